@@ -1,0 +1,34 @@
+// CurlTransport: the real Transport, on libcurl easy handles.
+//
+// Handles are pooled and reused so connections stay alive between requests
+// (a handle keeps its own connection cache). The path is sent as-is
+// (CURLOPT_PATH_AS_IS) so "//", "/./" and "/../" in object keys survive.
+// The bandwidth cap in NetworkOptions is shared by every request of this
+// transport (a token bucket), not per connection.
+//
+// Thread safety: perform() is safe from any number of threads.
+#pragma once
+
+#include <memory>
+
+#include "base/clock.h"
+#include "http/network_options.h"
+#include "http/transport.h"
+
+namespace s5j::http {
+
+class CurlTransport final : public Transport {
+ public:
+  explicit CurlTransport(NetworkOptions options, const Clock& clock = SystemClock::instance());
+  ~CurlTransport() override;
+  CurlTransport(const CurlTransport&) = delete;
+  CurlTransport& operator=(const CurlTransport&) = delete;
+
+  Result<Response> perform(const Request& request) override;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace s5j::http
