@@ -1,11 +1,12 @@
 // Config: the typed form of config.yaml. The only code that knows YAML is
 // config_loader.cpp; everything else sees these structs.
 //
-// Keys carry over from the original Python toolset (see docs/config.md):
-// sections `source`/`destination` (aliases `src`/`dst`) with `bucket`,
-// `prefix` (alias `bucket_prefix`), `region`, `access_key`,
-// `secret_access_key`, `endpoint_urls` (list or one string; "no_endpoint"
-// means the AWS default endpoint).
+// Keys carry over from the original Python toolset (docs/config.md lists
+// every key, its default and its legacy aliases): sections
+// `source`/`destination` (aliases `src`/`dst`) with `bucket`, `prefix`
+// (alias `bucket_prefix`), `region`, `access_key`, `secret_access_key`,
+// `endpoint_urls` (list or one string; "no_endpoint" means the AWS default
+// endpoint), plus the legacy `local:` and `transfer_settings:` sections.
 #pragma once
 
 #include <cstdint>
@@ -26,22 +27,27 @@ struct SideConfig {
   std::string bucket;
   std::string prefix;  // may be empty
   std::string region = "us-east-1";
-  std::string access_key;         // resolved: config, else env, else profile
+  std::string access_key;         // resolved: config, else profile key, else env, else AWS_PROFILE/default profile
   std::string secret_access_key;  // never printed; see redact()
   std::string session_token;
   std::string credentials_origin;  // "config", "environment", "profile NAME" (for messages)
-  // Full base URLs ("https://10.0.0.5:8443"). Empty = AWS default for region.
+  std::string profile;             // shared-credentials profile used (or configured); empty otherwise
+  // Full base URLs in normal form ("https://10.0.0.5:8443": scheme, host,
+  // optional port; no trailing '/'). Never empty after load: when the file
+  // gives none (or "no_endpoint") it holds the AWS default for the region,
+  // "https://s3.<region>.amazonaws.com", and aws_default_endpoint is true.
   std::vector<std::string> endpoint_urls;
+  bool aws_default_endpoint = false;
   ListApi list_api = ListApi::automatic;
   Addressing addressing = Addressing::path;
   http::NetworkOptions network;
 };
 
 struct TransferConfig {
-  int workers = 16;                          // objects in flight
-  uint64_t part_size = 16ull << 20;          // multipart part size (bytes)
+  int workers = 16;                            // objects in flight
+  uint64_t part_size = 16ull << 20;            // multipart part size (bytes)
   uint64_t multipart_threshold = 64ull << 20;  // objects above this go multipart
-  int max_attempts = 8;                      // per request, retries included
+  int max_attempts = 8;                        // per request, retries included
 };
 
 struct StagingConfig {
@@ -73,10 +79,19 @@ struct Config {
   std::vector<std::string> warnings;  // non-fatal findings (world-readable file, insecure TLS)
 };
 
-// Reads and validates the file. Errors (kind fatal, code "ConfigError") name
-// the file, the line and the key, and say how to fix it: a missing/unreadable
-// file, malformed YAML, an unknown key, a wrong type, a missing bucket, an
-// invalid endpoint URL, missing credentials.
+// Reads and validates the file. Errors (kind fatal, code "ConfigError") are
+// one line, "FILE:LINE: what is wrong (how to fix it)", naming the key: a
+// missing/unreadable/empty file, malformed YAML, an unknown key (with a
+// "did you mean"), a wrong type, a missing bucket, an invalid endpoint URL,
+// an out-of-range value, missing credentials. No message ever contains a
+// secret value.
+// Credentials per side: access_key/secret_access_key from the file; else
+// the side's `profile` key; else AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY
+// (+AWS_SESSION_TOKEN); else profile AWS_PROFILE or "default" from
+// AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials.
+// parse_config checks everything except the file's permissions, which only
+// load_config can see (warning when group/other may read a file holding a
+// secret).
 // `environment` lookups (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
 // AWS_SESSION_TOKEN, AWS_PROFILE, AWS_SHARED_CREDENTIALS_FILE) go through
 // getenv unless a test passes its own function.
@@ -84,7 +99,9 @@ using EnvLookup = std::optional<std::string> (*)(const char* name);
 Result<Config> load_config(const std::string& path, EnvLookup env = nullptr);
 Result<Config> parse_config(const std::string& yaml_text, const std::string& file_name, EnvLookup env = nullptr);
 
-// Replaces every occurrence of the configured secrets in `text` with "***".
+// Replaces every occurrence of the configured secrets in `text` with "***":
+// both sides' secret_access_key and session_token, and passwords embedded in
+// a proxy URL or ledger.postgres_url. Empty values are skipped.
 std::string redact(const Config& config, std::string text);
 
 }  // namespace s5j::config

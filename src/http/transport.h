@@ -48,6 +48,10 @@ struct Request {
   // Where a 2xx response body goes; when empty it is collected in
   // Response::body. Non-2xx bodies are always collected (for error XML).
   BodySink sink;
+  // Called once when the status line and headers of the answer are complete,
+  // before any body byte reaches `sink` (e.g. to learn the ETag of a GET so a
+  // broken download can resume pinned to it). Returning an Error aborts.
+  std::function<Status(int status, const Headers& headers)> on_headers;
 };
 
 struct Response {

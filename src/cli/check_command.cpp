@@ -1,0 +1,211 @@
+#include "cli/check_command.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <random>
+
+#include "base/strings.h"
+#include "cli/side_client.h"
+#include "http/curl_transport.h"
+
+namespace s5j::cli {
+namespace {
+
+bool is_connection_code(const std::string& code) {
+  return code == "ConnectFailed" || code == "ResolveFailed" || code == "Timeout" || code == "ConnectionReset" ||
+         code == "SendFailed" || code == "RecvFailed" || code == "ProxyFailed" || code == "TransportError";
+}
+bool is_tls_code(const std::string& code) { return code == "TlsError" || code == "TlsCertificate"; }
+
+// A reachable endpoint that is no S3 server answers non-XML bodies.
+Error as_not_s3(const Error& e, const std::string& url) {
+  Error out = e;
+  out.code = "NotS3";
+  out.kind = ErrorKind::permanent;
+  out.message = "the endpoint " + url + " answered, but not as an S3 server (" + e.code +
+                "): check endpoint_urls (scheme, host and port of the S3 service)";
+  return out;
+}
+
+std::string random_suffix() {
+  std::random_device rd;
+  return std::to_string(getpid()) + "-" + std::to_string(rd());
+}
+
+}  // namespace
+
+CheckReport run_check(const config::Config& config, const config::SideConfig& side) {
+  CheckReport report;
+  report.side = side.name;
+  report.bucket = side.bucket;
+  report.prefix = side.prefix;
+  report.region = side.region;
+  report.credentials_origin = side.credentials_origin;
+  if (side.network.insecure_skip_verify)
+    report.warnings.push_back("TLS certificate verification is OFF for the " + side.name +
+                              " (insecure): anyone on the path can read and alter the data");
+
+  // 1. Each endpoint on its own: reachable, and answering S3.
+  config::TransferConfig one_try = config.transfer;
+  one_try.max_attempts = 1;
+  s3::ListRequest probe_request{.bucket = side.bucket, .prefix = side.prefix, .max_keys = 1};
+  std::optional<Error> first_s3_error;
+  std::optional<Error> first_probe_error;
+  for (const auto& url : side.endpoint_urls) {
+    EndpointProbe probe{.url = url};
+    config::SideConfig single = side;
+    single.endpoint_urls = {url};
+    auto client = make_side_client(single, one_try);
+    if (!client) {
+      probe.error = client.error().message;
+      report.endpoints.push_back(probe);
+      if (!report.error) report.error = client.error();
+      continue;
+    }
+    const auto started = std::chrono::steady_clock::now();
+    auto page = (*client)->list_objects(probe_request);
+    probe.latency_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+    if (page) {
+      probe.ok = true;
+    } else if (is_connection_code(page.error().code) || is_tls_code(page.error().code)) {
+      probe.error = page.error().message;
+      if (!first_probe_error) first_probe_error = page.error();
+    } else if (page.error().code == "NotS3" || page.error().code == "MalformedXML") {
+      Error e = as_not_s3(page.error(), url);
+      probe.error = e.message;
+      if (!first_s3_error) first_s3_error = e;
+      if (!first_probe_error) first_probe_error = e;
+    } else {
+      probe.ok = true;  // reachable and speaking S3; the S3 error is judged below
+      if (!first_s3_error) first_s3_error = page.error();
+    }
+    report.endpoints.push_back(probe);
+  }
+  if (report.error) return report;
+
+  size_t up = 0;
+  for (const auto& p : report.endpoints) up += p.ok ? 1 : 0;
+  if (up == 0) {
+    // Every endpoint failed: the first one's failure is the cause to report.
+    report.error = first_s3_error && first_s3_error->code == "NotS3" ? *first_s3_error : *first_probe_error;
+    return report;
+  }
+  if (up < report.endpoints.size())
+    report.warnings.push_back(std::to_string(report.endpoints.size() - up) + " of " +
+                              std::to_string(report.endpoints.size()) +
+                              " endpoints unreachable: transfers fail over to the others");
+
+  // 2. Credentials and bucket, through the whole pool.
+  auto client = make_side_client(side, config.transfer);
+  if (!client) {
+    report.error = client.error();
+    return report;
+  }
+  auto& s3 = **client;
+  auto first = s3.list_objects(probe_request);
+  if (!first) {
+    const auto& code = first.error().code;
+    if (code == "InvalidAccessKeyId" || code == "SignatureDoesNotMatch" || code == "InvalidToken" ||
+        code == "ExpiredToken") {
+      report.error = first.error();
+      return report;
+    }
+    report.authenticated = code == "NoSuchBucket" || code == "AccessDenied";
+    report.error = code == "MalformedXML" ? as_not_s3(first.error(), side.endpoint_urls.front()) : first.error();
+    return report;
+  }
+  report.authenticated = true;
+  report.bucket_found = true;
+  report.list_v2 = !s3.using_list_v1();
+
+  // 3. Server-side copy: copying a key that does not exist changes nothing;
+  // NoSuchKey means the server implements CopyObject.
+  const std::string probe_key = side.prefix + ".s5j-copy-probe-" + random_suffix();
+  auto copy = s3.copy_object(side.bucket, probe_key + "-missing", side.bucket, probe_key);
+  if (copy) {
+    (void)s3.delete_object(side.bucket, probe_key);  // cannot happen, but never leave litter
+    report.server_side_copy = "supported";
+  } else if (copy.error().code == "NoSuchKey") {
+    report.server_side_copy = "supported";
+  } else if (copy.error().code == "NotImplemented" || copy.error().code == "MethodNotAllowed" ||
+             copy.error().http_status == 501 || copy.error().http_status == 405) {
+    report.server_side_copy = "unsupported";
+  }
+
+  // 4. Count everything under the prefix.
+  s3::ListRequest request{.bucket = side.bucket, .prefix = side.prefix};
+  std::string last_continuation;
+  for (;;) {
+    auto page = s3.list_objects(request);
+    if (!page) {
+      report.error = page.error();
+      return report;
+    }
+    for (const auto& o : page->objects) {
+      ++report.objects;
+      report.bytes += o.size;
+    }
+    if (!page->is_truncated) break;
+    std::string next = s3.using_list_v1() ? page->next_marker : page->next_continuation_token;
+    if (next.empty() || next == last_continuation) {
+      report.error = Error{ErrorKind::permanent, "ListingStuck",
+                           "the server's listing does not advance past '" + next + "': try list_api: v1"};
+      return report;
+    }
+    last_continuation = next;
+    request.continuation = next;
+  }
+  report.list_v2 = !s3.using_list_v1();
+  return report;
+}
+
+nlohmann::json CheckReport::to_json() const {
+  nlohmann::json j;
+  j["side"] = side;
+  j["bucket"] = bucket;
+  j["prefix"] = prefix;
+  j["region"] = region;
+  j["credentials_origin"] = credentials_origin;
+  j["endpoints"] = nlohmann::json::array();
+  for (const auto& e : endpoints) {
+    nlohmann::json ej{{"url", e.url}, {"ok", e.ok}, {"latency_ms", e.latency_ms}};
+    if (!e.ok) ej["error"] = e.error;
+    j["endpoints"].push_back(ej);
+  }
+  j["authenticated"] = authenticated;
+  j["bucket_found"] = bucket_found;
+  j["list_v2"] = list_v2 ? nlohmann::json(*list_v2) : nlohmann::json(nullptr);
+  j["server_side_copy"] = server_side_copy;
+  j["objects"] = objects;
+  j["bytes"] = bytes;
+  j["ok"] = !error.has_value();
+  if (error) j["error"] = {{"code", error->code}, {"message", error->message}};
+  j["warnings"] = warnings;
+  return j;
+}
+
+std::string CheckReport::to_text() const {
+  std::string out = side + ": s3://" + bucket + "/" + prefix + "  (region " + region + ", credentials from " +
+                    credentials_origin + ")\n";
+  for (const auto& e : endpoints) {
+    out += "  endpoint " + e.url + "  ";
+    out += e.ok ? "ok (" + std::to_string(e.latency_ms) + " ms)" : "FAILED: " + e.error;
+    out += "\n";
+  }
+  auto line = [&](const std::string& name, const std::string& value) {
+    out += "  " + name + std::string(name.size() < 18 ? 18 - name.size() : 1, ' ') + value + "\n";
+  };
+  if (!error || authenticated) line("authentication", authenticated ? "ok" : "FAILED");
+  if (bucket_found) line("bucket", "found");
+  if (list_v2) line("ListObjectsV2", *list_v2 ? "supported" : "not supported (using ListObjects v1)");
+  if (bucket_found) line("server-side copy", server_side_copy);
+  if (bucket_found && !error)
+    line("objects", std::to_string(objects) + " (" + std::to_string(bytes) + " bytes, " + human_bytes(bytes) + ")");
+  for (const auto& w : warnings) out += "  warning: " + w + "\n";
+  if (error) out += "  error: " + error->message + "\n";
+  return out;
+}
+
+}  // namespace s5j::cli

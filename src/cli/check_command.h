@@ -1,0 +1,48 @@
+// `s5j check [src|dst]`: connectivity and credentials test for one side
+// (their src_connect_test.py / dest_connect_test.py), then a count of the
+// objects and bytes under the prefix.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/error.h"
+#include "config/config.h"
+
+namespace s5j::cli {
+
+struct EndpointProbe {
+  std::string url;
+  bool ok = false;  // reachable and answering as S3
+  int64_t latency_ms = 0;
+  std::string error;  // one line when !ok
+};
+
+struct CheckReport {
+  std::string side;  // "source" / "destination"
+  std::string bucket;
+  std::string prefix;
+  std::string region;
+  std::string credentials_origin;
+  std::vector<EndpointProbe> endpoints;
+  bool authenticated = false;
+  bool bucket_found = false;
+  std::optional<bool> list_v2;         // nullopt: not learned (an error came first)
+  std::string server_side_copy = "unknown";  // supported | unsupported | unknown
+  uint64_t objects = 0;
+  uint64_t bytes = 0;
+  std::optional<Error> error;  // the problem that stopped the check, if any
+  std::vector<std::string> warnings;
+
+  nlohmann::json to_json() const;
+  std::string to_text() const;
+};
+
+// Never fails as a call: problems are recorded in the report.
+CheckReport run_check(const config::Config& config, const config::SideConfig& side);
+
+}  // namespace s5j::cli

@@ -1,0 +1,103 @@
+#include "s3/endpoint_pool.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "base/strings.h"
+
+namespace s5j::s3 {
+
+Result<Endpoint> parse_endpoint(const std::string& url) {
+  auto bad = [&](const std::string& why) {
+    return make_error(ErrorKind::permanent, "InvalidEndpoint",
+                      "endpoint URL '" + url + "' " + why + " (expected scheme://host[:port], e.g. https://10.0.0.5:8443)");
+  };
+  Endpoint e;
+  auto sep = url.find("://");
+  if (sep == std::string::npos) return bad("has no scheme");
+  e.scheme = to_lower(url.substr(0, sep));
+  if (e.scheme != "http" && e.scheme != "https") return bad("has scheme '" + e.scheme + "', not http or https");
+  std::string rest = url.substr(sep + 3);
+  while (!rest.empty() && rest.back() == '/') rest.pop_back();
+  if (rest.find_first_of("/?#@") != std::string::npos) return bad("must not have a path, query or user part");
+  if (rest.empty()) return bad("has no host");
+  std::string host = rest, port;
+  if (rest.front() == '[') {  // IPv6 literal
+    auto close = rest.find(']');
+    if (close == std::string::npos) return bad("has an unclosed IPv6 address");
+    host = rest.substr(0, close + 1);
+    if (close + 1 < rest.size()) {
+      if (rest[close + 1] != ':') return bad("has garbage after the IPv6 address");
+      port = rest.substr(close + 2);
+    }
+  } else if (auto colon = rest.rfind(':'); colon != std::string::npos) {
+    host = rest.substr(0, colon);
+    port = rest.substr(colon + 1);
+  }
+  if (host.empty()) return bad("has no host");
+  if (!port.empty()) {
+    if (port.size() > 5 || !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+        std::stoi(port) == 0 || std::stoi(port) > 65535)
+      return bad("has an invalid port '" + port + "'");
+  }
+  const bool default_port = port.empty() || (e.scheme == "http" && port == "80") || (e.scheme == "https" && port == "443");
+  e.host = host;
+  e.host_header = default_port ? host : host + ":" + port;
+  e.url = e.scheme + "://" + e.host_header;
+  return e;
+}
+
+EndpointPool::EndpointPool(std::vector<Endpoint> endpoints, const Clock& clock)
+    : endpoints_(std::move(endpoints)), clock_(clock), health_(endpoints_.size()) {}
+
+size_t EndpointPool::acquire(size_t avoid) {
+  std::lock_guard lock(mutex_);
+  const auto now = clock_.steady_now();
+  const size_t n = endpoints_.size();
+  size_t best = SIZE_MAX;
+  for (size_t k = 0; k < n; ++k) {
+    size_t i = (next_tie_ + k) % n;
+    if (health_[i].down_until > now) continue;
+    if (i == avoid && n > 1) continue;
+    if (best == SIZE_MAX || health_[i].outstanding < health_[best].outstanding) best = i;
+  }
+  if (best == SIZE_MAX && avoid < n && health_[avoid].down_until <= now) best = avoid;
+  if (best == SIZE_MAX) {  // all down: the one back soonest
+    best = 0;
+    for (size_t i = 1; i < n; ++i)
+      if (health_[i].down_until < health_[best].down_until) best = i;
+  }
+  next_tie_ = (best + 1) % n;
+  ++health_[best].outstanding;
+  ++health_[best].total_requests;
+  return best;
+}
+
+void EndpointPool::release(size_t index, bool connect_failed) {
+  std::lock_guard lock(mutex_);
+  auto& h = health_[index];
+  --h.outstanding;
+  if (connect_failed) {
+    ++h.total_failures;
+    h.consecutive_failures = std::min(h.consecutive_failures + 1, 7);
+    h.down_until = clock_.steady_now() + std::chrono::seconds(std::min(60, 1 << (h.consecutive_failures - 1)));
+  } else {
+    h.consecutive_failures = 0;
+    h.down_until = {};
+  }
+}
+
+bool EndpointPool::is_up(size_t index) const {
+  std::lock_guard lock(mutex_);
+  return health_[index].down_until <= clock_.steady_now();
+}
+uint64_t EndpointPool::failures(size_t index) const {
+  std::lock_guard lock(mutex_);
+  return health_[index].total_failures;
+}
+uint64_t EndpointPool::requests(size_t index) const {
+  std::lock_guard lock(mutex_);
+  return health_[index].total_requests;
+}
+
+}  // namespace s5j::s3

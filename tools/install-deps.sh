@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs everything s5j needs to build, test and benchmark, from Debian 12
+# packages only. Safe to run again (apt-get skips what is installed).
+set -euo pipefail
+packages=(
+  # build
+  g++ cmake ninja-build pkg-config
+  libcurl4-openssl-dev libssl-dev libpugixml-dev libyaml-cpp-dev libcli11-dev nlohmann-json3-dev
+  libfmt-dev libsqlite3-dev libisal-dev libpq-dev
+  # tests and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev python3 python3-botocore curl openssl
+  # the real S3 server the tests run against (Ceph RADOS Gateway)
+  ceph-mon ceph-osd radosgw ceph-common ceph-base
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "[install-deps] all packages present" >&2
+  exit 0
+fi
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+echo "[install-deps] installing: ${missing[*]}" >&2
+$SUDO apt-get update >/dev/null
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null
