@@ -1,10 +1,16 @@
 // Parsing of S3 XML responses and building of S3 XML request bodies.
 // Pure functions on strings (pugixml inside); no I/O.
 //
-// Parsers return an Error with code "MalformedXML" (kind permanent) when the
-// document is not what the operation answers with. An <Error> document
-// inside a 200 answer (CopyObject, UploadPartCopy, CompleteMultipartUpload)
-// is returned as an Error built by error_from_xml().
+// Parsers return an Error with code "MalformedXML" (kind permanent, message
+// naming the operation) when the document is not what the operation answers
+// with. Every parser given an <Error> document (CopyObject, UploadPartCopy and
+// CompleteMultipartUpload can answer 200 with one) returns an Error carrying
+// the S3 code, message and request id, http_status 200, and kind retryable
+// for the transient codes (InternalError, SlowDown, ServiceUnavailable,
+// RequestTimeout, Throttling, ...), permanent otherwise.
+//
+// Timestamps accept "2009-10-12T17:50:30.000Z", no or any number of fraction
+// digits (kept to the millisecond, as parse_iso8601) and "+00:00" offsets.
 #pragma once
 
 #include <chrono>
@@ -31,7 +37,11 @@ struct ListPage {
   std::vector<std::string> common_prefixes;  // decoded like keys
   bool is_truncated = false;
   std::string next_continuation_token;  // v2
-  std::string next_marker;              // v1: NextMarker, or the last key when absent and truncated
+  // v1: NextMarker, or when it is absent and the page is truncated the last
+  // key or last common prefix, whichever is greater. Decoded like keys (Ceph
+  // echoes NextMarker un-encoded even with EncodingType=url; both forms are
+  // recognised by comparing with the last key / prefix).
+  std::string next_marker;
   bool url_encoded = false;             // the response echoed EncodingType=url
 };
 
@@ -69,6 +79,9 @@ struct MultipartUploadInfo {
   std::string upload_id;
   std::chrono::system_clock::time_point initiated{};
 };
+// Keys and NextKeyMarker are decoded only when the response echoes
+// EncodingType=url. Ceph encodes the keys WITHOUT echoing it: do not send
+// encoding-type=url to ListMultipartUploads.
 struct MultipartUploadsPage {
   std::vector<MultipartUploadInfo> uploads;
   bool is_truncated = false;
@@ -96,7 +109,17 @@ struct CompletedPart {
   int part_number = 0;
   std::string etag;  // without quotes; the builder adds them
 };
+// Parts are written in ascending part-number order whatever the input order.
 std::string build_complete_multipart_upload(const std::vector<CompletedPart>& parts);
+// Keys are escaped (& < > " ' and TAB/LF/CR as character references, so a
+// key with CR is not normalised to LF by the server's XML parser). XML 1.0
+// cannot carry the other control characters: they are written as character
+// references such as "&#x1;", which servers reject (Ceph: 400 with an empty
+// body; AWS: MalformedXML) and the whole batch fails. Send keys for which
+// xml_can_carry() is false to single DeleteObject requests instead.
 std::string build_delete_objects(const std::vector<std::string>& keys, bool quiet);
+// False when `text` is not valid UTF-8 or contains a character XML 1.0
+// forbids (U+0000-U+001F except TAB/LF/CR, U+FFFE, U+FFFF).
+bool xml_can_carry(std::string_view text);
 
 }  // namespace s5j::s3

@@ -8,6 +8,7 @@
 // Thread safety: sign() is safe from many threads (the cache is locked).
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <mutex>
 #include <string>
@@ -38,6 +39,10 @@ struct SigningRequest {
   http::Headers headers;     // extra headers to send; every one is signed (as botocore
                              // does) except user-agent, expect and x-amzn-trace-id.
                              // Content-Length is not listed: the transport sets it.
+                             // Host, Authorization, x-amz-date, x-amz-content-sha256
+                             // (and x-amz-security-token with a session token) belong
+                             // to the signer: do not pass them; if passed they are
+                             // left out of the signature (the returned ones replace them).
   std::string payload_sha256;  // hex SHA-256 of the body, or kUnsignedPayload
   std::string region;        // "us-east-1", "snow", ...
   std::string service = "s3";
@@ -61,19 +66,24 @@ class SigV4Signer {
   const std::string& access_key_id() const { return credentials_.access_key_id; }
 
  private:
-  std::string signing_key(std::string_view date, std::string_view region, std::string_view service) const;
+  using Key = std::array<unsigned char, 32>;  // HMAC-SHA256 output
+  Key signing_key(std::string_view date, std::string_view region, std::string_view service) const;
 
   Credentials credentials_;
   struct KeyCache {
-    std::string date, region, service, key;
+    std::string date, region, service;
+    Key key{};
   };
   mutable std::mutex cache_mutex_;
   mutable KeyCache cache_;  // guarded by cache_mutex_
 };
 
 // Canonical header block as SigV4 defines it: lower-case names, values
-// trimmed with inner runs of spaces collapsed, sorted by name, duplicate
-// names joined with ','. Returns {canonical_headers, signed_headers}.
+// trimmed with inner runs of whitespace collapsed to one space, sorted by
+// name, duplicate names joined with ',' in the order given. Every header
+// passed is included (no filtering). Returns {canonical_headers,
+// signed_headers}: "name:value\n" per name (each line ends with '\n') and
+// "name1;name2".
 std::pair<std::string, std::string> canonical_headers(const http::Headers& headers);
 
 // Hex SHA-256 of `data`.

@@ -15,9 +15,9 @@ namespace s5j::s3 {
 
 std::string uri_encode(std::string_view s, bool keep_slash);
 
-// Path-style request path: "/" + bucket [+ "/" + encoded key]. An empty
-// bucket gives "/" (ListBuckets); an empty key gives "/bucket" ... with a
-// trailing "/" only when `trailing_slash` (some servers want "/bucket/").
+// Path-style request path: "/" + encoded bucket [+ "/" + encoded key]. An
+// empty bucket gives "/" (ListBuckets); an empty key gives "/bucket", with
+// no trailing "/".
 std::string encode_path_style(std::string_view bucket, std::string_view key);
 // Virtual-hosted path: "/" + encoded key.
 std::string encode_virtual_hosted(std::string_view key);
