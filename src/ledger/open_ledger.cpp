@@ -1,0 +1,24 @@
+#include "ledger/open_ledger.h"
+
+#include "ledger/ledger_error.h"
+#include "ledger/sqlite/sqlite_ledger.h"
+
+namespace s5j::ledger {
+
+Result<std::unique_ptr<Ledger>> open_ledger(const LedgerOptions& options) {
+  const std::string& loc = options.location;
+  if (loc.starts_with("postgresql://") || loc.starts_with("postgres://")) {
+    return ledger_error(ErrorKind::fatal, kLedgerUnsupported,
+                        "PostgreSQL ledgers are not supported by this build yet; use a ledger file path");
+  }
+  SqliteLedgerOptions o;
+  o.path = loc.starts_with("sqlite:") ? loc.substr(7) : loc;
+  o.clock = options.clock;
+  o.create_if_missing = options.create_if_missing;
+  o.busy_timeout = options.busy_timeout;
+  auto l = SqliteLedger::open(std::move(o));
+  if (!l) return std::unexpected(l.error());
+  return std::unique_ptr<Ledger>(std::move(*l));
+}
+
+}  // namespace s5j::ledger

@@ -1,0 +1,28 @@
+// open_ledger: picks the backend from the location and opens it.
+//
+//   /path/to/file.db or sqlite:/path/to/file.db  -> SqliteLedger
+//   postgresql://... or postgres://...           -> LedgerUnsupported (later)
+//
+// The caller owns the returned ledger. Failure as the backend's open().
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "base/clock.h"
+#include "base/error.h"
+#include "ledger/ledger.h"
+
+namespace s5j::ledger {
+
+struct LedgerOptions {
+  std::string location;
+  const Clock* clock = &SystemClock::instance();  // not owned
+  bool create_if_missing = true;
+  std::chrono::milliseconds busy_timeout{30'000};
+};
+
+Result<std::unique_ptr<Ledger>> open_ledger(const LedgerOptions& options);
+
+}  // namespace s5j::ledger

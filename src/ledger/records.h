@@ -1,0 +1,210 @@
+// Plain value types the Ledger interface speaks: identifiers, the per-object
+// record, upload/part progress, job, run and lock records, and queries.
+// No behaviour; all copyable; thread safety is that of plain structs.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <compare>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ledger/object_state.h"
+
+namespace s5j::ledger {
+
+using TimePoint = std::chrono::system_clock::time_point;
+using Md5Bytes = std::array<unsigned char, 16>;  // same type as checksum::Md5Digest
+
+// Backend-assigned identifiers; stable for the life of the ledger.
+struct JobId {
+  int64_t value = 0;
+  auto operator<=>(const JobId&) const = default;
+};
+struct ObjectId {
+  int64_t value = 0;
+  auto operator<=>(const ObjectId&) const = default;
+};
+struct UploadRef {  // the ledger's handle of one multipart upload
+  int64_t value = 0;
+  auto operator<=>(const UploadRef&) const = default;
+};
+struct RunId {
+  int64_t value = 0;
+  auto operator<=>(const RunId&) const = default;
+};
+
+struct JobRecord {
+  JobId id;
+  std::string name;
+  JobMode mode = JobMode::direct;
+  TimePoint created_at;
+};
+
+// Where a staged relay put the object and what the staged bytes hash to.
+struct StagedCopy {
+  std::string volume;  // staging volume label
+  std::string path;    // file path on that volume
+  uint64_t size = 0;
+  std::optional<Md5Bytes> md5;
+  std::optional<uint32_t> crc32c;
+  bool operator==(const StagedCopy&) const = default;
+};
+
+// One object of one job. `key` is raw bytes (may hold NUL and control
+// characters); records order by key bytewise (memcmp order).
+struct ObjectRecord {
+  ObjectId id;
+  JobId job;
+  std::string key;
+  uint64_t size = 0;
+  std::string source_etag;
+  std::optional<TimePoint> source_last_modified;
+  ObjectState state = ObjectState::pending;
+  uint32_t attempts = 0;          // times an active state was entered
+  std::string last_error;         // empty when none
+  std::optional<TimePoint> error_at;
+  std::optional<Md5Bytes> md5;    // computed in flight over the source bytes
+  std::optional<uint32_t> crc32c; // ditto
+  std::string dest_etag;          // empty until known
+  std::string lease_owner;        // empty when not leased
+  std::optional<TimePoint> lease_expires;
+  std::optional<StagedCopy> staged;
+  TimePoint created_at;
+  TimePoint updated_at;
+};
+
+// One entry of a source listing, as the planner hands it to upsert.
+struct ListedObject {
+  std::string key;
+  uint64_t size = 0;
+  std::string etag;
+  std::optional<TimePoint> last_modified;
+};
+
+struct UpsertStats {
+  uint64_t inserted = 0;   // new keys, now pending
+  uint64_t changed = 0;    // size or ETag differ: back to pending, progress dropped
+  uint64_t revived = 0;    // were vanished, listed again unchanged: pending
+  uint64_t unchanged = 0;  // left exactly as they were (verified stays verified)
+};
+
+// A page of a job's records in key order, strictly after `after_key`.
+struct ListQuery {
+  std::optional<std::string> after_key;
+  size_t limit = 1000;
+  std::optional<ObjectState> state;  // only records in this state
+};
+
+// Hands out up to `max` records of `job` that rest in one of `from` (and
+// active records of the matching takeover states whose lease expired),
+// leased to `owner` for `lease`.
+struct ClaimRequest {
+  JobId job;
+  size_t max = 64;
+  std::string owner;
+  std::chrono::milliseconds lease{std::chrono::minutes(5)};
+  std::vector<ObjectState> from{ObjectState::pending};
+};
+
+struct StateTotals {
+  ObjectState state = ObjectState::pending;
+  uint64_t objects = 0;
+  uint64_t bytes = 0;
+};
+
+struct ErrorEntry {
+  ObjectId id;
+  std::string key;
+  ObjectState state = ObjectState::failed;
+  uint32_t attempts = 0;
+  std::string error;
+  TimePoint at;
+};
+
+// Multipart upload progress.
+enum class UploadStatus {
+  active,     // parts may still be added; resume from here
+  completed,  // CompleteMultipartUpload succeeded
+  aborted,    // AbortMultipartUpload succeeded
+  abandoned,  // the object changed or the job was reset: must be aborted
+};
+std::string_view to_string(UploadStatus status);
+std::optional<UploadStatus> parse_upload_status(std::string_view text);
+
+struct UploadStart {
+  ObjectId object;
+  std::string upload_id;  // as the destination returned it
+  uint64_t part_size = 0;
+  uint32_t part_count = 0;
+};
+
+struct UploadRecord {
+  UploadRef ref;
+  JobId job;
+  std::optional<ObjectId> object;  // nullopt once the job was reset
+  std::string key;
+  std::string upload_id;
+  uint64_t part_size = 0;
+  uint32_t part_count = 0;
+  UploadStatus status = UploadStatus::active;
+  TimePoint created_at;
+  TimePoint updated_at;
+};
+
+struct PartRecord {
+  uint32_t part_number = 0;  // 1-based, as in S3
+  uint64_t offset = 0;
+  uint64_t size = 0;
+  std::string etag;
+  std::optional<Md5Bytes> md5;
+  std::optional<uint32_t> crc32c;
+  bool operator==(const PartRecord&) const = default;
+};
+
+struct UploadProgress {
+  UploadRecord upload;
+  std::vector<PartRecord> parts;  // by part number
+};
+
+// Run history and the per-job single-instance lock.
+struct RunStart {
+  int64_t pid = 0;
+  std::string host;
+  std::string command;  // e.g. "run", "verify"
+  std::string version;
+};
+
+struct RunRecord {
+  RunId id;
+  JobId job;
+  RunStart start;
+  TimePoint started_at;
+  std::optional<TimePoint> ended_at;
+  std::string outcome;  // empty while running (or when the process died)
+  std::optional<int> exit_code;
+};
+
+struct LockRequest {
+  std::string owner;  // unique per process instance, e.g. "host:pid:start"
+  int64_t pid = 0;
+  std::string host;
+  std::chrono::milliseconds ttl{std::chrono::minutes(2)};
+};
+
+struct LockHolder {
+  std::string owner;
+  int64_t pid = 0;
+  std::string host;
+  TimePoint acquired_at;
+  TimePoint expires_at;
+};
+
+struct LockOutcome {
+  bool acquired = false;
+  LockHolder holder;  // us when acquired, else whoever holds it
+};
+
+}  // namespace s5j::ledger

@@ -1,0 +1,227 @@
+// SqliteLedger: claims and leases, the single-instance job lock, run history.
+#include "ledger/ledger_error.h"
+#include "ledger/sqlite/sqlite_ledger.h"
+#include "ledger/sqlite/sqlite_rows.h"
+
+namespace s5j::ledger {
+
+using sqlite::from_ms;
+using sqlite::read_object;
+using sqlite::WriteTransaction;
+
+// ---- Claims ----
+
+Result<std::vector<ObjectRecord>> SqliteLedger::claim_state_locked(const ClaimRequest& r, ObjectState state,
+                                                                   size_t max, int64_t now) {
+  // Unleased rows carry lease_expires = 0, so "free or expired" is one range
+  // of the (job_id, state, lease_expires) index. The write lock is held, so
+  // no other process can hand out the same rows between SELECT and UPDATE.
+  auto st = state_.db->cached(
+      "UPDATE objects SET lease_owner = ?1, lease_expires = ?2, updated_at = ?3 WHERE id IN "
+      "(SELECT id FROM objects WHERE job_id = ?4 AND state = ?5 AND lease_expires <= ?3 LIMIT ?6) "
+      "RETURNING " S5J_OBJECT_COLUMNS);
+  if (!st) return std::unexpected(st.error());
+  (*st)->bind_text(1, r.owner).bind(2, now + r.lease.count()).bind(3, now).bind(4, r.job.value);
+  (*st)->bind_text(5, to_string(state)).bind(6, static_cast<int64_t>(max));
+  std::vector<ObjectRecord> out;
+  for (;;) {
+    auto row = (*st)->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) return out;
+    out.push_back(read_object(**st));
+  }
+}
+
+Result<std::vector<ObjectRecord>> SqliteLedger::claim(const ClaimRequest& request) {
+  if (request.owner.empty()) {
+    return ledger_error(ErrorKind::permanent, kLedgerIllegalTransition, "a claim needs an owner");
+  }
+  auto mode = job_mode(request.job);
+  if (!mode) return std::unexpected(mode.error());
+  // Expired active records first: their worker died mid-way and they may
+  // hold an open multipart upload worth resuming.
+  std::vector<ObjectState> order;
+  for (ObjectState from : request.from) {
+    for (ObjectState a : takeover_states(*mode, from)) order.push_back(a);
+  }
+  for (ObjectState from : request.from) {
+    if (is_active(from)) {
+      return ledger_error(ErrorKind::permanent, kLedgerIllegalTransition,
+                          "claims hand out resting records, not " + std::string(to_string(from)));
+    }
+    order.push_back(from);
+  }
+
+  std::lock_guard lock(db_mu_);
+  auto txn = WriteTransaction::begin(*state_.db);
+  if (!txn) return std::unexpected(txn.error());
+  const int64_t now = now_ms();
+  std::vector<ObjectRecord> out;
+  for (ObjectState s : order) {
+    if (out.size() >= request.max) break;
+    auto got = claim_state_locked(request, s, request.max - out.size(), now);
+    if (!got) return std::unexpected(got.error());
+    std::move(got->begin(), got->end(), std::back_inserter(out));
+  }
+  if (auto st = txn->commit(); !st) return std::unexpected(st.error());
+  return out;
+}
+
+Result<std::vector<ObjectId>> SqliteLedger::renew(std::span<const ObjectId> ids, std::string_view owner,
+                                                  std::chrono::milliseconds lease) {
+  std::lock_guard lock(db_mu_);
+  auto txn = WriteTransaction::begin(*state_.db);
+  if (!txn) return std::unexpected(txn.error());
+  const int64_t now = now_ms();
+  std::vector<ObjectId> lost;
+  for (ObjectId id : ids) {
+    // Still ours even if it expired, as long as nobody claimed it since.
+    auto st = state_.db->cached("UPDATE objects SET lease_expires = ?3 WHERE id = ?1 AND lease_owner = ?2");
+    if (!st) return std::unexpected(st.error());
+    if (auto r = (*st)->bind(1, id.value).bind_text(2, owner).bind(3, now + lease.count()).run(); !r) {
+      return std::unexpected(r.error());
+    }
+    if (state_.db->changes() == 0) lost.push_back(id);
+  }
+  if (auto st = txn->commit(); !st) return std::unexpected(st.error());
+  return lost;
+}
+
+Status SqliteLedger::release(std::span<const ObjectId> ids, std::string_view owner) {
+  std::lock_guard lock(db_mu_);
+  auto txn = WriteTransaction::begin(*state_.db);
+  if (!txn) return std::unexpected(txn.error());
+  for (ObjectId id : ids) {
+    auto st = state_.db->cached(
+        "UPDATE objects SET lease_owner = NULL, lease_expires = 0 WHERE id = ?1 AND lease_owner = ?2");
+    if (!st) return std::unexpected(st.error());
+    if (auto r = (*st)->bind(1, id.value).bind_text(2, owner).run(); !r) return r;
+  }
+  return txn->commit();
+}
+
+Result<uint64_t> SqliteLedger::release_all_leases(JobId job) {
+  std::lock_guard lock(db_mu_);
+  auto st = state_.db->cached(
+      "UPDATE objects SET lease_owner = NULL, lease_expires = 0 WHERE job_id = ?1 AND lease_owner IS NOT NULL");
+  if (!st) return std::unexpected(st.error());
+  if (auto r = (*st)->bind(1, job.value).run(); !r) return std::unexpected(r.error());
+  return static_cast<uint64_t>(state_.db->changes());
+}
+
+// ---- Runs ----
+
+Result<RunId> SqliteLedger::begin_run(JobId job, const RunStart& start) {
+  std::lock_guard lock(db_mu_);
+  auto st = state_.db->cached(
+      "INSERT INTO runs(job_id, pid, host, command, version, started_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  if (!st) return std::unexpected(st.error());
+  (*st)->bind(1, job.value).bind(2, start.pid).bind_text(3, start.host).bind_text(4, start.command);
+  (*st)->bind_text(5, start.version).bind(6, now_ms());
+  if (auto r = (*st)->run(); !r) return std::unexpected(r.error());
+  return RunId{state_.db->last_insert_rowid()};
+}
+
+Status SqliteLedger::end_run(RunId run, std::string_view outcome, int exit_code) {
+  std::lock_guard lock(db_mu_);
+  auto st = state_.db->cached("UPDATE runs SET ended_at = ?2, outcome = ?3, exit_code = ?4 WHERE id = ?1");
+  if (!st) return std::unexpected(st.error());
+  if (auto r = (*st)->bind(1, run.value).bind(2, now_ms()).bind_text(3, outcome).bind(4, exit_code).run(); !r) {
+    return r;
+  }
+  if (state_.db->changes() == 0) {
+    return ledger_error(ErrorKind::permanent, kLedgerNotFound, "no run " + std::to_string(run.value));
+  }
+  return {};
+}
+
+Result<std::vector<RunRecord>> SqliteLedger::runs(JobId job, size_t limit) {
+  std::lock_guard lock(db_mu_);
+  auto st = state_.db->cached(
+      "SELECT id, job_id, pid, host, command, version, started_at, ended_at, outcome, exit_code FROM runs "
+      "WHERE job_id = ?1 ORDER BY id DESC LIMIT ?2");
+  if (!st) return std::unexpected(st.error());
+  (*st)->bind(1, job.value).bind(2, static_cast<int64_t>(limit));
+  std::vector<RunRecord> out;
+  for (;;) {
+    auto row = (*st)->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) return out;
+    const auto& s = **st;
+    RunRecord r;
+    r.id = RunId{s.get_int(0)};
+    r.job = JobId{s.get_int(1)};
+    r.start = RunStart{s.get_int(2), s.get_text(3), s.get_text(4), s.get_text(5)};
+    r.started_at = from_ms(s.get_int(6));
+    if (!s.is_null(7)) r.ended_at = from_ms(s.get_int(7));
+    r.outcome = s.get_text(8);
+    if (!s.is_null(9)) r.exit_code = static_cast<int>(s.get_int(9));
+    out.push_back(std::move(r));
+  }
+}
+
+// ---- Job lock ----
+
+namespace {
+
+Result<std::optional<LockHolder>> read_lock(sqlite::Database& db, JobId job) {
+  auto st = db.cached("SELECT owner, pid, host, acquired_at, expires_at FROM job_locks WHERE job_id = ?1");
+  if (!st) return std::unexpected(st.error());
+  (*st)->bind(1, job.value);
+  auto row = (*st)->step();
+  if (!row) return std::unexpected(row.error());
+  if (!*row) return std::optional<LockHolder>();
+  const auto& s = **st;
+  return std::optional<LockHolder>(
+      LockHolder{s.get_text(0), s.get_int(1), s.get_text(2), from_ms(s.get_int(3)), from_ms(s.get_int(4))});
+}
+
+}  // namespace
+
+Result<LockOutcome> SqliteLedger::acquire_job_lock(JobId job, const LockRequest& request) {
+  if (request.owner.empty()) {
+    return ledger_error(ErrorKind::permanent, kLedgerIllegalTransition, "a job lock needs an owner");
+  }
+  std::lock_guard lock(db_mu_);
+  auto txn = WriteTransaction::begin(*state_.db);
+  if (!txn) return std::unexpected(txn.error());
+  auto current = read_lock(*state_.db, job);
+  if (!current) return std::unexpected(current.error());
+  const int64_t now = now_ms();
+  if (*current && (*current)->owner != request.owner && sqlite::to_ms((*current)->expires_at) > now) {
+    return LockOutcome{false, **current};  // txn rolls back: nothing written
+  }
+  LockHolder me{request.owner, request.pid, request.host,
+                (*current && (*current)->owner == request.owner) ? (*current)->acquired_at : from_ms(now),
+                from_ms(now + request.ttl.count())};
+  auto st = state_.db->cached(
+      "INSERT OR REPLACE INTO job_locks(job_id, owner, pid, host, acquired_at, expires_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  if (!st) return std::unexpected(st.error());
+  (*st)->bind(1, job.value).bind_text(2, me.owner).bind(3, me.pid).bind_text(4, me.host);
+  (*st)->bind(5, sqlite::to_ms(me.acquired_at)).bind(6, sqlite::to_ms(me.expires_at));
+  if (auto r = (*st)->run(); !r) return std::unexpected(r.error());
+  if (auto r = txn->commit(); !r) return std::unexpected(r.error());
+  return LockOutcome{true, me};
+}
+
+Status SqliteLedger::release_job_lock(JobId job, std::string_view owner) {
+  std::lock_guard lock(db_mu_);
+  auto st = state_.db->cached("DELETE FROM job_locks WHERE job_id = ?1 AND owner = ?2");
+  if (!st) return std::unexpected(st.error());
+  return (*st)->bind(1, job.value).bind_text(2, owner).run();
+}
+
+Result<std::optional<LockHolder>> SqliteLedger::job_lock_holder(JobId job) {
+  std::lock_guard lock(db_mu_);
+  return read_lock(*state_.db, job);
+}
+
+Status SqliteLedger::break_job_lock(JobId job) {
+  std::lock_guard lock(db_mu_);
+  auto st = state_.db->cached("DELETE FROM job_locks WHERE job_id = ?1");
+  if (!st) return std::unexpected(st.error());
+  return (*st)->bind(1, job.value).run();
+}
+
+}  // namespace s5j::ledger

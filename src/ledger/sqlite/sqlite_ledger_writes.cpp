@@ -1,0 +1,318 @@
+// SqliteLedger writes: the transition queue with group commit, transition
+// checks, and the listing upsert.
+#include <algorithm>
+#include <iterator>
+
+#include "ledger/ledger_error.h"
+#include "ledger/sqlite/sqlite_ledger.h"
+#include "ledger/sqlite/sqlite_rows.h"
+
+namespace s5j::ledger {
+
+using sqlite::bind_md5;
+using sqlite::bind_opt_text;
+using sqlite::bind_u32;
+using sqlite::md5_from_blob;
+using sqlite::WriteTransaction;
+
+namespace {
+
+Rejection reject(const Transition& t, std::string code, std::string detail) {
+  Rejection r;
+  r.id = t.id;
+  r.from = t.from;
+  r.to = t.to;
+  r.code = std::move(code);
+  r.detail = std::move(detail);
+  return r;
+}
+
+template <class T>
+std::optional<T> first_of(const std::optional<T>& a, const std::optional<T>& b) {
+  return a ? a : b;
+}
+
+}  // namespace
+
+// ---- Queue ----
+
+Status SqliteLedger::enqueue(QueuedOp op) {
+  bool full = false;
+  {
+    std::lock_guard q(queue_mu_);
+    queue_.ops.push_back(std::move(op));
+    full = options_.auto_flush_at != 0 && queue_.ops.size() >= options_.auto_flush_at;
+  }
+  if (!full) return {};
+  // Back-pressure: the thread that fills the batch commits it. Rejections
+  // are kept for the next flush() to report.
+  std::lock_guard lock(db_mu_);
+  if (auto r = flush_locked(false); !r) return std::unexpected(r.error());
+  return {};
+}
+
+Status SqliteLedger::queue(Transition t) {
+  auto mode = job_mode(t.job);
+  if (!mode) return std::unexpected(mode.error());
+  if (!is_legal_transition(*mode, t.from, t.to)) {
+    return ledger_error(ErrorKind::permanent, kLedgerIllegalTransition,
+                        std::string(to_string(t.from)) + " -> " + std::string(to_string(t.to)) +
+                            " is not a legal transition for a " + std::string(to_string(*mode)) + " job (object " +
+                            std::to_string(t.id.value) + ")");
+  }
+  return enqueue(std::move(t));
+}
+
+Status SqliteLedger::queue_part(UploadRef upload, PartRecord part) {
+  if (part.part_number < 1 || part.part_number > 10'000) {
+    return ledger_error(ErrorKind::permanent, kLedgerIllegalTransition,
+                        "part number " + std::to_string(part.part_number) + " is outside 1..10000");
+  }
+  return enqueue(PartOp{upload, std::move(part)});
+}
+
+Status SqliteLedger::queue_upload_end(UploadRef upload, UploadStatus status) {
+  if (status != UploadStatus::completed && status != UploadStatus::aborted) {
+    return ledger_error(ErrorKind::permanent, kLedgerIllegalTransition,
+                        "an upload can only end completed or aborted, not " + std::string(to_string(status)));
+  }
+  return enqueue(UploadEndOp{upload, status});
+}
+
+size_t SqliteLedger::queued() const {
+  std::lock_guard q(queue_mu_);
+  return queue_.ops.size();
+}
+
+Result<FlushReport> SqliteLedger::flush() {
+  std::lock_guard lock(db_mu_);
+  return flush_locked(true);
+}
+
+Result<FlushReport> SqliteLedger::flush_locked(bool hand_over_rejections) {
+  std::vector<QueuedOp> ops;
+  {
+    std::lock_guard q(queue_mu_);
+    ops.swap(queue_.ops);
+  }
+  FlushReport report;
+  if (!ops.empty()) {
+    // On any failure the batch goes back to the front of the queue, ahead
+    // of what other threads queued meanwhile, so order is preserved.
+    auto put_back = [&] {
+      std::lock_guard q(queue_mu_);
+      queue_.ops.insert(queue_.ops.begin(), std::make_move_iterator(ops.begin()), std::make_move_iterator(ops.end()));
+    };
+    std::vector<Rejection> rejected;
+    Status outcome = [&]() -> Status {
+      auto txn = WriteTransaction::begin(*state_.db);
+      if (!txn) return std::unexpected(txn.error());
+      const int64_t now = now_ms();
+      for (const QueuedOp& op : ops) {
+        auto r = apply_locked(op, now);
+        if (!r) return std::unexpected(r.error());
+        if (*r) rejected.push_back(std::move(**r));
+      }
+      // The one fsync of the batch: group commit.
+      return txn->commit();
+    }();
+    if (!outcome) {
+      put_back();
+      return std::unexpected(outcome.error());
+    }
+    report.applied = ops.size() - rejected.size();
+    std::move(rejected.begin(), rejected.end(), std::back_inserter(state_.rejected));
+  }
+  if (hand_over_rejections) report.rejected.swap(state_.rejected);
+  return report;
+}
+
+Result<std::optional<Rejection>> SqliteLedger::apply_locked(const QueuedOp& op, int64_t now) {
+  if (const auto* t = std::get_if<Transition>(&op)) return apply_transition_locked(*t, now);
+  if (const auto* p = std::get_if<PartOp>(&op)) return apply_part_locked(*p, now);
+  return apply_upload_end_locked(std::get<UploadEndOp>(op), now);
+}
+
+// ---- Transitions ----
+
+Result<std::optional<Rejection>> SqliteLedger::apply_transition_locked(const Transition& t, int64_t now) {
+  using Out = std::optional<Rejection>;
+  auto sel = state_.db->cached(
+      "SELECT job_id, state, lease_owner, md5, crc32c, staged_path, staged_md5, staged_crc32c "
+      "FROM objects WHERE id = ?1");
+  if (!sel) return std::unexpected(sel.error());
+  (*sel)->bind(1, t.id.value);
+  auto row = (*sel)->step();
+  if (!row) return std::unexpected(row.error());
+  if (!*row || (*sel)->get_int(0) != t.job.value) return Out(reject(t, "NoSuchObject", "not in this job"));
+  const std::string state = (*sel)->get_text(1);
+  if (state != to_string(t.from)) return Out(reject(t, "StateChanged", "object is now " + state));
+  if (!t.owner.empty() && (*sel)->get_text(2) != t.owner) {
+    const std::string holder = (*sel)->get_text(2);
+    return Out(reject(t, "LeaseLost", holder.empty() ? "not leased" : "leased to " + holder));
+  }
+  const auto old_md5 = (*sel)->is_null(3) ? std::nullopt : md5_from_blob((*sel)->get_blob(3));
+  const auto old_crc = (*sel)->is_null(4) ? std::nullopt : std::optional<uint32_t>((*sel)->get_int(4));
+  const bool had_staged = !(*sel)->is_null(5);
+  const auto old_staged_md5 = (*sel)->is_null(6) ? std::nullopt : md5_from_blob((*sel)->get_blob(6));
+  const auto old_staged_crc = (*sel)->is_null(7) ? std::nullopt : std::optional<uint32_t>((*sel)->get_int(7));
+  (*sel)->reset();  // finish the read before writing the same row
+
+  // The ledger keeps one truth per object version: a checksum may be
+  // recorded once and every later computation over the same bytes
+  // (a retry, the staged copy, the upload) must agree with it.
+  const ObjectUpdate& u = t.update;
+  if (u.md5 && old_md5 && *u.md5 != *old_md5) return Out(reject(t, "ChecksumMismatch", "MD5 differs from recorded"));
+  if (u.crc32c && old_crc && *u.crc32c != *old_crc) {
+    return Out(reject(t, "ChecksumMismatch", "CRC-32C differs from recorded"));
+  }
+  const auto md5 = first_of(u.md5, old_md5);
+  const auto crc = first_of(u.crc32c, old_crc);
+  const bool has_staged = u.staged ? true : had_staged;
+  const auto staged_md5 = u.staged ? u.staged->md5 : old_staged_md5;
+  const auto staged_crc = u.staged ? u.staged->crc32c : old_staged_crc;
+  if (md5 && staged_md5 && *md5 != *staged_md5) {
+    return Out(reject(t, "ChecksumMismatch", "staged copy MD5 differs from source MD5"));
+  }
+  if (crc && staged_crc && *crc != *staged_crc) {
+    return Out(reject(t, "ChecksumMismatch", "staged copy CRC-32C differs from source CRC-32C"));
+  }
+  if (t.to == ObjectState::verified && !md5 && !crc) {
+    return Out(reject(t, "MissingChecksums", "verified needs an MD5 or CRC-32C computed in flight"));
+  }
+  if (t.to == ObjectState::staged && t.from != ObjectState::staged &&
+      (!has_staged || (!staged_md5 && !staged_crc))) {
+    return Out(reject(t, "MissingStagedCopy", "staged needs a staged path and checksum"));
+  }
+
+  auto upd = state_.db->cached(
+      "UPDATE objects SET state = ?2, attempts = attempts + ?3, "
+      "lease_owner = CASE WHEN ?4 THEN NULL ELSE lease_owner END, "
+      "lease_expires = CASE WHEN ?4 THEN 0 ELSE lease_expires END, "
+      "md5 = coalesce(?5, md5), crc32c = coalesce(?6, crc32c), dest_etag = coalesce(?7, dest_etag), "
+      "last_error = coalesce(?8, last_error), error_at = CASE WHEN ?8 IS NULL THEN error_at ELSE ?9 END, "
+      "staged_volume = CASE WHEN ?10 THEN ?11 ELSE staged_volume END, "
+      "staged_path = CASE WHEN ?10 THEN ?12 ELSE staged_path END, "
+      "staged_size = CASE WHEN ?10 THEN ?13 ELSE staged_size END, "
+      "staged_md5 = CASE WHEN ?10 THEN ?14 ELSE staged_md5 END, "
+      "staged_crc32c = CASE WHEN ?10 THEN ?15 ELSE staged_crc32c END, "
+      "updated_at = ?9 WHERE id = ?1");
+  if (!upd) return std::unexpected(upd.error());
+  auto& s = **upd;
+  const bool entering_active = is_active(t.to) && t.from != t.to;
+  // Resting states hold no lease: the next claim may hand them out.
+  const bool drop_lease = !is_active(t.to);
+  s.bind(1, t.id.value).bind_text(2, to_string(t.to)).bind(3, entering_active ? 1 : 0).bind(4, drop_lease ? 1 : 0);
+  bind_md5(s, 5, u.md5);
+  bind_u32(s, 6, u.crc32c);
+  bind_opt_text(s, 7, u.dest_etag);
+  bind_opt_text(s, 8, u.error);
+  s.bind(9, now).bind(10, u.staged ? 1 : 0);
+  if (u.staged) {
+    s.bind_text(11, u.staged->volume).bind_text(12, u.staged->path).bind(13, static_cast<int64_t>(u.staged->size));
+    bind_md5(s, 14, u.staged->md5);
+    bind_u32(s, 15, u.staged->crc32c);
+  }
+  if (auto st = s.run(); !st) return std::unexpected(st.error());
+  return Out();
+}
+
+// ---- Upsert ----
+
+Result<UpsertStats> SqliteLedger::upsert_listed(JobId job, std::span<const ListedObject> objects) {
+  UpsertStats stats;
+  std::lock_guard lock(db_mu_);
+  auto txn = WriteTransaction::begin(*state_.db);
+  if (!txn) return std::unexpected(txn.error());
+  const int64_t now = now_ms();
+  auto bind_mtime = [](sqlite::Statement& s, int i, const ListedObject& o) {
+    if (o.last_modified) {
+      s.bind(i, sqlite::to_ms(*o.last_modified));
+    } else {
+      s.bind_null(i);
+    }
+  };
+  for (const ListedObject& o : objects) {
+    auto sel = state_.db->cached("SELECT id, size, source_etag, state FROM objects WHERE job_id = ?1 AND key = ?2");
+    if (!sel) return std::unexpected(sel.error());
+    (*sel)->bind(1, job.value).bind_blob(2, o.key);
+    auto row = (*sel)->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) {
+      (*sel)->reset();
+      auto ins = state_.db->cached(
+          "INSERT INTO objects(job_id, key, size, source_etag, source_mtime, state, created_at, updated_at) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?6)");
+      if (!ins) return std::unexpected(ins.error());
+      (*ins)->bind(1, job.value).bind_blob(2, o.key).bind(3, static_cast<int64_t>(o.size)).bind_text(4, o.etag);
+      bind_mtime(**ins, 5, o);
+      (*ins)->bind(6, now);
+      if (auto st = (*ins)->run(); !st) {
+        // A job id that does not exist fails the foreign key.
+        return std::unexpected(st.error());
+      }
+      ++stats.inserted;
+      continue;
+    }
+    const int64_t id = (*sel)->get_int(0);
+    const bool changed = static_cast<uint64_t>((*sel)->get_int(1)) != o.size || (*sel)->get_text(2) != o.etag;
+    const bool vanished = (*sel)->get_text(3) == to_string(ObjectState::vanished);
+    (*sel)->reset();
+    if (changed) {
+      // A new version of the object: everything learned about the old one
+      // (checksums, staged copy, destination ETag, parts) no longer applies.
+      auto upd = state_.db->cached(
+          "UPDATE objects SET size = ?2, source_etag = ?3, source_mtime = ?4, state = 'pending', attempts = 0, "
+          "last_error = NULL, error_at = NULL, md5 = NULL, crc32c = NULL, dest_etag = NULL, lease_owner = NULL, "
+          "lease_expires = 0, staged_volume = NULL, staged_path = NULL, staged_size = NULL, staged_md5 = NULL, "
+          "staged_crc32c = NULL, updated_at = ?5 WHERE id = ?1");
+      if (!upd) return std::unexpected(upd.error());
+      (*upd)->bind(1, id).bind(2, static_cast<int64_t>(o.size)).bind_text(3, o.etag);
+      bind_mtime(**upd, 4, o);
+      (*upd)->bind(5, now);
+      if (auto st = (*upd)->run(); !st) return std::unexpected(st.error());
+      auto ab = state_.db->cached(
+          "UPDATE uploads SET status = 'abandoned', updated_at = ?2 WHERE object_id = ?1 AND status = 'active'");
+      if (!ab) return std::unexpected(ab.error());
+      if (auto st = (*ab)->bind(1, id).bind(2, now).run(); !st) return std::unexpected(st.error());
+      ++stats.changed;
+    } else if (vanished) {
+      auto upd = state_.db->cached(
+          "UPDATE objects SET state = 'pending', lease_owner = NULL, lease_expires = 0, updated_at = ?2 "
+          "WHERE id = ?1");
+      if (!upd) return std::unexpected(upd.error());
+      if (auto st = (*upd)->bind(1, id).bind(2, now).run(); !st) return std::unexpected(st.error());
+      ++stats.revived;
+    } else {
+      ++stats.unchanged;
+    }
+  }
+  if (auto st = txn->commit(); !st) return std::unexpected(st.error());
+  return stats;
+}
+
+Result<uint64_t> SqliteLedger::requeue_failed(JobId job) {
+  std::lock_guard lock(db_mu_);
+  auto txn = WriteTransaction::begin(*state_.db);
+  if (!txn) return std::unexpected(txn.error());
+  // A failed upload of a staged job retries from its staged copy; anything
+  // else starts over from the source.
+  auto staged = state_.db->cached(
+      "UPDATE objects SET state = 'staged', lease_owner = NULL, lease_expires = 0, updated_at = ?2 "
+      "WHERE job_id = ?1 AND state = 'failed' AND staged_path IS NOT NULL "
+      "AND (SELECT mode FROM jobs WHERE id = ?1) = 'staged'");
+  if (!staged) return std::unexpected(staged.error());
+  const int64_t now = now_ms();
+  if (auto st = (*staged)->bind(1, job.value).bind(2, now).run(); !st) return std::unexpected(st.error());
+  uint64_t n = static_cast<uint64_t>(state_.db->changes());
+  auto pending = state_.db->cached(
+      "UPDATE objects SET state = 'pending', lease_owner = NULL, lease_expires = 0, updated_at = ?2 "
+      "WHERE job_id = ?1 AND state = 'failed'");
+  if (!pending) return std::unexpected(pending.error());
+  if (auto st = (*pending)->bind(1, job.value).bind(2, now).run(); !st) return std::unexpected(st.error());
+  n += static_cast<uint64_t>(state_.db->changes());
+  if (auto st = txn->commit(); !st) return std::unexpected(st.error());
+  return n;
+}
+
+}  // namespace s5j::ledger

@@ -1,0 +1,40 @@
+// Row <-> record conversions shared by the SqliteLedger source files.
+// Internal to the backend; pure functions.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "ledger/records.h"
+#include "ledger/sqlite/sqlite_db.h"
+
+namespace s5j::ledger::sqlite {
+
+// Column list of an object row, in the order read_object() expects.
+#define S5J_OBJECT_COLUMNS                                                                                   \
+  "id, job_id, key, size, source_etag, source_mtime, state, attempts, last_error, error_at, md5, crc32c, " \
+  "dest_etag, lease_owner, lease_expires, staged_volume, staged_path, staged_size, staged_md5, "           \
+  "staged_crc32c, created_at, updated_at"
+
+#define S5J_UPLOAD_COLUMNS \
+  "id, job_id, object_id, key, upload_id, part_size, part_count, status, created_at, updated_at"
+
+inline int64_t to_ms(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+inline TimePoint from_ms(int64_t ms) { return TimePoint(std::chrono::milliseconds(ms)); }
+
+std::optional<Md5Bytes> md5_from_blob(const std::string& blob);
+std::string_view md5_to_blob(const Md5Bytes& md5);
+
+// Binds an optional value or NULL.
+void bind_md5(Statement& st, int i, const std::optional<Md5Bytes>& md5);
+void bind_u32(Statement& st, int i, const std::optional<uint32_t>& v);
+void bind_opt_text(Statement& st, int i, const std::optional<std::string>& v);
+
+ObjectRecord read_object(const Statement& st);
+UploadRecord read_upload(const Statement& st);
+
+}  // namespace s5j::ledger::sqlite

@@ -1,0 +1,199 @@
+#include "ledger/sqlite/sqlite_schema.h"
+
+#include <array>
+#include <chrono>
+#include <string>
+
+#include "ledger/ledger_error.h"
+
+namespace s5j::ledger::sqlite {
+namespace {
+
+// Keys are BLOBs so SQLite orders them with memcmp (S3's binary order) and
+// never applies text collation or encoding. Times are integer milliseconds
+// since the Unix epoch (UTC). CRCs are stored as non-negative integers.
+constexpr const char* kV1 = R"sql(
+CREATE TABLE jobs(
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  mode TEXT NOT NULL CHECK (mode IN ('direct', 'staged')),
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE objects(
+  id INTEGER PRIMARY KEY,
+  job_id INTEGER NOT NULL REFERENCES jobs(id),
+  key BLOB NOT NULL,
+  size INTEGER NOT NULL,
+  source_etag TEXT NOT NULL,
+  source_mtime INTEGER,
+  state TEXT NOT NULL CHECK (state IN ('pending', 'copying', 'staging', 'staged', 'uploading',
+                                       'verified', 'failed', 'vanished')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT,
+  error_at INTEGER,
+  md5 BLOB,
+  crc32c INTEGER,
+  dest_etag TEXT,
+  lease_owner TEXT,
+  lease_expires INTEGER NOT NULL DEFAULT 0,
+  staged_volume TEXT,
+  staged_path TEXT,
+  staged_size INTEGER,
+  staged_md5 BLOB,
+  staged_crc32c INTEGER,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  UNIQUE (job_id, key)
+);
+CREATE INDEX objects_claim ON objects(job_id, state, lease_expires);
+CREATE TABLE uploads(
+  id INTEGER PRIMARY KEY,
+  job_id INTEGER NOT NULL REFERENCES jobs(id),
+  object_id INTEGER,
+  key BLOB NOT NULL,
+  upload_id TEXT NOT NULL,
+  part_size INTEGER NOT NULL,
+  part_count INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('active', 'completed', 'aborted', 'abandoned')),
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX uploads_object ON uploads(object_id, status);
+CREATE INDEX uploads_open ON uploads(status, job_id);
+CREATE TABLE parts(
+  upload_ref INTEGER NOT NULL REFERENCES uploads(id),
+  part_number INTEGER NOT NULL,
+  byte_offset INTEGER NOT NULL,
+  size INTEGER NOT NULL,
+  etag TEXT NOT NULL,
+  md5 BLOB,
+  crc32c INTEGER,
+  done_at INTEGER NOT NULL,
+  PRIMARY KEY (upload_ref, part_number)
+) WITHOUT ROWID;
+)sql";
+
+constexpr const char* kV2 = R"sql(
+CREATE TABLE runs(
+  id INTEGER PRIMARY KEY,
+  job_id INTEGER NOT NULL REFERENCES jobs(id),
+  pid INTEGER NOT NULL,
+  host TEXT NOT NULL,
+  command TEXT NOT NULL,
+  version TEXT NOT NULL,
+  started_at INTEGER NOT NULL,
+  ended_at INTEGER,
+  outcome TEXT,
+  exit_code INTEGER
+);
+CREATE INDEX runs_job ON runs(job_id, id);
+CREATE TABLE job_locks(
+  job_id INTEGER PRIMARY KEY REFERENCES jobs(id),
+  owner TEXT NOT NULL,
+  pid INTEGER NOT NULL,
+  host TEXT NOT NULL,
+  acquired_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+)sql";
+
+constexpr const char* kV3 = R"sql(
+CREATE INDEX objects_errors ON objects(job_id, error_at) WHERE error_at IS NOT NULL;
+)sql";
+
+constexpr std::array kMigrations{
+    Migration{1, "objects, uploads and parts", kV1},
+    Migration{2, "run history and job locks", kV2},
+    Migration{3, "index of recent errors", kV3},
+};
+
+Error not_a_ledger(const Database& db, const std::string& why) {
+  Error e;
+  e.kind = ErrorKind::fatal;
+  e.code = kLedgerError;
+  e.message = db.path() + " is not an s5jtransfer ledger (" + why +
+              "); point --ledger at the job's ledger file, or move this file away to start a new ledger";
+  return e;
+}
+
+Result<int64_t> single_int(Database& db, const std::string& sql) {
+  auto st = db.prepare(sql);
+  if (!st) return std::unexpected(st.error());
+  auto row = st->step();
+  if (!row) return std::unexpected(row.error());
+  return *row ? st->get_int(0) : 0;
+}
+
+}  // namespace
+
+std::span<const Migration> migrations() { return kMigrations; }
+int latest_schema_version() { return kMigrations.back().version; }
+
+Result<int> read_schema_version(Database& db) {
+  auto has_table = single_int(db, "SELECT count(*) FROM sqlite_schema WHERE type='table' AND name='schema_version'");
+  if (!has_table) return std::unexpected(has_table.error());
+  if (*has_table == 0) return 0;
+  auto v = single_int(db, "SELECT coalesce(max(version), 0) FROM schema_version");
+  if (!v) return std::unexpected(v.error());
+  return static_cast<int>(*v);
+}
+
+Status check_ledger_file(Database& db) {
+  // The first read is where SQLite notices a file that is no database.
+  auto objects = single_int(db, "SELECT count(*) FROM sqlite_schema");
+  if (!objects) {
+    if (objects.error().code == kLedgerBusy) return std::unexpected(objects.error());
+    return std::unexpected(not_a_ledger(db, "not an SQLite database: " + objects.error().message));
+  }
+  if (*objects == 0) return {};  // new, empty file
+  auto app = single_int(db, "PRAGMA application_id");
+  if (!app) return std::unexpected(app.error());
+  if (*app != kApplicationId) return std::unexpected(not_a_ledger(db, "an SQLite database of another program"));
+  auto version = read_schema_version(db);
+  if (!version) return std::unexpected(version.error());
+  if (*version > latest_schema_version()) {
+    Error e;
+    e.kind = ErrorKind::fatal;
+    e.code = kLedgerError;
+    e.message = db.path() + " was written by a newer s5jtransfer (schema " + std::to_string(*version) +
+                ", this build knows up to " + std::to_string(latest_schema_version()) +
+                "); run that version or newer, or point --ledger elsewhere";
+    return std::unexpected(e);
+  }
+  return {};
+}
+
+Status migrate(Database& db, int target_version) {
+  if (target_version <= 0) target_version = latest_schema_version();
+  auto version = read_schema_version(db);
+  if (!version) return std::unexpected(version.error());
+  if (*version >= target_version) return {};
+
+  auto txn = WriteTransaction::begin(db);
+  if (!txn) return std::unexpected(txn.error());
+  // Another process may have migrated between our read and the lock.
+  auto locked_version = read_schema_version(db);
+  if (!locked_version) return std::unexpected(locked_version.error());
+  if (*locked_version >= target_version) return {};
+  if (*locked_version == 0) {
+    if (auto st = db.exec("PRAGMA application_id = " + std::to_string(kApplicationId) +
+                          "; CREATE TABLE schema_version(version INTEGER PRIMARY KEY, "
+                          "description TEXT NOT NULL, applied_at INTEGER NOT NULL);");
+        !st) {
+      return st;
+    }
+  }
+  const int64_t now =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  for (const Migration& m : kMigrations) {
+    if (m.version <= *locked_version || m.version > target_version) continue;
+    if (auto st = db.exec(m.sql); !st) return st;
+    auto ins = db.prepare("INSERT INTO schema_version(version, description, applied_at) VALUES (?1, ?2, ?3)");
+    if (!ins) return std::unexpected(ins.error());
+    if (auto st = ins->bind(1, m.version).bind_text(2, m.description).bind(3, now).run(); !st) return st;
+  }
+  return txn->commit();
+}
+
+}  // namespace s5j::ledger::sqlite

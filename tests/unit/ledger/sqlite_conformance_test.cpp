@@ -1,0 +1,28 @@
+// Runs the Ledger conformance suite against the SQLite backend.
+#include "ledger/sqlite/sqlite_ledger.h"
+#include "support/test_env.h"
+#include "unit/ledger/ledger_conformance.h"
+#include "unit/ledger/ledger_conformance_work.h"
+
+namespace s5j::ledger::conformance {
+namespace {
+
+LedgerBackend sqlite_backend() {
+  LedgerBackend b;
+  b.name = "Sqlite";
+  b.new_store = [] { return s5j::testing::make_temp_dir("ledger-conf") + "/ledger.db"; };
+  b.open = [](const std::string& location, const Clock& clock) -> Result<std::unique_ptr<Ledger>> {
+    SqliteLedgerOptions o;
+    o.path = location;
+    o.clock = &clock;
+    auto l = SqliteLedger::open(o);
+    if (!l) return std::unexpected(l.error());
+    return std::unique_ptr<Ledger>(std::move(*l));
+  };
+  return b;
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, LedgerConformance, ::testing::Values(sqlite_backend()), backend_name);
+
+}  // namespace
+}  // namespace s5j::ledger::conformance

@@ -1,0 +1,144 @@
+// Schema versions and migrations of the SQLite ledger, and refusing files
+// that are not ledgers.
+#include "ledger/sqlite/sqlite_schema.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "ledger/ledger_error.h"
+#include "ledger/sqlite/sqlite_ledger.h"
+#include "support/test_env.h"
+
+namespace s5j::ledger {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Runs SQL on a file with the plain SQLite API, as another program would.
+void raw_exec(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  char* err = nullptr;
+  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
+  sqlite3_free(err);
+  sqlite3_close(db);
+}
+
+int64_t raw_int(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_stmt* st = nullptr;
+  int64_t v = -1;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+    v = sqlite3_column_int64(st, 0);
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return v;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+Result<std::unique_ptr<SqliteLedger>> open_at(const std::string& path, int version = 0) {
+  SqliteLedgerOptions o;
+  o.path = path;
+  o.schema_version = version;
+  return SqliteLedger::open(o);
+}
+
+class SchemaTest : public ::testing::Test {
+ protected:
+  std::string dir_ = s5j::testing::make_temp_dir("ledger-schema");
+  std::string path_ = dir_ + "/ledger.db";
+};
+
+TEST_F(SchemaTest, MigrationsAreNumberedOneUpWithoutGaps) {
+  int expected = 1;
+  for (const auto& m : sqlite::migrations()) EXPECT_EQ(m.version, expected++);
+  EXPECT_EQ(sqlite::latest_schema_version(), expected - 1);
+}
+
+TEST_F(SchemaTest, NewFileIsAtLatestVersionWithOneRowPerMigration) {
+  ASSERT_TRUE(open_at(path_).has_value());
+  EXPECT_EQ(raw_int(path_, "SELECT max(version) FROM schema_version"), sqlite::latest_schema_version());
+  EXPECT_EQ(raw_int(path_, "SELECT count(*) FROM schema_version"), sqlite::latest_schema_version());
+  EXPECT_EQ(raw_int(path_, "PRAGMA application_id"), sqlite::kApplicationId);
+}
+
+TEST_F(SchemaTest, EveryOlderVersionUpgradesKeepingData) {
+  for (int v = 1; v < sqlite::latest_schema_version(); ++v) {
+    SCOPED_TRACE("from version " + std::to_string(v));
+    const std::string path = dir_ + "/v" + std::to_string(v) + ".db";
+    {
+      auto old = open_at(path, v);
+      ASSERT_TRUE(old.has_value()) << old.error().describe();
+      const JobId j = (*old)->open_job("job", JobMode::direct)->id;
+      ASSERT_TRUE((*old)->upsert_listed(j, std::vector{ListedObject{"k", 5, "e", std::nullopt}}).has_value());
+    }
+    EXPECT_EQ(raw_int(path, "SELECT max(version) FROM schema_version"), v);
+    auto now = open_at(path);
+    ASSERT_TRUE(now.has_value()) << now.error().describe();
+    EXPECT_EQ(raw_int(path, "SELECT max(version) FROM schema_version"), sqlite::latest_schema_version());
+    const JobRecord job = **(*now)->find_job("job");
+    EXPECT_EQ((*(*now)->find_object(job.id, "k"))->size, 5u);
+    // What the later migrations added works on the upgraded file.
+    EXPECT_TRUE((*now)->begin_run(job.id, RunStart{1, "h", "run", "v"}).has_value());
+    EXPECT_TRUE((*now)->recent_errors(job.id, 5).has_value());
+  }
+}
+
+TEST_F(SchemaTest, EmptyFileBecomesALedger) {
+  std::ofstream(path_).close();
+  ASSERT_TRUE(open_at(path_).has_value());
+  EXPECT_EQ(raw_int(path_, "PRAGMA application_id"), sqlite::kApplicationId);
+}
+
+TEST_F(SchemaTest, FileThatIsNoDatabaseIsRefusedAndLeftUntouched) {
+  {
+    std::ofstream out(path_, std::ios::binary);
+    for (int i = 0; i < 500; ++i) out << "this is a text file, not a ledger\n";
+  }
+  const std::string before = read_file(path_);
+  auto l = open_at(path_);
+  ASSERT_FALSE(l.has_value());
+  EXPECT_EQ(l.error().code, kLedgerError);
+  EXPECT_EQ(l.error().kind, ErrorKind::fatal);
+  EXPECT_NE(l.error().message.find(path_), std::string::npos) << l.error().message;
+  EXPECT_NE(l.error().message.find("not an s5jtransfer ledger"), std::string::npos);
+  EXPECT_NE(l.error().message.find("--ledger"), std::string::npos);  // the fix
+  EXPECT_EQ(read_file(path_), before);
+  EXPECT_FALSE(fs::exists(path_ + "-wal"));
+}
+
+TEST_F(SchemaTest, AnotherProgramsDatabaseIsRefusedAndLeftUntouched) {
+  raw_exec(path_, "CREATE TABLE photos(id INTEGER PRIMARY KEY, name TEXT); INSERT INTO photos(name) VALUES ('x');");
+  auto l = open_at(path_);
+  ASSERT_FALSE(l.has_value());
+  EXPECT_EQ(l.error().code, kLedgerError);
+  EXPECT_NE(l.error().message.find("another program"), std::string::npos) << l.error().message;
+  EXPECT_NE(l.error().message.find(path_), std::string::npos);
+  EXPECT_EQ(raw_int(path_, "SELECT count(*) FROM photos"), 1);
+  EXPECT_EQ(raw_int(path_, "SELECT count(*) FROM sqlite_schema WHERE name = 'schema_version'"), 0);
+}
+
+TEST_F(SchemaTest, LedgerOfANewerReleaseIsRefused) {
+  ASSERT_TRUE(open_at(path_).has_value());
+  raw_exec(path_, "INSERT INTO schema_version VALUES (999, 'from the future', 0)");
+  auto l = open_at(path_);
+  ASSERT_FALSE(l.has_value());
+  EXPECT_EQ(l.error().code, kLedgerError);
+  EXPECT_NE(l.error().message.find("newer"), std::string::npos) << l.error().message;
+  EXPECT_NE(l.error().message.find("999"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace s5j::ledger
