@@ -1,0 +1,47 @@
+// Error codes of the staging layer, and helpers that build them.
+//
+//   StagingError     fatal: a volume cannot be used (missing, not a
+//                    directory, read-only, duplicate) or the job name is
+//                    unusable; the message names the path and the fix. The
+//                    CLI maps it to the "staging volume problem" exit code.
+//   Full             retryable: reserve(fail_fast) found no volume with room.
+//   TooLarge         permanent: the object is larger than any volume could
+//                    ever hold for this job (usable space even if every file
+//                    this job staged there were gone, and the volume limit).
+//   Cancelled        retryable: a blocking reserve() was woken by shutdown()
+//                    or its stop token.
+//   DiskFull         retryable: ENOSPC/EDQUOT while writing a staged file;
+//                    the .part was removed and the reservation released.
+//   StagingIoError   retryable: any other failed system call on a staged
+//                    file or staging directory (message names the path).
+//   StagedCorrupt    permanent for that copy: verify() found a size or
+//                    checksum different from the recorded one; restage it.
+//   StagedNotFound   permanent: no staged file for that id.
+//   InvalidArgument  permanent: a caller bug (id <= 0, write outside the
+//                    file, commit with holes, foreign reservation).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "base/error.h"
+
+namespace s5j::staging {
+
+inline constexpr const char* kStagingError = "StagingError";
+inline constexpr const char* kFull = "Full";
+inline constexpr const char* kTooLarge = "TooLarge";
+inline constexpr const char* kCancelled = "Cancelled";
+inline constexpr const char* kDiskFull = "DiskFull";
+inline constexpr const char* kStagingIoError = "StagingIoError";
+inline constexpr const char* kStagedCorrupt = "StagedCorrupt";
+inline constexpr const char* kStagedNotFound = "StagedNotFound";
+inline constexpr const char* kInvalidArgument = "InvalidArgument";
+
+std::unexpected<Error> staging_error(ErrorKind kind, const char* code, std::string message);
+
+// A failed system call: "<what> <path>: <strerror(err)>". ENOSPC and EDQUOT
+// become DiskFull (retryable); everything else StagingIoError (retryable).
+std::unexpected<Error> io_error(std::string_view what, std::string_view path, int err);
+
+}  // namespace s5j::staging
