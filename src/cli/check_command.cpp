@@ -3,9 +3,13 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <iostream>
 #include <random>
 
 #include "base/strings.h"
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "cli/output.h"
 #include "cli/side_client.h"
 #include "http/curl_transport.h"
 
@@ -206,6 +210,52 @@ std::string CheckReport::to_text() const {
   for (const auto& w : warnings) out += "  warning: " + w + "\n";
   if (error) out += "  error: " + error->message + "\n";
   return out;
+}
+
+namespace {
+
+struct CheckOptions {
+  std::string config_path = "config.yaml";
+  std::string side;
+  bool json = false;
+};
+
+int run_check_command(const CheckOptions& options) {
+  auto config = load_config_for_command(options.config_path);
+  if (!config) return exit_code_for(config.error());
+  const auto redactor = redactor_for(*config);
+
+  std::vector<const config::SideConfig*> sides;
+  const auto& side = options.side;
+  if (side.empty() || side == "src" || side == "source") sides.push_back(&config->source);
+  if (side.empty() || side == "dst" || side == "destination") sides.push_back(&config->destination);
+
+  int exit_code = kOk;
+  for (const auto* s : sides) {
+    auto report = run_check(*config, *s);
+    if (options.json)
+      std::cout << redactor.apply(report.to_json().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+                << "\n";
+    else
+      std::cout << redactor.apply(report.to_text());
+    if (report.error && exit_code == kOk) {
+      exit_code = exit_code_for(*report.error);
+      if (!options.json) std::cerr << "s5j: " << redactor.apply(report.error->message) << "\n";
+    }
+  }
+  return exit_code;
+}
+
+}  // namespace
+
+void add_check_command(CLI::App& app, CommandAction& action) {
+  auto options = std::make_shared<CheckOptions>();
+  auto* check = app.add_subcommand("check", "test connectivity, credentials and bucket of the source and/or destination");
+  check->add_option("side", options->side, "src or dst (default: both)")
+      ->check(CLI::IsMember({"src", "dst", "source", "destination"}));
+  check->add_option("-c,--config", options->config_path, "config file")->capture_default_str();
+  check->add_flag("--json", options->json, "print one JSON object per side");
+  check->callback([&action, options] { action = [options] { return run_check_command(*options); }; });
 }
 
 }  // namespace s5j::cli

@@ -1,0 +1,17 @@
+// Registration of subcommands. Each subcommand lives in its own file and
+// adds itself to the CLI11 app; when it is the one parsed, it stores the
+// function main() runs. The function returns the process exit code
+// (cli/exit_codes.h).
+#pragma once
+
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+namespace s5j::cli {
+
+using CommandAction = std::function<int()>;
+
+void add_check_command(CLI::App& app, CommandAction& action);
+
+}  // namespace s5j::cli
