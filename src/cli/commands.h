@@ -13,5 +13,9 @@ namespace s5j::cli {
 using CommandAction = std::function<int()>;
 
 void add_check_command(CLI::App& app, CommandAction& action);
+void add_sync_command(CLI::App& app, CommandAction& action);
+void add_status_command(CLI::App& app, CommandAction& action);
+void add_ledger_command(CLI::App& app, CommandAction& action);
+void add_reset_command(CLI::App& app, CommandAction& action);
 
 }  // namespace s5j::cli

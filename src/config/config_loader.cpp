@@ -292,6 +292,18 @@ Problem transfer_max_attempts(Ctx& c, const Value& v) {
   return std::nullopt;
 }
 
+Problem transfer_memory_budget(Ctx& c, const Value& v) {
+  // At least one maximum-size part must fit, or a large object could never start.
+  if (v.bytes < 16 * kMiB) return "must be at least 16MiB, got " + in_quotes(v.text);
+  c.cfg.transfer.memory_budget = v.bytes;
+  return std::nullopt;
+}
+
+Problem transfer_server_side_copy(Ctx& c, const Value& v) {
+  c.cfg.transfer.server_side_copy = v.flag;
+  return std::nullopt;
+}
+
 Problem staging_volumes(Ctx& c, const Value& v) {
   for (const std::string& dir : v.list) c.cfg.staging.volumes.push_back(dir);
   return std::nullopt;
@@ -409,6 +421,8 @@ const Key kKeys[] = {
     {S::transfer, "part_size", T::size, transfer_part_size},
     {S::transfer, "multipart_threshold", T::size, transfer_threshold},
     {S::transfer, "max_attempts", T::count, transfer_max_attempts},
+    {S::transfer, "memory_budget", T::size, transfer_memory_budget},
+    {S::transfer, "server_side_copy", T::boolean, transfer_server_side_copy},
 
     {S::staging, "volumes", T::strings, staging_volumes},
     {S::staging, "volume_pattern", T::string, staging_volume_pattern},

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,6 +12,89 @@
 extern char** environ;
 
 namespace s5j::testing {
+
+namespace {
+std::vector<std::string> merged_environment(const std::vector<std::string>& extra_env) {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string kv(*e);
+    auto eq = kv.find('=');
+    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  for (const auto& kv : extra_env) {
+    auto eq = kv.find('=');
+    env[kv.substr(0, eq)] = eq == std::string::npos ? "" : kv.substr(eq + 1);
+  }
+  std::vector<std::string> out;
+  for (auto& [k, v] : env) out.push_back(k + "=" + v);
+  return out;
+}
+
+std::string read_file(const std::string& path) {
+  std::string out;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return out;
+  char buf[65536];
+  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) out.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  return out;
+}
+}  // namespace
+
+BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env,
+                                     const std::string& output_dir) {
+  static int counter = 0;
+  const std::string stem = output_dir + "/process-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+  out_path_ = stem + ".out";
+  err_path_ = stem + ".err";
+  auto env_strings = merged_environment(extra_env);
+  std::vector<char*> envp, args;
+  for (auto& s : env_strings) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> argv_copy = argv;
+  for (auto& s : argv_copy) args.push_back(s.data());
+  args.push_back(nullptr);
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    int out = ::open(out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int err = ::open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int in = ::open("/dev/null", O_RDONLY);
+    ::dup2(out, 1);
+    ::dup2(err, 2);
+    ::dup2(in, 0);
+    ::execve(args[0], args.data(), envp.data());
+    ::_exit(127);
+  }
+}
+
+BackgroundProcess::~BackgroundProcess() {
+  if (pid_ > 0 && !reaped_) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, &status_, 0);
+  }
+}
+
+bool BackgroundProcess::running() {
+  if (reaped_ || pid_ <= 0) return false;
+  if (::waitpid(pid_, &status_, WNOHANG) == pid_) reaped_ = true;
+  return !reaped_;
+}
+
+void BackgroundProcess::kill(int signal) {
+  if (!reaped_ && pid_ > 0) ::kill(pid_, signal);
+}
+
+ProcessResult BackgroundProcess::wait() {
+  if (!reaped_ && pid_ > 0) {
+    ::waitpid(pid_, &status_, 0);
+    reaped_ = true;
+  }
+  ProcessResult r;
+  r.exit_code = WIFEXITED(status_) ? WEXITSTATUS(status_) : 128 + WTERMSIG(status_);
+  r.out = read_file(out_path_);
+  r.err = read_file(err_path_);
+  return r;
+}
 
 ProcessResult run_process(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env) {
   std::map<std::string, std::string> env;

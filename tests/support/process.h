@@ -17,4 +17,27 @@ struct ProcessResult {
 // to (or override) the current environment.
 ProcessResult run_process(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env = {});
 
+// A program started in the background, its output going to files, so a
+// test can watch what it does and kill it at a chosen moment.
+class BackgroundProcess {
+ public:
+  BackgroundProcess(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env,
+                    const std::string& output_dir);
+  ~BackgroundProcess();  // kills (SIGKILL) and reaps it if still running
+  BackgroundProcess(const BackgroundProcess&) = delete;
+  BackgroundProcess& operator=(const BackgroundProcess&) = delete;
+
+  int pid() const { return pid_; }
+  bool running();  // false once it exited (reaps it)
+  void kill(int signal);
+  // Waits for the end; exit code as run_process, output read from the files.
+  ProcessResult wait();
+
+ private:
+  int pid_ = -1;
+  bool reaped_ = false;
+  int status_ = 0;
+  std::string out_path_, err_path_;
+};
+
 }  // namespace s5j::testing

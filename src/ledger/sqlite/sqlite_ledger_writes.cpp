@@ -138,8 +138,8 @@ Result<std::optional<Rejection>> SqliteLedger::apply_locked(const QueuedOp& op, 
 Result<std::optional<Rejection>> SqliteLedger::apply_transition_locked(const Transition& t, int64_t now) {
   using Out = std::optional<Rejection>;
   auto sel = state_.db->cached(
-      "SELECT job_id, state, lease_owner, md5, crc32c, staged_path, staged_md5, staged_crc32c "
-      "FROM objects WHERE id = ?1");
+      "SELECT job_id, state, lease_owner, md5, crc32c, staged_path, staged_md5, staged_crc32c, source_etag, "
+      "dest_etag FROM objects WHERE id = ?1");
   if (!sel) return std::unexpected(sel.error());
   (*sel)->bind(1, t.id.value);
   auto row = (*sel)->step();
@@ -156,6 +156,8 @@ Result<std::optional<Rejection>> SqliteLedger::apply_transition_locked(const Tra
   const bool had_staged = !(*sel)->is_null(5);
   const auto old_staged_md5 = (*sel)->is_null(6) ? std::nullopt : md5_from_blob((*sel)->get_blob(6));
   const auto old_staged_crc = (*sel)->is_null(7) ? std::nullopt : std::optional<uint32_t>((*sel)->get_int(7));
+  const std::string source_etag = (*sel)->is_null(8) ? std::string() : (*sel)->get_text(8);
+  const std::string old_dest_etag = (*sel)->is_null(9) ? std::string() : (*sel)->get_text(9);
   (*sel)->reset();  // finish the read before writing the same row
 
   // The ledger keeps one truth per object version: a checksum may be
@@ -177,8 +179,15 @@ Result<std::optional<Rejection>> SqliteLedger::apply_transition_locked(const Tra
   if (crc && staged_crc && *crc != *staged_crc) {
     return Out(reject(t, "ChecksumMismatch", "staged copy CRC-32C differs from source CRC-32C"));
   }
-  if (t.to == ObjectState::verified && !md5 && !crc) {
-    return Out(reject(t, "MissingChecksums", "verified needs an MD5 or CRC-32C computed in flight"));
+  // Evidence for `verified`: checksums computed in flight, or a destination
+  // ETag equal to the source's (a server-side copy or an object already
+  // identical at the destination; the engine only records that when the
+  // ETags are comparable, i.e. MD5 or multipart-MD5 shaped).
+  const std::string& dest_etag = u.dest_etag ? *u.dest_etag : old_dest_etag;
+  const bool etags_match = !source_etag.empty() && dest_etag == source_etag;
+  if (t.to == ObjectState::verified && !md5 && !crc && !etags_match) {
+    return Out(reject(t, "MissingChecksums",
+                      "verified needs an MD5 or CRC-32C computed in flight, or a destination ETag equal to the source's"));
   }
   if (t.to == ObjectState::staged && t.from != ObjectState::staged &&
       (!has_staged || (!staged_md5 && !staged_crc))) {

@@ -299,6 +299,20 @@ TEST_P(LedgerConformance, VerifiedWithoutChecksumsIsRefused) {
   EXPECT_EQ(get(j, "obj").state, ObjectState::verified);
 }
 
+TEST_P(LedgerConformance, VerifiedByDestinationEtagEqualToSourceEtag) {
+  const JobId j = job();
+  add(j, {"copied"});  // listed with ETag "etag-1"
+  commit(Transition::of(get(j, "copied"), ObjectState::copying));
+  Transition other = Transition::of(get(j, "copied"), ObjectState::verified);
+  other.update.dest_etag = "etag-2";  // a different ETag is no evidence
+  ASSERT_EQ(commit(other).rejected.size(), 1u);
+  Transition same = Transition::of(get(j, "copied"), ObjectState::verified);
+  same.update.dest_etag = "etag-1";  // e.g. a server-side copy of the same bytes
+  EXPECT_TRUE(commit(same).rejected.empty());
+  EXPECT_EQ(get(j, "copied").state, ObjectState::verified);
+  EXPECT_EQ(get(j, "copied").dest_etag, "etag-1");
+}
+
 TEST_P(LedgerConformance, StaleTransitionIsRejectedOthersInBatchApply) {
   const JobId j = job();
   add(j, {"a", "b"});

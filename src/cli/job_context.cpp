@@ -1,0 +1,107 @@
+#include "cli/job_context.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <filesystem>
+#include <iostream>
+
+#include "base/clock.h"
+#include "cli/exit_codes.h"
+#include "ledger/ledger_error.h"
+#include "ledger/open_ledger.h"
+#include "staging/staging_layout.h"
+#include "staging/volume_discovery.h"
+
+namespace s5j::cli {
+
+Result<JobContext> open_job_context(const config::Config& config, bool create_if_missing) {
+  ledger::LedgerOptions options;
+  options.location = config.ledger.postgres_url.empty() ? config.ledger.path : config.ledger.postgres_url;
+  options.create_if_missing = create_if_missing;
+  JobContext context;
+  const bool is_file = config.ledger.postgres_url.empty();
+  std::string file = options.location.starts_with("sqlite:") ? options.location.substr(7) : options.location;
+  std::error_code ec;
+  // Read-only commands must not leave an empty ledger behind where an
+  // operator mistyped a path; a missing file simply means "no runs yet".
+  if (is_file && !create_if_missing && !file.empty() && !std::filesystem::exists(file, ec) && !ec) return context;
+  auto ledger = ledger::open_ledger(options);
+  if (!ledger) return std::unexpected(ledger.error());
+  context.ledger = std::move(*ledger);
+  auto job = context.ledger->find_job(config.job);
+  if (!job) return std::unexpected(job.error());
+  context.job = *job;
+  return context;
+}
+
+std::string this_host() {
+  char name[HOST_NAME_MAX + 1] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) return "localhost";
+  return name;
+}
+
+bool process_alive(int64_t pid) {
+  if (pid <= 0 || pid > INT_MAX) return false;
+  if (::kill(static_cast<pid_t>(pid), 0) == 0) return true;
+  return errno == EPERM;  // exists, but belongs to another user
+}
+
+Result<std::optional<ActiveRun>> find_active_run(ledger::Ledger& ledger, ledger::JobId job) {
+  auto holder = ledger.job_lock_holder(job);
+  if (!holder) return std::unexpected(holder.error());
+  if (!*holder) return std::optional<ActiveRun>();
+  const ledger::LockHolder& h = **holder;
+  // Leases are stamped with the ledger's clock; the CLI opens the ledger
+  // with the system clock, so comparing with it is the same time base.
+  if (h.expires_at <= SystemClock::instance().now()) return std::optional<ActiveRun>();
+  if (h.host == this_host() && !process_alive(h.pid)) return std::optional<ActiveRun>();
+  ActiveRun run{.holder = h, .started_at = h.acquired_at, .command = {}};
+  auto runs = ledger.runs(job, 20);
+  if (!runs) return std::unexpected(runs.error());
+  for (const auto& r : *runs) {
+    if (r.start.pid == h.pid && r.start.host == h.host && !r.ended_at) {
+      run.started_at = r.started_at;
+      run.command = r.start.command;
+      break;
+    }
+  }
+  return std::optional<ActiveRun>(run);
+}
+
+staging::StagingOptions staging_options_for(const config::Config& config) {
+  staging::StagingOptions o;
+  o.volumes = config.staging.volumes;
+  o.volume_pattern = config.staging.volume_pattern;
+  o.reserve_bytes = config.staging.reserve_bytes;
+  o.job = config.job;
+  return o;
+}
+
+std::vector<std::string> staging_volume_paths(const config::Config& config) {
+  std::vector<std::string> out;
+  if (config.staging.volumes.empty()) {
+    for (auto& v : staging::discover_volumes(config.staging.volume_pattern))
+      out.push_back(staging::normalize_volume_path(v));
+  } else {
+    for (const auto& v : config.staging.volumes) out.push_back(staging::normalize_volume_path(v));
+  }
+  return out;
+}
+
+int ledger_failure(const Error& error, const log::Redactor& redactor) {
+  std::string message = error.message.empty() ? error.describe() : error.message;
+  if (error.code == ledger::kLedgerBusy) message += "; wait for the other process to finish its write and try again";
+  std::cerr << "s5j: " << redactor.apply(message) << "\n";
+  return kLedgerError;
+}
+
+int staging_failure(const Error& error, const log::Redactor& redactor) {
+  std::string message = error.message.empty() ? error.describe() : error.message;
+  std::cerr << "s5j: " << redactor.apply(message) << "\n";
+  return kStagingError;
+}
+
+}  // namespace s5j::cli

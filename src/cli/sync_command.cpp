@@ -1,0 +1,254 @@
+// `s5j sync`: direct bucket-to-bucket transfer (their s3_transfer.py), or
+// with --dry-run the plan and its totals.
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+#include <thread>
+
+#include "base/strings.h"
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "cli/output.h"
+#include "cli/side_client.h"
+#include "ledger/open_ledger.h"
+#include "log/event_log.h"
+#include "transfer/sync_engine.h"
+
+namespace s5j::cli {
+namespace {
+
+struct SyncOptions {
+  std::string config_path = "config.yaml";
+  bool dry_run = false;
+  int workers = 0;  // 0: from the config
+  bool no_progress = false;
+};
+
+// Server-side copy needs the same server and an identity valid on both sides.
+bool same_endpoints_and_credentials(const config::Config& c) {
+  auto sorted = [](std::vector<std::string> v) {
+    std::sort(v.begin(), v.end());
+    return v;
+  };
+  return sorted(c.source.endpoint_urls) == sorted(c.destination.endpoint_urls) &&
+         c.source.access_key == c.destination.access_key &&
+         c.source.secret_access_key == c.destination.secret_access_key && c.source.region == c.destination.region;
+}
+
+std::string event_log_name(const std::string& job) {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+  return "sync-" + job + "-" + stamp + "-" + std::to_string(::getpid()) + ".jsonl";
+}
+
+std::string duration_text(std::chrono::milliseconds d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f s", d.count() / 1000.0);
+  return buf;
+}
+
+std::string eta_text(double seconds) {
+  if (seconds < 0 || seconds > 99 * 3600) return "--:--";
+  const int s = static_cast<int>(seconds);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
+  return buf;
+}
+
+// SIGINT/SIGTERM: the first stops the run cleanly, a second exits at once.
+class SignalHandling {
+ public:
+  explicit SignalHandling(transfer::SyncEngine& engine) {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGTERM);
+    sigaddset(&set_, SIGUSR1);  // wakes the thread at the end of the run
+    pthread_sigmask(SIG_BLOCK, &set_, nullptr);
+    thread_ = std::thread([this, &engine] {
+      int stops = 0;
+      for (;;) {
+        int sig = 0;
+        if (sigwait(&set_, &sig) != 0) continue;
+        if (sig == SIGUSR1) return;
+        if (++stops == 1) {
+          std::cerr << "\ns5j: stopping: finishing what is in flight and saving progress "
+                       "(signal again to exit at once)\n";
+          engine.request_stop();
+        } else {
+          std::cerr << "\ns5j: exiting at once; the ledger stays consistent, the next run resumes\n";
+          ::_exit(kInterrupted);
+        }
+      }
+    });
+  }
+  ~SignalHandling() {
+    pthread_kill(thread_.native_handle(), SIGUSR1);
+    thread_.join();
+    pthread_sigmask(SIG_UNBLOCK, &set_, nullptr);
+  }
+
+ private:
+  sigset_t set_;
+  std::thread thread_;
+};
+
+// The live progress line on a terminal.
+class ProgressLine {
+ public:
+  explicit ProgressLine(const transfer::SyncEngine& engine) {
+    thread_ = std::thread([this, &engine] {
+      const auto started = std::chrono::steady_clock::now();
+      std::unique_lock lock(mutex_);
+      while (!stop_) {
+        cv_.wait_for(lock, std::chrono::seconds(1));
+        if (stop_) break;
+        const auto p = engine.progress();
+        const double secs =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        std::string line;
+        if (p.planning) {
+          line = "listing: " + std::to_string(p.listed_objects) + " objects";
+        } else {
+          const double rate = p.done_bytes / std::max(secs, 0.001);
+          const double left = p.planned_bytes > p.done_bytes ? (p.planned_bytes - p.done_bytes) / std::max(rate, 1.0) : 0;
+          line = std::to_string(p.done_objects) + "/" + std::to_string(p.planned_objects) + " objects, " +
+                 human_bytes(p.done_bytes) + "/" + human_bytes(p.planned_bytes) + ", " +
+                 human_bytes(static_cast<uint64_t>(rate)) + "/s, ETA " + eta_text(left);
+          if (p.failed_objects > 0) line += ", " + std::to_string(p.failed_objects) + " failed";
+        }
+        std::cerr << "\r\033[K" << line << std::flush;
+      }
+      std::cerr << "\r\033[K" << std::flush;
+    });
+  }
+  ~ProgressLine() {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+int print_dry_run(ledger::Ledger& ledger, const std::string& job, const transfer::SyncReport& report,
+                  const log::Redactor& redactor) {
+  auto job_record = ledger.find_job(job);
+  if (job_record && *job_record) {
+    for (auto state : {ledger::ObjectState::pending, ledger::ObjectState::copying}) {
+      ledger::ListQuery query{.limit = 1000, .state = state};
+      for (;;) {
+        auto page = ledger.list_objects((*job_record)->id, query);
+        if (!page || page->empty()) break;
+        for (const auto& r : *page)
+          std::cout << redactor.apply("copy " + r.key + " (" + std::to_string(r.size) + " bytes)") << "\n";
+        query.after_key = page->back().key;
+      }
+    }
+  }
+  const auto& p = report.plan;
+  std::cout << "dry run: " << p.listed_objects << " objects listed (" << human_bytes(p.listed_bytes) << "); would copy "
+            << p.pending_objects << " objects (" << p.pending_bytes << " bytes, " << human_bytes(p.pending_bytes)
+            << "); " << p.verified_objects << " already verified, of which " << p.found_at_destination
+            << " found identical at the destination\n";
+  return kOk;
+}
+
+int run_sync_command(const SyncOptions& options) {
+  auto config = load_config_for_command(options.config_path);
+  if (!config) return exit_code_for(config.error());
+  const auto redactor = redactor_for(*config);
+
+  auto source = make_side_client(config->source, config->transfer);
+  if (!source) return report_failure(source.error(), redactor);
+  auto destination = make_side_client(config->destination, config->transfer);
+  if (!destination) return report_failure(destination.error(), redactor);
+
+  auto ledger = ledger::open_ledger({.location = config->ledger.path});
+  if (!ledger) return report_failure(ledger.error(), redactor);
+
+  auto events = log::EventLog::open(config->log.dir, event_log_name(config->job), redactor);
+  if (!events) return report_failure(events.error(), redactor);
+
+  transfer::SyncSettings settings;
+  settings.job = config->job;
+  settings.copier.source_bucket = config->source.bucket;
+  settings.copier.source_prefix = config->source.prefix;
+  settings.copier.destination_bucket = config->destination.bucket;
+  settings.copier.destination_prefix = config->destination.prefix;
+  settings.copier.part_size = config->transfer.part_size;
+  settings.copier.multipart_threshold = config->transfer.multipart_threshold;
+  settings.copier.server_side_copy = config->transfer.server_side_copy && same_endpoints_and_credentials(*config);
+  if (config->destination.region == "snow") settings.copier.destination_max_part_size = 512ull << 20;
+  settings.workers = options.workers > 0 ? options.workers : config->transfer.workers;
+  settings.part_threads = settings.workers;
+  settings.memory_budget = config->transfer.memory_budget;
+  settings.dry_run = options.dry_run;
+
+  transfer::SyncEngine engine(settings, **source, **destination, **ledger, **events);
+  Result<transfer::SyncReport> report = make_error(ErrorKind::fatal, "NotRun", "");
+  {
+    SignalHandling signals(engine);
+    std::optional<ProgressLine> progress;
+    if (!options.no_progress && !options.dry_run && ::isatty(STDERR_FILENO)) progress.emplace(engine);
+    report = engine.run();
+  }
+  if (!report) return report_failure(report.error(), redactor);
+  if (options.dry_run) return print_dry_run(**ledger, config->job, *report, redactor);
+
+  const auto& r = *report;
+  const double seconds = std::max(0.001, r.duration.count() / 1000.0);
+  std::string summary;
+  if (r.plan.pending_objects == 0 && r.copied_objects == 0 && r.failed_objects == 0) {
+    summary = "nothing to copy: all " + std::to_string(r.plan.verified_objects) + " objects (" +
+              human_bytes(r.plan.verified_bytes) + ") are verified at the destination";
+  } else {
+    summary = (r.stopped ? "sync stopped: " : r.complete() ? "sync complete: " : "sync incomplete: ") +
+              std::to_string(r.copied_objects) + " objects copied and verified (" + human_bytes(r.copied_bytes) +
+              ") in " + duration_text(r.duration) + " (" +
+              human_bytes(static_cast<uint64_t>(r.copied_bytes / seconds)) + "/s)";
+    if (r.server_side_copies > 0) summary += ", " + std::to_string(r.server_side_copies) + " by server-side copy";
+    summary += "; " + std::to_string(r.plan.verified_objects - r.plan.found_at_destination) + " already verified";
+    if (r.plan.found_at_destination > 0)
+      summary += ", " + std::to_string(r.plan.found_at_destination) + " found identical at the destination";
+    if (r.vanished_objects > 0) summary += ", " + std::to_string(r.vanished_objects) + " vanished at the source";
+    if (r.failed_objects > 0) summary += ", " + std::to_string(r.failed_objects) + " FAILED";
+  }
+  std::cout << redactor.apply(summary) << "\n";
+  for (const auto& f : r.failures) std::cerr << "s5j: failed: " << redactor.apply(f) << "\n";
+  if (r.failed_objects > 0)
+    std::cerr << "s5j: " << r.failed_objects << " objects failed; run again to retry them (log: " << (*events)->path()
+              << ")\n";
+  if (r.stopped) std::cerr << "s5j: stopped on request; run again to resume\n";
+  return r.complete() || r.stopped ? kOk : kIncomplete;
+}
+
+}  // namespace
+
+void add_sync_command(CLI::App& app, CommandAction& action) {
+  auto options = std::make_shared<SyncOptions>();
+  auto* sync = app.add_subcommand("sync", "copy what is missing or different from source to destination, verified");
+  sync->add_option("-c,--config", options->config_path, "config file")->capture_default_str();
+  sync->add_flag("--dry-run", options->dry_run,
+                 "list and compare both sides and print what would be copied; copies nothing");
+  sync->add_option("--workers", options->workers, "objects in flight (default: transfer.workers)")
+      ->check(CLI::Range(1, 1024));
+  sync->add_flag("--no-progress", options->no_progress, "no live progress line on the terminal");
+  sync->callback([&action, options] { action = [options] { return run_sync_command(*options); }; });
+}
+
+}  // namespace s5j::cli

@@ -1,0 +1,103 @@
+// ObjectCopier: copies one object from the source bucket to the destination
+// bucket and proves the copy, for the direct sync (no local disk).
+//
+// Strategies, chosen per object:
+//   - server-side copy (CopyObject / UploadPartCopy) when both sides are the
+//     same endpoints and credentials; proven by the destination ETag equal
+//     to the source ETag; falls back to streaming when the server refuses;
+//   - one GET into a memory buffer and one PUT with Content-MD5, for objects
+//     up to the multipart threshold;
+//   - ranged GETs feeding a multipart upload, parts in parallel on a shared
+//     WorkerPool, each with Content-MD5; the part layout mirrors the
+//     source's where it can be learned or inferred, so the ETags compare.
+// Every buffer takes its size from the shared ByteBudget first.
+//
+// Proof: MD5 and CRC32C are computed over the bytes read. A plain-MD5
+// source ETag must equal the MD5 of the bytes; a multipart source ETag must
+// equal the ETag rebuilt from the part MD5s when the source part size was
+// learned from the server; the destination must confirm each part (its ETag
+// is the part's MD5) and the final object (size, and the multipart ETag the
+// parts imply). A mismatch is returned as failed, never as verified.
+//
+// Every GET is pinned to the listed source ETag (If-Match): an object that
+// changes mid-copy comes back as `changed`, one deleted as `vanished`.
+//
+// Multipart progress goes to the ledger as it happens (begin_upload before
+// the first part, queue_part after each), so a restart resumes the upload:
+// parts already uploaded are not sent again.
+//
+// Thread safety: copy() may run on many threads at once; the copier holds
+// only references to shared, thread-safe parts.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "ledger/ledger.h"
+#include "log/event_log.h"
+#include "s3/s3_client.h"
+#include "transfer/byte_budget.h"
+#include "transfer/worker_pool.h"
+
+namespace s5j::transfer {
+
+struct CopierSettings {
+  std::string source_bucket;
+  std::string source_prefix;
+  std::string destination_bucket;
+  std::string destination_prefix;
+  uint64_t part_size = 16ull << 20;
+  uint64_t multipart_threshold = 64ull << 20;
+  bool server_side_copy = false;  // both sides are the same endpoints and credentials
+  std::optional<uint64_t> destination_max_part_size;  // quirk (e.g. Snowball 512 MB)
+};
+
+struct CopyOutcome {
+  enum class Kind {
+    verified,  // the destination holds the source bytes, proven
+    failed,    // gave up (error in update.error); retried on a later run
+    vanished,  // the source object no longer exists
+    changed,   // the source object changed since it was listed
+  };
+  Kind kind = Kind::failed;
+  ledger::ObjectUpdate update;        // checksums, destination ETag, error
+  std::optional<ledger::UploadRef> completed_upload;  // queue its end with the transition
+  uint64_t bytes_uploaded = 0;        // payload bytes sent to the destination in this call
+  uint64_t bytes_downloaded = 0;      // payload bytes read from the source
+  std::string method;                 // "put", "multipart", "server-copy", "server-multipart-copy"
+  std::string proof;                  // how the copy was proven, for the log
+  std::string error_code;             // stable code of the failure, when failed
+};
+
+class ObjectCopier {
+ public:
+  ObjectCopier(CopierSettings settings, s3::S3Client& source, s3::S3Client& destination, ledger::Ledger& ledger,
+               ByteBudget& budget, WorkerPool& part_pool, log::EventLog& events);
+
+  // Copies `record` (leased to the caller, in state copying).
+  CopyOutcome copy(const ledger::ObjectRecord& record);
+
+  // The destination key for a source key (prefix replaced).
+  std::string destination_key(const std::string& source_key) const;
+
+  // Server-side copy was refused by the server during this run.
+  bool server_side_copy_refused() const { return server_copy_refused_.load(); }
+
+ private:
+  CopyOutcome copy_server_side(const ledger::ObjectRecord& record, bool& fall_back);
+  CopyOutcome copy_single(const ledger::ObjectRecord& record);
+  CopyOutcome copy_multipart(const ledger::ObjectRecord& record);
+
+  CopierSettings settings_;
+  s3::S3Client& source_;
+  s3::S3Client& destination_;
+  ledger::Ledger& ledger_;
+  ByteBudget& budget_;
+  WorkerPool& part_pool_;
+  log::EventLog& events_;
+  std::atomic<bool> server_copy_refused_{false};
+};
+
+}  // namespace s5j::transfer

@@ -1,0 +1,165 @@
+#include "transfer/planner.h"
+
+#include "checksum/multipart_etag.h"
+
+namespace s5j::transfer {
+
+Planner::Planner(PlannerSettings settings, s3::S3Client& source, s3::S3Client& destination, ledger::Ledger& ledger,
+                 ledger::JobId job, log::EventLog& events)
+    : settings_(std::move(settings)),
+      source_(source),
+      destination_(destination),
+      ledger_(ledger),
+      job_(job),
+      events_(events) {}
+
+std::string Planner::destination_key(const std::string& source_key) const {
+  std::string_view suffix = source_key;
+  if (suffix.starts_with(settings_.source_prefix)) suffix.remove_prefix(settings_.source_prefix.size());
+  return settings_.destination_prefix + std::string(suffix);
+}
+
+Result<PlanSummary> Planner::plan(const std::function<void(uint64_t, uint64_t)>& on_page) {
+  PlanSummary summary;
+  if (auto s = list_source(summary, on_page); !s) return std::unexpected(s.error());
+  auto totals = ledger_.totals(job_);
+  if (!totals) return std::unexpected(totals.error());
+  uint64_t pending = 0;
+  for (const auto& t : *totals)
+    if (t.state == ledger::ObjectState::pending) pending = t.objects;
+  if (settings_.match_destination && pending > 0)
+    if (auto s = match_destination(summary); !s) return std::unexpected(s.error());
+  totals = ledger_.totals(job_);
+  if (!totals) return std::unexpected(totals.error());
+  for (const auto& t : *totals) {
+    if (t.state == ledger::ObjectState::pending || t.state == ledger::ObjectState::copying ||
+        t.state == ledger::ObjectState::failed) {
+      summary.pending_objects += t.objects;
+      summary.pending_bytes += t.bytes;
+    } else if (t.state == ledger::ObjectState::verified) {
+      summary.verified_objects = t.objects;
+      summary.verified_bytes = t.bytes;
+    }
+  }
+  return summary;
+}
+
+Status Planner::list_source(PlanSummary& summary, const std::function<void(uint64_t, uint64_t)>& on_page) {
+  s3::ListRequest request{.bucket = settings_.source_bucket, .prefix = settings_.source_prefix};
+  std::string last_key;
+  std::string last_continuation;
+  std::vector<ledger::ListedObject> batch;
+  for (;;) {
+    auto page = source_.list_objects(request);
+    if (!page) return std::unexpected(page.error());
+    batch.clear();
+    batch.reserve(page->objects.size());
+    for (auto& o : page->objects) {
+      if (!last_key.empty() && o.key < last_key) summary.source_sorted = false;
+      last_key = o.key;
+      summary.listed_bytes += o.size;
+      batch.push_back({std::move(o.key), o.size, std::move(o.etag), o.last_modified});
+    }
+    summary.listed_objects += batch.size();
+    if (!batch.empty()) {
+      auto stats = ledger_.upsert_listed(job_, batch);
+      if (!stats) return std::unexpected(stats.error());
+      summary.upsert.inserted += stats->inserted;
+      summary.upsert.changed += stats->changed;
+      summary.upsert.revived += stats->revived;
+      summary.upsert.unchanged += stats->unchanged;
+    }
+    if (on_page) on_page(summary.listed_objects, summary.listed_bytes);
+    if (!page->is_truncated) break;
+    std::string next = source_.using_list_v1() ? page->next_marker : page->next_continuation_token;
+    // A server that does not advance (the legacy Snowball adapter pages
+    // without markers) must not loop forever.
+    if (next.empty() || next == last_continuation)
+      return make_error(ErrorKind::permanent, "ListingStuck",
+                        "the source listing does not advance past '" + next + "' (set list_api: v1 for the source)");
+    last_continuation = next;
+    request.continuation = std::move(next);
+  }
+  events_.emit("source_listed", {{"objects", summary.listed_objects},
+                                 {"bytes", summary.listed_bytes},
+                                 {"new", summary.upsert.inserted},
+                                 {"changed", summary.upsert.changed},
+                                 {"unchanged", summary.upsert.unchanged},
+                                 {"sorted", summary.source_sorted}});
+  return {};
+}
+
+Status Planner::match_destination(PlanSummary& summary) {
+  s3::ListRequest request{.bucket = settings_.destination_bucket, .prefix = settings_.destination_prefix};
+  std::vector<s3::ObjectInfo> page;
+  size_t at = 0;
+  bool more = true;
+  std::string last_key;
+  // The next destination object at or after `key`, or nullptr at the end.
+  auto seek = [&](const std::string& key) -> Result<const s3::ObjectInfo*> {
+    for (;;) {
+      while (at < page.size() && page[at].key < key) ++at;
+      if (at < page.size()) return &page[at];
+      if (!more) return nullptr;
+      auto next = destination_.list_objects(request);
+      if (!next) return std::unexpected(next.error());
+      page = std::move(next->objects);
+      at = 0;
+      for (const auto& o : page) {
+        if (!last_key.empty() && o.key < last_key)
+          return make_error(ErrorKind::permanent, "UnsortedListing", "the destination lists keys out of order");
+        last_key = o.key;
+      }
+      more = next->is_truncated;
+      request.continuation =
+          destination_.using_list_v1() ? next->next_marker : next->next_continuation_token;
+      if (more && request.continuation.empty()) more = false;
+    }
+  };
+
+  ledger::ListQuery query{.limit = 1000, .state = ledger::ObjectState::pending};
+  bool destination_exhausted = false;
+  while (!destination_exhausted) {
+    auto records = ledger_.list_objects(job_, query);
+    if (!records) return std::unexpected(records.error());
+    if (records->empty()) break;
+    for (const auto& r : *records) {
+      auto found = seek(destination_key(r.key));
+      if (!found) {
+        if (found.error().code == "UnsortedListing") {
+          events_.emit("destination_unsorted", {{"note", "every pending object will be copied"}});
+          if (auto f = ledger_.flush(); !f) return std::unexpected(f.error());
+          return {};
+        }
+        return std::unexpected(found.error());
+      }
+      const s3::ObjectInfo* d = *found;
+      if (d == nullptr) {
+        destination_exhausted = true;  // nothing further at the destination to match
+        break;
+      }
+      const bool comparable = checksum::classify_etag(r.source_etag).kind != checksum::EtagKind::opaque;
+      if (d->key != destination_key(r.key) || d->size != r.size || !comparable ||
+          !checksum::etags_equal(d->etag, r.source_etag))
+        continue;
+      // Identical at the destination already: record it, copy nothing.
+      ledger::Transition to_copying = ledger::Transition::of(r, ledger::ObjectState::copying);
+      if (auto q = ledger_.queue(to_copying); !q) return q;
+      ledger::Transition to_verified = to_copying;
+      to_verified.from = ledger::ObjectState::copying;
+      to_verified.to = ledger::ObjectState::verified;
+      to_verified.update.dest_etag = r.source_etag;
+      if (auto q = ledger_.queue(to_verified); !q) return q;
+      ++summary.found_at_destination;
+      summary.found_at_destination_bytes += r.size;
+    }
+    query.after_key = records->back().key;
+  }
+  auto flushed = ledger_.flush();
+  if (!flushed) return std::unexpected(flushed.error());
+  events_.emit("destination_matched",
+               {{"identical", summary.found_at_destination}, {"bytes", summary.found_at_destination_bytes}});
+  return {};
+}
+
+}  // namespace s5j::transfer

@@ -1,0 +1,70 @@
+// Planner: decides what a sync must copy, with memory bounded whatever the
+// object count.
+//
+//  1. The source listing is merged into the ledger a page at a time
+//     (upsert_listed): new and changed objects become pending, objects the
+//     ledger shows verified with unchanged size and ETag stay verified.
+//     Because the ledger, not memory, holds the listing, a source that lists
+//     unsorted (the legacy Snowball adapter) needs nothing special.
+//  2. The pending records, read from the ledger in key order, are merged
+//     with the destination listing (sorted by the server): an object already
+//     at the destination with the same size and an equal, comparable ETag
+//     (MD5 or multipart-MD5 shaped) is recorded verified without copying.
+//     Skipped when nothing is pending (a no-op re-sync lists one side only).
+//
+// Thread safety: one plan() at a time.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "ledger/ledger.h"
+#include "log/event_log.h"
+#include "s3/s3_client.h"
+
+namespace s5j::transfer {
+
+struct PlanSummary {
+  uint64_t listed_objects = 0;
+  uint64_t listed_bytes = 0;
+  ledger::UpsertStats upsert;
+  bool source_sorted = true;
+  uint64_t found_at_destination = 0;  // recorded verified without copying
+  uint64_t found_at_destination_bytes = 0;
+  uint64_t pending_objects = 0;  // to copy
+  uint64_t pending_bytes = 0;
+  uint64_t verified_objects = 0;  // verified in the ledger, after planning
+  uint64_t verified_bytes = 0;
+};
+
+struct PlannerSettings {
+  std::string source_bucket;
+  std::string source_prefix;
+  std::string destination_bucket;
+  std::string destination_prefix;
+  bool match_destination = true;
+};
+
+class Planner {
+ public:
+  Planner(PlannerSettings settings, s3::S3Client& source, s3::S3Client& destination, ledger::Ledger& ledger,
+          ledger::JobId job, log::EventLog& events);
+
+  // `on_page` (optional) is told the running listed totals after each page.
+  Result<PlanSummary> plan(const std::function<void(uint64_t objects, uint64_t bytes)>& on_page = {});
+
+ private:
+  Status list_source(PlanSummary& summary, const std::function<void(uint64_t, uint64_t)>& on_page);
+  Status match_destination(PlanSummary& summary);
+  std::string destination_key(const std::string& source_key) const;
+
+  PlannerSettings settings_;
+  s3::S3Client& source_;
+  s3::S3Client& destination_;
+  ledger::Ledger& ledger_;
+  ledger::JobId job_;
+  log::EventLog& events_;
+};
+
+}  // namespace s5j::transfer

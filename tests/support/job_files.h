@@ -1,0 +1,36 @@
+// Config files and event logs of s5j runs, for end-to-end tests.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace s5j::testing {
+
+struct JobSide {
+  std::string endpoint;
+  std::string bucket;
+  std::string prefix;
+};
+
+struct JobConfig {
+  JobSide source;
+  JobSide destination;
+  std::string dir;          // ledger and logs go here
+  std::string extra_yaml;   // appended verbatim (e.g. "transfer:\n  workers: 4\n")
+};
+
+// Writes DIR/config.yaml (mode 0600) with the test credentials, ledger
+// DIR/ledger.db and log dir DIR/logs; returns its path.
+std::string write_job_config(const JobConfig& job);
+
+// Every event of every log file in `log_dir`, files in name (time) order.
+std::vector<nlohmann::json> read_events(const std::string& log_dir);
+// Only the events called `name`.
+std::vector<nlohmann::json> events_named(const std::vector<nlohmann::json>& events, const std::string& name);
+// The log files in `log_dir`, in name (time) order.
+std::vector<std::string> log_files(const std::string& log_dir);
+std::vector<nlohmann::json> read_event_file(const std::string& path);
+
+}  // namespace s5j::testing
