@@ -32,6 +32,11 @@ void ByteBudget::cancel() {
   changed_.notify_all();
 }
 
+uint64_t ByteBudget::waiting() const {
+  std::lock_guard lock(mutex_);
+  return next_ticket_ - serving_ticket_;
+}
+
 uint64_t ByteBudget::in_use() const {
   std::lock_guard lock(mutex_);
   return in_use_;

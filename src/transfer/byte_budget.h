@@ -32,6 +32,8 @@ class ByteBudget {
 
   uint64_t capacity() const { return capacity_; }
   uint64_t in_use() const;
+  // Requests waiting for their grant (for status and tests).
+  uint64_t waiting() const;
 
  private:
   const uint64_t capacity_;
