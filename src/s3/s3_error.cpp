@@ -17,6 +17,8 @@ constexpr std::array kRetryableCodes = {
     std::string_view("RequestThrottled"),      std::string_view("EC2ThrottledException"),
     std::string_view("InternalError"),         std::string_view("ServiceUnavailable"),
     std::string_view("BadDigest"),             std::string_view("IDPCommunicationError"),
+    // The body arrived other than it was signed: corrupted in transit.
+    std::string_view("XAmzContentSHA256Mismatch"),
     std::string_view("OperationAborted"),
 };
 }  // namespace
