@@ -155,6 +155,38 @@ TEST_F(SyncTest, ChangedSourceObjectIsCopiedAgain) {
   expect_identical();
 }
 
+TEST_F(SyncTest, MetadataIsCarriedOver) {
+  s3::PutOptions options;
+  options.metadata.headers = {{"Content-Type", "application/x-custom"},
+                              {"Content-Encoding", "identity"},
+                              {"Content-Disposition", "attachment; filename=\"r.bin\""},
+                              {"Content-Language", "fr"},
+                              {"Cache-Control", "no-cache"},
+                              {"Expires", "Wed, 21 Oct 2037 07:28:00 GMT"},
+                              {"x-amz-meta-origin", "forward edge"}};
+  const std::string small = "small body";
+  const std::string large = testing::random_bytes(7 * kMiB, 5);  // multipart path
+  ASSERT_TRUE(src_client_->put_object(src_bucket_, "in/small", s3::BodySource{.size = small.size(), .data = small}, options));
+  ASSERT_TRUE(src_client_->put_object(src_bucket_, "in/large", s3::BodySource{.size = large.size(), .data = large}, options));
+  auto r = s5j({"sync", "-c", config(), "--no-progress"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  for (const char* key : {"out/small", "out/large"}) {
+    auto head = dst_client_->head_object(dst_bucket_, key);
+    ASSERT_TRUE(head.has_value()) << key;
+    auto find = [&](std::string_view name) {
+      auto v = http::find_header(head->metadata.headers, name);
+      return v ? std::string(*v) : std::string("(missing)");
+    };
+    EXPECT_EQ(find("content-type"), "application/x-custom") << key;
+    EXPECT_EQ(find("content-encoding"), "identity") << key;
+    EXPECT_EQ(find("content-disposition"), "attachment; filename=\"r.bin\"") << key;
+    EXPECT_EQ(find("content-language"), "fr") << key;
+    EXPECT_EQ(find("cache-control"), "no-cache") << key;
+    EXPECT_EQ(find("expires"), "Wed, 21 Oct 2037 07:28:00 GMT") << key;
+    EXPECT_EQ(find("x-amz-meta-origin"), "forward edge") << key;
+  }
+}
+
 // Same endpoint and credentials on both sides: CopyObject / UploadPartCopy
 // inside the server, proven by the destination ETag.
 TEST_F(SyncTest, SameEndpointUsesServerSideCopy) {
