@@ -299,7 +299,7 @@ TEST_F(SyncTest, ResumesAfterSigkillWithoutCopyingVerifiedDataAgain) {
   EXPECT_LE(uploaded, total + 3 * 2 * 26 * kMiB) << "uploaded " << uploaded << " for " << total;
   // A kill can cut the log line of the object in flight, so the log may
   // count a little less than was sent; it cannot count much less.
-  EXPECT_GE(uploaded, total - kills * 2 * 26 * kMiB);
+  EXPECT_GE(uploaded + static_cast<uint64_t>(kills) * 2 * 26 * kMiB, total);  // no unsigned underflow
 }
 
 }  // namespace
