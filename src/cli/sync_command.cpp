@@ -199,6 +199,15 @@ int run_sync_command(const SyncOptions& options) {
   settings.memory_budget = config->transfer.memory_budget;
   settings.dry_run = options.dry_run;
 
+  // Block the stop signals before the engine starts any thread (its part
+  // pool starts in the constructor): threads inherit the mask, so only
+  // SignalHandling's sigwait thread ever receives SIGINT/SIGTERM.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGUSR1);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   transfer::SyncEngine engine(settings, **source, **destination, **ledger, **events);
   Result<transfer::SyncReport> report = make_error(ErrorKind::fatal, "NotRun", "");
   {
