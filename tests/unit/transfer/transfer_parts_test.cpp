@@ -2,6 +2,7 @@
 // parallel parts, and the part layout that mirrors a multipart source.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <future>
 #include <thread>
 
@@ -20,27 +21,30 @@ TEST(ByteBudget, GrantsInArrivalOrderAndNeverExceedsCapacity) {
   ByteBudget budget(100);
   ASSERT_TRUE(budget.acquire(80));
   // A large request arrives first, a small one second: the small one must
-  // not overtake the large one even though it would fit.
-  std::promise<void> large_started;
-  std::atomic<int> order{0};
-  int large_rank = 0, small_rank = 0;
+  // not overtake the large one even though it would fit (80 + 10 <= 100).
+  std::atomic<bool> large_granted{false};
+  std::atomic<bool> small_saw_large_granted{false};
   std::thread large([&] {
-    large_started.set_value();
     ASSERT_TRUE(budget.acquire(60));
-    large_rank = ++order;
+    large_granted = true;
   });
-  large_started.get_future().wait();
-  // Wait until the large request is in line before the small one comes.
+  // The large request is in line before the small one comes.
   while (budget.waiting() != 1) std::this_thread::yield();
   std::thread small([&] {
     ASSERT_TRUE(budget.acquire(10));
-    small_rank = ++order;
+    // FIFO: a grant to the small request implies the large one was granted
+    // first, so the budget already holds both.
+    small_saw_large_granted = budget.in_use() == 70u;
   });
+  // Both wait: the small one although it would fit. Were it to overtake,
+  // waiting() would never reach 2 and the test would time out.
+  while (budget.waiting() != 2) std::this_thread::yield();
+  EXPECT_EQ(budget.in_use(), 80u);
   budget.release(80);
   large.join();
   small.join();
-  EXPECT_EQ(large_rank, 1);
-  EXPECT_EQ(small_rank, 2);
+  EXPECT_TRUE(large_granted);
+  EXPECT_TRUE(small_saw_large_granted);
   EXPECT_EQ(budget.in_use(), 70u);
 }
 
