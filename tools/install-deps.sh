@@ -9,6 +9,8 @@ packages=(
   libfmt-dev libsqlite3-dev libisal-dev libpq-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3 python3-botocore curl openssl
+  # reliability tests: a clock 20 minutes off, a TLS front for RGW
+  faketime socat
   # the real S3 server the tests run against (Ceph RADOS Gateway)
   ceph-mon ceph-osd radosgw ceph-common ceph-base
 )

@@ -14,10 +14,21 @@ instance() {  # instance start|stop DIR RGW_PORT MON_PORT MON_V2_PORT
   fi
 }
 
+# A second S3 user with no rights of its own: the reliability tests grant
+# it exactly what each case needs with bucket policies (access-denied
+# cases). Keys: tests/support/test_env.h.
+limited_user() {  # limited_user DIR
+  radosgw-admin -c "$1/ceph.conf" user info --uid=s5j-limited >/dev/null 2>&1 && return 0
+  radosgw-admin -c "$1/ceph.conf" user create --uid=s5j-limited --display-name="s5j limited test user" \
+    --access-key=LIMITEDACCESSKEY0001 --secret-key=limitedsecretkey0000000000000000000000001 >/dev/null
+}
+
 case "$action" in
   start)
     instance start "$dir_a" "$port_a" 16789 13300
     instance start "$dir_b" "$port_b" 16790 13301
+    limited_user "$dir_a"
+    limited_user "$dir_b"
     echo "rgw A on http://127.0.0.1:$port_a, rgw B on http://127.0.0.1:$port_b"
     ;;
   stop)

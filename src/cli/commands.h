@@ -17,5 +17,8 @@ void add_sync_command(CLI::App& app, CommandAction& action);
 void add_status_command(CLI::App& app, CommandAction& action);
 void add_ledger_command(CLI::App& app, CommandAction& action);
 void add_reset_command(CLI::App& app, CommandAction& action);
+void add_verify_command(CLI::App& app, CommandAction& action);
+// `stage`, `drain` and `relay` (relay_command.cpp).
+void add_relay_commands(CLI::App& app, CommandAction& action);
 
 }  // namespace s5j::cli

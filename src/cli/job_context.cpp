@@ -49,20 +49,30 @@ bool process_alive(int64_t pid) {
   return errno == EPERM;  // exists, but belongs to another user
 }
 
+bool holder_alive(const ledger::LockHolder& holder) {
+  return holder.host != this_host() || process_alive(holder.pid);
+}
+
 Result<std::optional<ActiveRun>> find_active_run(ledger::Ledger& ledger, ledger::JobId job) {
-  auto holder = ledger.job_lock_holder(job);
-  if (!holder) return std::unexpected(holder.error());
-  if (!*holder) return std::optional<ActiveRun>();
-  const ledger::LockHolder& h = **holder;
+  // Every holder is looked at: with per-role locks (stage, drain) a dead
+  // holder of one role may sit next to a live one of another.
+  auto holders = ledger.job_lock_holders(job);
+  if (!holders) return std::unexpected(holders.error());
   // Leases are stamped with the ledger's clock; the CLI opens the ledger
   // with the system clock, so comparing with it is the same time base.
-  if (h.expires_at <= SystemClock::instance().now()) return std::optional<ActiveRun>();
-  if (h.host == this_host() && !process_alive(h.pid)) return std::optional<ActiveRun>();
-  ActiveRun run{.holder = h, .started_at = h.acquired_at, .command = {}};
+  const auto now = SystemClock::instance().now();
+  const ledger::LockHolder* live = nullptr;
+  for (const auto& h : *holders) {
+    if (h.expires_at <= now || !holder_alive(h)) continue;
+    live = &h;
+    break;
+  }
+  if (live == nullptr) return std::optional<ActiveRun>();
+  ActiveRun run{.holder = *live, .started_at = live->acquired_at, .command = {}};
   auto runs = ledger.runs(job, 20);
   if (!runs) return std::unexpected(runs.error());
   for (const auto& r : *runs) {
-    if (r.start.pid == h.pid && r.start.host == h.host && !r.ended_at) {
+    if (r.start.pid == live->pid && r.start.host == live->host && !r.ended_at) {
       run.started_at = r.started_at;
       run.command = r.start.command;
       break;
@@ -76,6 +86,7 @@ staging::StagingOptions staging_options_for(const config::Config& config) {
   o.volumes = config.staging.volumes;
   o.volume_pattern = config.staging.volume_pattern;
   o.reserve_bytes = config.staging.reserve_bytes;
+  o.volume_limit_bytes = config.staging.volume_limit_bytes;
   o.job = config.job;
   return o;
 }

@@ -48,21 +48,27 @@ std::string this_host();
 // a process of another user, counts as alive).
 bool process_alive(int64_t pid);
 
+// False when the holder's process is known to be gone: it ran on this host
+// and its pid no longer exists. A holder on another host counts as alive
+// (only its lease can tell).
+bool holder_alive(const ledger::LockHolder& holder);
+
 struct ActiveRun {
-  ledger::LockHolder holder;  // owner, pid, host, acquired_at, expires_at
+  ledger::LockHolder holder;  // owner, pid, host, acquired_at, expires_at, role
   // When the run began: its run record (same pid and host, not ended), else
   // when the lock was acquired.
   ledger::TimePoint started_at;
   std::string command;  // from the run record; empty when none matched
 };
 
-// The run holding the job lock now, if any: a holder whose lease has not
-// expired and, when it is on this host, whose pid is alive. A holder whose
-// process is gone is not active (its lock may be broken).
+// The run holding a lock of the job now, if any (the whole-job lock first,
+// then per role): a holder whose lease has not expired and that is
+// holder_alive(). A holder whose process is gone is not active (its lock
+// may be broken).
 Result<std::optional<ActiveRun>> find_active_run(ledger::Ledger& ledger, ledger::JobId job);
 
 // config.staging and config.job as Stager options (volumes, pattern,
-// reserve, job); the rest keep their defaults.
+// reserve, volume limit, job); the rest keep their defaults.
 staging::StagingOptions staging_options_for(const config::Config& config);
 
 // The job's staging volumes as the Stager would use them (staging.volumes

@@ -14,9 +14,11 @@ int main(int argc, char** argv) {
   s5j::cli::CommandAction action;
   s5j::cli::add_check_command(app, action);
   s5j::cli::add_sync_command(app, action);
+  s5j::cli::add_relay_commands(app, action);
   s5j::cli::add_status_command(app, action);
   s5j::cli::add_ledger_command(app, action);
   s5j::cli::add_reset_command(app, action);
+  s5j::cli::add_verify_command(app, action);
 
   try {
     app.parse(argc, argv);

@@ -210,13 +210,15 @@ AbortOutcome abort_uploads(const config::Config& config, ledger::Ledger& ledger,
 int take_lock(JobContext& context, const ledger::LockRequest& request, const std::string& job,
               const log::Redactor& redactor) {
   ledger::Ledger& ledger = *context.ledger;
-  for (int attempt = 0; attempt < 2; ++attempt) {
+  // Each round breaks one dead holder's locks (only its own: a live run of
+  // another role keeps its lock and then refuses the reset).
+  for (int round = 0; round < 16; ++round) {
     auto outcome = ledger.acquire_job_lock(context.job->id, request);
     if (!outcome) return ledger_failure(outcome.error(), redactor);
     if (outcome->acquired) return kOk;
     const auto& h = outcome->holder;
-    if (attempt == 0 && h.host == this_host() && !process_alive(h.pid)) {
-      if (auto st = ledger.break_job_lock(context.job->id); !st) return ledger_failure(st.error(), redactor);
+    if (!holder_alive(h)) {
+      if (auto st = ledger.break_job_lock(context.job->id, h.owner); !st) return ledger_failure(st.error(), redactor);
       continue;
     }
     std::cerr << "s5j: "

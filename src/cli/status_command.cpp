@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <iostream>
@@ -217,11 +218,12 @@ Result<StatusReport> collect_status(const config::Config& config, JobContext& co
   if (*active) {
     const auto& a = **active;
     report.run = RunStatus{.active = true, .pid = a.holder.pid, .host = a.holder.host, .command = a.command,
-                           .started_at = a.started_at, .ended_at = std::nullopt, .outcome = {}, .exit_code = {}};
+                           .role = a.holder.role, .started_at = a.started_at, .ended_at = std::nullopt,
+                           .outcome = {}, .exit_code = {}};
   } else if (!runs->empty()) {
     const auto& r = runs->front();
     report.run = RunStatus{.active = false, .pid = r.start.pid, .host = r.start.host, .command = r.start.command,
-                           .started_at = r.started_at, .ended_at = r.ended_at, .outcome = r.outcome,
+                           .role = {}, .started_at = r.started_at, .ended_at = r.ended_at, .outcome = r.outcome,
                            .exit_code = r.exit_code};
   }
 
@@ -276,7 +278,8 @@ Json StatusReport::to_json() const {
   j["mode"] = job_exists ? Json(std::string(ledger::to_string(mode))) : Json(nullptr);
   j["states"] = Json::array();
   for (const auto& s : states)
-    j["states"].push_back({{"state", std::string(ledger::to_string(s.state))}, {"objects", s.objects}, {"bytes", s.bytes}});
+    j["states"].push_back(
+        {{"state", std::string(ledger::to_string(s.state))}, {"objects", s.objects}, {"bytes", s.bytes}});
   j["total"] = {{"objects", total_objects}, {"bytes", total_bytes}};
   j["remaining"] = {{"objects", remaining_objects}, {"bytes", remaining_bytes}};
   if (run) {
@@ -284,6 +287,7 @@ Json StatusReport::to_json() const {
                 {"pid", run->pid},
                 {"host", run->host},
                 {"command", run->command},
+                {"role", run->role},
                 {"started_at", optional_time(run->started_at)},
                 {"ended_at", optional_time(run->ended_at)},
                 {"outcome", run->outcome},
@@ -332,7 +336,7 @@ std::string StatusReport::to_text() const {
     out += "run: none recorded yet\n";
   } else if (run->active) {
     out += "run: ACTIVE as pid " + std::to_string(run->pid) + " on " + run->host;
-    if (!run->command.empty()) out += " (" + run->command + ")";
+    if (!run->command.empty()) out += " (" + run->command + (run->role.empty() ? "" : ", role " + run->role) + ")";
     if (run->started_at)
       out += ", started " + format_iso8601(*run->started_at) + " (" +
              format_duration(seconds_between(*run->started_at, generated_at)) + " ago)";

@@ -44,6 +44,7 @@ struct RunStatus {
   int64_t pid = 0;
   std::string host;
   std::string command;
+  std::string role;  // lock role of the active run (e.g. "stage"); empty: the whole job
   std::optional<ledger::TimePoint> started_at;
   std::optional<ledger::TimePoint> ended_at;  // nullopt while active (or if the process died)
   std::string outcome;

@@ -1,7 +1,5 @@
 // `s5j sync`: direct bucket-to-bucket transfer (their s3_transfer.py), or
 // with --dry-run the plan and its totals.
-#include <pthread.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -11,10 +9,13 @@
 #include <thread>
 
 #include "base/strings.h"
+#include "cli/client_events.h"
 #include "cli/commands.h"
+#include "cli/orphan_uploads.h"
 #include "cli/exit_codes.h"
 #include "cli/output.h"
 #include "cli/side_client.h"
+#include "cli/signal_handling.h"
 #include "ledger/open_ledger.h"
 #include "log/event_log.h"
 #include "transfer/sync_engine.h"
@@ -62,43 +63,6 @@ std::string eta_text(double seconds) {
   std::snprintf(buf, sizeof buf, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
   return buf;
 }
-
-// SIGINT/SIGTERM: the first stops the run cleanly, a second exits at once.
-class SignalHandling {
- public:
-  explicit SignalHandling(transfer::SyncEngine& engine) {
-    sigemptyset(&set_);
-    sigaddset(&set_, SIGINT);
-    sigaddset(&set_, SIGTERM);
-    sigaddset(&set_, SIGUSR1);  // wakes the thread at the end of the run
-    pthread_sigmask(SIG_BLOCK, &set_, nullptr);
-    thread_ = std::thread([this, &engine] {
-      int stops = 0;
-      for (;;) {
-        int sig = 0;
-        if (sigwait(&set_, &sig) != 0) continue;
-        if (sig == SIGUSR1) return;
-        if (++stops == 1) {
-          std::cerr << "\ns5j: stopping: finishing what is in flight and saving progress "
-                       "(signal again to exit at once)\n";
-          engine.request_stop();
-        } else {
-          std::cerr << "\ns5j: exiting at once; the ledger stays consistent, the next run resumes\n";
-          ::_exit(kInterrupted);
-        }
-      }
-    });
-  }
-  ~SignalHandling() {
-    pthread_kill(thread_.native_handle(), SIGUSR1);
-    thread_.join();
-    pthread_sigmask(SIG_UNBLOCK, &set_, nullptr);
-  }
-
- private:
-  sigset_t set_;
-  std::thread thread_;
-};
 
 // The live progress line on a terminal.
 class ProgressLine {
@@ -184,6 +148,9 @@ int run_sync_command(const SyncOptions& options) {
   auto events = log::EventLog::open(config->log.dir, event_log_name(config->job), redactor);
   if (!events) return report_failure(events.error(), redactor);
 
+  const auto source_tally = log_client_health(**source, "source", **events);
+  const auto destination_tally = log_client_health(**destination, "destination", **events);
+
   transfer::SyncSettings settings;
   settings.job = config->job;
   settings.copier.source_bucket = config->source.bucket;
@@ -199,25 +166,28 @@ int run_sync_command(const SyncOptions& options) {
   settings.memory_budget = config->transfer.memory_budget;
   settings.dry_run = options.dry_run;
 
-  // Block the stop signals before the engine starts any thread (its part
-  // pool starts in the constructor): threads inherit the mask, so only
-  // SignalHandling's sigwait thread ever receives SIGINT/SIGTERM.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGUSR1);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   transfer::SyncEngine engine(settings, **source, **destination, **ledger, **events);
   Result<transfer::SyncReport> report = make_error(ErrorKind::fatal, "NotRun", "");
   {
-    SignalHandling signals(engine);
+    SignalHandling signals([&engine] { engine.request_stop(); });
     std::optional<ProgressLine> progress;
     if (!options.no_progress && !options.dry_run && ::isatty(STDERR_FILENO)) progress.emplace(engine);
     report = engine.run();
   }
+  emit_client_summary(*source_tally, **source, **events);
+  emit_client_summary(*destination_tally, **destination, **events);
   if (!report) return report_failure(report.error(), redactor);
   if (options.dry_run) return print_dry_run(**ledger, config->job, *report, redactor);
+
+  // A complete run leaves no upload of its own open; any under the prefix
+  // that the ledger does not know is an orphan (a lost Create answer, a
+  // kill before the upload was recorded). Best effort: a failure is logged.
+  if (report->complete())
+    if (auto job = (*ledger)->find_job(config->job); job && *job)
+      if (auto swept = abort_orphan_uploads(**destination, config->destination.bucket, config->destination.prefix,
+                                            config->source.prefix, **ledger, (**job).id, **events);
+          !swept)
+        (*events)->emit("orphan_sweep_failed", {{"error", swept.error().message}});
 
   const auto& r = *report;
   const double seconds = std::max(0.001, r.duration.count() / 1000.0);
@@ -238,6 +208,15 @@ int run_sync_command(const SyncOptions& options) {
     if (r.failed_objects > 0) summary += ", " + std::to_string(r.failed_objects) + " FAILED";
   }
   std::cout << redactor.apply(summary) << "\n";
+  // Objects refused for a reason the operator must fix (no permission to
+  // read or write, ...): one line naming it and its exit code, not a list
+  // of every object that met it.
+  if (r.failed_objects > 0)
+    for (auto* tally : {source_tally.get(), destination_tally.get()})
+      if (auto refused = refusal_message(*tally)) {
+        std::cerr << "s5j: " << redactor.apply(refused->first) << "\n";
+        return refused->second;
+      }
   for (const auto& f : r.failures) std::cerr << "s5j: failed: " << redactor.apply(f) << "\n";
   if (r.failed_objects > 0)
     std::cerr << "s5j: " << r.failed_objects << " objects failed; run again to retry them (log: " << (*events)->path()

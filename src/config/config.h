@@ -9,6 +9,7 @@
 // endpoint), plus the legacy `local:` and `transfer_settings:` sections.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -57,6 +58,8 @@ struct StagingConfig {
   std::string volume_pattern = "/tmp/volume-";  // discovery like the original: PATTERN01..99
   uint64_t reserve_bytes = 1ull << 30;          // keep this much free on each volume
   uint64_t max_batch_bytes = 0;                 // original's max transfer size (source to local); 0 = none
+  uint64_t volume_limit_bytes = 0;              // bytes the job may stage per volume; 0 = no limit
+  std::chrono::milliseconds scan_interval{30'000};  // relay: how often an idle run lists the source again
 };
 
 struct LedgerConfig {

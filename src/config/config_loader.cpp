@@ -319,6 +319,19 @@ Problem staging_reserve(Ctx& c, const Value& v) {
   return std::nullopt;
 }
 
+Problem staging_volume_limit(Ctx& c, const Value& v) {
+  c.cfg.staging.volume_limit_bytes = v.bytes;  // 0 = no limit
+  return std::nullopt;
+}
+
+Problem staging_scan_interval(Ctx& c, const Value& v) {
+  if (v.seconds <= 0) return "must be more than 0 seconds, got " + in_quotes(v.text);
+  if (v.seconds > 86400) return "must be at most 86400 seconds (a day), got " + in_quotes(v.text);
+  c.cfg.staging.scan_interval = std::chrono::milliseconds(static_cast<int64_t>(std::llround(v.seconds * 1000)));
+  if (c.cfg.staging.scan_interval.count() == 0) return "must be at least 0.001 seconds, got " + in_quotes(v.text);
+  return std::nullopt;
+}
+
 Problem local_intermediary(Ctx& c, const Value& v) {
   // The original's single-volume staging directory is one more volume here.
   c.cfg.staging.volumes.push_back(v.text);
@@ -428,6 +441,8 @@ const Key kKeys[] = {
     {S::staging, "volume_pattern", T::string, staging_volume_pattern},
     {S::staging, "reserve", T::size, staging_reserve},
     {S::staging, "max_batch_bytes", T::size, set_max_batch},
+    {S::staging, "volume_limit", T::size, staging_volume_limit},
+    {S::staging, "scan_interval", T::seconds, staging_scan_interval},
     {S::staging, "max_transfer_size", T::size, set_max_batch, "max_batch_bytes"},
 
     {S::ledger, "path", T::string, ledger_path},

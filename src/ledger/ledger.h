@@ -65,6 +65,16 @@ class Ledger {
   virtual Result<std::optional<ObjectRecord>> find_object(JobId job, std::string_view key) = 0;
   virtual Result<std::optional<ObjectRecord>> get_object(ObjectId id) = 0;
 
+  // Puts verified records of the job back to `pending` (their destination
+  // copy is missing or differs), each only while it is still exactly as the
+  // request saw it (see ReopenRequest): a record that a concurrent run
+  // re-listed or copied again meanwhile is left alone, so no job lock is
+  // needed. Checksums, destination ETag and staged copy are cleared as for
+  // a changed source object, attempts are kept, `reason` becomes
+  // last_error; an active upload of the object becomes abandoned. One
+  // transaction; durable on return. Returns the ids reopened.
+  virtual Result<std::vector<ObjectId>> reopen_verified(JobId job, std::span<const ReopenRequest> requests) = 0;
+
   // ---- Claims and leases (time from the backend's clock) ----
   // Atomically leases up to request.max claimable records to request.owner:
   // records resting in request.from whose lease is absent or expired, and
@@ -80,6 +90,11 @@ class Ledger {
   // Drops every lease of the job; returns how many. Only for a process that
   // holds the job lock and knows no other worker runs (restart after crash).
   virtual Result<uint64_t> release_all_leases(JobId job) = 0;
+  // Drops every lease of the job's records resting or active in `states`;
+  // returns how many. For a restart that holds one role's lock (a stage run
+  // releases pending/staging, a drain run staged/uploading) while another
+  // role's run may be working on the other states.
+  virtual Result<uint64_t> release_leases_in(JobId job, std::span<const ObjectState> states) = 0;
   // Puts every failed record of the job back in line for a new attempt
   // (staged jobs: to `staged` when a staged copy is recorded, else
   // `pending`); returns how many. Durable on return.
@@ -124,16 +139,24 @@ class Ledger {
   virtual Status end_run(RunId run, std::string_view outcome, int exit_code) = 0;
   // Newest first.
   virtual Result<std::vector<RunRecord>> runs(JobId job, size_t limit) = 0;
-  // Takes the job's lock if free, expired, or already ours (then renews it
-  // for request.ttl). When someone else holds it, returns acquired=false and
-  // the holder (owner, pid, host) for an "already running as pid N" message.
+  // Takes the job's lock (the whole job, or request.roles; see LockRequest)
+  // if nothing conflicting is held, or only expired or our own locks (ours
+  // are renewed for request.ttl). When someone else holds a conflicting
+  // lock, returns acquired=false and that holder (owner, pid, host, role)
+  // for an "already running as pid N" message.
   virtual Result<LockOutcome> acquire_job_lock(JobId job, const LockRequest& request) = 0;
-  // Releases the lock if `owner` holds it; no-op otherwise.
+  // Releases every lock (all roles) `owner` holds on the job; no-op otherwise.
   virtual Status release_job_lock(JobId job, std::string_view owner) = 0;
+  // A holder of a lock of the job (the whole-job lock first), if any.
   virtual Result<std::optional<LockHolder>> job_lock_holder(JobId job) = 0;
-  // Removes the lock whoever holds it (after the caller established the
-  // holder is dead, e.g. its pid no longer exists on this host).
+  // Every lock of the job, one entry per role held, ordered by role.
+  virtual Result<std::vector<LockHolder>> job_lock_holders(JobId job) = 0;
+  // Removes every lock of the job whoever holds it (after the caller
+  // established the holders are dead, e.g. their pids no longer exist).
   virtual Status break_job_lock(JobId job) = 0;
+  // Removes the locks `owner` holds (a dead holder found by acquire), and
+  // leaves other holders' locks alone.
+  virtual Status break_job_lock(JobId job, std::string_view owner) = 0;
 };
 
 // Calls `fn` for every record of the job in key order, a page at a time

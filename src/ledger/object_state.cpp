@@ -34,6 +34,7 @@ constexpr std::array kStagedEdges{
     Edge{S::staging, S::staged},    Edge{S::staging, S::failed},    Edge{S::staging, S::vanished},
     Edge{S::staging, S::pending},   Edge{S::staged, S::uploading},  Edge{S::staged, S::failed},
     Edge{S::uploading, S::verified}, Edge{S::uploading, S::failed}, Edge{S::uploading, S::staged},
+    Edge{S::uploading, S::pending},  // the staged copy is corrupt or gone: fetch it from the source again
     Edge{S::failed, S::pending},    Edge{S::failed, S::staged},     // retry the upload from the volume
     Edge{S::vanished, S::pending},
 };

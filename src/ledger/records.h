@@ -50,6 +50,9 @@ struct StagedCopy {
   uint64_t size = 0;
   std::optional<Md5Bytes> md5;
   std::optional<uint32_t> crc32c;
+  // The source object's metadata (Content-Type, x-amz-meta-*, ...) as the
+  // engine serialized it: opaque to the ledger, given to the upload leg.
+  std::string metadata;
   bool operator==(const StagedCopy&) const = default;
 };
 
@@ -124,6 +127,18 @@ struct ErrorEntry {
   TimePoint at;
 };
 
+// Puts one verified record back to `pending` because its destination copy
+// is missing or differs (s5j verify). A compare-and-set: it applies only
+// while the record is still verified with this size, source ETag and
+// updated_at, i.e. exactly as the caller read it.
+struct ReopenRequest {
+  ObjectId id;
+  uint64_t size = 0;
+  std::string source_etag;
+  TimePoint updated_at;
+  std::string reason;  // becomes last_error
+};
+
 // Multipart upload progress.
 enum class UploadStatus {
   active,     // parts may still be added; resume from here
@@ -187,11 +202,17 @@ struct RunRecord {
   std::optional<int> exit_code;
 };
 
+// Lock roles: a lock with no roles covers the whole job and excludes every
+// other lock of the job; a lock with roles (e.g. {"stage"}, {"drain"},
+// {"stage", "drain"} for a relay) excludes the whole-job lock and any lock
+// sharing a role, so `s5j stage` and `s5j drain` run side by side while two
+// `stage` runs exclude each other.
 struct LockRequest {
   std::string owner;  // unique per process instance, e.g. "host:pid:start"
   int64_t pid = 0;
   std::string host;
   std::chrono::milliseconds ttl{std::chrono::minutes(2)};
+  std::vector<std::string> roles;  // empty: the whole job
 };
 
 struct LockHolder {
@@ -200,6 +221,7 @@ struct LockHolder {
   std::string host;
   TimePoint acquired_at;
   TimePoint expires_at;
+  std::string role;  // empty: the whole job; else the role held (one per holder entry)
 };
 
 struct LockOutcome {

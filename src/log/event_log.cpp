@@ -53,6 +53,10 @@ void EventLog::emit(std::string_view event, nlohmann::json fields) {
   text.push_back('\n');
   std::lock_guard lock(mutex_);
   std::fwrite(text.data(), 1, text.size(), file_);
+  // Each line reaches the file at once (one write, O_APPEND): a process
+  // killed or crashing loses no event it emitted, and `tail -f` and status
+  // see the run as it goes.
+  std::fflush(file_);
 }
 
 void EventLog::flush() {

@@ -73,18 +73,21 @@ size_t EndpointPool::acquire(size_t avoid) {
   return best;
 }
 
-void EndpointPool::release(size_t index, bool connect_failed) {
+EndpointPool::HealthChange EndpointPool::release(size_t index, bool connect_failed) {
   std::lock_guard lock(mutex_);
   auto& h = health_[index];
   --h.outstanding;
   if (connect_failed) {
+    const bool was_up = h.consecutive_failures == 0;
     ++h.total_failures;
     h.consecutive_failures = std::min(h.consecutive_failures + 1, 7);
     h.down_until = clock_.steady_now() + std::chrono::seconds(std::min(60, 1 << (h.consecutive_failures - 1)));
-  } else {
-    h.consecutive_failures = 0;
-    h.down_until = {};
+    return was_up ? HealthChange::marked_down : HealthChange::none;
   }
+  const bool was_down = h.consecutive_failures > 0;
+  h.consecutive_failures = 0;
+  h.down_until = {};
+  return was_down ? HealthChange::came_back : HealthChange::none;
 }
 
 bool EndpointPool::is_up(size_t index) const {

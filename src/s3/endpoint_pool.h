@@ -42,8 +42,12 @@ class EndpointPool {
   // release(). `avoid` (an index, or SIZE_MAX) is skipped when another
   // healthy endpoint exists: a retry goes elsewhere.
   size_t acquire(size_t avoid = SIZE_MAX);
-  // The request is over; `connect_failed` marks the endpoint down.
-  void release(size_t index, bool connect_failed);
+  // What a release changed about the endpoint's health.
+  enum class HealthChange { none, marked_down, came_back };
+  // The request is over; `connect_failed` marks the endpoint down. Returns
+  // marked_down when the endpoint was up until now, came_back for the first
+  // success after connection failures.
+  HealthChange release(size_t index, bool connect_failed);
 
   bool is_up(size_t index) const;
   uint64_t failures(size_t index) const;  // connection failures seen, for status/tests

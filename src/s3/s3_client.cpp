@@ -120,6 +120,7 @@ S3Client::S3Client(ClientOptions options, std::shared_ptr<http::Transport> trans
       clock_(clock),
       signer_(options_.credentials),
       retry_(options_.retry),
+      limiter_(options_.concurrency, clock),
       region_(options_.region) {
   std::vector<Endpoint> endpoints;
   for (const auto& url : options_.endpoint_urls) {
@@ -218,19 +219,47 @@ Result<http::Response> S3Client::execute_once(Call& call, size_t endpoint_index,
   return response;
 }
 
+void S3Client::notify(const RequestEvent& event) const {
+  if (observer_) observer_(event);
+  for (const auto& o : extra_observers_) o(event);
+}
+
 Result<http::Response> S3Client::execute(Call& call) {
   size_t avoid = SIZE_MAX;
   bool skew_fixed = false;
   for (int attempt = 1;; ++attempt) {
     if (attempt > 1 && call.before_retry) call.before_retry(call);
+    // The permit is held for one attempt only: a request waiting out its
+    // backoff puts no load on the server.
+    auto permit = limiter_.acquire();
     const size_t index = pool_->acquire(avoid);
     const auto started = clock_.steady_now();
     auto response = execute_once(call, index, attempt);
     const bool connect_failed =
         !response && (response.error().code == "ConnectFailed" || response.error().code == "ResolveFailed");
-    pool_->release(index, connect_failed);
+    const auto health = pool_->release(index, connect_failed);
+    {
+      using Outcome = ConcurrencyLimiter::Outcome;
+      Outcome outcome = Outcome::neutral;
+      if (response) {
+        const int st = response->status;
+        if (st == 503 || st == 429) {
+          outcome = Outcome::throttled;
+        } else if (st >= 200 && st < 300) {
+          outcome = Outcome::success;
+        } else if (st >= 500 || st == 400) {
+          // Throttling codes also come with other statuses (400 Throttling).
+          if (auto body = parse_error_body(response->body); body && is_throttling_code(body->code))
+            outcome = Outcome::throttled;
+        }
+      }
+      permit.release(outcome);
+    }
 
     RequestEvent event;
+    event.concurrency_limit = limiter_.limit();
+    if (health == EndpointPool::HealthChange::marked_down) event.endpoint_change = "down";
+    if (health == EndpointPool::HealthChange::came_back) event.endpoint_change = "up";
     event.operation = call.operation;
     event.endpoint = pool_->endpoint(index).url;
     event.bucket = call.bucket;
@@ -249,12 +278,16 @@ Result<http::Response> S3Client::execute(Call& call) {
       if (ok_status && call.error_in_200) body_error = parse_error_body(response->body);
       if (ok_status && !body_error) {
         retry_.on_success();
-        if (observer_) observer_(event);
+        notify(event);
         return response;
       }
       error = error_from_response(*response, call.operation,
                                   call.has_key ? call.bucket + "/" + call.key : call.bucket, call.bucket_level);
       error.endpoint = event.endpoint;
+      // An error answer to HEAD has no body, so no code: a 400 may be a
+      // transient RequestTimeout as well as a bad request. HEAD is
+      // idempotent and cheap: it is retried (bounded by attempts and budget).
+      if (call.head && response->status == 400 && response->body.empty()) error.kind = ErrorKind::retryable;
       server_retry_after = retry_after(response->headers);
 
       // Self-corrections that do not count against the retry budget.
@@ -265,7 +298,7 @@ Result<http::Response> S3Client::execute(Call& call) {
             skew_fixed = true;
             event.error_code = error.code;
             event.will_retry = true;
-            if (observer_) observer_(event);
+            notify(event);
             --attempt;
             continue;
           }
@@ -281,7 +314,7 @@ Result<http::Response> S3Client::execute(Call& call) {
           }
           event.error_code = error.code;
           event.will_retry = true;
-          if (observer_) observer_(event);
+          notify(event);
           --attempt;
           continue;
         }
@@ -293,7 +326,7 @@ Result<http::Response> S3Client::execute(Call& call) {
     event.error_code = error.code;
     auto delay = retry_.next_delay(error, attempt, server_retry_after);
     event.will_retry = delay.has_value();
-    if (observer_) observer_(event);
+    notify(event);
     if (!delay) {
       if (error.retryable() && attempt > 1) error.message += " (after " + std::to_string(attempt) + " attempts)";
       return std::unexpected(std::move(error));

@@ -31,6 +31,7 @@
 #include "base/clock.h"
 #include "base/error.h"
 #include "http/transport.h"
+#include "s3/concurrency_limiter.h"
 #include "s3/endpoint_pool.h"
 #include "s3/retry_policy.h"
 #include "s3/s3_xml.h"
@@ -47,6 +48,9 @@ struct ClientOptions {
   bool virtual_hosted = false;
   ListApi list_api = ListApi::automatic;  // automatic: v2, falling back to v1 when refused
   RetryOptions retry;
+  // Requests in flight adapt to throttling between concurrency.floor and
+  // concurrency.ceiling; the default ceiling does not limit normal runs.
+  ConcurrencyOptions concurrency;
   // Hash small in-memory bodies into x-amz-content-sha256 (always safe);
   // streamed bodies use UNSIGNED-PAYLOAD with Content-MD5 unless the caller
   // gives the SHA-256.
@@ -66,6 +70,13 @@ struct RequestEvent {
   std::chrono::milliseconds duration{0};
   uint64_t bytes_sent = 0;
   uint64_t bytes_received = 0;
+  // The client's concurrency limit after this exchange (see
+  // S3Client::concurrency_limit()), so an observer can log its changes.
+  int concurrency_limit = 0;
+  // "down" when this exchange set its endpoint aside (connection refused,
+  // name not resolved), "up" when it was the first success after that;
+  // empty otherwise.
+  std::string endpoint_change;
 };
 using RequestObserver = std::function<void(const RequestEvent&)>;
 
@@ -171,7 +182,14 @@ class S3Client {
                                                       const std::string& key_marker = {},
                                                       const std::string& upload_id_marker = {});
 
+  // The observer sees every finished exchange. set_observer() replaces the
+  // primary one; add_observer() adds another (e.g. for health events) that
+  // set_observer() leaves in place. Both only before requests start.
   void set_observer(RequestObserver observer) { observer_ = std::move(observer); }
+  void add_observer(RequestObserver observer) { extra_observers_.push_back(std::move(observer)); }
+  // Requests allowed in flight now (adaptive, see ConcurrencyLimiter).
+  int concurrency_limit() const { return limiter_.limit(); }
+  const ConcurrencyLimiter& concurrency() const { return limiter_; }
   const EndpointPool& endpoints() const { return *pool_; }
   const RetryPolicy& retry_policy() const { return retry_; }
   std::string region() const;
@@ -182,6 +200,7 @@ class S3Client {
   Result<http::Response> execute(Call& call);
   Result<http::Response> execute_once(Call& call, size_t endpoint_index, int attempt);
   std::string request_url(const Endpoint& endpoint, const Call& call, std::string& encoded_path) const;
+  void notify(const RequestEvent& event) const;
 
   ClientOptions options_;
   std::shared_ptr<http::Transport> transport_;
@@ -190,6 +209,8 @@ class S3Client {
   std::unique_ptr<EndpointPool> pool_;
   RetryPolicy retry_;
   RequestObserver observer_;
+  std::vector<RequestObserver> extra_observers_;
+  ConcurrencyLimiter limiter_;
   std::atomic<int64_t> clock_offset_ms_{0};  // server time minus ours
   std::atomic<bool> list_v1_{false};
   mutable std::mutex region_mutex_;

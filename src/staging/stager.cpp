@@ -1,6 +1,7 @@
 #include "staging/stager.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,6 +16,13 @@ namespace s5j::staging {
 namespace {
 
 ssize_t system_pwrite(int fd, const void* buf, size_t count, off_t offset) { return ::pwrite(fd, buf, count, offset); }
+
+// Size of the regular file at `path` (not following a symlink), if any.
+std::optional<uint64_t> regular_file_size(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+  return static_cast<uint64_t>(st.st_size);
+}
 
 }  // namespace
 
@@ -174,6 +182,74 @@ Status Stager::remove(StagedId id) {
   }
   if (first_error) return std::unexpected(*first_error);
   return {};
+}
+
+Result<StagedReader> Stager::open_reader_anywhere(StagedId id) {
+  if (auto ok = validate_id(id); !ok) return std::unexpected(ok.error());
+  if (find(id)) return open_reader(id);
+  for (size_t v = 0; v < volumes_.size(); ++v) {
+    const std::string path = staged_path(volumes_[v], job_, id);
+    auto reader = StagedReader::open(path);
+    if (!reader) {
+      if (reader.error().code == kStagedNotFound) continue;
+      return reader;
+    }
+    std::lock_guard lock(mutex_);
+    auto& copies = index_[id];
+    if (std::none_of(copies.begin(), copies.end(), [&](const Copy& c) { return c.volume == v; })) {
+      copies.insert(copies.begin(), Copy{v, reader->size()});
+      space_->add_staged(v, reader->size());
+    }
+    return reader;
+  }
+  return staging_error(ErrorKind::permanent, kStagedNotFound,
+                       "no staged file for id " + std::to_string(id) + " in job " + job_ + " on any volume");
+}
+
+Result<size_t> Stager::refresh() {
+  auto found = scan();
+  if (!found) return std::unexpected(found.error());
+  std::map<StagedId, std::vector<const StagedEntry*>> on_disk;
+  for (const StagedEntry& e : found->complete) on_disk[e.id].push_back(&e);
+  auto listed = [&](StagedId id, size_t volume) {
+    auto it = on_disk.find(id);
+    if (it == on_disk.end()) return false;
+    return std::any_of(it->second.begin(), it->second.end(), [&](const StagedEntry* e) { return e->volume_index == volume; });
+  };
+  size_t changes = 0;
+  std::lock_guard lock(mutex_);
+  // Gone: removed by another process (or by hand).
+  for (auto it = index_.begin(); it != index_.end();) {
+    std::vector<Copy> kept;
+    for (const Copy& c : it->second) {
+      if (listed(it->first, c.volume) || regular_file_size(staged_path(volumes_[c.volume], job_, it->first))) {
+        kept.push_back(c);
+      } else {
+        space_->remove_staged(c.volume, c.size);
+        ++changes;
+      }
+    }
+    if (kept.empty()) {
+      it = index_.erase(it);
+    } else {
+      it->second = std::move(kept);
+      ++it;
+    }
+  }
+  // New: staged by another process.
+  for (const auto& [id, entries] : on_disk) {
+    auto& copies = index_[id];
+    for (const StagedEntry* e : entries) {
+      if (std::any_of(copies.begin(), copies.end(), [&](const Copy& c) { return c.volume == e->volume_index; })) continue;
+      const auto size = regular_file_size(e->path);
+      if (!size) continue;  // removed since the scan
+      copies.push_back(Copy{e->volume_index, *size});
+      space_->add_staged(e->volume_index, *size);
+      ++changes;
+    }
+    if (copies.empty()) index_.erase(id);
+  }
+  return changes;
 }
 
 Result<ScanResult> Stager::scan() const { return scan_staging(volumes_, job_); }

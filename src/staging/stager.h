@@ -101,9 +101,24 @@ class Stager {
   Result<StagedReader> open_reader(StagedId id) const;
   std::optional<StagedLocation> find(StagedId id) const;
 
+  // As open_reader(), but when this process's index does not know `id`
+  // (another process staged it after open(), e.g. a separate `s5j stage`
+  // feeding this `s5j drain`), looks for <id> on every volume, opens the
+  // first found (O_NOFOLLOW) and indexes it, counted as staged bytes.
+  Result<StagedReader> open_reader_anywhere(StagedId id);
+
   // Deletes every staged copy of `id` on every volume (not a .part being
   // written). Idempotent: nothing to delete is success.
   Status remove(StagedId id);
+
+  // Brings the index and the space accounting up to date with the disk,
+  // for files another process staged or removed since open(): complete
+  // files not indexed are added, indexed copies gone from disk are dropped
+  // (their space given back, which wakes blocked reserve() calls). Each
+  // difference is confirmed with lstat under the lock, so a write this
+  // process commits meanwhile is never dropped. Returns the number of
+  // changes.
+  Result<size_t> refresh();
 
   // Fresh listing from disk (recovery_scan.h).
   Result<ScanResult> scan() const;

@@ -1,21 +1,20 @@
 #include "transfer/object_copier.h"
 
-#include <map>
-#include <memory>
-#include <mutex>
+#include <vector>
 
 #include "base/strings.h"
-#include "checksum/crc32c.h"
 #include "checksum/multi_hasher.h"
 #include "checksum/multipart_etag.h"
 #include "transfer/copy_part_plan.h"
-#include "transfer/ordered_hasher.h"
+#include "transfer/source_proof.h"
 
 namespace s5j::transfer {
 namespace {
 
 using Kind = CopyOutcome::Kind;
 constexpr uint64_t kMaxCopyObjectSize = 5ull << 30;  // CopyObject limit
+constexpr int kMultipartCopyAttempts = 3;           // a failed proof is redone at most twice
+constexpr int kSingleReads = 3;                      // reads of a small object before giving up
 
 CopyOutcome outcome(Kind kind, std::string code = {}, std::string message = {}) {
   CopyOutcome out;
@@ -34,23 +33,32 @@ CopyOutcome from_source_error(const Error& e) {
 
 CopyOutcome from_error(const Error& e) { return outcome(Kind::failed, e.code, e.message); }
 
-// Under SSE-KMS, DSSE or SSE-C the ETag is not the MD5 of the data even
-// when it looks like one.
-bool etag_is_not_md5(const http::Headers& headers) {
-  if (auto sse = http::find_header(headers, "x-amz-server-side-encryption"))
-    if (starts_with_icase(*sse, "aws:kms")) return true;
-  return http::find_header(headers, "x-amz-server-side-encryption-customer-algorithm").has_value();
-}
-
-checksum::EtagInfo source_etag_info(const std::string& etag, const http::Headers& headers) {
-  auto info = checksum::classify_etag(etag);
-  if (etag_is_not_md5(headers)) info.kind = checksum::EtagKind::opaque;
-  return info;
-}
-
 bool server_refused_copy(const Error& e) {
   return e.code == "NotImplemented" || e.code == "MethodNotAllowed" || e.http_status == 501 ||
          e.http_status == 405;
+}
+
+// Proof failures that a fresh copy may cure: a byte flipped on its way from
+// the source, or a destination that stored other bytes than were sent.
+bool proof_failed(const CopyOutcome& out) {
+  return out.kind == Kind::failed && (out.error_code == "ChecksumMismatch" || out.error_code == "DestinationMismatch");
+}
+
+// The multipart ETag `data` would have if uploaded in the parts of the
+// layout inferred for a source ETag "...-N"; empty when none is inferred.
+std::string inferred_multipart_etag(std::string_view data, const checksum::EtagInfo& info, uint64_t part_size) {
+  if (info.kind != checksum::EtagKind::multipart) return {};
+  auto plan = plan_copy_parts(data.size(), info.part_count, std::nullopt, part_size);
+  if (!plan || !plan->mirrors_source) return {};
+  std::vector<checksum::Md5Digest> md5s;
+  for (uint32_t n = 1; n <= plan->parts.part_count; ++n) {
+    const auto range = checksum::part_range(plan->parts, n);
+    auto md5 = checksum::md5_of(data.substr(range.offset, range.length));
+    if (!md5) return {};
+    md5s.push_back(*md5);
+  }
+  auto etag = checksum::multipart_etag(md5s);
+  return etag ? *etag : std::string();
 }
 
 Result<checksum::Checksums> hash_all(std::string_view data) {
@@ -70,7 +78,8 @@ ObjectCopier::ObjectCopier(CopierSettings settings, s3::S3Client& source, s3::S3
       ledger_(ledger),
       budget_(budget),
       part_pool_(part_pool),
-      events_(events) {}
+      events_(events),
+      uploader_(destination, ledger, budget, part_pool, events) {}
 
 std::string ObjectCopier::destination_key(const std::string& source_key) const {
   std::string_view suffix = source_key;
@@ -84,8 +93,24 @@ CopyOutcome ObjectCopier::copy(const ledger::ObjectRecord& record) {
     CopyOutcome out = copy_server_side(record, fall_back);
     if (!fall_back) return out;
   }
-  if (record.size > settings_.multipart_threshold) return copy_multipart(record);
-  return copy_single(record);
+  if (record.size <= settings_.multipart_threshold) return copy_single(record);  // re-reads on its own
+  // A multipart copy whose proof fails is abandoned and done again from
+  // scratch, every part read again (bounded: kMultipartCopyAttempts): a byte
+  // flipped in transit must not fail the object for this run, a corrupt
+  // source must not pass.
+  CopyOutcome out;
+  uint64_t uploaded = 0, downloaded = 0;
+  for (int attempt = 1; attempt <= kMultipartCopyAttempts; ++attempt) {
+    out = copy_multipart(record, attempt > 1);
+    uploaded += out.bytes_uploaded;
+    downloaded += out.bytes_downloaded;
+    if (!proof_failed(out) || attempt == kMultipartCopyAttempts) break;
+    events_.emit("object_retried", {{"key", record.key}, {"code", out.error_code}, {"attempt", attempt},
+                                    {"error", out.update.error.value_or("")}});
+  }
+  out.bytes_uploaded = uploaded;
+  out.bytes_downloaded = downloaded;
+  return out;
 }
 
 // ------------------------------------------------------------ single PUT
@@ -98,10 +123,14 @@ CopyOutcome ObjectCopier::copy_single(const ledger::ObjectRecord& record) {
   CopyOutcome out;
   std::optional<s3::ObjectHead> head;
   std::optional<checksum::Checksums> sums;
-  // A mismatch between the bytes read and a plain-MD5 ETag is read once
-  // more before it is called a failure: a flipped byte in transit must not
-  // fail the object, a corrupt source must not pass.
-  for (int attempt = 1; attempt <= 2; ++attempt) {
+  std::optional<checksum::Md5Digest> first_read;  // MD5 of a read the source ETag could not prove
+  std::string proof;
+  // Bytes that do not match a plain-MD5 ETag are read again (up to
+  // kSingleReads reads) before it is called a failure: a flipped byte in
+  // transit must not fail the object, a corrupt source must not pass. A
+  // source ETag that proves nothing (multipart of an unguessable layout,
+  // SSE) needs two reads that agree, else one flipped byte would pass unseen.
+  for (int attempt = 1; attempt <= kSingleReads; ++attempt) {
     buffer.clear();
     auto got = source_.get_object(settings_.source_bucket, record.key, {.if_match = record.source_etag},
                                   [&](std::string_view chunk) -> Status {
@@ -117,14 +146,29 @@ CopyOutcome ObjectCopier::copy_single(const ledger::ObjectRecord& record) {
     if (!hashed) return from_error(hashed.error());
     head = std::move(*got);
     sums = *hashed;
-    auto info = source_etag_info(record.source_etag, head->raw_headers);
-    if (info.kind != checksum::EtagKind::plain_md5 || sums->md5 == info.digest) break;
-    if (attempt == 2)
+    const auto info = source_etag_info(record.source_etag, head->raw_headers);
+    const bool plain = info.kind == checksum::EtagKind::plain_md5;
+    const bool had_read = first_read.has_value();
+    if (plain) {
+      proof = "source ETag = MD5 of bytes read";
+      if (sums->md5 == info.digest) break;
+    } else if (checksum::etags_equal(inferred_multipart_etag(buffer, info, settings_.part_size), record.source_etag)) {
+      proof = "source multipart ETag reproduced from the bytes read";
+      break;
+    } else if (had_read && *first_read == *sums->md5) {
+      proof = "two reads agree (MD5, CRC32C of bytes read)";
+      break;
+    }
+    first_read = *sums->md5;
+    if (attempt == kSingleReads)
       return outcome(Kind::failed, "ChecksumMismatch",
-                     "the MD5 of the bytes read differs from the source ETag " + record.source_etag + " (read twice)");
+                     plain ? "the MD5 of the bytes read differs from the source ETag " + record.source_etag + " (read " +
+                                 std::to_string(kSingleReads) + " times)"
+                           : std::to_string(kSingleReads) + " reads of the object gave different bytes");
+    // "mismatch": what was read is known wrong; "unproven": a second read
+    // is the proof for a source ETag that proves nothing.
+    events_.emit("object_reread", {{"key", record.key}, {"reason", plain || had_read ? "mismatch" : "unproven"}});
   }
-  const auto info = source_etag_info(record.source_etag, head->raw_headers);
-
   s3::BodySource body{.size = buffer.size(), .data = buffer, .content_md5 = sums->content_md5()};
   s3::PutOptions put_options{.metadata = head->metadata};
   const std::string key = destination_key(record.key);
@@ -136,7 +180,7 @@ CopyOutcome ObjectCopier::copy_single(const ledger::ObjectRecord& record) {
   out.update.md5 = sums->md5;
   out.update.crc32c = sums->crc32c;
   out.update.dest_etag = *etag;
-  out.proof = info.kind == checksum::EtagKind::plain_md5 ? "source ETag = MD5 of bytes read" : "CRC32C of bytes read";
+  out.proof = proof;
   out.proof += checksum::etag_matches_md5(*etag, *sums->md5) ? "; destination ETag = MD5"
                                                              : "; destination verified Content-MD5";
   return out;
@@ -144,224 +188,144 @@ CopyOutcome ObjectCopier::copy_single(const ledger::ObjectRecord& record) {
 
 // ------------------------------------------------------------ multipart
 
-CopyOutcome ObjectCopier::copy_multipart(const ledger::ObjectRecord& record) {
+CopyOutcome ObjectCopier::copy_multipart(const ledger::ObjectRecord& record, bool fresh) {
   auto head = source_.head_object(settings_.source_bucket, record.key, {.if_match = record.source_etag});
   if (!head) return from_source_error(head.error());
   if (head->size != record.size)
     return outcome(Kind::changed, "SizeChanged", "source is now " + std::to_string(head->size) + " bytes");
   const auto info = source_etag_info(record.source_etag, head->raw_headers);
-
-  std::optional<uint64_t> learned;
-  if (info.kind == checksum::EtagKind::multipart && info.part_count > 1) {
-    // Servers that address parts answer part 1's length; Ceph ignores
-    // partNumber and answers the whole object, which teaches nothing.
-    auto part1 = source_.head_object(settings_.source_bucket, record.key, {.part_number = 1});
-    if (part1 && part1->size < record.size) learned = part1->size;
-  }
+  const auto learned = learn_source_part_size(source_, settings_.source_bucket, record.key, record.size, info);
   checksum::PartLimits limits;
   limits.quirk_max_part_size = settings_.destination_max_part_size;
   auto plan = plan_copy_parts(record.size, info.kind == checksum::EtagKind::multipart ? info.part_count : 0, learned,
                               settings_.part_size, limits);
   if (!plan) return from_error(plan.error());
-  const uint32_t count = plan->parts.part_count;
   const bool need_md5 = info.kind == checksum::EtagKind::plain_md5;
   const std::string key = destination_key(record.key);
 
-  // Resume the upload the ledger knows, if its layout is the one we want.
-  std::map<uint32_t, ledger::PartRecord> done;
-  std::optional<ledger::UploadRef> ref;
-  std::string upload_id;
-  auto progress = ledger_.active_upload(record.id);
-  if (!progress) return from_error(progress.error());
-  if (*progress) {
-    const auto& up = (*progress)->upload;
-    if (up.part_size == plan->parts.part_size && up.part_count == count) {
-      ref = up.ref;
-      upload_id = up.upload_id;
-      for (const auto& p : (*progress)->parts) done[p.part_number] = p;
-      events_.emit("upload_resumed", {{"key", record.key}, {"upload_id", upload_id}, {"parts_done", done.size()}});
-    } else {
-      (void)destination_.abort_multipart_upload(settings_.destination_bucket, key, up.upload_id);
-      (void)ledger_.queue_upload_end(up.ref, ledger::UploadStatus::aborted);
-    }
-  }
-  if (!ref) {
-    auto created = destination_.create_multipart_upload(settings_.destination_bucket, key, {.metadata = head->metadata});
-    if (!created) return from_error(created.error());
-    upload_id = *created;
-    // Durable before any part is sent: a crash can never orphan the upload.
-    auto begun = ledger_.begin_upload({record.id, upload_id, plan->parts.part_size, count});
-    if (!begun) {
-      (void)destination_.abort_multipart_upload(settings_.destination_bucket, key, upload_id);
-      return from_error(begun.error());
-    }
-    ref = *begun;
-  }
-
-  struct PartResult {
-    checksum::Md5Digest md5{};
-    uint32_t crc32c = 0;
-    std::string etag;
+  auto session = fresh ? open_fresh_upload(record, key, plan->parts, {.metadata = head->metadata})
+                       : uploader_.open(record, settings_.destination_bucket, key, plan->parts, {.metadata = head->metadata});
+  if (!session) return from_error(session.error());
+  // Parts come from ranged GETs pinned to the listed version.
+  const PartReader read_source = [&](uint32_t n, const checksum::PartRange& range, std::string& buffer) -> Status {
+    auto got = source_.get_object(
+        settings_.source_bucket, record.key,
+        {.range = s3::ByteRange{range.offset, range.offset + range.length - 1}, .if_match = record.source_etag},
+        [&](std::string_view chunk) -> Status {
+          buffer.append(chunk);
+          return {};
+        });
+    if (!got) return std::unexpected(got.error());
+    if (buffer.size() != range.length)
+      return make_error(ErrorKind::permanent, "SizeChanged", "part " + std::to_string(n) + " came short");
+    return {};
   };
-  struct Shared {
-    std::vector<PartResult> results;
-    std::mutex mutex;
-    std::optional<Error> first_error;  // guarded by mutex
-    std::atomic<bool> failed{false};
-    std::atomic<uint64_t> uploaded{0};
-    std::atomic<uint64_t> downloaded{0};
-    std::unique_ptr<OrderedHasher> hasher;
-    TaskGroup group;
-  };
-  auto shared = std::make_shared<Shared>();
-  shared->results.resize(count);
-  if (need_md5) {
-    auto md5 = checksum::Md5::create();
-    if (!md5) return from_error(md5.error());
-    shared->hasher = std::make_unique<OrderedHasher>(std::move(*md5));
-  }
-  auto fail = [shared](Error e) {
-    {
-      std::lock_guard lock(shared->mutex);
-      if (!shared->first_error) shared->first_error = std::move(e);
-    }
-    shared->failed = true;
-    if (shared->hasher) shared->hasher->abandon();
-  };
-
-  for (uint32_t n = 1; n <= count && !shared->failed; ++n) {
-    const auto range = checksum::part_range(plan->parts, n);
-    std::optional<ledger::PartRecord> recorded;
-    if (auto it = done.find(n); it != done.end()) recorded = it->second;
-    if (recorded && !need_md5 && recorded->md5 && recorded->crc32c && recorded->size == range.length) {
-      shared->results[n - 1] = {*recorded->md5, *recorded->crc32c, recorded->etag};
-      continue;  // uploaded before the restart: nothing to send or read
-    }
-    if (!budget_.acquire(range.length)) {
-      fail(Error{ErrorKind::retryable, "Cancelled", "stopping"});
-      break;
-    }
-    auto lease = std::make_shared<BudgetLease>(&budget_, range.length);
-    shared->group.add();
-    part_pool_.submit([this, shared, fail, lease, range, n, recorded, key, upload_id, ref, &record] {
-      struct Done {
-        Shared& s;
-        ~Done() { s.group.done(); }
-      } done_guard{*shared};
-      if (shared->failed) return;
-      std::string buffer;
-      buffer.reserve(range.length);
-      auto got = source_.get_object(
-          settings_.source_bucket, record.key,
-          {.range = s3::ByteRange{range.offset, range.offset + range.length - 1}, .if_match = record.source_etag},
-          [&](std::string_view chunk) -> Status {
-            buffer.append(chunk);
-            return {};
-          });
-      if (!got) return fail(got.error());
-      shared->downloaded += buffer.size();
-      if (buffer.size() != range.length)
-        return fail(Error{ErrorKind::permanent, "SizeChanged", "part " + std::to_string(n) + " came short"});
-      auto sums = hash_all(buffer);
-      if (!sums) return fail(sums.error());
-      if (shared->hasher && !shared->hasher->hash_in_turn(n, buffer)) return;
-      if (recorded) {
-        // Uploaded before the restart; read again only for the whole MD5.
-        if (recorded->md5 && *recorded->md5 != *sums->md5)
-          return fail(Error{ErrorKind::permanent, "ChecksumMismatch",
-                            "part " + std::to_string(n) + " reads differently from when it was uploaded"});
-        shared->results[n - 1] = {*sums->md5, *sums->crc32c, recorded->etag};
-        return;
-      }
-      s3::BodySource body{.size = buffer.size(), .data = buffer, .content_md5 = sums->content_md5()};
-      auto etag = destination_.upload_part(settings_.destination_bucket, key, upload_id, static_cast<int>(n), body);
-      if (!etag) return fail(etag.error());
-      if (checksum::is_plain_md5_etag(*etag) && !checksum::etag_matches_md5(*etag, *sums->md5))
-        return fail(Error{ErrorKind::retryable, "DestinationMismatch",
-                          "part " + std::to_string(n) + ": the destination stored other bytes than were sent"});
-      shared->uploaded += buffer.size();
-      shared->results[n - 1] = {*sums->md5, *sums->crc32c, *etag};
-      ledger::PartRecord part{n, range.offset, range.length, *etag, sums->md5, sums->crc32c};
-      if (auto q = ledger_.queue_part(*ref, part); !q) return fail(q.error());
-      events_.emit("part_done", {{"key", record.key}, {"part", n}, {"bytes", range.length}});
-    });
-  }
-  shared->group.wait();
+  auto parts = uploader_.upload_parts(*session, record, need_md5, read_source);
 
   CopyOutcome out;
   out.method = "multipart";
-  out.bytes_uploaded = shared->uploaded;
-  out.bytes_downloaded = shared->downloaded;
-  auto abandon_upload = [&] {
-    (void)destination_.abort_multipart_upload(settings_.destination_bucket, key, upload_id);
-    (void)ledger_.queue_upload_end(*ref, ledger::UploadStatus::aborted);
-  };
-  if (shared->first_error) {
-    const Error& e = *shared->first_error;
+  out.bytes_uploaded = parts.uploaded;
+  out.bytes_downloaded = parts.read;
+  if (parts.error) {
+    const Error& e = *parts.error;
     CopyOutcome bad = e.code == "SizeChanged" ? outcome(Kind::changed, e.code, e.message) : from_source_error(e);
     bad.bytes_uploaded = out.bytes_uploaded;
     bad.bytes_downloaded = out.bytes_downloaded;
     bad.method = out.method;
-    if (bad.kind != Kind::failed || e.code == "NoSuchUpload" || e.code == "ChecksumMismatch") {
-      abandon_upload();  // this upload can never complete into the right object
+    if (bad.kind != Kind::failed || e.code == "NoSuchUpload" || e.code == "ChecksumMismatch" ||
+        e.code == "DestinationMismatch") {
+      uploader_.abandon(*session);  // this upload can never complete into the right object
     }
     // Otherwise the upload stays active in the ledger and resumes next run.
     return bad;
   }
 
-  std::vector<s3::CompletedPart> parts;
-  std::vector<checksum::Md5Digest> md5s;
-  parts.reserve(count);
-  for (uint32_t n = 1; n <= count; ++n) {
-    parts.push_back({static_cast<int>(n), shared->results[n - 1].etag});
-    md5s.push_back(shared->results[n - 1].md5);
-  }
-  auto completed = destination_.complete_multipart_upload(settings_.destination_bucket, key, upload_id, parts);
-  if (!completed) {
-    if (completed.error().code == "NoSuchUpload") abandon_upload();
-    CopyOutcome bad = from_error(completed.error());
+  // Prove the bytes read before completing: a corrupt read must never
+  // become an object at the destination.
+  auto unproven = [&](std::string code, std::string message) {
+    uploader_.abandon(*session);
+    CopyOutcome bad = outcome(Kind::failed, std::move(code), std::move(message));
     bad.bytes_uploaded = out.bytes_uploaded;
+    bad.bytes_downloaded = out.bytes_downloaded;
+    bad.method = out.method;
     return bad;
-  }
-  // Ceph 16 answers Complete with an empty ETag: HEAD gives the real one.
-  auto dest = destination_.head_object(settings_.destination_bucket, key);
-  if (!dest) return from_error(dest.error());
-  auto expected = checksum::multipart_etag(md5s);
-  if (!expected) return from_error(expected.error());
-  if (dest->size != record.size || (checksum::is_multipart_etag(dest->etag) && !checksum::etags_equal(dest->etag, *expected)))
-    return outcome(Kind::failed, "DestinationMismatch",
-                   "destination holds " + std::to_string(dest->size) + " bytes, ETag " + dest->etag + ", expected " +
-                       std::to_string(record.size) + " bytes, ETag " + *expected);
-
-  uint32_t crc = shared->results[0].crc32c;
-  for (uint32_t n = 2; n <= count; ++n)
-    crc = checksum::crc32c_combine(crc, shared->results[n - 1].crc32c, checksum::part_range(plan->parts, n).length);
-
+  };
   if (need_md5) {
-    auto whole = shared->hasher->finish(count);
-    if (!whole || whole != info.digest)
-      return outcome(Kind::failed, "ChecksumMismatch",
-                     "the MD5 of the bytes read differs from the source ETag " + record.source_etag);
-    out.update.md5 = *whole;
+    if (parts.whole_md5 != info.digest)
+      return unproven("ChecksumMismatch", "the MD5 of the bytes read differs from the source ETag " + record.source_etag);
+    out.update.md5 = *parts.whole_md5;
     out.proof = "source ETag = MD5 of bytes read";
-  } else if (info.kind == checksum::EtagKind::multipart && plan->mirrors_source) {
-    if (checksum::etags_equal(*expected, record.source_etag)) {
-      out.proof = "source multipart ETag reproduced from the bytes read";
-    } else if (plan->learned) {
-      return outcome(Kind::failed, "ChecksumMismatch",
-                     "the part MD5s of the bytes read give ETag " + *expected + ", the source has " + record.source_etag);
-    } else {
-      out.proof = "CRC32C of bytes read (source part layout not learnable)";
-    }
   } else {
-    out.proof = "CRC32C of bytes read";
+    std::vector<checksum::Md5Digest> md5s;
+    for (const auto& p : parts.parts) md5s.push_back(p.md5);
+    auto rebuilt = checksum::multipart_etag(md5s);
+    if (!rebuilt) return from_error(rebuilt.error());
+    if (info.kind == checksum::EtagKind::multipart && plan->mirrors_source) {
+      auto proof = prove_multipart_layout(*plan, *rebuilt, record.source_etag);
+      if (!proof) return unproven(proof.error().code, proof.error().message);
+      if (checksum::etags_equal(*rebuilt, record.source_etag)) out.proof = *proof;
+    }
+    if (out.proof.empty()) {
+      // The source ETag proves nothing here (guessed layout that did not
+      // reproduce it, opaque ETag): a second read of every part must agree,
+      // else one flipped byte would pass unseen.
+      for (uint32_t n = 1; n <= session->parts.part_count; ++n) {
+        const auto range = checksum::part_range(session->parts, n);
+        if (!budget_.acquire(range.length)) return outcome(Kind::failed, "Cancelled", "stopping");
+        BudgetLease lease(&budget_, range.length);
+        std::string buffer;
+        buffer.reserve(range.length);
+        auto got = read_source(n, range, buffer);
+        out.bytes_downloaded += buffer.size();
+        if (!got) {
+          CopyOutcome bad = from_source_error(got.error());
+          if (bad.kind != Kind::failed) uploader_.abandon(*session);  // another version now
+          bad.bytes_uploaded = out.bytes_uploaded;
+          bad.bytes_downloaded = out.bytes_downloaded;
+          return bad;  // a plain failure keeps the upload recorded: the next run resumes it
+        }
+        auto md5 = checksum::md5_of(buffer);
+        if (!md5 || *md5 != parts.parts[n - 1].md5)
+          return unproven("ChecksumMismatch", "part " + std::to_string(n) + " reads differently on a second read");
+      }
+      out.proof = "two reads agree (part MD5s of bytes read)";
+    }
+  }
+
+  auto done = uploader_.complete(*session, parts, record.size);
+  if (!done) {
+    if (done.error().code == "NoSuchUpload") uploader_.abandon(*session);
+    // Completed, but not into the bytes sent: the upload is over either way.
+    if (done.error().code == "DestinationMismatch")
+      (void)ledger_.queue_upload_end(session->ref, ledger::UploadStatus::completed);
+    CopyOutcome bad = from_error(done.error());
+    bad.bytes_uploaded = out.bytes_uploaded;
+    bad.bytes_downloaded = out.bytes_downloaded;
+    return bad;
   }
   out.proof += "; destination confirmed every part's MD5 and the object's ETag";
   out.kind = Kind::verified;
-  out.update.crc32c = crc;
-  out.update.dest_etag = dest->etag;
-  out.completed_upload = ref;
+  out.update.crc32c = done->crc32c;
+  out.update.dest_etag = done->dest_etag;
+  out.completed_upload = session->ref;
   return out;
+}
+
+// A new upload even when the ledger still shows an earlier one active (its
+// abort may be queued, not yet committed): begin_upload commits the queue.
+Result<UploadSession> ObjectCopier::open_fresh_upload(const ledger::ObjectRecord& record, const std::string& key,
+                                                      const checksum::PartPlan& parts, const s3::PutOptions& options) {
+  UploadSession session{.bucket = settings_.destination_bucket, .key = key, .parts = parts};
+  auto created = destination_.create_multipart_upload(session.bucket, key, options);
+  if (!created) return std::unexpected(created.error());
+  session.upload_id = *created;
+  auto begun = ledger_.begin_upload({record.id, session.upload_id, parts.part_size, parts.part_count});
+  if (!begun) {
+    (void)destination_.abort_multipart_upload(session.bucket, key, session.upload_id);
+    return std::unexpected(begun.error());
+  }
+  session.ref = *begun;
+  return session;
 }
 
 // ------------------------------------------------------------ server side
@@ -403,11 +367,7 @@ CopyOutcome ObjectCopier::copy_server_side(const ledger::ObjectRecord& record, b
 
   auto head = source_.head_object(settings_.source_bucket, record.key, {.if_match = record.source_etag});
   if (!head) return from_source_error(head.error());
-  std::optional<uint64_t> learned;
-  if (info.part_count > 1) {
-    auto part1 = source_.head_object(settings_.source_bucket, record.key, {.part_number = 1});
-    if (part1 && part1->size < record.size) learned = part1->size;
-  }
+  const auto learned = learn_source_part_size(source_, settings_.source_bucket, record.key, record.size, info);
   auto plan = plan_copy_parts(record.size, info.part_count, learned, settings_.part_size);
   if (!plan || !plan->mirrors_source) {
     fall_back = true;

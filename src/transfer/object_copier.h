@@ -17,7 +17,12 @@
 // equal the ETag rebuilt from the part MD5s when the source part size was
 // learned from the server; the destination must confirm each part (its ETag
 // is the part's MD5) and the final object (size, and the multipart ETag the
-// parts imply). A mismatch is returned as failed, never as verified.
+// parts imply). A source ETag that proves nothing about the bytes (opaque,
+// or a multipart layout guessed wrong) is replaced by a second read that
+// must agree. A mismatch is returned as failed, never as verified; a
+// multipart copy whose proof fails is abandoned and redone from scratch
+// (`object_retried`, at most twice), a single PUT's source read again
+// (`object_reread`, at most three reads in all).
 //
 // Every GET is pinned to the listed source ETag (If-Match): an object that
 // changes mid-copy comes back as `changed`, one deleted as `vanished`.
@@ -39,6 +44,7 @@
 #include "log/event_log.h"
 #include "s3/s3_client.h"
 #include "transfer/byte_budget.h"
+#include "transfer/multipart_uploader.h"
 #include "transfer/worker_pool.h"
 
 namespace s5j::transfer {
@@ -88,7 +94,10 @@ class ObjectCopier {
  private:
   CopyOutcome copy_server_side(const ledger::ObjectRecord& record, bool& fall_back);
   CopyOutcome copy_single(const ledger::ObjectRecord& record);
-  CopyOutcome copy_multipart(const ledger::ObjectRecord& record);
+  // `fresh`: a new upload, never the one the ledger shows (a redo).
+  CopyOutcome copy_multipart(const ledger::ObjectRecord& record, bool fresh);
+  Result<UploadSession> open_fresh_upload(const ledger::ObjectRecord& record, const std::string& key,
+                                          const checksum::PartPlan& parts, const s3::PutOptions& options);
 
   CopierSettings settings_;
   s3::S3Client& source_;
@@ -97,6 +106,7 @@ class ObjectCopier {
   ByteBudget& budget_;
   WorkerPool& part_pool_;
   log::EventLog& events_;
+  MultipartUploader uploader_;
   std::atomic<bool> server_copy_refused_{false};
 };
 

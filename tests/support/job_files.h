@@ -9,9 +9,10 @@
 namespace s5j::testing {
 
 struct JobSide {
-  std::string endpoint;
+  std::string endpoint;  // one URL, or several separated by ", "
   std::string bucket;
   std::string prefix;
+  std::string extra_yaml;  // more keys of this side, each line "  key: value\n"
 };
 
 struct JobConfig {

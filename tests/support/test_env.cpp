@@ -19,6 +19,11 @@ std::string endpoint_a() { return env_or("S5J_TEST_ENDPOINT_A", S5J_TEST_ENDPOIN
 std::string endpoint_b() { return env_or("S5J_TEST_ENDPOINT_B", S5J_TEST_ENDPOINT_B); }
 std::string access_key() { return env_or("S5J_TEST_ACCESS_KEY", S5J_TEST_ACCESS_KEY); }
 std::string secret_key() { return env_or("S5J_TEST_SECRET_KEY", S5J_TEST_SECRET_KEY); }
+std::string limited_access_key() { return env_or("S5J_TEST_LIMITED_ACCESS_KEY", "LIMITEDACCESSKEY0001"); }
+std::string limited_secret_key() {
+  return env_or("S5J_TEST_LIMITED_SECRET_KEY", "limitedsecretkey0000000000000000000000001");
+}
+std::string limited_user_arn() { return "arn:aws:iam:::user/s5j-limited"; }
 std::string s5j_binary() { return env_or("S5J_BINARY", S5J_BINARY); }
 std::string source_dir() { return env_or("S5J_SOURCE_DIR", S5J_SOURCE_DIR); }
 

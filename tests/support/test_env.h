@@ -12,6 +12,13 @@ std::string endpoint_a();  // S5J_TEST_ENDPOINT_A: first RGW (http://127.0.0.1:1
 std::string endpoint_b();  // S5J_TEST_ENDPOINT_B: second, independent RGW
 std::string access_key();  // S5J_TEST_ACCESS_KEY
 std::string secret_key();  // S5J_TEST_SECRET_KEY
+// A second user on both gateways (tools/test-servers.sh creates it) with no
+// rights of its own: tests grant it what they need with bucket policies.
+// uid s5j-limited, access key LIMITEDACCESSKEY0001, secret
+// limitedsecretkey0000000000000000000000001.
+std::string limited_access_key();  // S5J_TEST_LIMITED_ACCESS_KEY
+std::string limited_secret_key();  // S5J_TEST_LIMITED_SECRET_KEY
+std::string limited_user_arn();    // "arn:aws:iam:::user/s5j-limited", for bucket policies
 std::string s5j_binary();  // S5J_BINARY: the built s5j executable
 std::string source_dir();  // S5J_SOURCE_DIR: the project checkout
 

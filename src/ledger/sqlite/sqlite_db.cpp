@@ -1,5 +1,8 @@
 #include "ledger/sqlite/sqlite_db.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <sqlite3.h>
 
 #include <utility>
@@ -78,6 +81,15 @@ std::string Statement::get_blob(int col) const {
 Result<std::unique_ptr<Database>> Database::open(const std::string& path, bool create,
                                                  std::chrono::milliseconds busy_timeout) {
   sqlite3* db = nullptr;
+  if (create) {
+    // SQLite would create the file 0644 (less the umask), and its -wal and
+    // -shm files take the database file's mode: a new ledger, which names
+    // every key and ETag of the job, is made readable by its owner only.
+    // An empty file is a valid empty database. An existing file is left as
+    // it is (O_EXCL).
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) ::close(fd);
+  }
   // NOMUTEX: SqliteLedger serialises access itself.
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
   const int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);

@@ -64,11 +64,14 @@ class SqliteLedger final : public Ledger {
   Result<std::optional<ObjectRecord>> find_object(JobId job, std::string_view key) override;
   Result<std::optional<ObjectRecord>> get_object(ObjectId id) override;
 
+  Result<std::vector<ObjectId>> reopen_verified(JobId job, std::span<const ReopenRequest> requests) override;
+
   Result<std::vector<ObjectRecord>> claim(const ClaimRequest& request) override;
   Result<std::vector<ObjectId>> renew(std::span<const ObjectId> ids, std::string_view owner,
                                       std::chrono::milliseconds lease) override;
   Status release(std::span<const ObjectId> ids, std::string_view owner) override;
   Result<uint64_t> release_all_leases(JobId job) override;
+  Result<uint64_t> release_leases_in(JobId job, std::span<const ObjectState> states) override;
   Result<uint64_t> requeue_failed(JobId job) override;
 
   Status queue(Transition transition) override;
@@ -90,7 +93,9 @@ class SqliteLedger final : public Ledger {
   Result<LockOutcome> acquire_job_lock(JobId job, const LockRequest& request) override;
   Status release_job_lock(JobId job, std::string_view owner) override;
   Result<std::optional<LockHolder>> job_lock_holder(JobId job) override;
+  Result<std::vector<LockHolder>> job_lock_holders(JobId job) override;
   Status break_job_lock(JobId job) override;
+  Status break_job_lock(JobId job, std::string_view owner) override;
 
  private:
   struct PartOp {

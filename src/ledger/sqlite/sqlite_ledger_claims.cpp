@@ -1,4 +1,7 @@
 // SqliteLedger: claims and leases, the single-instance job lock, run history.
+#include <algorithm>
+#include <map>
+
 #include "ledger/ledger_error.h"
 #include "ledger/sqlite/sqlite_ledger.h"
 #include "ledger/sqlite/sqlite_rows.h"
@@ -100,6 +103,23 @@ Status SqliteLedger::release(std::span<const ObjectId> ids, std::string_view own
   return txn->commit();
 }
 
+Result<uint64_t> SqliteLedger::release_leases_in(JobId job, std::span<const ObjectState> states) {
+  std::lock_guard lock(db_mu_);
+  auto txn = WriteTransaction::begin(*state_.db);
+  if (!txn) return std::unexpected(txn.error());
+  uint64_t n = 0;
+  for (ObjectState s : states) {
+    auto st = state_.db->cached(
+        "UPDATE objects SET lease_owner = NULL, lease_expires = 0 "
+        "WHERE job_id = ?1 AND state = ?2 AND lease_owner IS NOT NULL");
+    if (!st) return std::unexpected(st.error());
+    if (auto r = (*st)->bind(1, job.value).bind_text(2, to_string(s)).run(); !r) return std::unexpected(r.error());
+    n += static_cast<uint64_t>(state_.db->changes());
+  }
+  if (auto st = txn->commit(); !st) return std::unexpected(st.error());
+  return n;
+}
+
 Result<uint64_t> SqliteLedger::release_all_leases(JobId job) {
   std::lock_guard lock(db_mu_);
   auto st = state_.db->cached(
@@ -164,16 +184,27 @@ Result<std::vector<RunRecord>> SqliteLedger::runs(JobId job, size_t limit) {
 
 namespace {
 
-Result<std::optional<LockHolder>> read_lock(sqlite::Database& db, JobId job) {
-  auto st = db.cached("SELECT owner, pid, host, acquired_at, expires_at FROM job_locks WHERE job_id = ?1");
+// Every lock row of the job, ordered by role ('' = the whole job, first).
+Result<std::vector<LockHolder>> read_locks(sqlite::Database& db, JobId job) {
+  auto st = db.cached(
+      "SELECT owner, pid, host, acquired_at, expires_at, role FROM job_locks WHERE job_id = ?1 ORDER BY role");
   if (!st) return std::unexpected(st.error());
   (*st)->bind(1, job.value);
-  auto row = (*st)->step();
-  if (!row) return std::unexpected(row.error());
-  if (!*row) return std::optional<LockHolder>();
-  const auto& s = **st;
-  return std::optional<LockHolder>(
-      LockHolder{s.get_text(0), s.get_int(1), s.get_text(2), from_ms(s.get_int(3)), from_ms(s.get_int(4))});
+  std::vector<LockHolder> out;
+  for (;;) {
+    auto row = (*st)->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) return out;
+    const auto& s = **st;
+    out.push_back(LockHolder{s.get_text(0), s.get_int(1), s.get_text(2), from_ms(s.get_int(3)), from_ms(s.get_int(4)),
+                             s.get_text(5)});
+  }
+}
+
+std::string joined(const std::vector<std::string>& roles) {
+  std::string out;
+  for (const auto& r : roles) out += (out.empty() ? "" : "+") + r;
+  return out;
 }
 
 }  // namespace
@@ -182,25 +213,50 @@ Result<LockOutcome> SqliteLedger::acquire_job_lock(JobId job, const LockRequest&
   if (request.owner.empty()) {
     return ledger_error(ErrorKind::permanent, kLedgerIllegalTransition, "a job lock needs an owner");
   }
+  for (const auto& role : request.roles) {
+    if (role.empty()) {
+      return ledger_error(ErrorKind::permanent, kLedgerIllegalTransition, "a lock role must not be empty");
+    }
+  }
+  // The whole job is the role ''; it conflicts with every role.
+  const std::vector<std::string> roles = request.roles.empty() ? std::vector<std::string>{""} : request.roles;
+  const bool whole_job = request.roles.empty();
+  auto wanted = [&](const std::string& role) {
+    return whole_job || role.empty() || std::find(roles.begin(), roles.end(), role) != roles.end();
+  };
   std::lock_guard lock(db_mu_);
   auto txn = WriteTransaction::begin(*state_.db);
   if (!txn) return std::unexpected(txn.error());
-  auto current = read_lock(*state_.db, job);
+  auto current = read_locks(*state_.db, job);
   if (!current) return std::unexpected(current.error());
   const int64_t now = now_ms();
-  if (*current && (*current)->owner != request.owner && sqlite::to_ms((*current)->expires_at) > now) {
-    return LockOutcome{false, **current};  // txn rolls back: nothing written
+  std::map<std::string, TimePoint> ours;  // role -> acquired_at of our own rows
+  for (const LockHolder& h : *current) {
+    if (!wanted(h.role)) continue;
+    if (h.owner == request.owner) {
+      ours[h.role] = h.acquired_at;
+      continue;
+    }
+    if (sqlite::to_ms(h.expires_at) > now) return LockOutcome{false, h};  // txn rolls back: nothing written
+    // Expired and in our way: its holder stopped renewing it.
+    auto del = state_.db->cached("DELETE FROM job_locks WHERE job_id = ?1 AND role = ?2");
+    if (!del) return std::unexpected(del.error());
+    if (auto r = (*del)->bind(1, job.value).bind_text(2, h.role).run(); !r) return std::unexpected(r.error());
   }
-  LockHolder me{request.owner, request.pid, request.host,
-                (*current && (*current)->owner == request.owner) ? (*current)->acquired_at : from_ms(now),
-                from_ms(now + request.ttl.count())};
-  auto st = state_.db->cached(
-      "INSERT OR REPLACE INTO job_locks(job_id, owner, pid, host, acquired_at, expires_at) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-  if (!st) return std::unexpected(st.error());
-  (*st)->bind(1, job.value).bind_text(2, me.owner).bind(3, me.pid).bind_text(4, me.host);
-  (*st)->bind(5, sqlite::to_ms(me.acquired_at)).bind(6, sqlite::to_ms(me.expires_at));
-  if (auto r = (*st)->run(); !r) return std::unexpected(r.error());
+  LockHolder me{request.owner, request.pid, request.host, from_ms(now), from_ms(now + request.ttl.count()),
+                joined(request.roles)};
+  for (const std::string& role : roles) {
+    const auto it = ours.find(role);
+    const TimePoint acquired = it != ours.end() ? it->second : from_ms(now);
+    if (it != ours.end() && role == roles.front()) me.acquired_at = acquired;
+    auto st = state_.db->cached(
+        "INSERT OR REPLACE INTO job_locks(job_id, role, owner, pid, host, acquired_at, expires_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    if (!st) return std::unexpected(st.error());
+    (*st)->bind(1, job.value).bind_text(2, role).bind_text(3, me.owner).bind(4, me.pid).bind_text(5, me.host);
+    (*st)->bind(6, sqlite::to_ms(acquired)).bind(7, sqlite::to_ms(me.expires_at));
+    if (auto r = (*st)->run(); !r) return std::unexpected(r.error());
+  }
   if (auto r = txn->commit(); !r) return std::unexpected(r.error());
   return LockOutcome{true, me};
 }
@@ -214,7 +270,15 @@ Status SqliteLedger::release_job_lock(JobId job, std::string_view owner) {
 
 Result<std::optional<LockHolder>> SqliteLedger::job_lock_holder(JobId job) {
   std::lock_guard lock(db_mu_);
-  return read_lock(*state_.db, job);
+  auto all = read_locks(*state_.db, job);
+  if (!all) return std::unexpected(all.error());
+  if (all->empty()) return std::optional<LockHolder>();
+  return std::optional<LockHolder>(all->front());
+}
+
+Result<std::vector<LockHolder>> SqliteLedger::job_lock_holders(JobId job) {
+  std::lock_guard lock(db_mu_);
+  return read_locks(*state_.db, job);
 }
 
 Status SqliteLedger::break_job_lock(JobId job) {
@@ -222,6 +286,13 @@ Status SqliteLedger::break_job_lock(JobId job) {
   auto st = state_.db->cached("DELETE FROM job_locks WHERE job_id = ?1");
   if (!st) return std::unexpected(st.error());
   return (*st)->bind(1, job.value).run();
+}
+
+Status SqliteLedger::break_job_lock(JobId job, std::string_view owner) {
+  std::lock_guard lock(db_mu_);
+  auto st = state_.db->cached("DELETE FROM job_locks WHERE job_id = ?1 AND owner = ?2");
+  if (!st) return std::unexpected(st.error());
+  return (*st)->bind(1, job.value).bind_text(2, owner).run();
 }
 
 }  // namespace s5j::ledger

@@ -200,11 +200,12 @@ Result<std::optional<Rejection>> SqliteLedger::apply_transition_locked(const Tra
       "lease_expires = CASE WHEN ?4 THEN 0 ELSE lease_expires END, "
       "md5 = coalesce(?5, md5), crc32c = coalesce(?6, crc32c), dest_etag = coalesce(?7, dest_etag), "
       "last_error = coalesce(?8, last_error), error_at = CASE WHEN ?8 IS NULL THEN error_at ELSE ?9 END, "
-      "staged_volume = CASE WHEN ?10 THEN ?11 ELSE staged_volume END, "
-      "staged_path = CASE WHEN ?10 THEN ?12 ELSE staged_path END, "
-      "staged_size = CASE WHEN ?10 THEN ?13 ELSE staged_size END, "
-      "staged_md5 = CASE WHEN ?10 THEN ?14 ELSE staged_md5 END, "
-      "staged_crc32c = CASE WHEN ?10 THEN ?15 ELSE staged_crc32c END, "
+      "staged_volume = CASE WHEN ?10 THEN ?11 WHEN ?16 THEN NULL ELSE staged_volume END, "
+      "staged_path = CASE WHEN ?10 THEN ?12 WHEN ?16 THEN NULL ELSE staged_path END, "
+      "staged_size = CASE WHEN ?10 THEN ?13 WHEN ?16 THEN NULL ELSE staged_size END, "
+      "staged_md5 = CASE WHEN ?10 THEN ?14 WHEN ?16 THEN NULL ELSE staged_md5 END, "
+      "staged_crc32c = CASE WHEN ?10 THEN ?15 WHEN ?16 THEN NULL ELSE staged_crc32c END, "
+      "staged_metadata = CASE WHEN ?10 THEN ?17 WHEN ?16 THEN NULL ELSE staged_metadata END, "
       "updated_at = ?9 WHERE id = ?1");
   if (!upd) return std::unexpected(upd.error());
   auto& s = **upd;
@@ -216,11 +217,19 @@ Result<std::optional<Rejection>> SqliteLedger::apply_transition_locked(const Tra
   bind_u32(s, 6, u.crc32c);
   bind_opt_text(s, 7, u.dest_etag);
   bind_opt_text(s, 8, u.error);
-  s.bind(9, now).bind(10, u.staged ? 1 : 0);
+  // Back to pending means "fetch it from the source again": a staged copy
+  // (e.g. one found corrupt) no longer stands for the object.
+  const bool forget_staged = t.to == ObjectState::pending && !u.staged;
+  s.bind(9, now).bind(10, u.staged ? 1 : 0).bind(16, forget_staged ? 1 : 0);
   if (u.staged) {
     s.bind_text(11, u.staged->volume).bind_text(12, u.staged->path).bind(13, static_cast<int64_t>(u.staged->size));
     bind_md5(s, 14, u.staged->md5);
     bind_u32(s, 15, u.staged->crc32c);
+    if (u.staged->metadata.empty()) {
+      s.bind_null(17);
+    } else {
+      s.bind_text(17, u.staged->metadata);
+    }
   }
   if (auto st = s.run(); !st) return std::unexpected(st.error());
   return Out();
@@ -274,7 +283,7 @@ Result<UpsertStats> SqliteLedger::upsert_listed(JobId job, std::span<const Liste
           "UPDATE objects SET size = ?2, source_etag = ?3, source_mtime = ?4, state = 'pending', attempts = 0, "
           "last_error = NULL, error_at = NULL, md5 = NULL, crc32c = NULL, dest_etag = NULL, lease_owner = NULL, "
           "lease_expires = 0, staged_volume = NULL, staged_path = NULL, staged_size = NULL, staged_md5 = NULL, "
-          "staged_crc32c = NULL, updated_at = ?5 WHERE id = ?1");
+          "staged_crc32c = NULL, staged_metadata = NULL, updated_at = ?5 WHERE id = ?1");
       if (!upd) return std::unexpected(upd.error());
       (*upd)->bind(1, id).bind(2, static_cast<int64_t>(o.size)).bind_text(3, o.etag);
       bind_mtime(**upd, 4, o);

@@ -101,10 +101,38 @@ constexpr const char* kV3 = R"sql(
 CREATE INDEX objects_errors ON objects(job_id, error_at) WHERE error_at IS NOT NULL;
 )sql";
 
+// Locks per role: `stage` and `drain` of one job run side by side, each
+// excluding a second run of its own role; '' is the whole job (sync, reset),
+// which excludes every role. Existing locks become whole-job locks.
+constexpr const char* kV4 = R"sql(
+CREATE TABLE job_locks_v4(
+  job_id INTEGER NOT NULL REFERENCES jobs(id),
+  role TEXT NOT NULL DEFAULT '',
+  owner TEXT NOT NULL,
+  pid INTEGER NOT NULL,
+  host TEXT NOT NULL,
+  acquired_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  PRIMARY KEY (job_id, role)
+);
+INSERT INTO job_locks_v4(job_id, role, owner, pid, host, acquired_at, expires_at)
+  SELECT job_id, '', owner, pid, host, acquired_at, expires_at FROM job_locks;
+DROP TABLE job_locks;
+ALTER TABLE job_locks_v4 RENAME TO job_locks;
+)sql";
+
+// The source object's metadata travels with its staged copy to the upload
+// leg, which may run elsewhere and later (stage now, drain later).
+constexpr const char* kV5 = R"sql(
+ALTER TABLE objects ADD COLUMN staged_metadata TEXT;
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "objects, uploads and parts", kV1},
     Migration{2, "run history and job locks", kV2},
     Migration{3, "index of recent errors", kV3},
+    Migration{4, "job locks per role (stage, drain)", kV4},
+    Migration{5, "metadata of staged copies", kV5},
 };
 
 Error not_a_ledger(const Database& db, const std::string& why) {

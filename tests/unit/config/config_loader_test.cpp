@@ -113,6 +113,8 @@ TEST_F(ConfigTest, MinimalConfigGetsDefaults) {
   EXPECT_EQ(c.staging.volume_pattern, "/tmp/volume-");
   EXPECT_EQ(c.staging.reserve_bytes, 1ull << 30);
   EXPECT_EQ(c.staging.max_batch_bytes, 0u);
+  EXPECT_EQ(c.staging.volume_limit_bytes, 0u);
+  EXPECT_EQ(c.staging.scan_interval, std::chrono::seconds(30));
   EXPECT_EQ(c.ledger.path, "s5j-ledger.db");
   EXPECT_EQ(c.log.dir, "s5j-logs");
   EXPECT_EQ(c.log.level, "info");
@@ -166,6 +168,8 @@ TEST_F(ConfigTest, EveryModernKeyIsRead) {
       "  volume_pattern: /data/vol-\n"
       "  reserve: 2GiB\n"
       "  max_batch_bytes: 500GB\n"
+      "  volume_limit: 100GiB\n"
+      "  scan_interval: 2.5\n"
       "ledger:\n"
       "  path: /var/lib/s5j/ledger.db\n"
       "  postgres_url: postgresql://s5j@db.lan/s5j\n"
@@ -203,6 +207,8 @@ TEST_F(ConfigTest, EveryModernKeyIsRead) {
   EXPECT_EQ(c.staging.volume_pattern, "/data/vol-");
   EXPECT_EQ(c.staging.reserve_bytes, 2ull << 30);
   EXPECT_EQ(c.staging.max_batch_bytes, 500'000'000'000u);
+  EXPECT_EQ(c.staging.volume_limit_bytes, 100ull << 30);
+  EXPECT_EQ(c.staging.scan_interval, std::chrono::milliseconds(2500));
   EXPECT_EQ(c.ledger.path, "/var/lib/s5j/ledger.db");
   EXPECT_EQ(c.ledger.postgres_url, "postgresql://s5j@db.lan/s5j");
   EXPECT_EQ(c.log.dir, "/var/log/s5j");
@@ -503,6 +509,9 @@ TEST_F(ConfigTest, NonPositiveAndOutOfRangeNumbers) {
   EXPECT_HAS(error_of(with_transfer("  workers: 99999999999999\n")), "must be a whole number");
   EXPECT_HAS(error_of(with_transfer("  max_attempts: 0\n")), "transfer.max_attempts must be from 1 to 100");
   EXPECT_HAS(error_of(kMinimal + "staging:\n  reserve: -1GiB\n"), "staging.reserve must not be negative");
+  EXPECT_HAS(error_of(kMinimal + "staging:\n  scan_interval: 0\n"), "staging.scan_interval must be more than 0 seconds");
+  EXPECT_HAS(error_of(kMinimal + "staging:\n  scan_interval: 1d\n"), "staging.scan_interval must be a number of seconds");
+  EXPECT_HAS(error_of(kMinimal + "staging:\n  volume_limit: 16M\n"), "staging.volume_limit");
   EXPECT_HAS(error_of(with_source("  connect_timeout: 0\n")), "must be more than 0 seconds");
   EXPECT_HAS(error_of(with_source("  connect_timeout: -1\n")), "must be more than 0 seconds");
   EXPECT_HAS(error_of(with_source("  low_speed_time: -1\n")), "must be 0 or more seconds");

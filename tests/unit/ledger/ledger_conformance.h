@@ -363,7 +363,7 @@ TEST_P(LedgerConformance, StagedRelayLifecycleAndChecks) {
   Transition good = Transition::of(get(j, "obj"), ObjectState::staged);
   good.update.md5 = md5(1);
   good.update.crc32c = 5;
-  good.update.staged = StagedCopy{"vol-1", "/mnt/vol-1/obj", 100, md5(1), 5};
+  good.update.staged = StagedCopy{"vol-1", "/mnt/vol-1/obj", 100, md5(1), 5, R"([["Content-Type","text/x-a"]])"};
   EXPECT_TRUE(commit(good).rejected.empty());
   const ObjectRecord staged = get(j, "obj");
   ASSERT_TRUE(staged.staged.has_value());
@@ -375,6 +375,33 @@ TEST_P(LedgerConformance, StagedRelayLifecycleAndChecks) {
   const ObjectRecord r = get(j, "obj");
   EXPECT_EQ(r.state, ObjectState::verified);
   EXPECT_EQ(r.attempts, 2u);  // staging, uploading
+}
+
+TEST_P(LedgerConformance, CorruptStagedCopyGoesBackToPendingWithoutItsStagedCopy) {
+  const JobId j = job(JobMode::staged);
+  add(j, {"obj"});
+  commit(Transition::of(get(j, "obj"), ObjectState::staging));
+  Transition st = Transition::of(get(j, "obj"), ObjectState::staged);
+  st.update.crc32c = 7;
+  st.update.staged = StagedCopy{"v", "/v/obj", 100, md5(3), 7};
+  ASSERT_TRUE(commit(st).rejected.empty());
+  commit(Transition::of(get(j, "obj"), ObjectState::uploading));
+  Transition back = Transition::of(get(j, "obj"), ObjectState::pending);
+  back.update.error = "StagedCorrupt: CRC-32C differs";
+  ASSERT_TRUE(commit(back).rejected.empty());
+  const ObjectRecord r = get(j, "obj");
+  EXPECT_EQ(r.state, ObjectState::pending);
+  EXPECT_FALSE(r.staged.has_value());  // the copy no longer stands for the object (nor its metadata)
+  EXPECT_EQ(r.crc32c, 7u);             // what the source stream hashed to still holds
+  EXPECT_EQ(r.last_error, "StagedCorrupt: CRC-32C differs");
+  // Staged again from the source: the new copy must agree with the source.
+  commit(Transition::of(r, ObjectState::staging));
+  Transition again = Transition::of(get(j, "obj"), ObjectState::staged);
+  again.update.staged = StagedCopy{"v2", "/v2/obj", 100, md5(3), 8};
+  EXPECT_EQ(commit(again).rejected.at(0).code, "ChecksumMismatch");
+  again.update.staged->crc32c = 7;
+  EXPECT_TRUE(commit(again).rejected.empty());
+  EXPECT_EQ(get(j, "obj").staged->volume, "v2");
 }
 
 TEST_P(LedgerConformance, FailuresAreRecordedListedAndRequeued) {

@@ -305,4 +305,75 @@ TEST_P(LedgerConformance, BreakingTheJobLockFreesIt) {
   EXPECT_TRUE(ledger_->acquire_job_lock(j, LockRequest{"alive", 2, "h", minutes(1)})->acquired);
 }
 
+TEST_P(LedgerConformance, LockRolesLetStageAndDrainRunSideBySide) {
+  const JobId j = job(JobMode::staged);
+  const LockRequest stage{"host-a:1:1", 1, "host-a", minutes(2), {"stage"}};
+  const LockRequest stage2{"host-a:2:1", 2, "host-a", minutes(2), {"stage"}};
+  const LockRequest drain{"host-b:3:1", 3, "host-b", minutes(2), {"drain"}};
+  const LockRequest relay{"host-c:4:1", 4, "host-c", minutes(2), {"stage", "drain"}};
+  const LockRequest whole{"host-d:5:1", 5, "host-d", minutes(2)};
+  ASSERT_TRUE(ledger_->acquire_job_lock(j, stage)->acquired);
+  // A second stage run is refused and told who stages.
+  auto refused = ledger_->acquire_job_lock(j, stage2);
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_FALSE(refused->acquired);
+  EXPECT_EQ(refused->holder.pid, 1);
+  EXPECT_EQ(refused->holder.role, "stage");
+  // A drain run does not conflict with a stage run.
+  EXPECT_TRUE(ledger_->acquire_job_lock(j, drain)->acquired);
+  // A relay needs both roles; a whole-job run (sync, reset) needs all.
+  EXPECT_FALSE(ledger_->acquire_job_lock(j, relay)->acquired);
+  EXPECT_FALSE(ledger_->acquire_job_lock(j, whole)->acquired);
+  auto holders = ledger_->job_lock_holders(j);
+  ASSERT_TRUE(holders.has_value());
+  ASSERT_EQ(holders->size(), 2u);
+  EXPECT_EQ(holders->at(0).role, "drain");
+  EXPECT_EQ(holders->at(1).role, "stage");
+  // The stage holder died: breaking its lock leaves the drain's alone.
+  ASSERT_TRUE(ledger_->break_job_lock(j, stage.owner).has_value());
+  EXPECT_TRUE(ledger_->acquire_job_lock(j, stage2)->acquired);
+  EXPECT_FALSE(ledger_->acquire_job_lock(j, relay)->acquired);
+  ASSERT_TRUE(ledger_->release_job_lock(j, stage2.owner).has_value());
+  ASSERT_TRUE(ledger_->release_job_lock(j, drain.owner).has_value());
+  auto got = ledger_->acquire_job_lock(j, relay);
+  ASSERT_TRUE(got->acquired);
+  EXPECT_EQ(ledger_->job_lock_holders(j)->size(), 2u);  // one entry per role
+  EXPECT_FALSE(ledger_->acquire_job_lock(j, stage)->acquired);
+  EXPECT_FALSE(ledger_->acquire_job_lock(j, drain)->acquired);
+  // The relay renews both roles; acquired_at stays.
+  clock_.advance(minutes(1));
+  auto renewed = ledger_->acquire_job_lock(j, relay);
+  EXPECT_TRUE(renewed->acquired);
+  EXPECT_EQ(renewed->holder.acquired_at, got->holder.acquired_at);
+  // Expired role locks are taken over; release drops every role.
+  clock_.advance(minutes(3));
+  EXPECT_TRUE(ledger_->acquire_job_lock(j, drain)->acquired);
+  EXPECT_FALSE(ledger_->acquire_job_lock(j, whole)->acquired);
+  ASSERT_TRUE(ledger_->release_job_lock(j, drain.owner).has_value());
+  ASSERT_TRUE(ledger_->release_job_lock(j, relay.owner).has_value());
+  EXPECT_TRUE(ledger_->job_lock_holders(j)->empty());
+  EXPECT_TRUE(ledger_->acquire_job_lock(j, whole)->acquired);
+  EXPECT_FALSE(ledger_->acquire_job_lock(j, stage)->acquired);
+  EXPECT_EQ(ledger_->job_lock_holder(j)->value().role, "");
+}
+
+TEST_P(LedgerConformance, LeasesAreReleasedPerState) {
+  const JobId j = job(JobMode::staged);
+  add(j, {"a", "b", "c"});
+  commit(Transition::of(get(j, "a"), ObjectState::staging));
+  Transition st = Transition::of(get(j, "a"), ObjectState::staged);
+  st.update.staged = StagedCopy{"v", "/v/a", 100, std::nullopt, 1};
+  commit(st);
+  ClaimRequest stage_claim{j, 10, "stager", minutes(5), {ObjectState::pending}};
+  ClaimRequest drain_claim{j, 10, "drainer", minutes(5), {ObjectState::staged}};
+  ASSERT_EQ(ledger_->claim(stage_claim)->size(), 2u);
+  ASSERT_EQ(ledger_->claim(drain_claim)->size(), 1u);
+  // A restarted stage run frees what the dead stager held, not the drain's.
+  const std::vector<ObjectState> stage_states{ObjectState::pending, ObjectState::staging};
+  EXPECT_EQ(*ledger_->release_leases_in(j, stage_states), 2u);
+  EXPECT_EQ(ledger_->claim(stage_claim)->size(), 2u);
+  EXPECT_TRUE(ledger_->claim(drain_claim)->empty());
+  EXPECT_EQ(get(j, "a").lease_owner, "drainer");
+}
+
 }  // namespace s5j::ledger::conformance

@@ -47,6 +47,13 @@ TEST(ObjectState, StagedHappyPathAndRetries) {
   EXPECT_FALSE(is_legal_transition(m, S::uploading, S::vanished));  // the staged copy is what we upload
 }
 
+TEST(ObjectState, CorruptOrMissingStagedCopyGoesBackToTheSource) {
+  // The upload leg found the staged copy corrupt or gone: fetch it again.
+  EXPECT_TRUE(is_legal_transition(JobMode::staged, S::uploading, S::pending));
+  EXPECT_FALSE(is_legal_transition(JobMode::staged, S::staged, S::pending));  // claimed first, then judged
+  EXPECT_FALSE(is_legal_transition(JobMode::direct, S::uploading, S::pending));
+}
+
 TEST(ObjectState, StayingPutIsOnlyForActiveStates) {
   for (JobMode m : {JobMode::direct, JobMode::staged}) {
     for (S s : states_of(m)) EXPECT_EQ(is_legal_transition(m, s, s), is_active(s)) << to_string(s);

@@ -3,6 +3,7 @@
 #include "support/test_env.h"
 #include "unit/ledger/ledger_conformance.h"
 #include "unit/ledger/ledger_conformance_work.h"
+#include "unit/ledger/ledger_conformance_reopen.h"
 
 namespace s5j::ledger::conformance {
 namespace {

@@ -96,6 +96,30 @@ TEST_F(SchemaTest, EveryOlderVersionUpgradesKeepingData) {
   }
 }
 
+// Version 4 keys locks by (job, role): a lock held when the file was at
+// version 3 becomes a whole-job lock, which still excludes every role.
+TEST_F(SchemaTest, LockOfAVersion3FileBecomesAWholeJobLock) {
+  JobId j;
+  {
+    auto old = open_at(path_, 3);
+    ASSERT_TRUE(old.has_value()) << old.error().describe();
+    j = (*old)->open_job("job", JobMode::staged)->id;
+  }
+  raw_exec(path_, "INSERT INTO job_locks(job_id, owner, pid, host, acquired_at, expires_at) VALUES (" +
+                      std::to_string(j.value) + ", 'old-run', 77, 'h', 1, 9000000000000)");
+  auto now = open_at(path_);
+  ASSERT_TRUE(now.has_value()) << now.error().describe();
+  EXPECT_EQ(raw_int(path_, "SELECT max(version) FROM schema_version"), sqlite::latest_schema_version());
+  auto holder = (*now)->job_lock_holder(j);
+  ASSERT_TRUE(holder.has_value() && holder->has_value());
+  EXPECT_EQ((*holder)->pid, 77);
+  EXPECT_EQ((*holder)->role, "");
+  EXPECT_FALSE((*now)->acquire_job_lock(j, LockRequest{"stager", 1, "h", std::chrono::minutes(1), {"stage"}})->acquired);
+  ASSERT_TRUE((*now)->break_job_lock(j, "old-run").has_value());
+  EXPECT_TRUE((*now)->acquire_job_lock(j, LockRequest{"stager", 1, "h", std::chrono::minutes(1), {"stage"}})->acquired);
+  EXPECT_TRUE((*now)->acquire_job_lock(j, LockRequest{"drainer", 2, "h", std::chrono::minutes(1), {"drain"}})->acquired);
+}
+
 TEST_F(SchemaTest, EmptyFileBecomesALedger) {
   std::ofstream(path_).close();
   ASSERT_TRUE(open_at(path_).has_value());

@@ -1,0 +1,695 @@
+#!/usr/bin/python3
+"""End-to-end benchmark: s5j against rclone, `aws s3` and a minimal client
+(the ceiling) on the same data, between the two local RADOS Gateways that
+bench/run.sh starts (bench/e2e/gateways.sh). Standard library only, apart
+from botocore's SigV4 signer inside s3lite (Debian python3-botocore).
+
+Run it through bench/run.sh, which installs, builds and starts the gateways.
+Workloads, metrics and targets: docs/performance.md.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+from s3lite import Side  # noqa: E402
+
+BENCH_DIR = os.environ.get("BENCH_DIR", "/tmp/s5j-bench")
+PY = "/usr/bin/python3"  # Debian's: its botocore is python3-botocore
+RCLONE = "/usr/bin/rclone"
+AWS = "/usr/bin/aws"  # Debian's awscli, not whatever `aws` is first on PATH
+GNU_TIME = "/usr/bin/time"
+
+SRC = dict(name="src", endpoint="http://127.0.0.1:18480", bucket="bench-src",
+           ak="BENCHSRCACCESSKEY001", sk="benchsrcsecret00000000000000000000000001")
+DST = dict(name="dst", endpoint="http://127.0.0.1:18482", bucket="bench-dst",
+           ak="BENCHDSTACCESSKEY001", sk="benchdstsecret00000000000000000000000001")
+
+KIB, MIB = 1024, 1024 * 1024
+# dataset -> (prefix, objects, bytes each)
+SIZES = {
+    "full": {"small": ("w1/", 10_000, 16 * KIB), "large": ("w2/", 8, 256 * MIB), "many": ("w5/", 100_000, 1 * KIB)},
+    "quick": {"small": ("w1/", 1_000, 16 * KIB), "large": ("w2/", 2, 64 * MIB), "many": ("w5/", 10_000, 1 * KIB)},
+}
+WORKLOADS = ["W1", "W2", "W3", "W4", "W5"]
+HOP_TIMEOUT = 900  # seconds; any single command taking longer is killed and counted as failed
+# Every run writes into a new, empty destination bucket. The destination
+# gateway keeps objects in RAM, so once the runs since its start would have
+# cost its OSD more than DST_BUDGET it is restarted (a fresh gateway, ~4 s)
+# instead: deleting from RGW is slow (~13 s per 10,000 objects), frees
+# nothing until its garbage collection runs, and that would run under the
+# next measurement. Memstore's cost, measured here: about twice the payload
+# of large objects and ~15 KB per small object (with gateways.sh's short PG
+# log). 4.5 GiB keeps the benchmark near 11 GiB of RAM in all (source
+# included) on a 24 GiB machine shared with other work.
+DST_BUDGET = 9 << 29
+DST_COST_PER_OBJECT = 16 * 1024
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+# --------------------------------------------------------------------------- environment
+def child_env(extra=None):
+    """The environment every measured command gets: nothing from the caller's
+    AWS_*/proxy/Python settings (a stray AWS_CA_BUNDLE breaks rclone; a proxy
+    would take loopback traffic elsewhere), plus the harness's own files."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("AWS_", "RCLONE_", "PYTHON", "S3_"))
+           and k.lower() not in ("http_proxy", "https_proxy", "all_proxy", "no_proxy")}
+    env.update({
+        "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost",
+        "RCLONE_CONFIG": os.path.join(BENCH_DIR, "rclone.conf"),
+        "AWS_CONFIG_FILE": os.path.join(BENCH_DIR, "aws.cfg"),
+        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_PAGER": "",
+        "LC_ALL": "C.UTF-8",
+    })
+    env.update(extra or {})
+    return env
+
+
+def write_peer_configs(conc):
+    with open(os.path.join(BENCH_DIR, "rclone.conf"), "w") as f:
+        for s in (SRC, DST):
+            f.write(f"[{s['name']}]\ntype = s3\nprovider = Ceph\naccess_key_id = {s['ak']}\n"
+                    f"secret_access_key = {s['sk']}\nendpoint = {s['endpoint']}\nregion = us-east-1\n"
+                    f"force_path_style = true\n\n")
+    os.chmod(os.path.join(BENCH_DIR, "rclone.conf"), 0o600)
+    with open(os.path.join(BENCH_DIR, "aws.cfg"), "w") as f:
+        f.write(f"[default]\nregion = us-east-1\ns3 =\n  max_concurrent_requests = {conc}\n"
+                f"  addressing_style = path\n")
+
+
+def side(s, bucket=None):
+    return Side(s["endpoint"], bucket or s["bucket"], s["ak"], s["sk"])
+
+
+# --------------------------------------------------------------------------- measuring
+def parse_gnu_time(path):
+    out = {}
+    with open(path, errors="replace") as f:
+        for line in f:
+            line = line.strip()
+            for key, name in (("User time (seconds):", "user_s"), ("System time (seconds):", "sys_s"),
+                              ("Maximum resident set size (kbytes):", "rss_kb"), ("Exit status:", "exit")):
+                if line.startswith(key):
+                    v = line[len(key):].strip()
+                    out[name] = float(v) if name.endswith("_s") else int(v)
+    return out
+
+
+def run_timed(argv, env, logf, cwd, timeout=HOP_TIMEOUT):
+    """Run argv under GNU time -v; returns wall (monotonic), user+sys CPU of
+    the whole process tree (the waited-for children included), peak RSS."""
+    fd, tfile = tempfile.mkstemp(prefix="gnutime-", dir=BENCH_DIR)
+    os.close(fd)
+    logf.write(f"$ {' '.join(argv)}\n")
+    logf.flush()
+    t0 = time.monotonic()
+    p = subprocess.Popen([GNU_TIME, "-v", "-o", tfile] + argv, env=env, cwd=cwd, stdout=logf,
+                         stderr=subprocess.STDOUT, start_new_session=True)
+    timed_out = False
+    try:
+        rc = p.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        os.killpg(p.pid, signal.SIGKILL)
+        rc = p.wait()
+    except BaseException:  # interrupted (SIGTERM/SIGINT): the tool runs in its own session, end it too
+        os.killpg(p.pid, signal.SIGKILL)
+        p.wait()
+        os.unlink(tfile)
+        raise
+    wall = time.monotonic() - t0
+    m = parse_gnu_time(tfile)
+    os.unlink(tfile)
+    user, sys_ = m.get("user_s", 0.0), m.get("sys_s", 0.0)
+    r = dict(wall_s=wall, user_s=user, sys_s=sys_, cpu_s=user + sys_, rss_kb=m.get("rss_kb", 0),
+             exit=rc, ok=(rc == 0 and not timed_out))
+    if timed_out:
+        r["error"] = f"timed out after {timeout} s"
+    elif rc != 0:
+        r["error"] = f"exit status {rc}"
+    return r
+
+
+def run_hops(hops, logpath, cwd):
+    """Run the hops of one measured run in order; wall and CPU add up, RSS is
+    the largest of any hop. Stops at the first failing hop."""
+    total = dict(wall_s=0.0, user_s=0.0, sys_s=0.0, cpu_s=0.0, rss_kb=0, ok=True, hops=[])
+    with open(logpath, "a") as logf:
+        for argv, env in hops:
+            r = run_timed(argv, env, logf, cwd)
+            total["hops"].append({k: r[k] for k in ("wall_s", "cpu_s", "rss_kb", "exit")})
+            for k in ("wall_s", "user_s", "sys_s", "cpu_s"):
+                total[k] += r[k]
+            total["rss_kb"] = max(total["rss_kb"], r["rss_kb"])
+            if not r["ok"]:
+                total["ok"] = False
+                total["error"] = r["error"]
+                break
+    return total
+
+
+def tail(path, n=5):
+    try:
+        with open(path, errors="replace") as f:
+            return " | ".join(l.strip() for l in f.readlines()[-n:])[-600:]
+    except OSError:
+        return ""
+
+
+# --------------------------------------------------------------------------- the harness
+class Bench:
+    def __init__(self, args):
+        self.a = args
+        self.mode = "quick" if args.quick else "full"
+        self.ds = SIZES[self.mode]
+        self.c = args.concurrency
+        self.s5j = os.path.abspath(args.s5j) if args.s5j else None
+        self.only = [w.strip().upper() for w in args.only.split(",")] if args.only else WORKLOADS
+        bad = [w for w in self.only if w not in WORKLOADS]
+        if bad:
+            sys.exit(f"bench: unknown workload(s) {','.join(bad)}; choose from {','.join(WORKLOADS)}")
+        self.results = {}  # (workload, tool) -> entry
+        self.order = []
+        self.runs_dir = os.path.join(BENCH_DIR, "runs")
+        self.logs_dir = os.path.join(BENCH_DIR, "logs")
+        for d in (self.runs_dir, self.logs_dir):
+            shutil.rmtree(d, ignore_errors=True)
+            os.makedirs(d)
+        self.t_start = time.monotonic()
+        self.phases = {}
+        self.dst_written, self.bucket_seq, self.restarts = 0, 0, 0
+        self.machine = machine_info()  # load average before the benchmark's own load
+        self.caps = self.detect_s5j()
+
+    # ---- s5j capabilities: the commands are being written; absent ones become "n/a"
+    def s5j_help(self, cmd):
+        if not self.s5j or not os.access(self.s5j, os.X_OK):
+            return None
+        try:
+            r = subprocess.run([self.s5j, cmd, "--help"], capture_output=True, text=True, timeout=30,
+                               env=child_env())
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        # CLI11 answers `s5j UNKNOWN --help` with the top-level help and status 0,
+        # so the usage line must name the subcommand.
+        if r.returncode != 0 or not re.search(rf"^Usage: \S+ {cmd}\b", r.stdout, re.M):
+            return None
+        return r.stdout
+
+    def detect_s5j(self):
+        sync, relay = self.s5j_help("sync"), self.s5j_help("relay")
+        caps = {
+            "sync": sync is not None,
+            "dry_run": sync is not None and "--dry-run" in sync,
+            "relay": relay is not None and "--once" in relay,
+            "no_progress": sync is not None and "--no-progress" in sync,
+        }
+        caps["relay_no_progress"] = relay is not None and "--no-progress" in relay
+        return caps
+
+    def na(self, cap):
+        return {"sync": "n/a (s5j sync not available)", "dry_run": "n/a (s5j sync --dry-run not available)",
+                "relay": "n/a (s5j relay not available)"}[cap]
+
+    # ---- gateways and data
+    def restart_dst(self):
+        subprocess.run([os.path.join(HERE, "gateways.sh"), "restart", "dst"], check=True, timeout=300)
+        self.restarts += 1
+        self.dst_written = 0
+        # the first object write on a fresh gateway creates its data pool: do it here, untimed
+        conn = side(DST).connect()
+        side(DST).put_stream(conn, "warmup/x", 4, [b"warm"])
+        conn.close()
+
+    def fresh_bucket(self, ds, writes=True):
+        """A new empty destination bucket for one run (see DST_BUDGET)."""
+        prefix, count, size = self.ds[ds]
+        need = (2 * count * size + DST_COST_PER_OBJECT * count) if writes else 0
+        if self.dst_written and self.dst_written + need > DST_BUDGET:
+            self.restart_dst()
+        self.dst_written += need
+        self.bucket_seq += 1
+        name = f"bench-dst-{self.bucket_seq:03d}"
+        side(DST, name).create_bucket()
+        return name
+
+    def generate(self, which):
+        prefix, count, size = self.ds[which]
+        t0 = time.monotonic()
+        env = child_env({"BENCH_ACCESS_KEY": SRC["ak"], "BENCH_SECRET_KEY": SRC["sk"]})
+        r = subprocess.run([PY, os.path.join(HERE, "s3gen.py"), "--endpoint", SRC["endpoint"], "--bucket",
+                            SRC["bucket"], "--prefix", prefix, "--count", str(count), "--size", str(size),
+                            "--concurrency", "32"], env=env, timeout=1800)
+        got = side(SRC).list_objects(prefix)
+        if r.returncode != 0 or len(got) != count or sum(s for _, s in got) != count * size:
+            sys.exit(f"bench: generating {which} data failed ({len(got)} of {count} objects present)")
+        dt = time.monotonic() - t0
+        log(f"  data {which}: {count:,} x {fmt_size(size)} under {SRC['bucket']}/{prefix} in {dt:.1f} s")
+        self.phases[f"generate {which}"] = round(dt, 1)
+
+    # ---- configs and commands
+    def s5j_config(self, rd, ds, dst_bucket, staging=False):
+        prefix = self.ds[ds][0]
+        path = os.path.join(rd, "config.yaml")
+        sides = []
+        for key, s, bucket in (("source", SRC, SRC["bucket"]), ("destination", DST, dst_bucket)):
+            sides.append(f"{key}:\n  bucket: {bucket}\n  bucket_prefix: {prefix}\n  region: us-east-1\n"
+                         f"  endpoint_urls: [{s['endpoint']}]\n  access_key: {s['ak']}\n"
+                         f"  secret_access_key: {s['sk']}\n")
+        text = "".join(sides) + f"transfer:\n  workers: {self.c}\n"
+        if staging:
+            vols = [os.path.join(rd, "stage1"), os.path.join(rd, "stage2")]
+            for v in vols:
+                os.makedirs(v, exist_ok=True)
+            text += f"staging:\n  volumes: [{', '.join(vols)}]\n"
+        text += f"ledger:\n  path: {os.path.join(rd, 'ledger.db')}\nlog:\n  dir: {os.path.join(rd, 'logs')}\n"
+        with open(path, "w") as f:
+            f.write(text)
+        os.chmod(path, 0o600)
+        return path
+
+    def hops(self, tool, ds, rd, dst_bucket, first=True):
+        """The command(s) of one run: a list of (argv, env)."""
+        prefix = self.ds[ds][0]
+        env = child_env()
+        rc_common = ["--transfers", str(self.c), "--checkers", str(self.c)]
+        src_url, dst_url = f"src:{SRC['bucket']}/{prefix}", f"dst:{dst_bucket}/{prefix}"
+        hop_dir = os.path.join(rd, "hop")
+        os.makedirs(hop_dir, exist_ok=True)
+        aws_src = child_env({"AWS_ACCESS_KEY_ID": SRC["ak"], "AWS_SECRET_ACCESS_KEY": SRC["sk"]})
+        aws_dst = child_env({"AWS_ACCESS_KEY_ID": DST["ak"], "AWS_SECRET_ACCESS_KEY": DST["sk"]})
+        s3src, s3dst = f"s3://{SRC['bucket']}/{prefix}", f"s3://{dst_bucket}/{prefix}"
+        np = ["--no-progress"] if self.caps["no_progress"] else []
+        if tool == "s5j":
+            cfg = os.path.join(rd, "config.yaml") if not first else self.s5j_config(rd, ds, dst_bucket)
+            return [([self.s5j, "sync", "-c", cfg] + np, env)]
+        if tool == "s5j-relay":
+            cfg = self.s5j_config(rd, ds, dst_bucket, staging=True)
+            rnp = ["--no-progress"] if self.caps["relay_no_progress"] else []
+            return [([self.s5j, "relay", "-c", cfg, "--once"] + rnp, env)]
+        if tool == "s5j-plan":
+            cfg = self.s5j_config(rd, ds, dst_bucket)
+            return [([self.s5j, "sync", "-c", cfg, "--dry-run"] + np, env)]
+        if tool == "rclone":
+            return [([RCLONE, "sync", src_url, dst_url] + rc_common, env)]
+        if tool == "rclone-2hop":
+            return [([RCLONE, "sync", src_url, hop_dir] + rc_common, env),
+                    ([RCLONE, "sync", hop_dir, dst_url] + rc_common, env)]
+        if tool == "rclone-plan":
+            return [([RCLONE, "sync", "--dry-run", src_url, dst_url] + rc_common, env)]
+        if tool == "aws-2hop":
+            return [([AWS, "s3", "sync", "--only-show-errors", s3src, hop_dir, "--endpoint-url", SRC["endpoint"]], aws_src),
+                    ([AWS, "s3", "sync", "--only-show-errors", hop_dir, s3dst, "--endpoint-url", DST["endpoint"]], aws_dst)]
+        if tool == "aws-plan":
+            return [([AWS, "s3", "sync", "--dryrun", s3src, hop_dir, "--endpoint-url", SRC["endpoint"]], aws_src),
+                    ([AWS, "s3", "sync", "--dryrun", hop_dir, s3dst, "--endpoint-url", DST["endpoint"]], aws_dst)]
+        if tool == "ceiling":
+            cenv = child_env({"BENCH_SRC_ACCESS_KEY": SRC["ak"], "BENCH_SRC_SECRET_KEY": SRC["sk"],
+                              "BENCH_DST_ACCESS_KEY": DST["ak"], "BENCH_DST_SECRET_KEY": DST["sk"]})
+            return [([PY, os.path.join(HERE, "ceiling.py"), "--src-endpoint", SRC["endpoint"], "--src-bucket",
+                      SRC["bucket"], "--dst-endpoint", DST["endpoint"], "--dst-bucket", dst_bucket,
+                      "--prefix", prefix, "--concurrency", str(self.c)], cenv)]
+        raise ValueError(tool)
+
+    # ---- results
+    def entry(self, wl, tool, label, ds, note=""):
+        key = (wl, tool)
+        if key not in self.results:
+            prefix, count, size = self.ds[ds]
+            self.results[key] = dict(workload=wl, tool=tool, label=label, dataset=ds, objects=count,
+                                     bytes=count * size, status="ok", note=note, commands=[], runs=[])
+            self.order.append(key)
+        return self.results[key]
+
+    def mark_na(self, wl, tool, label, ds, cap):
+        e = self.entry(wl, tool, label, ds)
+        e["status"], e["note"] = "n/a", self.na(cap)
+
+    def verify(self, ds, dst_bucket, expect_copy):
+        """What the run left at the destination: everything (a copy) or nothing (a plan)."""
+        prefix, count, size = self.ds[ds]
+        got = side(DST, dst_bucket).list_objects(prefix)
+        n, b = len(got), sum(s for _, s in got)
+        if expect_copy and (n, b) != (count, count * size):
+            return f"destination has {n} objects / {b} bytes, expected {count} / {count * size}"
+        if not expect_copy and n:
+            return f"a plan-only run wrote {n} objects to the destination"
+        return None
+
+    def measure(self, wl, tool, label, ds, rd, rep, dst_bucket, record=True, first=True, expect_copy=True):
+        hops = self.hops(tool, ds, rd, dst_bucket, first)
+        logpath = os.path.join(self.logs_dir, f"{wl}-{tool}-r{rep}.log")
+        r = run_hops(hops, logpath, rd)
+        if r["ok"]:
+            err = self.verify(ds, dst_bucket, expect_copy)
+            if err:
+                r["ok"], r["error"] = False, err
+        r["log"] = logpath
+        prefix, count, size = self.ds[ds]
+        r["objects_per_s"] = count / r["wall_s"] if r["wall_s"] else 0.0
+        r["mb_per_s"] = count * size / 1e6 / r["wall_s"] if r["wall_s"] else 0.0
+        status = "ok" if r["ok"] else f"FAILED: {r.get('error')}: {tail(logpath, 3)}"
+        log(f"  [{wl} run {rep}] {label:<16} wall {r['wall_s']:7.2f} s  cpu {r['cpu_s']:7.2f} s  "
+            f"rss {r['rss_kb'] / 1024:7.1f} MiB  {status}{'' if record else '  (preparation, not recorded)'}")
+        if record:
+            e = self.entry(wl, tool, label, ds)
+            if not e["commands"]:
+                e["commands"] = [" ".join(argv) for argv, _ in hops]
+            e["runs"].append(r)
+        return r
+
+    def new_run_dir(self, name):
+        rd = os.path.join(self.runs_dir, name)
+        shutil.rmtree(rd, ignore_errors=True)
+        os.makedirs(rd)
+        return rd
+
+    # ---- phases
+    def phase_small(self):
+        """W1 (10,000 x 16 KiB sync) and W4 (its no-op re-sync, from the completed
+        destination and, for s5j, the same ledger), alternating tools."""
+        w1, w4 = "W1" in self.only, "W4" in self.only
+        tools = [("s5j", "s5j sync", "sync"), ("rclone", "rclone sync", None), ("aws-2hop", "aws (2-hop)", None)]
+        if w1:
+            tools.append(("ceiling", "ceiling", None))
+        for tool, label, cap in tools:
+            if cap and not self.caps[cap]:
+                if w1:
+                    self.mark_na("W1", tool, label, "small", cap)
+                if w4:
+                    self.mark_na("W4", tool, label, "small", cap)
+        for rep in range(1, self.a.runs + 1):
+            for tool, label, cap in tools:
+                if cap and not self.caps[cap]:
+                    continue
+                bucket = self.fresh_bucket("small")
+                rd = self.new_run_dir(f"small-{tool}-r{rep}")
+                r = self.measure("W1", tool, label, "small", rd, rep, bucket, record=w1)
+                if w4 and tool != "ceiling" and r["ok"]:
+                    self.measure("W4", tool, label, "small", rd, rep, bucket, first=False)
+                shutil.rmtree(rd, ignore_errors=True)
+
+    def phase_large(self):
+        tools = [("s5j", "s5j sync", "sync"), ("rclone", "rclone sync", None), ("aws-2hop", "aws (2-hop)", None),
+                 ("ceiling", "ceiling", None)]
+        self.alternate("W2", "large", tools)
+
+    def phase_relay(self):
+        for ds, wl, base in (("small", "W3-small", "W1"), ("large", "W3-large", "W2")):
+            tools = [("s5j-relay", "s5j relay", "relay"), ("rclone-2hop", "rclone (2-hop)", None)]
+            if base in self.only and ("aws-2hop" in [t for (w, t) in self.results if w == base]):
+                # the very same two-hop commands on the same data were just measured
+                # under W1/W2; running them again would only spend the time budget
+                e = self.entry(wl, "aws-2hop", "aws (2-hop)", ds, note=f"same runs as {base}")
+                src = self.results[(base, "aws-2hop")]
+                e["commands"], e["runs"], e["status"] = src["commands"], src["runs"], src["status"]
+            else:
+                tools.append(("aws-2hop", "aws (2-hop)", None))
+            self.alternate(wl, ds, tools)
+
+    def alternate(self, wl, ds, tools):
+        for tool, label, cap in tools:
+            if cap and not self.caps[cap]:
+                self.mark_na(wl, tool, label, ds, cap)
+        for rep in range(1, self.a.runs + 1):
+            for tool, label, cap in tools:
+                if cap and not self.caps[cap]:
+                    continue
+                bucket = self.fresh_bucket(ds)
+                rd = self.new_run_dir(f"{wl}-{tool}-r{rep}")
+                self.measure(wl, tool, label, ds, rd, rep, bucket)
+                shutil.rmtree(rd, ignore_errors=True)
+
+    def phase_plan(self):
+        """W5: list both sides and plan, against an empty destination; nothing is copied."""
+        bucket = self.fresh_bucket("many", writes=False)
+        for rep in range(1, self.a.runs + 1):
+            for wl, ds, tools in (
+                    ("W5", "many", [("s5j-plan", "s5j --dry-run", "dry_run"), ("rclone-plan", "rclone --dry-run", None),
+                                    ("aws-plan", "aws --dryrun (2-hop)", None)]),
+                    ("W5-small", "small", [("s5j-plan", "s5j --dry-run", "dry_run"),
+                                           ("rclone-plan", "rclone --dry-run", None)])):
+                for tool, label, cap in tools:
+                    if cap and not self.caps[cap]:
+                        if rep == 1:
+                            self.mark_na(wl, tool, label, ds, cap)
+                        continue
+                    rd = self.new_run_dir(f"{wl}-{tool}-r{rep}")
+                    self.measure(wl, tool, label, ds, rd, rep, bucket, expect_copy=False)
+                    shutil.rmtree(rd, ignore_errors=True)
+
+    def run(self):
+        write_peer_configs(self.c)
+        log(f"bench: mode {self.mode}, workloads {','.join(self.only)}, {self.a.runs} runs each, "
+            f"concurrency {self.c}")
+        log(f"bench: s5j {self.s5j or '(none)'}; commands: "
+            + ", ".join(f"{k} {'yes' if v else 'no'}" for k, v in self.caps.items() if k in ("sync", "dry_run", "relay")))
+        t = time.monotonic()
+        need = set()
+        if set(self.only) & {"W1", "W3", "W4", "W5"}:
+            need.add("small")
+        if set(self.only) & {"W2", "W3"}:
+            need.add("large")
+        if "W5" in self.only:
+            need.add("many")
+        for which in ("small", "large", "many"):
+            if which in need:
+                self.generate(which)
+        for name, wanted, fn in (("W1+W4", {"W1", "W4"}, self.phase_small), ("W2", {"W2"}, self.phase_large),
+                                 ("W3", {"W3"}, self.phase_relay), ("W5", {"W5"}, self.phase_plan)):
+            if wanted & set(self.only):
+                log(f"== {name}")
+                t = time.monotonic()
+                fn()
+                self.phases[name] = round(time.monotonic() - t, 1)
+        self.finish()
+
+    # ---- summary
+    def summarize(self):
+        for e in self.results.values():
+            ok = [r for r in e["runs"] if r["ok"]]
+            if e["status"] == "n/a":
+                e["median"] = None
+                continue
+            if len(ok) < len(e["runs"]) or not ok:
+                e["status"] = f"failed ({len(e['runs']) - len(ok)} of {len(e['runs'])} runs)"
+            if ok:
+                e["median"] = {k: statistics.median(r[k] for r in ok)
+                               for k in ("wall_s", "cpu_s", "rss_kb", "objects_per_s", "mb_per_s")}
+                e["median"]["rss_mib"] = e["median"]["rss_kb"] / 1024
+                e["median"]["cpu_s_per_gb"] = e["median"]["cpu_s"] / (e["bytes"] / 1e9)
+            else:
+                e["median"] = None
+
+    def med(self, wl, tool):
+        e = self.results.get((wl, tool))
+        return e["median"] if e and e.get("median") and e["status"] == "ok" else None
+
+    def ratios_and_targets(self):
+        ratios, targets = {}, []
+
+        def ratio(a, b):
+            return a / b if a is not None and b else None
+
+        def verdict(name, cond, detail, missing):
+            targets.append(dict(workload=name.split()[0], target=name,
+                                met=None if cond is None else bool(cond),
+                                detail=detail if cond is not None else missing))
+
+        for wl, s5, peers in (("W1", "s5j", ["rclone", "aws-2hop", "ceiling"]),
+                              ("W2", "s5j", ["rclone", "aws-2hop", "ceiling"]),
+                              ("W3-small", "s5j-relay", ["rclone-2hop", "aws-2hop"]),
+                              ("W3-large", "s5j-relay", ["rclone-2hop", "aws-2hop"]),
+                              ("W4", "s5j", ["rclone", "aws-2hop"]),
+                              ("W5", "s5j-plan", ["rclone-plan", "aws-plan"])):
+            m = self.med(wl, s5)
+            for p in peers:
+                pm = self.med(wl, p)
+                if m and pm:
+                    ratios[f"{wl} s5j/{p}"] = {k: ratio(m[k], pm[k]) for k in ("wall_s", "cpu_s", "rss_kb")}
+        # the targets of the benchmark issue
+        m1, r1 = self.med("W1", "s5j"), self.med("W1", "rclone")
+        why = self.missing("W1", "s5j", "rclone")
+        verdict("W1 wall <= 0.5x rclone", m1 and r1 and m1["wall_s"] <= 0.5 * r1["wall_s"],
+                m1 and r1 and f"{m1['wall_s'] / r1['wall_s']:.2f}x", why)
+        verdict("W1 CPU <= 0.5x rclone", m1 and r1 and m1["cpu_s"] <= 0.5 * r1["cpu_s"],
+                m1 and r1 and f"{m1['cpu_s'] / r1['cpu_s']:.2f}x", why)
+        m2, r2 = self.med("W2", "s5j"), self.med("W2", "rclone")
+        why = self.missing("W2", "s5j", "rclone")
+        verdict("W2 throughput >= 1.5x rclone", m2 and r2 and m2["mb_per_s"] >= 1.5 * r2["mb_per_s"],
+                m2 and r2 and f"{m2['mb_per_s'] / r2['mb_per_s']:.2f}x", why)
+        verdict("W2 CPU/GB <= 0.5x rclone", m2 and r2 and m2["cpu_s_per_gb"] <= 0.5 * r2["cpu_s_per_gb"],
+                m2 and r2 and f"{m2['cpu_s_per_gb'] / r2['cpu_s_per_gb']:.2f}x", why)
+        for wl in ("W3-small", "W3-large"):
+            m = self.med(wl, "s5j-relay")
+            peers = [x for x in (self.med(wl, "rclone-2hop"), self.med(wl, "aws-2hop")) if x]
+            best = min((p["wall_s"] for p in peers), default=None)
+            verdict(f"{wl} wall <= 0.5x faster peer 2-hop", m and best and m["wall_s"] <= 0.5 * best,
+                    m and best and f"{m['wall_s'] / best:.2f}x", self.missing(wl, "s5j-relay", "rclone-2hop"))
+        m4, r4 = self.med("W4", "s5j"), self.med("W4", "rclone")
+        verdict("W4 wall <= 0.3x rclone", m4 and r4 and m4["wall_s"] <= 0.3 * r4["wall_s"],
+                m4 and r4 and f"{m4['wall_s'] / r4['wall_s']:.3f}x", self.missing("W4", "s5j", "rclone"))
+        m5, m5s, r5 = self.med("W5", "s5j-plan"), self.med("W5-small", "s5j-plan"), self.med("W5", "rclone-plan")
+        why = self.missing("W5", "s5j-plan", "rclone-plan")
+        verdict("W5 peak RSS <= 100 MiB", m5 and m5["rss_mib"] <= 100, m5 and f"{m5['rss_mib']:.1f} MiB", why)
+        verdict("W5 RSS within 20% of the small figure", m5 and m5s and m5["rss_kb"] <= 1.2 * m5s["rss_kb"],
+                m5 and m5s and f"{m5['rss_mib']:.1f} vs {m5s['rss_mib']:.1f} MiB", why)
+        verdict("W5 faster than rclone", m5 and r5 and m5["wall_s"] < r5["wall_s"],
+                m5 and r5 and f"{m5['wall_s'] / r5['wall_s']:.2f}x", why)
+        return ratios, targets
+
+    def missing(self, wl, s5, peer):
+        """Why a target cannot be judged."""
+        if wl.split("-")[0] not in self.only:
+            return "n/a (not in --only)"
+        e = self.results.get((wl, s5))
+        if not e:
+            return "n/a (not run)"
+        if e["status"] != "ok":
+            return e["note"] if e["status"] == "n/a" else f"n/a (s5j {e['status']})"
+        pe = self.results.get((wl, peer))
+        if not pe or pe["status"] != "ok":
+            return f"n/a ({peer} {pe['status'] if pe else 'not run'})"
+        return "n/a (no data)"
+
+    def finish(self):
+        self.summarize()
+        wl_order = ["W1", "W2", "W3-small", "W3-large", "W4", "W5", "W5-small"]
+        tool_rank = lambda t: next(i for i, p in enumerate(("s5j", "rclone", "aws", "ceiling")) if t.startswith(p))
+        self.order.sort(key=lambda k: (wl_order.index(k[0]), tool_rank(k[1])))
+        ratios, targets = self.ratios_and_targets()
+        total = time.monotonic() - self.t_start
+        print_table(self, ratios, targets)
+        now = datetime.datetime.now()
+        doc = dict(schema=1, date=now.isoformat(timespec="seconds"), mode=self.mode, runs=self.a.runs,
+                   concurrency=self.c, workloads=self.only, machine=self.machine, versions=versions(self.s5j),
+                   s5j=dict(binary=self.s5j, commands={k: self.caps[k] for k in ("sync", "dry_run", "relay")}),
+                   datasets={k: dict(prefix=v[0], objects=v[1], object_bytes=v[2]) for k, v in self.ds.items()},
+                   results=[self.results[k] for k in self.order], ratios=ratios, targets=targets,
+                   phases_s=self.phases, elapsed_s=round(total, 1), destination_restarts=self.restarts,
+                   load_at_end=[round(x, 2) for x in os.getloadavg()])
+        out_dir = self.a.results_dir
+        os.makedirs(out_dir, exist_ok=True)
+        path = os.path.join(out_dir, now.strftime("%Y%m%d-%H%M%S") + ".json")
+        with open(path, "w") as f:
+            json.dump(doc, f, indent=1)
+        log(f"bench: load average at start {self.machine['load_at_start'][0]:.1f}, at end "
+            f"{os.getloadavg()[0]:.1f} (on {os.cpu_count()} cores; a load above the core count makes wall times noisy)")
+        log(f"bench: results in {os.path.relpath(path, ROOT)}; logs in {self.logs_dir}; "
+            f"benchmark time {total / 60:.1f} min (phases: "
+            + ", ".join(f"{k} {v:.0f} s" for k, v in self.phases.items()) + ")")
+        # the last line: ratios and target verdicts
+        log("targets: " + "; ".join(
+            f"{t['target']}: " + ("MET" if t["met"] else "NOT met" if t["met"] is False else "")
+            + (f" ({t['detail']})" if t["met"] is not None else t["detail"]) for t in targets))
+
+
+def fmt_size(n):
+    for unit, f in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= f and n % f == 0:
+            return f"{n // f} {unit}"
+    return f"{n} B"
+
+
+def print_table(b, ratios, targets):
+    log("")
+    hdr = f"{'workload':<9} {'tool':<20} {'runs':>5} {'wall s':>8} {'CPU s':>8} {'RSS MiB':>8} {'obj/s':>9} {'MB/s':>8}  note"
+    log(hdr)
+    log("-" * len(hdr))
+    for key in b.order:
+        e = b.results[key]
+        m = e.get("median")
+        ok = sum(1 for r in e["runs"] if r["ok"])
+        runs = f"{ok}/{len(e['runs'])}"
+        note = e["note"] if e["status"] in ("ok", "n/a") else e["status"]
+        if e["status"] == "ok" and not e["note"] and e["tool"] == "ceiling":
+            note = "server limit"
+        if m:
+            log(f"{e['workload']:<9} {e['label']:<20} {runs:>5} {m['wall_s']:8.2f} {m['cpu_s']:8.2f} "
+                f"{m['rss_mib']:8.1f} {m['objects_per_s']:9.1f} {m['mb_per_s']:8.1f}  {note}")
+        else:
+            log(f"{e['workload']:<9} {e['label']:<20} {runs:>5} {'-':>8} {'-':>8} {'-':>8} {'-':>9} {'-':>8}  {note}")
+    log("")
+    for k, v in ratios.items():
+        log(f"ratio {k}: wall {v['wall_s']:.2f}x, CPU {v['cpu_s']:.2f}x, RSS {v['rss_kb']:.2f}x")
+    for wl in ("W1", "W2"):
+        m, c = b.med(wl, "s5j"), b.med(wl, "ceiling")
+        if m and c:
+            log(f"ratio {wl} s5j throughput as a fraction of the ceiling: {c['wall_s'] / m['wall_s']:.2f}")
+
+
+def machine_info():
+    info = {"nproc": os.cpu_count(), "kernel": platform.release()}
+    try:
+        with open("/proc/cpuinfo") as f:
+            info["cpu"] = next((l.split(":", 1)[1].strip() for l in f if l.startswith("model name")), "?")
+        with open("/proc/meminfo") as f:
+            info["mem_total_gib"] = round(int(f.readline().split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    info["load_at_start"] = [round(x, 2) for x in os.getloadavg()]
+    return info
+
+
+def versions(s5j):
+    def first_line(argv):
+        try:
+            r = subprocess.run(argv, capture_output=True, text=True, timeout=60, env=child_env())
+            return (r.stdout or r.stderr).strip().splitlines()[0]
+        except (OSError, subprocess.TimeoutExpired, IndexError):
+            return None
+    return {"s5j": first_line([s5j, "--version"]) if s5j else None, "rclone": first_line([RCLONE, "version"]),
+            "aws": first_line([AWS, "--version"]), "radosgw": first_line(["radosgw", "--version"]),
+            "python": platform.python_version()}
+
+
+def main():
+    ap = argparse.ArgumentParser(description="s5j end-to-end benchmark (run it via bench/run.sh)")
+    ap.add_argument("--quick", action="store_true", help="small workloads for a smoke run")
+    ap.add_argument("--only", default="", help="comma-separated workloads, e.g. W1,W4")
+    ap.add_argument("--runs", type=int, default=3, help="runs per tool and workload (median reported)")
+    ap.add_argument("--concurrency", type=int, default=16,
+                    help="objects in flight for every tool (s5j workers, rclone transfers/checkers, "
+                         "aws max_concurrent_requests, ceiling threads)")
+    ap.add_argument("--s5j", default="", help="the s5j binary")
+    ap.add_argument("--results-dir", default=os.path.join(ROOT, "bench", "results"))
+    ap.add_argument("--check-args", action="store_true", help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.runs < 1 or a.concurrency < 1:
+        sys.exit("bench: --runs and --concurrency must be at least 1")
+    bad = [w for w in a.only.upper().replace(" ", "").split(",") if w and w not in WORKLOADS]
+    if bad:
+        sys.exit(f"bench: unknown workload(s) {','.join(bad)}; choose from {','.join(WORKLOADS)}")
+    if a.check_args:  # bench/run.sh asks before it builds and starts anything
+        return
+    os.makedirs(BENCH_DIR, exist_ok=True)
+
+    def on_term(signum, frame):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, on_term)
+    try:
+        Bench(a).run()
+    except KeyboardInterrupt:
+        sys.exit("bench: interrupted")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,157 @@
+// `s5j stage`, `s5j drain`, `s5j relay`: the staged relay (their
+// src_sync_mvol.py, dest_sync_mvol.py and sync_mvol.py). stage copies the
+// source onto the staging volumes, drain uploads the staged files to the
+// destination, relay does both at once in one process. stage and drain may
+// also run as two processes on one ledger, at the same time or one after the
+// other (stage now at the edge, drain later). Continuous by default: when
+// everything listed is done they keep scanning for new objects; --once ends
+// when everything listed is done.
+#include <unistd.h>
+
+#include <iostream>
+#include <memory>
+#include <optional>
+
+#include "cli/client_events.h"
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "cli/job_context.h"
+#include "cli/orphan_uploads.h"
+#include "cli/output.h"
+#include "cli/relay_output.h"
+#include "cli/side_client.h"
+#include "cli/signal_handling.h"
+#include "ledger/open_ledger.h"
+#include "log/event_log.h"
+#include "transfer/relay_engine.h"
+
+namespace s5j::cli {
+namespace {
+
+using transfer::RelayRole;
+
+struct RelayOptions {
+  std::string config_path = "config.yaml";
+  bool once = false;
+  int workers = 0;  // 0: from the config
+  bool no_progress = false;
+};
+
+transfer::RelaySettings settings_for(const config::Config& c, RelayRole role, const RelayOptions& options) {
+  transfer::RelaySettings s;
+  s.role = role;
+  s.job = c.job;
+  s.source_bucket = c.source.bucket;
+  s.source_prefix = c.source.prefix;
+  s.destination_bucket = c.destination.bucket;
+  s.destination_prefix = c.destination.prefix;
+  s.part_size = c.transfer.part_size;
+  s.multipart_threshold = c.transfer.multipart_threshold;
+  if (c.destination.region == "snow") s.destination_max_part_size = 512ull << 20;
+  s.staging = staging_options_for(c);
+  s.workers = options.workers > 0 ? options.workers : c.transfer.workers;
+  s.part_threads = s.workers;
+  s.memory_budget = c.transfer.memory_budget;
+  s.max_batch_bytes = c.staging.max_batch_bytes;
+  s.once = options.once;
+  s.scan_interval = c.staging.scan_interval;
+  return s;
+}
+
+int run_relay_command(RelayRole role, const RelayOptions& options) {
+  auto config = load_config_for_command(options.config_path);
+  if (!config) return exit_code_for(config.error());
+  const auto redactor = redactor_for(*config);
+
+  // Each side only where the role works on it: the stage side may not see
+  // the destination at all, nor the drain side the source.
+  std::unique_ptr<s3::S3Client> source, destination;
+  if (role != RelayRole::drain) {
+    auto c = make_side_client(config->source, config->transfer);
+    if (!c) return report_failure(c.error(), redactor);
+    source = std::move(*c);
+  }
+  if (role != RelayRole::stage) {
+    auto c = make_side_client(config->destination, config->transfer);
+    if (!c) return report_failure(c.error(), redactor);
+    destination = std::move(*c);
+  }
+  auto ledger = ledger::open_ledger({.location = config->ledger.path});
+  if (!ledger) return ledger_failure(ledger.error(), redactor);
+  auto events = log::EventLog::open(config->log.dir, relay_log_name(role, config->job), redactor);
+  if (!events) return report_failure(events.error(), redactor);
+
+  std::shared_ptr<ClientTally> source_tally, destination_tally;
+  if (source) source_tally = log_client_health(*source, "source", **events);
+  if (destination) destination_tally = log_client_health(*destination, "destination", **events);
+
+  transfer::RelayEngine engine(settings_for(*config, role, options), source.get(), destination.get(), **ledger,
+                               **events);
+  Result<transfer::RelayReport> report = make_error(ErrorKind::fatal, "NotRun", "");
+  {
+    SignalHandling signals([&engine] { engine.request_stop(); });
+    std::optional<RelayProgressLine> progress;
+    if (!options.no_progress && ::isatty(STDERR_FILENO)) progress.emplace(engine);
+    report = engine.run();
+  }
+  if (source_tally) emit_client_summary(*source_tally, *source, **events);
+  if (destination_tally) emit_client_summary(*destination_tally, *destination, **events);
+  if (!report) {
+    const std::string& code = report.error().code;
+    if (code == "StagingError") return staging_failure(report.error(), redactor);
+    if (code.starts_with("Ledger")) return ledger_failure(report.error(), redactor);
+    return report_failure(report.error(), redactor);
+  }
+
+  // A complete upload side leaves no upload of its own open; any under the
+  // prefix the ledger does not know is an orphan (best effort).
+  if (destination && report->complete())
+    if (auto job = (*ledger)->find_job(config->job); job && *job)
+      if (auto swept = abort_orphan_uploads(*destination, config->destination.bucket, config->destination.prefix,
+                                            config->source.prefix, **ledger, (**job).id, **events);
+          !swept)
+        (*events)->emit("orphan_sweep_failed", {{"error", swept.error().message}});
+
+  const auto& r = *report;
+  std::cout << redactor.apply(relay_summary(r)) << "\n";
+  if (r.failed_objects > 0)
+    for (auto* tally : {source_tally.get(), destination_tally.get()})
+      if (tally != nullptr)
+        if (auto refused = refusal_message(*tally)) {
+          std::cerr << "s5j: " << redactor.apply(refused->first) << "\n";
+          return refused->second;
+        }
+  for (const auto& f : r.failures) std::cerr << "s5j: failed: " << redactor.apply(f) << "\n";
+  if (r.failed_objects > 0)
+    std::cerr << "s5j: " << r.failed_objects << " objects failed; run again to retry them (log: " << (*events)->path()
+              << ")\n";
+  if (!r.stopped && r.remaining_objects > 0 && role == RelayRole::drain)
+    std::cerr << "s5j: " << r.remaining_objects
+              << " objects are not staged (or were sent back to be fetched again): run s5j stage, then s5j drain\n";
+  if (r.stopped) std::cerr << "s5j: stopped on request; run again to resume\n";
+  return r.complete() || r.stopped ? kOk : kIncomplete;
+}
+
+void add_one(CLI::App& app, CommandAction& action, RelayRole role, const std::string& help) {
+  auto options = std::make_shared<RelayOptions>();
+  auto* cmd = app.add_subcommand(std::string(transfer::to_string(role)), help);
+  cmd->add_option("-c,--config", options->config_path, "config file")->capture_default_str();
+  cmd->add_flag("--once", options->once,
+                "stop when everything listed is done, instead of scanning for new objects every staging.scan_interval");
+  cmd->add_option("--workers", options->workers, "objects in flight per leg (default: transfer.workers)")
+      ->check(CLI::Range(1, 1024));
+  cmd->add_flag("--no-progress", options->no_progress, "no live progress line on the terminal");
+  cmd->callback([&action, options, role] { action = [options, role] { return run_relay_command(role, *options); }; });
+}
+
+}  // namespace
+
+void add_relay_commands(CLI::App& app, CommandAction& action) {
+  add_one(app, action, RelayRole::stage,
+          "copy the source onto the staging volumes, verified (the upload leg is `s5j drain`)");
+  add_one(app, action, RelayRole::drain,
+          "upload the staged files to the destination, verified end to end, and free the volumes");
+  add_one(app, action, RelayRole::relay, "stage and drain at once: source -> staging volumes -> destination");
+}
+
+}  // namespace s5j::cli

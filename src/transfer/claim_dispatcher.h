@@ -1,0 +1,125 @@
+// ClaimDispatcher: hands a run's workers the records they are to work on,
+// claimed from the ledger in batches under a lease.
+//
+// Workers loop `while (auto r = d.next()) { work(*r); d.finished(); }`.
+// next() returns a record leased to this run (resting in one of
+// `settings.from`, or an active record of a dead worker, see
+// Ledger::claim), claiming a new batch when the local queue is empty. Before
+// each claim it commits what workers queued (GroupCommit), so the claim sees
+// current states. One worker claims at a time; the others wait.
+//
+// When a claim finds nothing: while other workers are busy (they may put
+// work back), next() waits for them or for wake(); when nobody is busy it
+// asks `on_idle` (called on the claiming thread, no lock held) whether the
+// run is done or should claim again (the relay's continuous mode scans the
+// source there, or waits for the stage leg). Without on_idle it is done.
+//
+// Stopping: request_stop() or set_fatal() make next() return nullopt to
+// every worker (the first fatal error is kept); `on_stop` runs once, first
+// (e.g. to cancel the memory budget so in-flight work drains; it may run
+// more than once and must be idempotent). Claimed records never handed out
+// are given back by release_unstarted().
+//
+// Leases: claimed records are "held" until the worker lets go (unhold, or
+// hand_back which also releases the lease); renew_leases() extends the held
+// leases and is called by the run's renewer (JobRun).
+//
+// Thread safety: every method from any thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "ledger/ledger.h"
+#include "log/event_log.h"
+#include "transfer/group_commit.h"
+
+namespace s5j::transfer {
+
+struct DispatcherSettings {
+  ledger::JobId job;
+  std::string owner;  // lease owner: this process's run
+  std::vector<ledger::ObjectState> from{ledger::ObjectState::pending};
+  size_t claim_batch = 32;
+  std::chrono::milliseconds lease{std::chrono::minutes(5)};
+};
+
+class ClaimDispatcher {
+ public:
+  enum class Idle { done, claim_again };
+
+  ClaimDispatcher(DispatcherSettings settings, ledger::Ledger& ledger, GroupCommit& committer, log::EventLog& events);
+  ClaimDispatcher(const ClaimDispatcher&) = delete;
+  ClaimDispatcher& operator=(const ClaimDispatcher&) = delete;
+
+  // Set before the workers start.
+  void set_on_idle(std::function<Idle()> on_idle) { on_idle_ = std::move(on_idle); }
+  void set_on_stop(std::function<void()> on_stop) { on_stop_ = std::move(on_stop); }
+
+  // The next record to work on, or nullopt when the run is done or stopping.
+  std::optional<ledger::ObjectRecord> next();
+  // The worker is done with the record next() gave it.
+  void finished();
+  // Makes waiting workers claim again (new work may be claimable), and
+  // ends an idle_wait().
+  void wake();
+  // For on_idle: waits up to `d`, or until wake() or a stop. False when
+  // stopping.
+  bool idle_wait(std::chrono::milliseconds d);
+
+  // Idempotent: on_stop runs at the first request (or at set_fatal).
+  void request_stop();
+  void set_fatal(Error e);
+  bool stopping() const { return stop_.load(); }
+  std::optional<Error> fatal() const;
+
+  // Queues a transition; a failure to queue is fatal for the run.
+  void queue_or_fail(ledger::Transition t);
+
+  // Lease bookkeeping for renew_leases().
+  void unhold(ledger::ObjectId id);
+  // Gives the record back unchanged (stopping): lease released, not held.
+  void hand_back(ledger::ObjectId id);
+  // Extends the leases of held records; emits `leases_lost` for lost ones.
+  void renew_leases();
+  // Records claimed but never handed to a worker: released (after the
+  // workers ended).
+  void release_unstarted();
+
+  ledger::Ledger& ledger() { return ledger_; }
+  GroupCommit& committer() { return committer_; }
+  const DispatcherSettings& settings() const { return settings_; }
+
+ private:
+  const DispatcherSettings settings_;
+  ledger::Ledger& ledger_;
+  GroupCommit& committer_;
+  log::EventLog& events_;
+  std::function<Idle()> on_idle_;
+  std::function<void()> on_stop_;
+
+  std::atomic<bool> stop_{false};
+
+  mutable std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<ledger::ObjectRecord> queue_;  // guarded by mutex_
+  size_t busy_ = 0;                         // guarded by mutex_
+  bool claiming_ = false;                   // guarded by mutex_
+  bool done_ = false;                       // guarded by mutex_
+  uint64_t wakes_ = 0;                      // guarded by mutex_
+  std::optional<Error> fatal_;              // guarded by mutex_
+
+  std::mutex held_mutex_;
+  std::set<ledger::ObjectId> held_;  // guarded by held_mutex_
+};
+
+}  // namespace s5j::transfer

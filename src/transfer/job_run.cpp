@@ -1,0 +1,114 @@
+#include "transfer/job_run.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace s5j::transfer {
+
+std::string local_host_name() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0) return "localhost";
+  return buf;
+}
+
+bool local_process_alive(int64_t pid) {
+  return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
+}
+
+JobRun::JobRun(JobRunSettings settings, ledger::Ledger& ledger, log::EventLog& events, const Clock& clock)
+    : settings_(std::move(settings)), ledger_(ledger), events_(events) {
+  host_ = local_host_name();
+  owner_ = host_ + ":" + std::to_string(::getpid()) + ":" +
+           std::to_string(
+               std::chrono::duration_cast<std::chrono::milliseconds>(clock.now().time_since_epoch()).count());
+}
+
+JobRun::~JobRun() {
+  stop_renewer();
+  if (locked_ && !finished_) finish("error", 1);
+}
+
+Status JobRun::begin() {
+  auto job = ledger_.open_job(settings_.job, settings_.mode);
+  if (!job) return std::unexpected(job.error());
+  job_ = job->id;
+  if (auto l = acquire_lock(); !l) return l;
+  locked_ = true;
+  auto run = ledger_.begin_run(job_, {::getpid(), host_, settings_.command, settings_.version});
+  if (!run) {
+    (void)ledger_.release_job_lock(job_, owner_);
+    locked_ = false;
+    return std::unexpected(run.error());
+  }
+  run_ = *run;
+  return {};
+}
+
+Result<ledger::LockOutcome> JobRun::renew_lock() {
+  return ledger_.acquire_job_lock(job_, {owner_, ::getpid(), host_, settings_.lock_ttl, settings_.roles});
+}
+
+Status JobRun::acquire_lock() {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto lock = renew_lock();
+    if (!lock) return std::unexpected(lock.error());
+    if (lock->acquired) return {};
+    const auto& holder = lock->holder;
+    // A holder on this host whose process is gone died without unlocking.
+    if (attempt == 0 && holder.host == host_ && !local_process_alive(holder.pid)) {
+      if (auto b = ledger_.break_job_lock(job_, holder.owner); !b) return b;
+      events_.emit("stale_lock_broken", {{"pid", holder.pid}});
+      continue;
+    }
+    const std::string what = holder.role.empty() ? "job '" + settings_.job + "' is already running"
+                                                 : "job '" + settings_.job + "' already has a " + holder.role +
+                                                       " run";
+    return make_error(ErrorKind::fatal, "AlreadyRunning",
+                      what + " as pid " + std::to_string(holder.pid) + " on " + holder.host +
+                          ": wait for it to finish, or stop it (kill " + std::to_string(holder.pid) +
+                          ") and start again");
+  }
+  return make_error(ErrorKind::fatal, "AlreadyRunning", "could not take the lock of job '" + settings_.job + "'");
+}
+
+void JobRun::finish(const std::string& outcome, int exit_code) {
+  if (finished_ || !locked_) return;
+  finished_ = true;
+  stop_renewer();
+  (void)ledger_.flush();
+  if (run_) (void)ledger_.end_run(*run_, outcome, exit_code);
+  (void)ledger_.release_job_lock(job_, owner_);
+}
+
+void JobRun::start_renewer(std::chrono::milliseconds period, std::function<void()> renew) {
+  {
+    std::lock_guard lock(renewer_mutex_);
+    if (renewer_.joinable()) return;
+    renewer_stop_ = false;
+  }
+  renewer_ = std::thread([this, period, renew = std::move(renew)] {
+    std::unique_lock lock(renewer_mutex_);
+    while (!renewer_stop_) {
+      renewer_cv_.wait_for(lock, period);
+      if (renewer_stop_) break;
+      lock.unlock();
+      if (renew) renew();
+      (void)renew_lock();
+      lock.lock();
+    }
+  });
+}
+
+void JobRun::stop_renewer() {
+  {
+    std::lock_guard lock(renewer_mutex_);
+    if (!renewer_.joinable()) return;
+    renewer_stop_ = true;
+  }
+  renewer_cv_.notify_all();
+  renewer_.join();
+}
+
+}  // namespace s5j::transfer

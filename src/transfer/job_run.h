@@ -1,0 +1,89 @@
+// JobRun: one run of a job as the ledger sees it — the job record, the
+// job's lock (whole job, or per role: stage / drain), the run record, and
+// the background renewal that keeps the lock and the run's leases alive.
+//
+//   begin()    opens (or creates) the job with its mode, takes the lock and
+//              begins a run record. A lock held by a process on this host
+//              that no longer exists is broken (`stale_lock_broken`); a
+//              live holder fails with AlreadyRunning naming its pid and host.
+//   start_renewer(period, renew)  a thread that calls `renew` (the
+//              dispatchers' renew_leases) and renews the lock every period.
+//   finish(outcome, exit_code)   flushes the ledger, ends the run record
+//              and releases the lock. Idempotent; the destructor calls it
+//              with "error" if the caller did not.
+//
+// Thread safety: begin()/finish() from the thread that owns the run;
+// renew_lock() from any thread.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/clock.h"
+#include "ledger/ledger.h"
+#include "log/event_log.h"
+
+namespace s5j::transfer {
+
+struct JobRunSettings {
+  std::string job = "default";
+  ledger::JobMode mode = ledger::JobMode::direct;
+  std::string command = "sync";     // for the run history
+  std::vector<std::string> roles;   // lock roles; empty: the whole job
+  std::chrono::milliseconds lock_ttl{std::chrono::minutes(2)};
+  std::string version = "0.1.0";
+};
+
+// This machine's host name, and whether a pid is alive here.
+std::string local_host_name();
+bool local_process_alive(int64_t pid);
+
+class JobRun {
+ public:
+  JobRun(JobRunSettings settings, ledger::Ledger& ledger, log::EventLog& events,
+         const Clock& clock = SystemClock::instance());
+  ~JobRun();
+  JobRun(const JobRun&) = delete;
+  JobRun& operator=(const JobRun&) = delete;
+
+  // Errors: LedgerConflict (the job exists with another mode), AlreadyRunning,
+  // ledger errors.
+  Status begin();
+  void finish(const std::string& outcome, int exit_code);
+
+  ledger::JobId job() const { return job_; }
+  const std::string& owner() const { return owner_; }
+  const std::string& host() const { return host_; }
+  const JobRunSettings& settings() const { return settings_; }
+
+  Result<ledger::LockOutcome> renew_lock();
+  void start_renewer(std::chrono::milliseconds period, std::function<void()> renew);
+  void stop_renewer();
+
+ private:
+  Status acquire_lock();
+
+  const JobRunSettings settings_;
+  ledger::Ledger& ledger_;
+  log::EventLog& events_;
+  std::string host_;
+  std::string owner_;
+  ledger::JobId job_;
+  std::optional<ledger::RunId> run_;
+  bool locked_ = false;
+  bool finished_ = false;
+
+  std::mutex renewer_mutex_;
+  std::condition_variable renewer_cv_;
+  bool renewer_stop_ = false;  // guarded by renewer_mutex_
+  std::thread renewer_;
+};
+
+}  // namespace s5j::transfer

@@ -1,0 +1,200 @@
+#include "transfer/multipart_uploader.h"
+
+#include <memory>
+#include <mutex>
+
+#include "checksum/crc32c.h"
+#include "checksum/multi_hasher.h"
+#include "checksum/multipart_etag.h"
+#include "transfer/ordered_hasher.h"
+
+namespace s5j::transfer {
+
+Result<UploadSession> MultipartUploader::open(const ledger::ObjectRecord& record, const std::string& bucket,
+                                              const std::string& key, const checksum::PartPlan& parts,
+                                              const s3::PutOptions& create_options) {
+  UploadSession session;
+  session.bucket = bucket;
+  session.key = key;
+  session.parts = parts;
+  // Resume the upload the ledger knows, if its layout is the one we want.
+  auto progress = ledger_.active_upload(record.id);
+  if (!progress) return std::unexpected(progress.error());
+  if (*progress) {
+    const auto& up = (*progress)->upload;
+    if (up.part_size == parts.part_size && up.part_count == parts.part_count) {
+      session.ref = up.ref;
+      session.upload_id = up.upload_id;
+      session.resumed = true;
+      for (const auto& p : (*progress)->parts) session.done[p.part_number] = p;
+      events_.emit("upload_resumed",
+                   {{"key", record.key}, {"upload_id", session.upload_id}, {"parts_done", session.done.size()}});
+      return session;
+    }
+    (void)destination_.abort_multipart_upload(bucket, key, up.upload_id);
+    (void)ledger_.queue_upload_end(up.ref, ledger::UploadStatus::aborted);
+  }
+  auto created = destination_.create_multipart_upload(bucket, key, create_options);
+  if (!created) return std::unexpected(created.error());
+  session.upload_id = *created;
+  // Durable before any part is sent: a crash can never orphan the upload.
+  auto begun = ledger_.begin_upload({record.id, session.upload_id, parts.part_size, parts.part_count});
+  if (!begun) {
+    (void)destination_.abort_multipart_upload(bucket, key, session.upload_id);
+    return std::unexpected(begun.error());
+  }
+  session.ref = *begun;
+  return session;
+}
+
+void MultipartUploader::abandon(const UploadSession& session) {
+  (void)destination_.abort_multipart_upload(session.bucket, session.key, session.upload_id);
+  (void)ledger_.queue_upload_end(session.ref, ledger::UploadStatus::aborted);
+}
+
+PartsOutcome MultipartUploader::upload_parts(const UploadSession& session, const ledger::ObjectRecord& record,
+                                             bool whole_md5, const PartReader& read) {
+  const uint32_t count = session.parts.part_count;
+  struct Shared {
+    std::vector<PartDigest> results;
+    std::mutex mutex;
+    std::optional<Error> first_error;  // guarded by mutex
+    std::atomic<bool> failed{false};
+    std::atomic<uint64_t> uploaded{0};
+    std::atomic<uint64_t> read{0};
+    std::unique_ptr<OrderedHasher> hasher;
+    TaskGroup group;
+  };
+  auto shared = std::make_shared<Shared>();
+  shared->results.resize(count);
+  PartsOutcome out;
+  if (whole_md5) {
+    auto md5 = checksum::Md5::create();
+    if (!md5) {
+      out.error = md5.error();
+      return out;
+    }
+    shared->hasher = std::make_unique<OrderedHasher>(std::move(*md5));
+  }
+  auto fail = [shared](Error e) {
+    {
+      std::lock_guard lock(shared->mutex);
+      if (!shared->first_error) shared->first_error = std::move(e);
+    }
+    shared->failed = true;
+    if (shared->hasher) shared->hasher->abandon();
+  };
+
+  for (uint32_t n = 1; n <= count && !shared->failed; ++n) {
+    const auto range = checksum::part_range(session.parts, n);
+    std::optional<ledger::PartRecord> recorded;
+    if (auto it = session.done.find(n); it != session.done.end()) recorded = it->second;
+    if (recorded && !whole_md5 && recorded->md5 && recorded->crc32c && recorded->size == range.length) {
+      shared->results[n - 1] = {*recorded->md5, *recorded->crc32c, recorded->etag};
+      continue;  // uploaded before the restart: nothing to send or read
+    }
+    if (!budget_.acquire(range.length)) {
+      fail(Error{ErrorKind::retryable, "Cancelled", "stopping"});
+      break;
+    }
+    auto lease = std::make_shared<BudgetLease>(&budget_, range.length);
+    shared->group.add();
+    part_pool_.submit([this, shared, fail, lease, range, n, recorded, &session, &record, &read] {
+      struct Done {
+        Shared& s;
+        ~Done() { s.group.done(); }
+      } done_guard{*shared};
+      if (shared->failed) return;
+      std::string buffer;
+      buffer.reserve(range.length);
+      auto got = read(n, range, buffer);
+      shared->read += buffer.size();
+      if (!got) return fail(got.error());
+      auto hasher = checksum::MultiHasher::create();
+      if (!hasher) return fail(hasher.error());
+      hasher->update(buffer);
+      const std::optional<checksum::Checksums> sums = hasher->finish();
+      if (shared->hasher && !shared->hasher->hash_in_turn(n, buffer)) return;
+      if (recorded) {
+        // Uploaded before the restart; read again only for the whole MD5.
+        if (recorded->md5 && *recorded->md5 != *sums->md5)
+          return fail(Error{ErrorKind::permanent, "ChecksumMismatch",
+                            "part " + std::to_string(n) + " reads differently from when it was uploaded"});
+        shared->results[n - 1] = {*sums->md5, *sums->crc32c, recorded->etag};
+        return;
+      }
+      s3::BodySource body{.size = buffer.size(), .data = buffer, .content_md5 = sums->content_md5()};
+      auto etag = destination_.upload_part(session.bucket, session.key, session.upload_id, static_cast<int>(n), body);
+      if (!etag) return fail(etag.error());
+      if (checksum::is_plain_md5_etag(*etag) && !checksum::etag_matches_md5(*etag, *sums->md5))
+        return fail(Error{ErrorKind::retryable, "DestinationMismatch",
+                          "part " + std::to_string(n) + ": the destination stored other bytes than were sent"});
+      shared->uploaded += buffer.size();
+      shared->results[n - 1] = {*sums->md5, *sums->crc32c, *etag};
+      ledger::PartRecord part{n, range.offset, range.length, *etag, sums->md5, sums->crc32c};
+      if (auto q = ledger_.queue_part(session.ref, part); !q) return fail(q.error());
+      events_.emit("part_done", {{"key", record.key}, {"part", n}, {"bytes", range.length}});
+    });
+  }
+  shared->group.wait();
+
+  out.uploaded = shared->uploaded;
+  out.read = shared->read;
+  {
+    std::lock_guard lock(shared->mutex);
+    out.error = shared->first_error;
+  }
+  out.parts = std::move(shared->results);
+  if (!out.error && shared->hasher) {
+    out.whole_md5 = shared->hasher->finish(count);
+    if (!out.whole_md5) out.error = Error{ErrorKind::permanent, "ChecksumMismatch", "the whole-object MD5 is missing"};
+  }
+  return out;
+}
+
+Result<CompletedUpload> MultipartUploader::complete(const UploadSession& session, const PartsOutcome& parts,
+                                                    uint64_t size) {
+  const uint32_t count = session.parts.part_count;
+  std::vector<s3::CompletedPart> completed_parts;
+  std::vector<checksum::Md5Digest> md5s;
+  completed_parts.reserve(count);
+  for (uint32_t n = 1; n <= count; ++n) {
+    completed_parts.push_back({static_cast<int>(n), parts.parts[n - 1].etag});
+    md5s.push_back(parts.parts[n - 1].md5);
+  }
+  auto expected = checksum::multipart_etag(md5s);
+  if (!expected) return std::unexpected(expected.error());
+  auto completed =
+      destination_.complete_multipart_upload(session.bucket, session.key, session.upload_id, completed_parts);
+  if (!completed) {
+    // A resumed upload whose Complete had succeeded before a crash (the
+    // ledger never heard of it) is gone: the object it made, with exactly
+    // the ETag these parts imply, is the proof it completed.
+    if (completed.error().code != "NoSuchUpload" || !session.resumed) return std::unexpected(completed.error());
+    auto found = destination_.head_object(session.bucket, session.key);
+    if (!found || found->size != size || !checksum::etags_equal(found->etag, *expected))
+      return std::unexpected(completed.error());
+    events_.emit("upload_found_complete", {{"key", session.key}, {"upload_id", session.upload_id}});
+  }
+  // Ceph 16 answers Complete with an empty ETag: HEAD gives the real one.
+  auto dest = destination_.head_object(session.bucket, session.key);
+  if (!dest) return std::unexpected(dest.error());
+  if (dest->size != size || (checksum::is_multipart_etag(dest->etag) && !checksum::etags_equal(dest->etag, *expected)))
+    return make_error(ErrorKind::permanent, "DestinationMismatch",
+                      "destination holds " + std::to_string(dest->size) + " bytes, ETag " + dest->etag +
+                          ", expected " + std::to_string(size) + " bytes, ETag " + *expected);
+  CompletedUpload out;
+  out.dest_etag = dest->etag;
+  out.expected_etag = *expected;
+  out.crc32c = combined_crc32c(session, parts);
+  return out;
+}
+
+uint32_t MultipartUploader::combined_crc32c(const UploadSession& session, const PartsOutcome& parts) {
+  uint32_t crc = parts.parts[0].crc32c;
+  for (uint32_t n = 2; n <= session.parts.part_count; ++n)
+    crc = checksum::crc32c_combine(crc, parts.parts[n - 1].crc32c, checksum::part_range(session.parts, n).length);
+  return crc;
+}
+
+}  // namespace s5j::transfer

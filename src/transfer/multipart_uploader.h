@@ -1,0 +1,115 @@
+// MultipartUploader: one object's multipart upload to the destination,
+// parts in parallel, resumable, every part and the whole verified — shared
+// by the direct copy (parts read from the source) and the staged relay's
+// upload leg (parts read from the staged file).
+//
+//   open()      resumes the upload the ledger records for the object when
+//               its part layout is the one wanted (`upload_resumed`), else
+//               aborts that one and creates a new upload, recorded durably
+//               (begin_upload) before any part is sent, so a crash never
+//               orphans it.
+//   upload_parts()  for each part not already uploaded: takes its size
+//               from the ByteBudget (in part order), reads it with the
+//               caller's PartReader on the WorkerPool, hashes it (MD5 +
+//               CRC32C; optionally the whole object's MD5 in part order),
+//               sends it with Content-MD5, checks the part ETag is the
+//               part's MD5 where the server answers one, and queues the part
+//               in the ledger (`part_done`). Parts recorded before a restart
+//               are not sent again; they are read again only when the whole
+//               MD5 is wanted (and must read the same).
+//   complete()  CompleteMultipartUpload, then HEAD (Ceph 16 answers
+//               Complete with an empty ETag): size and multipart ETag must
+//               be what the parts imply (DestinationMismatch otherwise);
+//               the whole CRC32C is combined from the part CRCs. A resumed
+//               upload that is gone (NoSuchUpload: its Complete succeeded
+//               before a crash) counts as completed when the object at the
+//               key has exactly the size and multipart ETag the parts imply.
+//   abandon()   aborts the upload and records it aborted.
+//
+// Errors carry the code of the first failure (the reader's own codes, e.g.
+// PreconditionFailed, SizeChanged, StagedCorrupt; S3 codes; Cancelled when
+// the budget was cancelled; ChecksumMismatch when a recorded part reads
+// differently; DestinationMismatch). Whether to abandon the upload on a
+// failure is the caller's decision (a retryable failure keeps it for resume).
+//
+// Thread safety: every method may run for many objects at once; one
+// object's calls in order. References must outlive the uploader.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "checksum/md5.h"
+#include "checksum/part_plan.h"
+#include "ledger/ledger.h"
+#include "log/event_log.h"
+#include "s3/s3_client.h"
+#include "transfer/byte_budget.h"
+#include "transfer/worker_pool.h"
+
+namespace s5j::transfer {
+
+// Fills `buffer` (empty, capacity reserved) with the bytes of `range`, or
+// fails. Runs on the part pool, for several parts at once. A reader that
+// got fewer bytes than range.length must fail (SizeChanged, StagedCorrupt).
+using PartReader = std::function<Status(uint32_t part_number, const checksum::PartRange& range, std::string& buffer)>;
+
+struct UploadSession {
+  ledger::UploadRef ref;
+  std::string upload_id;
+  std::string bucket;
+  std::string key;
+  checksum::PartPlan parts;
+  std::map<uint32_t, ledger::PartRecord> done;  // parts recorded before a restart
+  bool resumed = false;
+};
+
+struct PartDigest {
+  checksum::Md5Digest md5{};
+  uint32_t crc32c = 0;
+  std::string etag;
+};
+
+struct PartsOutcome {
+  std::optional<Error> error;  // first failure; the other fields are then partial
+  std::vector<PartDigest> parts;  // by part number - 1
+  std::optional<checksum::Md5Digest> whole_md5;  // when asked for and every part was read
+  uint64_t uploaded = 0;  // payload bytes sent
+  uint64_t read = 0;      // payload bytes the reader delivered
+};
+
+struct CompletedUpload {
+  std::string dest_etag;     // from HEAD
+  std::string expected_etag; // the multipart ETag the part MD5s imply
+  uint32_t crc32c = 0;       // of the whole object, combined from the parts
+};
+
+class MultipartUploader {
+ public:
+  MultipartUploader(s3::S3Client& destination, ledger::Ledger& ledger, ByteBudget& budget, WorkerPool& part_pool,
+                    log::EventLog& events)
+      : destination_(destination), ledger_(ledger), budget_(budget), part_pool_(part_pool), events_(events) {}
+
+  Result<UploadSession> open(const ledger::ObjectRecord& record, const std::string& bucket, const std::string& key,
+                             const checksum::PartPlan& parts, const s3::PutOptions& create_options);
+  PartsOutcome upload_parts(const UploadSession& session, const ledger::ObjectRecord& record, bool whole_md5,
+                            const PartReader& read);
+  Result<CompletedUpload> complete(const UploadSession& session, const PartsOutcome& parts, uint64_t size);
+  // The whole object's CRC32C from the part CRCs (every part present).
+  static uint32_t combined_crc32c(const UploadSession& session, const PartsOutcome& parts);
+  void abandon(const UploadSession& session);
+
+ private:
+  s3::S3Client& destination_;
+  ledger::Ledger& ledger_;
+  ByteBudget& budget_;
+  WorkerPool& part_pool_;
+  log::EventLog& events_;
+};
+
+}  // namespace s5j::transfer

@@ -1,0 +1,201 @@
+#include "transfer/staged_uploader.h"
+
+#include <span>
+
+#include "checksum/multi_hasher.h"
+#include "checksum/multipart_etag.h"
+#include "staging/staging_error.h"
+#include "transfer/copy_part_plan.h"
+#include "transfer/metadata_codec.h"
+
+namespace s5j::transfer {
+namespace {
+
+using Kind = StagedUploadOutcome::Kind;
+
+StagedUploadOutcome outcome(Kind kind, std::string code = {}, const std::string& message = {}) {
+  StagedUploadOutcome out;
+  out.kind = kind;
+  out.error_code = std::move(code);
+  if (!message.empty()) out.update.error = out.error_code + ": " + message;
+  return out;
+}
+
+// What the bytes must hash to: the source stream's checksums as the stage
+// leg recorded them (the staged copy's only where the source's is absent).
+struct Expected {
+  std::optional<uint32_t> crc32c;
+  std::optional<checksum::Md5Digest> md5;  // the source's, when known
+  std::optional<checksum::Md5Digest> staged_md5;
+};
+
+Expected expected_of(const ledger::ObjectRecord& r) {
+  Expected e;
+  e.crc32c = r.crc32c ? r.crc32c : (r.staged ? r.staged->crc32c : std::nullopt);
+  e.md5 = r.md5;
+  if (r.staged) e.staged_md5 = r.staged->md5;
+  return e;
+}
+
+Status read_range(const staging::StagedReader& reader, uint64_t offset, uint64_t length, std::string& buffer) {
+  buffer.resize(length);
+  auto got = reader.read_at(offset, std::span<unsigned char>(reinterpret_cast<unsigned char*>(buffer.data()), length));
+  if (!got) return std::unexpected(got.error());
+  if (*got != length) {
+    buffer.resize(*got);
+    return make_error(ErrorKind::permanent, staging::kStagedCorrupt,
+                      reader.path() + " ends at " + std::to_string(offset + *got) + ", expected " +
+                          std::to_string(offset + length) + " bytes");
+  }
+  return {};
+}
+
+bool is_corruption(const std::string& code) {
+  return code == staging::kStagedCorrupt || code == "ChecksumMismatch";
+}
+
+}  // namespace
+
+std::string destination_key_for(const std::string& source_prefix, const std::string& destination_prefix,
+                                 const std::string& source_key) {
+  std::string_view suffix = source_key;
+  if (suffix.starts_with(source_prefix)) suffix.remove_prefix(source_prefix.size());
+  return destination_prefix + std::string(suffix);
+}
+
+StagedUploader::StagedUploader(StagedUploadSettings settings, s3::S3Client& destination, ledger::Ledger& ledger,
+                               staging::Stager& stager, ByteBudget& budget, WorkerPool& part_pool,
+                               log::EventLog& events)
+    : settings_(std::move(settings)),
+      destination_(destination),
+      stager_(stager),
+      budget_(budget),
+      uploader_(destination, ledger, budget, part_pool, events) {}
+
+StagedUploadOutcome StagedUploader::upload(const ledger::ObjectRecord& record) {
+  auto reader = stager_.open_reader_anywhere(record.id.value);
+  if (!reader) {
+    if (reader.error().code == staging::kStagedNotFound)
+      return outcome(Kind::missing, "StagedMissing", reader.error().message);
+    return outcome(Kind::failed, reader.error().code, reader.error().message);
+  }
+  if (reader->size() != record.size)
+    return outcome(Kind::corrupt, staging::kStagedCorrupt,
+                   reader->path() + " holds " + std::to_string(reader->size()) + " bytes, the object has " +
+                       std::to_string(record.size));
+  if (!expected_of(record).crc32c)
+    return outcome(Kind::corrupt, staging::kStagedCorrupt, "no checksum of the source bytes is recorded");
+  auto metadata = decode_metadata(record.staged ? record.staged->metadata : std::string());
+  if (!metadata) return outcome(Kind::failed, metadata.error().code, metadata.error().message);
+  if (record.size > settings_.multipart_threshold) return upload_multipart(record, *reader, *metadata);
+  return upload_single(record, *reader, *metadata);
+}
+
+StagedUploadOutcome StagedUploader::upload_single(const ledger::ObjectRecord& record,
+                                                  const staging::StagedReader& reader,
+                                                  const s3::ObjectMetadata& metadata) {
+  if (!budget_.acquire(record.size)) return outcome(Kind::cancelled, "Cancelled", "stopping");
+  BudgetLease lease(&budget_, record.size);
+  std::string buffer;
+  if (auto r = read_range(reader, 0, record.size, buffer); !r) {
+    StagedUploadOutcome bad = is_corruption(r.error().code) ? outcome(Kind::corrupt, r.error().code, r.error().message)
+                                                            : outcome(Kind::failed, r.error().code, r.error().message);
+    bad.bytes_read = buffer.size();
+    return bad;
+  }
+  auto hasher = checksum::MultiHasher::create();
+  if (!hasher) return outcome(Kind::failed, hasher.error().code, hasher.error().message);
+  hasher->update(buffer);
+  const checksum::Checksums sums = hasher->finish();
+  const Expected want = expected_of(record);
+  // End to end, before anything is sent: the bytes about to be uploaded are
+  // the bytes read from the source.
+  if (sums.crc32c != want.crc32c || (want.md5 && sums.md5 != want.md5) ||
+      (want.staged_md5 && sums.md5 != want.staged_md5)) {
+    StagedUploadOutcome bad = outcome(Kind::corrupt, staging::kStagedCorrupt,
+                                      reader.path() + " reads differently from the bytes read from the source");
+    bad.bytes_read = buffer.size();
+    return bad;
+  }
+  s3::BodySource body{.size = buffer.size(), .data = buffer, .content_md5 = sums.content_md5()};
+  auto etag = destination_.put_object(settings_.destination_bucket, destination_key(record.key), body,
+                                      s3::PutOptions{.metadata = metadata});
+  if (!etag) return outcome(Kind::failed, etag.error().code, etag.error().message);
+  StagedUploadOutcome out;
+  out.kind = Kind::verified;
+  out.method = "put";
+  out.bytes_read = buffer.size();
+  out.bytes_uploaded = buffer.size();
+  out.update.md5 = sums.md5;
+  out.update.crc32c = sums.crc32c;
+  out.update.dest_etag = *etag;
+  out.proof = want.md5 ? "staged bytes = source MD5 and CRC32C" : "staged bytes = source CRC32C";
+  out.proof += checksum::etag_matches_md5(*etag, *sums.md5) ? "; destination ETag = MD5"
+                                                            : "; destination verified Content-MD5";
+  return out;
+}
+
+StagedUploadOutcome StagedUploader::upload_multipart(const ledger::ObjectRecord& record,
+                                                     const staging::StagedReader& reader,
+                                                     const s3::ObjectMetadata& metadata) {
+  // The source's part layout where its ETag lets us infer it: the
+  // destination ETag then equals the source's.
+  const auto info = checksum::classify_etag(record.source_etag);
+  checksum::PartLimits limits;
+  limits.quirk_max_part_size = settings_.destination_max_part_size;
+  auto plan = plan_copy_parts(record.size, info.kind == checksum::EtagKind::multipart ? info.part_count : 0,
+                              std::nullopt, settings_.part_size, limits);
+  if (!plan) return outcome(Kind::failed, plan.error().code, plan.error().message);
+  const Expected want = expected_of(record);
+  const bool whole_md5 = want.md5.has_value();
+
+  auto session = uploader_.open(record, settings_.destination_bucket, destination_key(record.key), plan->parts,
+                                s3::PutOptions{.metadata = metadata});
+  if (!session) return outcome(Kind::failed, session.error().code, session.error().message);
+  const PartReader read_staged = [&reader](uint32_t, const checksum::PartRange& range, std::string& buffer) {
+    return read_range(reader, range.offset, range.length, buffer);
+  };
+  auto parts = uploader_.upload_parts(*session, record, whole_md5, read_staged);
+
+  auto with_bytes = [&](StagedUploadOutcome o) {
+    o.method = "multipart";
+    o.bytes_uploaded = parts.uploaded;
+    o.bytes_read = parts.read;
+    return o;
+  };
+  if (parts.error) {
+    const Error& e = *parts.error;
+    if (e.code == "Cancelled") return with_bytes(outcome(Kind::cancelled, "Cancelled", "stopping"));
+    if (is_corruption(e.code)) {
+      uploader_.abandon(*session);  // these parts can never complete into the right object
+      return with_bytes(outcome(Kind::corrupt, e.code, e.message));
+    }
+    if (e.code == "NoSuchUpload") uploader_.abandon(*session);
+    // Otherwise the upload stays active in the ledger and resumes next time.
+    return with_bytes(outcome(Kind::failed, e.code, e.message));
+  }
+  // End to end, before Complete: the parts sent are the source's bytes.
+  const uint32_t crc = MultipartUploader::combined_crc32c(*session, parts);
+  if (crc != want.crc32c || (whole_md5 && parts.whole_md5 != want.md5)) {
+    uploader_.abandon(*session);
+    return with_bytes(outcome(Kind::corrupt, staging::kStagedCorrupt,
+                              reader.path() + " reads differently from the bytes read from the source"));
+  }
+  auto done = uploader_.complete(*session, parts, record.size);
+  if (!done) {
+    if (done.error().code == "NoSuchUpload") uploader_.abandon(*session);
+    return with_bytes(outcome(Kind::failed, done.error().code, done.error().message));
+  }
+  StagedUploadOutcome out = with_bytes(StagedUploadOutcome{});
+  out.kind = Kind::verified;
+  out.update.crc32c = done->crc32c;
+  if (whole_md5) out.update.md5 = parts.whole_md5;
+  out.update.dest_etag = done->dest_etag;
+  out.completed_upload = session->ref;
+  out.proof = whole_md5 ? "staged bytes = source MD5 and CRC32C" : "staged bytes = source CRC32C";
+  out.proof += "; destination confirmed every part's MD5 and the object's ETag";
+  if (checksum::etags_equal(done->dest_etag, record.source_etag)) out.proof += "; destination ETag = source ETag";
+  return out;
+}
+
+}  // namespace s5j::transfer

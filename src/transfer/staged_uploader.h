@@ -1,0 +1,97 @@
+// StagedUploader: the drain leg of the relay for one object — a staged
+// file to the destination bucket, verified end to end.
+//
+// upload(record), record leased to the caller in state uploading:
+//   * the staged copy is opened (Stager::open_reader_anywhere: also a file
+//     another process staged); none → `missing`;
+//   * up to the multipart threshold: the file is read into memory (its size
+//     from the ByteBudget), hashed, and compared with what the ledger
+//     recorded when the object was read from the source (CRC32C, and MD5
+//     when recorded) BEFORE anything is sent; then one PUT with
+//     Content-MD5 (the destination checks the bytes it got);
+//   * above it: a multipart upload (MultipartUploader: resumable, parts
+//     read by pread in parallel, part ETags = part MD5s, size and multipart
+//     ETag by HEAD after Complete). The part layout mirrors the source's
+//     where it can be inferred from its ETag. The whole CRC32C (combined
+//     from the parts) and, when recorded, the whole MD5 must equal the
+//     source's BEFORE CompleteMultipartUpload: a mismatch aborts the upload,
+//     so differing bytes never become a destination object;
+//   * the source's metadata recorded with the staged copy is sent along.
+// A staged file that reads differently from the source bytes (a flipped
+// byte on disk, a truncated file) comes back `corrupt`: the caller deletes
+// it and sends the object back to be fetched from the source again.
+//
+// Thread safety: upload() from many threads at once; references must
+// outlive the uploader.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "ledger/ledger.h"
+#include "log/event_log.h"
+#include "s3/s3_client.h"
+#include "staging/stager.h"
+#include "transfer/byte_budget.h"
+#include "transfer/multipart_uploader.h"
+#include "transfer/worker_pool.h"
+
+namespace s5j::transfer {
+
+struct StagedUploadSettings {
+  std::string source_prefix;
+  std::string destination_bucket;
+  std::string destination_prefix;
+  uint64_t part_size = 16ull << 20;
+  uint64_t multipart_threshold = 64ull << 20;
+  std::optional<uint64_t> destination_max_part_size;  // quirk (e.g. Snowball 512 MB)
+};
+
+struct StagedUploadOutcome {
+  enum class Kind {
+    verified,   // at the destination, equal to the source bytes, proven
+    failed,     // gave up for now (update.error); the staged copy stays
+    corrupt,    // the staged copy differs from the source bytes: refetch
+    missing,    // no staged copy found: refetch
+    cancelled,  // stopping: hand the object back (uploaded parts stay recorded)
+  };
+  Kind kind = Kind::failed;
+  ledger::ObjectUpdate update;  // checksums, destination ETag, error
+  std::optional<ledger::UploadRef> completed_upload;  // queue its end with the transition
+  uint64_t bytes_uploaded = 0;
+  uint64_t bytes_read = 0;  // from the staged file
+  std::string method;       // "put" or "multipart"
+  std::string proof;
+  std::string error_code;
+};
+
+// The destination key for a source key (source prefix replaced).
+std::string destination_key_for(const std::string& source_prefix, const std::string& destination_prefix,
+                                 const std::string& source_key);
+
+class StagedUploader {
+ public:
+  StagedUploader(StagedUploadSettings settings, s3::S3Client& destination, ledger::Ledger& ledger,
+                 staging::Stager& stager, ByteBudget& budget, WorkerPool& part_pool, log::EventLog& events);
+
+  StagedUploadOutcome upload(const ledger::ObjectRecord& record);
+
+  std::string destination_key(const std::string& source_key) const {
+    return destination_key_for(settings_.source_prefix, settings_.destination_prefix, source_key);
+  }
+
+ private:
+  StagedUploadOutcome upload_single(const ledger::ObjectRecord& record, const staging::StagedReader& reader,
+                                    const s3::ObjectMetadata& metadata);
+  StagedUploadOutcome upload_multipart(const ledger::ObjectRecord& record, const staging::StagedReader& reader,
+                                       const s3::ObjectMetadata& metadata);
+
+  const StagedUploadSettings settings_;
+  s3::S3Client& destination_;
+  staging::Stager& stager_;
+  ByteBudget& budget_;
+  MultipartUploader uploader_;
+};
+
+}  // namespace s5j::transfer

@@ -1,0 +1,167 @@
+// The staged relay after things go wrong: SIGKILL at several points
+// (mid-download, between the staged file's rename and its ledger commit,
+// mid-upload, after an upload before its cleanup), then a restart that
+// completes without uploading a verified object again and leaves no staged
+// file, .part or multipart upload behind; and a staged file corrupted on
+// disk between stage and drain, which never reaches verified and is fetched
+// again from the source.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "integration/relay_test_support.h"
+
+namespace s5j::relay_test {
+namespace {
+
+using testing::events_named;
+using testing::read_events;
+using testing::SeedObject;
+
+TEST_F(RelayTest, ResumesAfterSigkillAtEachPointWithoutUploadingVerifiedDataAgain) {
+  std::vector<SeedObject> objects;
+  for (int i = 0; i < 200; ++i) objects.push_back({"in/small/" + std::to_string(i), testing::random_bytes(5000 + i, i)});
+  for (int i = 0; i < 4; ++i) objects.push_back({"in/big/" + std::to_string(i), testing::random_bytes(26 * kMiB, 500 + i)});
+  ASSERT_TRUE(testing::seed_objects(*src_client_, src_bucket_, objects, 16));
+  const auto cfg = config("", "transfer:\n  part_size: 5MiB\n  multipart_threshold: 6MiB\n  workers: 2\n");
+  const std::string logs = dir_ + "/logs";
+
+  struct KillPoint {
+    const char* name;
+    std::function<bool(const std::vector<nlohmann::json>&)> reached;
+  };
+  auto has = [](const std::vector<nlohmann::json>& ev, const char* name, size_t n = 1) {
+    return events_named(ev, name).size() >= n;
+  };
+  const std::vector<KillPoint> points = {
+      {"mid-download", [&](const auto& ev) { return has(ev, "part_downloaded", 2); }},
+      {"between rename and ledger commit", [&](const auto& ev) { return has(ev, "object_downloaded"); }},
+      {"mid-upload", [&](const auto& ev) { return has(ev, "part_done", 2); }},
+      {"after upload before cleanup", [&](const auto& ev) { return has(ev, "object_uploaded", 3); }},
+  };
+  std::vector<std::string> run_logs;  // in the order the runs happened
+  auto new_log = [&](const std::set<std::string>& before) {
+    for (const auto& f : testing::log_files(logs))
+      if (!before.count(f)) return f;
+    return std::string();
+  };
+  int kills = 0;
+  for (const auto& point : points) {
+    const auto before_files = testing::log_files(logs);
+    const std::set<std::string> before(before_files.begin(), before_files.end());
+    testing::BackgroundProcess run({testing::s5j_binary(), "relay", "--once", "-c", cfg, "--no-progress"}, {}, dir_);
+    bool hit = false;
+    std::string mine;
+    for (int i = 0; i < 6000 && run.running(); ++i) {  // at most ~2 min
+      if (mine.empty()) mine = new_log(before);
+      if (!mine.empty() && point.reached(testing::read_event_file(mine))) {
+        run.kill(SIGKILL);
+        hit = true;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling the log, not waiting for time
+    }
+    auto result = run.wait();
+    if (mine.empty()) mine = new_log(before);
+    if (!mine.empty()) run_logs.push_back(mine);
+    if (hit) {
+      EXPECT_EQ(result.exit_code, 128 + SIGKILL) << point.name;
+      ++kills;
+    } else {
+      ASSERT_EQ(result.exit_code, 0) << point.name << ": " << result.out << result.err;
+    }
+  }
+  EXPECT_GE(kills, 3) << "the kill points were not reached: the runs were too fast to interrupt";
+
+  const auto before_files = testing::log_files(logs);
+  auto last = s5j({"relay", "--once", "-c", cfg, "--no-progress"});
+  ASSERT_EQ(last.exit_code, 0) << last.out << last.err;
+  run_logs.push_back(new_log({before_files.begin(), before_files.end()}));
+  expect_identical();
+  expect_no_open_uploads();
+  expect_volumes_empty();
+  for (const auto& [state, n] : totals())
+    EXPECT_EQ(n, state == ledger::ObjectState::verified ? 204u : 0u) << ledger::to_string(state);
+
+  // No object uploaded again once verified, over all runs in order; the
+  // restarts found and dealt with what the kills left.
+  std::set<std::string> verified;
+  uint64_t cleaned = 0;
+  for (const auto& file : run_logs) {
+    for (const auto& e : testing::read_event_file(file)) {
+      const std::string name = e.value("event", "");
+      if (name == "upload_started") {
+        EXPECT_EQ(verified.count(e["key"]), 0u) << "verified object uploaded again: " << e["key"];
+      } else if (name == "object_verified") {
+        verified.insert(e["key"]);
+      } else if (name == "staging_cleaned") {
+        cleaned += e["partials_removed"].get<uint64_t>() + e["stale_removed"].get<uint64_t>();
+      }
+    }
+  }
+  std::cout << "[ info ] " << kills << " kills, " << cleaned << " leftover staged files cleaned by restarts\n";
+}
+
+// A byte flipped in a staged file between `stage --once` and `drain
+// --once`: the drain finds it before anything is completed at the
+// destination, deletes the copy and sends the object back; a later run
+// fetches it again from the source.
+TEST_F(RelayTest, CorruptStagedFileIsFetchedAgainFromTheSource) {
+  const std::string small = testing::random_bytes(3000, 7);
+  const std::string big = testing::random_bytes(13 * kMiB, 8);  // multipart upload
+  ASSERT_TRUE(testing::seed_objects(*src_client_, src_bucket_,
+                                    {{"in/small", small}, {"in/big", big}, {"in/other", "untouched"}}));
+  const auto cfg = config();
+  auto staged = s5j({"stage", "--once", "-c", cfg, "--no-progress"});
+  ASSERT_EQ(staged.exit_code, 0) << staged.out << staged.err;
+
+  for (const char* key : {"in/small", "in/big"}) {
+    const auto r = record(key);
+    ASSERT_EQ(r.state, ledger::ObjectState::staged) << key;
+    ASSERT_TRUE(r.staged.has_value());
+    std::fstream f(r.staged->path, std::ios::in | std::ios::out | std::ios::binary);
+    ASSERT_TRUE(f.good()) << r.staged->path;
+    const std::streamoff at = static_cast<std::streamoff>(r.size / 2 + 1);
+    f.seekg(at);
+    char c = 0;
+    f.read(&c, 1);
+    c = static_cast<char>(c ^ 0x20);
+    f.seekp(at);
+    f.write(&c, 1);
+  }
+
+  auto drained = s5j({"drain", "--once", "-c", cfg, "--no-progress"});
+  EXPECT_EQ(drained.exit_code, 12) << drained.out << drained.err;  // two objects still to move
+  EXPECT_NE(drained.err.find("run s5j stage"), std::string::npos) << drained.err;
+  auto events = read_events(dir_ + "/logs");
+  std::set<std::string> corrupt;
+  for (const auto& e : events_named(events, "staged_corrupt")) corrupt.insert(e["key"]);
+  EXPECT_EQ(corrupt, (std::set<std::string>{"in/small", "in/big"}));
+  for (const auto& e : events_named(events, "object_verified")) EXPECT_EQ(e["key"], "in/other");
+  for (const char* key : {"in/small", "in/big"}) {
+    const auto r = record(key);
+    EXPECT_EQ(r.state, ledger::ObjectState::pending) << key;
+    EXPECT_FALSE(r.staged.has_value()) << key;
+    EXPECT_NE(r.last_error.find("StagedCorrupt"), std::string::npos) << r.last_error;
+  }
+  EXPECT_EQ(dst_client_->head_object(dst_bucket_, "out/small").error().code, "NoSuchKey");
+  EXPECT_EQ(dst_client_->head_object(dst_bucket_, "out/big").error().code, "NoSuchKey");
+  expect_no_open_uploads();  // the multipart upload of the bad copy was aborted
+  expect_volumes_empty();    // the bad copies are gone
+
+  auto again = s5j({"relay", "--once", "-c", cfg, "--no-progress"});
+  ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+  EXPECT_NE(again.out.find("relay complete: 2 objects staged"), std::string::npos) << again.out;
+  expect_identical();
+  expect_volumes_empty();
+  EXPECT_EQ(totals()[ledger::ObjectState::verified], 3u);
+}
+
+}  // namespace
+}  // namespace s5j::relay_test
