@@ -192,7 +192,7 @@ size_t on_read(char* buffer, size_t size, size_t count, void* user) {
     }
   } else {
     got = want;
-    std::memcpy(buffer, ex->request->body.data() + ex->upload_offset, got);
+    std::memcpy(buffer, ex->request->body_bytes().data() + ex->upload_offset, got);
   }
   ex->upload_offset += got;
   if (ex->limiter != nullptr) ex->limiter->acquire(got);
@@ -426,12 +426,12 @@ Result<Response> CurlTransport::Impl::perform(CURL* h, const Request& request) {
   ex.limiter = limiter ? &*limiter : nullptr;
 
   const std::string& method = request.method;
-  const bool has_body = request.body_reader ? true : !request.body.empty();
+  const bool has_body = request.body_reader ? true : !request.body_bytes().empty();
   // PUT and POST always carry a Content-Length (0 when empty): S3 answers
   // 411 MissingContentLength otherwise.
   const bool upload = has_body || method == "PUT" || method == "POST";
   ex.use_reader = static_cast<bool>(request.body_reader);
-  ex.upload_size = ex.use_reader ? request.body_size : request.body.size();
+  ex.upload_size = ex.use_reader ? request.body_size : request.body_bytes().size();
 
   char errbuf[CURL_ERROR_SIZE] = {};
   bool ok = true;

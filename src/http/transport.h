@@ -41,8 +41,12 @@ struct Request {
   std::string method;  // "GET", "PUT", ...
   std::string url;     // scheme://host[:port]/encoded-path[?encoded-query]
   Headers headers;     // sent as given (Host is derived from the URL)
-  // Body: either `body` (small, in memory) or `body_reader` + `body_size`.
+  // Body: in memory (`body`, or `borrowed_body` when set: bytes the caller
+  // keeps alive until perform() returns, so large parts are not copied), or
+  // `body_reader` + `body_size`.
   std::string body;
+  std::string_view borrowed_body;
+  std::string_view body_bytes() const { return borrowed_body.data() != nullptr ? borrowed_body : std::string_view(body); }
   BodyReader body_reader;
   uint64_t body_size = 0;
   // Where a 2xx response body goes; when empty it is collected in

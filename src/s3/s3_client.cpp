@@ -175,7 +175,7 @@ Result<http::Response> S3Client::execute_once(Call& call, size_t endpoint_index,
     if (body.open) {
       request.body_reader = body.open();
     } else {
-      request.body = std::string(body.data);
+      request.borrowed_body = body.data;  // outlives the call (BodySource contract)
     }
     if (!body.content_md5.empty()) request.headers.push_back({"Content-MD5", body.content_md5});
     for (const auto& h : body.extra_headers) request.headers.push_back(h);

@@ -44,7 +44,7 @@ class FakeTransport final : public http::Transport {
   explicit FakeTransport(Handler handler) : handler_(std::move(handler)) {}
 
   Result<http::Response> perform(const http::Request& request) override {
-    RecordedRequest recorded{request.method, request.url, request.headers, request.body};
+    RecordedRequest recorded{request.method, request.url, request.headers, std::string(request.body_bytes())};
     if (request.body_reader) {
       std::string buffer(64 * 1024, '\0');
       for (;;) {
