@@ -72,12 +72,14 @@ uint64_t state_objects(const json& status, const std::string& state) {
 }
 
 // `s5j ledger export --format jsonl`, counted per state (objects, sum of sizes).
-std::map<std::string, StateFigures> export_states(const std::string& config, uint64_t* records = nullptr) {
+// `leased`: records that name a lease owner.
+std::map<std::string, StateFigures> export_states(const std::string& config, uint64_t* records = nullptr,
+                                                  uint64_t* leased = nullptr) {
   auto r = s5j({"ledger", "export", "-c", config, "--format", "jsonl"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   std::map<std::string, StateFigures> out;
   std::istringstream in(r.out);
-  uint64_t n = 0;
+  uint64_t n = 0, with_lease = 0;
   for (std::string line; std::getline(in, line);) {
     auto j = json::parse(line, nullptr, false);
     EXPECT_FALSE(j.is_discarded()) << "not JSON: " << line;
@@ -85,9 +87,11 @@ std::map<std::string, StateFigures> export_states(const std::string& config, uin
     auto& f = out[j["state"].get<std::string>()];
     ++f.objects;
     f.bytes += j["size"].get<uint64_t>();
+    if (!j["lease_owner"].is_null()) ++with_lease;
     ++n;
   }
   if (records) *records = n;
+  if (leased) *leased = with_lease;
   return out;
 }
 
@@ -337,7 +341,16 @@ TEST_F(RelayOperationsTest, StatusShowsTheLiveRelayAndItsFiguresMatchTheLedgerEx
   EXPECT_EQ(after["run"]["exit_code"], 0) << after.dump();
   EXPECT_TRUE(after["eta_seconds"].is_null());
   EXPECT_GT(after["remaining"]["objects"].get<uint64_t>(), 0u) << "the stop came after the end: " << after.dump();
+  // A clean stop lets what is in flight finish and gives back what was
+  // claimed but not started: nothing is left mid-way or leased.
+  EXPECT_EQ(state_objects(after, "staging"), 0u) << after.dump();
+  EXPECT_EQ(state_objects(after, "uploading"), 0u) << after.dump();
+  uint64_t leased = 0;
+  export_states(cfg, nullptr, &leased);
+  EXPECT_EQ(leased, 0u) << "records still leased after a clean stop";
   expect_status_matches_export(cfg);
+  std::cout << "[ info ] stopped with " << state_objects(after, "verified") << " verified, "
+            << state_objects(after, "staged") << " staged, " << state_objects(after, "pending") << " pending\n";
 
   // Another run finishes the job; the figures agree again.
   auto rest = s5j({"relay", "--once", "-c", cfg, "--no-progress"});
