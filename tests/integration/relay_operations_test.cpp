@@ -318,6 +318,23 @@ TEST_F(RelayOperationsTest, StatusShowsTheLiveRelayAndItsFiguresMatchTheLedgerEx
   ASSERT_TRUE(live["staging"].is_object());
   EXPECT_EQ(live["staging"]["volumes"].size(), 2u);
 
+  std::cout << "[ info ] live: " << state_objects(live, "verified") << " verified, throughput "
+            << live["throughput"].dump() << ", eta_seconds " << live["eta_seconds"].dump() << "\n";
+  // The export works beside the running writer: every record once.
+  {
+    auto r = s5j({"ledger", "export", "-c", cfg, "--format", "jsonl"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::set<std::string> keys;
+    size_t lines = 0;
+    std::istringstream in(r.out);
+    for (std::string line; std::getline(in, line); ++lines) {
+      auto j = json::parse(line, nullptr, false);
+      if (!j.is_discarded()) keys.insert(j["key"].get<std::string>());
+    }
+    EXPECT_EQ(lines, static_cast<size_t>(kObjects));
+    EXPECT_EQ(keys.size(), static_cast<size_t>(kObjects));
+  }
+
   // The text form names the run too.
   auto text = s5j({"status", "-c", cfg});
   EXPECT_EQ(text.exit_code, 0) << text.err;
