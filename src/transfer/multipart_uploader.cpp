@@ -60,6 +60,7 @@ PartsOutcome MultipartUploader::upload_parts(const UploadSession& session, const
     std::mutex mutex;
     std::optional<Error> first_error;  // guarded by mutex
     std::atomic<bool> failed{false};
+    std::atomic<bool> upload_gone{false};  // a resumed upload answered NoSuchUpload
     std::atomic<uint64_t> uploaded{0};
     std::atomic<uint64_t> read{0};
     std::unique_ptr<OrderedHasher> hasher;
@@ -123,8 +124,20 @@ PartsOutcome MultipartUploader::upload_parts(const UploadSession& session, const
         shared->results[n - 1] = {*sums->md5, *sums->crc32c, recorded->etag};
         return;
       }
+      if (shared->upload_gone) {
+        shared->results[n - 1] = {*sums->md5, *sums->crc32c, ""};
+        return;
+      }
       s3::BodySource body{.size = buffer.size(), .data = buffer, .content_md5 = sums->content_md5()};
       auto etag = destination_.upload_part(session.bucket, session.key, session.upload_id, static_cast<int>(n), body);
+      if (!etag && etag.error().code == "NoSuchUpload" && session.resumed) {
+        // Killed after Complete succeeded but before the ledger heard: the
+        // upload is gone and the object may be whole at the destination.
+        // Hash the rest so complete() can check it against these parts.
+        shared->upload_gone = true;
+        shared->results[n - 1] = {*sums->md5, *sums->crc32c, ""};
+        return;
+      }
       if (!etag) return fail(etag.error());
       if (checksum::is_plain_md5_etag(*etag) && !checksum::etag_matches_md5(*etag, *sums->md5))
         return fail(Error{ErrorKind::retryable, "DestinationMismatch",
@@ -145,6 +158,7 @@ PartsOutcome MultipartUploader::upload_parts(const UploadSession& session, const
     out.error = shared->first_error;
   }
   out.parts = std::move(shared->results);
+  out.upload_gone = shared->upload_gone;
   if (!out.error && shared->hasher) {
     out.whole_md5 = shared->hasher->finish(count);
     if (!out.whole_md5) out.error = Error{ErrorKind::permanent, "ChecksumMismatch", "the whole-object MD5 is missing"};
@@ -165,7 +179,10 @@ Result<CompletedUpload> MultipartUploader::complete(const UploadSession& session
   auto expected = checksum::multipart_etag(md5s);
   if (!expected) return std::unexpected(expected.error());
   auto completed =
-      destination_.complete_multipart_upload(session.bucket, session.key, session.upload_id, completed_parts);
+      parts.upload_gone
+          ? Result<s3::CompleteMultipartResult>(make_error(ErrorKind::permanent, "NoSuchUpload",
+                                                  "upload " + session.upload_id + " of " + session.key + " is gone"))
+          : destination_.complete_multipart_upload(session.bucket, session.key, session.upload_id, completed_parts);
   if (!completed) {
     // A resumed upload whose Complete had succeeded before a crash (the
     // ledger never heard of it) is gone: the object it made, with exactly

@@ -16,7 +16,10 @@
 //               part's MD5 where the server answers one, and queues the part
 //               in the ledger (`part_done`). Parts recorded before a restart
 //               are not sent again; they are read again only when the whole
-//               MD5 is wanted (and must read the same).
+//               MD5 is wanted (and must read the same). A resumed upload that
+//               answers NoSuchUpload is gone (its Complete may have succeeded
+//               just before a crash): the remaining parts are still read and
+//               hashed, not sent, so complete() can prove the object.
 //   complete()  CompleteMultipartUpload, then HEAD (Ceph 16 answers
 //               Complete with an empty ETag): size and multipart ETag must
 //               be what the parts imply (DestinationMismatch otherwise);
@@ -81,6 +84,9 @@ struct PartsOutcome {
   std::optional<checksum::Md5Digest> whole_md5;  // when asked for and every part was read
   uint64_t uploaded = 0;  // payload bytes sent
   uint64_t read = 0;      // payload bytes the reader delivered
+  // A resumed upload answered NoSuchUpload: the remaining parts were read
+  // and hashed but not sent; complete() then looks for the object it made.
+  bool upload_gone = false;
 };
 
 struct CompletedUpload {
