@@ -4,7 +4,8 @@
 // completes without uploading a verified object again and leaves no staged
 // file, .part or multipart upload behind; and a staged file corrupted on
 // disk between stage and drain, which never reaches verified and is fetched
-// again from the source.
+// again from the source; and multipart uploads orphaned at the destination
+// (unknown to the ledger), which a complete relay or drain run aborts.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -106,6 +107,57 @@ TEST_F(RelayTest, ResumesAfterSigkillAtEachPointWithoutUploadingVerifiedDataAgai
     }
   }
   std::cout << "[ info ] " << kills << " kills, " << cleaned << " leftover staged files cleaned by restarts\n";
+}
+
+// A kill between CreateMultipartUpload and the ledger's record of it (or a
+// Create whose answer was lost) leaves an upload nobody can resume: after
+// a complete run, `relay` and `drain` abort the uploads under the
+// destination prefix, for keys of the job, that the ledger does not know.
+// `stage` never touches the destination; another writer's uploads (a key
+// the job does not copy, or outside the prefix) are left alone.
+TEST_F(RelayTest, OrphanedUploadsOfTheJobAreAbortedAfterACompleteRelayOrDrain) {
+  ASSERT_TRUE(testing::seed_objects(*src_client_, src_bucket_, {{"in/a", "aaa"}, {"in/b", "bbb"}}));
+  auto create = [&](const std::string& key) {
+    auto id = dst_client_->create_multipart_upload(dst_bucket_, key);
+    EXPECT_TRUE(id.has_value()) << key;
+    return id ? *id : std::string();
+  };
+  auto open_uploads = [&] {
+    std::set<std::string> ids;
+    auto listed = dst_client_->list_multipart_uploads(dst_bucket_, "");
+    EXPECT_TRUE(listed.has_value());
+    if (listed)
+      for (const auto& u : listed->uploads) ids.insert(u.upload_id);
+    return ids;
+  };
+  auto aborted_keys = [&] {
+    std::multiset<std::string> keys;
+    for (const auto& e : events_named(read_events(dir_ + "/logs"), "orphan_upload_aborted")) keys.insert(e["key"]);
+    return keys;
+  };
+  create("out/a");  // the job's key: an orphan
+  const std::string foreign = create("out/not-in-the-job");
+  const std::string outside = create("elsewhere/a");
+  const auto cfg = config();
+
+  auto relay = s5j({"relay", "--once", "-c", cfg, "--no-progress"});
+  ASSERT_EQ(relay.exit_code, 0) << relay.out << relay.err;
+  EXPECT_EQ(open_uploads(), (std::set<std::string>{foreign, outside}));
+  EXPECT_EQ(aborted_keys(), (std::multiset<std::string>{"out/a"}));
+
+  // Stage now, drain later: the orphan survives the stage run (it may not
+  // see the destination) and goes with the drain run that completes.
+  ASSERT_TRUE(testing::seed_objects(*src_client_, src_bucket_, {{"in/c", "ccc"}}));
+  const std::string orphan_c = create("out/c");
+  auto stage = s5j({"stage", "--once", "-c", cfg, "--no-progress"});
+  ASSERT_EQ(stage.exit_code, 0) << stage.out << stage.err;
+  EXPECT_EQ(open_uploads(), (std::set<std::string>{orphan_c, foreign, outside}));
+  auto drain = s5j({"drain", "--once", "-c", cfg, "--no-progress"});
+  ASSERT_EQ(drain.exit_code, 0) << drain.out << drain.err;
+  EXPECT_EQ(open_uploads(), (std::set<std::string>{foreign, outside}));
+  EXPECT_EQ(aborted_keys(), (std::multiset<std::string>{"out/a", "out/c"}));
+  expect_identical();
+  expect_volumes_empty();
 }
 
 // A byte flipped in a staged file between `stage --once` and `drain
