@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <functional>
+#include <iostream>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -86,7 +87,9 @@ TEST_F(StatusActivityTest, StageWithFullVolumesAndNoDrainReportsWaitingForSpace)
   // The text form says it in words.
   auto text = s5j({"status", "-c", cfg});
   EXPECT_EQ(text.exit_code, 0) << text.err;
-  EXPECT_NE(text.out.find("activity: waiting for staging space"), std::string::npos) << text.out;
+  const auto line = text.out.find("activity: waiting for staging space");
+  EXPECT_NE(line, std::string::npos) << text.out;
+  if (line != std::string::npos) std::cout << "[ info ] " << text.out.substr(line, text.out.find('\n', line) - line) << "\n";
 
   // SIGTERM ends the wait for space and the run, cleanly.
   run.kill(SIGTERM);

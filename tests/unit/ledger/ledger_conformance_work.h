@@ -401,8 +401,11 @@ TEST_P(LedgerConformance, RunActivityIsPublishedOnTheHoldersLocks) {
   const auto taken = ledger_->job_lock_holders(j);
   ASSERT_TRUE(taken.has_value());
   for (const auto& h : *taken) {
-    if (h.role == "drain") EXPECT_FALSE(h.activity.has_value());
-    if (h.role == "stage") EXPECT_EQ(h.activity, std::optional<RunActivity>(scanning));
+    if (h.role == "drain") {
+      EXPECT_FALSE(h.activity.has_value());
+    } else {
+      EXPECT_EQ(h.activity, std::optional<RunActivity>(scanning)) << h.role;
+    }
   }
   const RunActivity idle{"idle", clock_.now(), std::nullopt, std::nullopt};
   ASSERT_TRUE(*ledger_->set_run_activity(j, drain.owner, idle));
