@@ -174,6 +174,26 @@ std::string format_rate(double bytes_per_second) {
 std::string bytes_text(uint64_t bytes) { return std::to_string(bytes) + " (" + human_bytes(bytes) + ")"; }
 
 Json optional_time(const std::optional<TimePoint>& t) { return t ? Json(format_iso8601(*t)) : Json(nullptr); }
+
+// The active run's activity in words, e.g. "waiting for staging space (a
+// write of 5.0 MiB waits for the drain to free room), since <time> (2m 00s ago)".
+std::string activity_text(const ledger::RunActivity& a, TimePoint now) {
+  std::string out;
+  if (a.name == "waiting_for_space") {
+    out = "waiting for staging space";
+    if (a.wanted_bytes) out += " (a write of " + human_bytes(*a.wanted_bytes) + " waits for the drain to free room)";
+  } else if (a.name == "scanning") {
+    out = a.next_scan_at ? "scanning: everything listed is done; next listing of the source at " +
+                               format_iso8601(*a.next_scan_at)
+                         : "scanning: listing the source for new objects";
+  } else if (a.name == "idle") {
+    out = "idle (nothing to do now)";
+  } else {
+    out = a.name;
+  }
+  return out + ", since " + format_iso8601(a.since) + " (" + format_duration(seconds_between(a.since, now)) + " ago)";
+}
+
 Json optional_number(const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); }
 
 }  // namespace
@@ -219,7 +239,7 @@ Result<StatusReport> collect_status(const config::Config& config, JobContext& co
     const auto& a = **active;
     report.run = RunStatus{.active = true, .pid = a.holder.pid, .host = a.holder.host, .command = a.command,
                            .role = a.holder.role, .started_at = a.started_at, .ended_at = std::nullopt,
-                           .outcome = {}, .exit_code = {}};
+                           .outcome = {}, .exit_code = {}, .activity = a.holder.activity};
   } else if (!runs->empty()) {
     const auto& r = runs->front();
     report.run = RunStatus{.active = false, .pid = r.start.pid, .host = r.start.host, .command = r.start.command,
@@ -292,6 +312,15 @@ Json StatusReport::to_json() const {
                 {"ended_at", optional_time(run->ended_at)},
                 {"outcome", run->outcome},
                 {"exit_code", run->exit_code ? Json(*run->exit_code) : Json(nullptr)}};
+    if (run->activity) {
+      const auto& a = *run->activity;
+      j["run"]["activity"] = {{"name", a.name},
+                              {"since", format_iso8601(a.since)},
+                              {"wanted_bytes", a.wanted_bytes ? Json(*a.wanted_bytes) : Json(nullptr)},
+                              {"next_scan_at", optional_time(a.next_scan_at)}};
+    } else {
+      j["run"]["activity"] = nullptr;
+    }
   } else {
     j["run"] = nullptr;
   }
@@ -341,6 +370,7 @@ std::string StatusReport::to_text() const {
       out += ", started " + format_iso8601(*run->started_at) + " (" +
              format_duration(seconds_between(*run->started_at, generated_at)) + " ago)";
     out += "\n";
+    if (run->activity) out += "activity: " + activity_text(*run->activity, generated_at) + "\n";
   } else {
     out += "run: none active; last was pid " + std::to_string(run->pid) + " on " + run->host;
     if (run->started_at) out += ", started " + format_iso8601(*run->started_at);

@@ -6,7 +6,9 @@
 // Figures (field names are documented in docs/operations.md, "s5j status"):
 //   * objects and bytes per state (Ledger::totals), total and remaining;
 //   * the active run (job lock held, lease live, pid alive on this host) or
-//     the last one, from the runs table;
+//     the last one, from the runs table; for the active run, what it said it
+//     is doing (its lock row's activity: transferring, waiting_for_space,
+//     scanning, ...);
 //   * throughput: bytes verified per second over the last minute and since
 //     the current/last run started, from verified records' updated_at
 //     (a scan of the verified records, done only while the job has at most
@@ -49,6 +51,10 @@ struct RunStatus {
   std::optional<ledger::TimePoint> ended_at;  // nullopt while active (or if the process died)
   std::string outcome;
   std::optional<int> exit_code;
+  // What the active run published last (transferring, waiting_for_space,
+  // scanning, ...; see ledger::RunActivity); nullopt when not active or
+  // when its s5j publishes none.
+  std::optional<ledger::RunActivity> activity;
 };
 
 struct ThroughputStatus {

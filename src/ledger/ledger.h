@@ -149,8 +149,14 @@ class Ledger {
   virtual Status release_job_lock(JobId job, std::string_view owner) = 0;
   // A holder of a lock of the job (the whole-job lock first), if any.
   virtual Result<std::optional<LockHolder>> job_lock_holder(JobId job) = 0;
-  // Every lock of the job, one entry per role held, ordered by role.
+  // Every lock of the job, one entry per role held, ordered by role, each
+  // with the activity its holder last published.
   virtual Result<std::vector<LockHolder>> job_lock_holders(JobId job) = 0;
+  // Records what `owner` is doing now on every lock it holds on the job
+  // (replacing what it published before); returns false (nothing written)
+  // when it holds none. Renewing the lock keeps the activity. Meant to be
+  // called when the activity changes, not per object. Durable on return.
+  virtual Result<bool> set_run_activity(JobId job, std::string_view owner, const RunActivity& activity) = 0;
   // Removes every lock of the job whoever holds it (after the caller
   // established the holders are dead, e.g. their pids no longer exist).
   virtual Status break_job_lock(JobId job) = 0;

@@ -215,6 +215,18 @@ struct LockRequest {
   std::vector<std::string> roles;  // empty: the whole job
 };
 
+// What a running process holding a job lock is doing, as it last published
+// it (Ledger::set_run_activity), for `s5j status` in another process. The
+// names are stable (docs/operations.md): starting, listing, transferring,
+// waiting_for_space, scanning, idle, stopping.
+struct RunActivity {
+  std::string name;
+  TimePoint since;                          // when the process entered it
+  std::optional<uint64_t> wanted_bytes;     // waiting_for_space: the write that waits needs this many bytes
+  std::optional<TimePoint> next_scan_at;    // scanning: when the source is listed again (nullopt: listing now)
+  bool operator==(const RunActivity&) const = default;
+};
+
 struct LockHolder {
   std::string owner;
   int64_t pid = 0;
@@ -222,6 +234,7 @@ struct LockHolder {
   TimePoint acquired_at;
   TimePoint expires_at;
   std::string role;  // empty: the whole job; else the role held (one per holder entry)
+  std::optional<RunActivity> activity;  // nullopt: the holder published none (yet)
 };
 
 struct LockOutcome {

@@ -76,6 +76,7 @@ Result<bool> DrainLeg::stage_run_active() {
 ClaimDispatcher::Idle DrainLeg::on_idle() {
   using Idle = ClaimDispatcher::Idle;
   const auto& s = ctx_.settings;
+  ctx_.activity.drain_idle();
   if (s.once) {
     Result<bool> more = false;
     if (s.role == RelayRole::relay) {
@@ -122,6 +123,7 @@ void DrainLeg::process(ledger::ObjectRecord record) {
     record.state = ledger::ObjectState::uploading;
     ++record.attempts;
   }
+  ctx_.activity.drain_working();
   ctx_.events.emit("upload_started",
                    {{"leg", "drain"}, {"key", record.key}, {"size", record.size}, {"attempt", record.attempts}});
   const auto started = ctx_.clock.steady_now();

@@ -18,7 +18,7 @@ bool local_process_alive(int64_t pid) {
 }
 
 JobRun::JobRun(JobRunSettings settings, ledger::Ledger& ledger, log::EventLog& events, const Clock& clock)
-    : settings_(std::move(settings)), ledger_(ledger), events_(events) {
+    : settings_(std::move(settings)), ledger_(ledger), clock_(clock), events_(events) {
   host_ = local_host_name();
   owner_ = host_ + ":" + std::to_string(::getpid()) + ":" +
            std::to_string(
@@ -35,15 +35,38 @@ Status JobRun::begin() {
   if (!job) return std::unexpected(job.error());
   job_ = job->id;
   if (auto l = acquire_lock(); !l) return l;
-  locked_ = true;
+  {
+    std::lock_guard lock(activity_mutex_);  // set_activity() may come from a signal thread
+    locked_ = true;
+  }
   auto run = ledger_.begin_run(job_, {::getpid(), host_, settings_.command, settings_.version});
   if (!run) {
     (void)ledger_.release_job_lock(job_, owner_);
+    std::lock_guard lock(activity_mutex_);
     locked_ = false;
     return std::unexpected(run.error());
   }
   run_ = *run;
+  set_activity("starting");
   return {};
+}
+
+void JobRun::set_activity(const std::string& name, std::optional<uint64_t> wanted_bytes,
+                          std::optional<ledger::TimePoint> next_scan_at) {
+  std::lock_guard lock(activity_mutex_);
+  if (!locked_ || finished_) return;
+  // Stopping is final: a leg or phase reporting late must not hide it.
+  if (activity_ && activity_->name == "stopping") return;
+  if (activity_ && activity_->name == name && activity_->wanted_bytes == wanted_bytes &&
+      activity_->next_scan_at == next_scan_at)
+    return;
+  const ledger::RunActivity a{name, clock_.now(), wanted_bytes, next_scan_at};
+  auto r = ledger_.set_run_activity(job_, owner_, a);
+  if (!r) {
+    events_.emit("activity_not_published", {{"activity", name}, {"code", r.error().code}, {"error", r.error().message}});
+    return;
+  }
+  activity_ = a;
 }
 
 Result<ledger::LockOutcome> JobRun::renew_lock() {
@@ -75,7 +98,10 @@ Status JobRun::acquire_lock() {
 
 void JobRun::finish(const std::string& outcome, int exit_code) {
   if (finished_ || !locked_) return;
-  finished_ = true;
+  {
+    std::lock_guard lock(activity_mutex_);  // no activity written after the lock is gone
+    finished_ = true;
+  }
   stop_renewer();
   (void)ledger_.flush();
   if (run_) (void)ledger_.end_run(*run_, outcome, exit_code);

@@ -11,9 +11,13 @@
 //   finish(outcome, exit_code)   flushes the ledger, ends the run record
 //              and releases the lock. Idempotent; the destructor calls it
 //              with "error" if the caller did not.
+//   set_activity(...)  publishes what the run does now on its lock rows
+//              (Ledger::set_run_activity) for `s5j status` in another
+//              process; a ledger write only when it differs from the last
+//              one published ("starting" is published by begin()).
 //
 // Thread safety: begin()/finish() from the thread that owns the run;
-// renew_lock() from any thread.
+// renew_lock() and set_activity() from any thread.
 #pragma once
 
 #include <chrono>
@@ -63,6 +67,13 @@ class JobRun {
   const std::string& host() const { return host_; }
   const JobRunSettings& settings() const { return settings_; }
 
+  // Names: see ledger::RunActivity. `since` becomes now when the name or a
+  // detail changed. A failed write is retried by the next call (status is a
+  // view; the run does not stop over it). Once "stopping" is published it
+  // stays.
+  void set_activity(const std::string& name, std::optional<uint64_t> wanted_bytes = std::nullopt,
+                    std::optional<ledger::TimePoint> next_scan_at = std::nullopt);
+
   Result<ledger::LockOutcome> renew_lock();
   void start_renewer(std::chrono::milliseconds period, std::function<void()> renew);
   void stop_renewer();
@@ -72,6 +83,7 @@ class JobRun {
 
   const JobRunSettings settings_;
   ledger::Ledger& ledger_;
+  const Clock& clock_;
   log::EventLog& events_;
   std::string host_;
   std::string owner_;
@@ -79,6 +91,9 @@ class JobRun {
   std::optional<ledger::RunId> run_;
   bool locked_ = false;
   bool finished_ = false;
+
+  std::mutex activity_mutex_;                      // also orders the writes
+  std::optional<ledger::RunActivity> activity_;   // guarded by activity_mutex_: last published
 
   std::mutex renewer_mutex_;
   std::condition_variable renewer_cv_;

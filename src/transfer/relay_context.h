@@ -19,6 +19,7 @@
 #include "staging/stager.h"
 #include "transfer/group_commit.h"
 #include "transfer/job_run.h"
+#include "transfer/relay_activity.h"
 #include "transfer/relay_engine.h"
 
 namespace s5j::transfer {
@@ -54,6 +55,7 @@ struct RelayContext {
   GroupCommit& committer;
   staging::Stager& stager;
   RelayTally& tally;
+  RelayActivity& activity;  // what the legs report for `s5j status`
 };
 
 // Objects of the job in `states`, from the ledger's committed totals.

@@ -53,7 +53,8 @@ struct RelayEngine::State {
         events(e),
         clock(c),
         run(run_settings(settings), l, e, c),
-        committer(l, e) {}
+        committer(l, e),
+        activity(run) {}
 
   RelaySettings settings;
   s3::S3Client* source;
@@ -64,6 +65,7 @@ struct RelayEngine::State {
   JobRun run;
   GroupCommit committer;
   RelayTally tally;
+  RelayActivity activity;
   std::unique_ptr<staging::Stager> stager;  // set under legs_mutex
   std::unique_ptr<RelayContext> context;
 
@@ -109,6 +111,7 @@ void RelayEngine::request_stop() {
   auto& s = *state_;
   if (s.stop_requested.exchange(true)) return;
   s.events.emit("stop_requested");
+  s.activity.stopping();
   std::lock_guard lock(s.legs_mutex);
   if (s.stage) s.stage->request_stop();
   if (s.drain) s.drain->request_stop();
@@ -166,6 +169,7 @@ Status RelayEngine::State::open_staging(RelayReport& report) {
                            {"free_bytes", u.free_bytes},
                            {"limit_bytes", u.limit_bytes}});
     events.emit("waiting_for_space", {{"bytes", bytes}, {"volumes", volumes}});
+    activity.space_wait(bytes);
   };
   auto opened = staging::Stager::open(o);
   if (!opened) return std::unexpected(opened.error());
@@ -173,6 +177,7 @@ Status RelayEngine::State::open_staging(RelayReport& report) {
     std::lock_guard lock(legs_mutex);  // progress() reads it from another thread
     stager = std::move(*opened);
   }
+  activity.set_stager(stager.get());
   auto cleaned = clean_staging(*stager, ledger, run.job(), has_stage(), events);
   if (!cleaned) return std::unexpected(cleaned.error());
   report.partials_removed = cleaned->partials_removed;
@@ -224,6 +229,8 @@ Result<RelayReport> RelayEngine::run() {
   if ((s.has_stage() && s.source == nullptr) || (s.has_drain() && s.destination == nullptr))
     return make_error(ErrorKind::fatal, "InvalidArgument", "the relay needs a client for each side it works on");
   if (auto b = s.run.begin(); !b) return std::unexpected(b.error());
+  // A stop before the lock was held could not be published then.
+  if (s.stop_requested) s.run.set_activity("stopping");
   auto fail = [&](const Error& e) -> Result<RelayReport> {
     s.run.finish("error", 1);
     return std::unexpected(e);
@@ -238,6 +245,8 @@ Result<RelayReport> RelayEngine::run() {
                                 {"once", s.settings.once}});
   if (auto r = s.recover(); !r) return fail(r.error());
   if (auto r = s.open_staging(report); !r) return fail(r.error());
+  // The first listing; the rescans of continuous mode are `scanning`.
+  if (s.has_stage()) s.run.set_activity("listing");
   if (auto r = s.plan(report); !r) return fail(r.error());
   if (auto r = s.count_work(); !r) return fail(r.error());
   s.planning = false;
@@ -249,7 +258,7 @@ Result<RelayReport> RelayEngine::run() {
                               {"volumes", s.stager->volumes()}});
 
   s.context = std::make_unique<RelayContext>(
-      RelayContext{s.settings, s.ledger, s.events, s.clock, s.run, s.committer, *s.stager, s.tally});
+      RelayContext{s.settings, s.ledger, s.events, s.clock, s.run, s.committer, *s.stager, s.tally, s.activity});
   {
     std::lock_guard lock(s.legs_mutex);
     if (s.has_stage()) {
@@ -279,6 +288,7 @@ Result<RelayReport> RelayEngine::run() {
     if (stage) stage->dispatcher().renew_leases();
     if (drain) drain->dispatcher().renew_leases();
   });
+  s.activity.start(stage != nullptr, drain != nullptr);
   if (stage) stage->start();
   if (drain) drain->start();
   if (stage) stage->join();

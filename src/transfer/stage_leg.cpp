@@ -77,6 +77,8 @@ void StageLeg::watch_space() {
     if (watch_stop_) break;
     lock.unlock();
     if (ctx_.stager.waiting_for_space()) (void)ctx_.stager.refresh();
+    // A wait for space ends without a callback: notice it here.
+    ctx_.activity.refresh();
     lock.lock();
   }
 }
@@ -112,6 +114,7 @@ ClaimDispatcher::Idle StageLeg::on_idle() {
   using Idle = ClaimDispatcher::Idle;
   const auto& s = ctx_.settings;
   if (s.once) {
+    ctx_.activity.stage_idle();
     if (s.role == RelayRole::stage) return Idle::done;
     // Relay: the drain may still send an object back to be fetched again.
     auto left = count_in(ctx_.ledger, ctx_.run.job(),
@@ -127,10 +130,14 @@ ClaimDispatcher::Idle StageLeg::on_idle() {
   const auto since = std::chrono::steady_clock::now() - last_scan_;
   if (since < s.scan_interval) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(s.scan_interval - since);
+    // Whole seconds, so that waking up early (the drain woke us) names the
+    // same next scan and writes nothing.
+    ctx_.activity.stage_scanning(std::chrono::ceil<std::chrono::seconds>(ctx_.clock.now() + left));
     return dispatcher_.idle_wait(std::max(left, std::chrono::milliseconds(1))) ? Idle::claim_again : Idle::done;
   }
   // Everything listed is staged: look for new objects, like the original.
   scanning_ = true;
+  ctx_.activity.stage_scanning(std::nullopt);
   ctx_.events.emit("scanning", {{"interval_ms", s.scan_interval.count()}});
   Status scanned = scan_ ? scan_() : Status{};
   if (scanned) {
@@ -155,6 +162,7 @@ void StageLeg::process(ledger::ObjectRecord record) {
     record.state = ledger::ObjectState::staging;
     ++record.attempts;
   }
+  ctx_.activity.stage_working();
   ctx_.events.emit("object_started",
                    {{"leg", "stage"}, {"key", record.key}, {"size", record.size}, {"attempt", record.attempts}});
   if (!admit(record.size)) {

@@ -97,6 +97,7 @@ void SyncEngine::request_stop() {
   auto& s = *state_;
   if (s.stop_requested.exchange(true)) return;
   s.events.emit("stop_requested");
+  s.run.set_activity("stopping");
   s.budget.cancel();  // nothing waits for memory any more: in-flight work drains
   std::lock_guard lock(s.dispatcher_mutex);
   if (s.dispatcher) s.dispatcher->request_stop();
@@ -253,6 +254,8 @@ Result<SyncReport> SyncEngine::run() {
     s.dispatcher->set_on_stop([&s] { s.budget.cancel(); });
     if (s.stop_requested) s.dispatcher->request_stop();
   }
+  // A stop before the lock was held could not be published then.
+  if (s.stop_requested) s.run.set_activity("stopping");
   ClaimDispatcher& d = *s.dispatcher;
   auto finish_run = [&](const std::string& outcome, int code) { s.run.finish(outcome, code); };
   s.events.emit("run_started", {{"job", s.settings.job},
@@ -277,6 +280,7 @@ Result<SyncReport> SyncEngine::run() {
                    s.settings.copier.destination_bucket, s.settings.copier.destination_prefix,
                    s.settings.match_destination},
                   s.source, s.destination, s.ledger, s.run.job(), s.events);
+  s.run.set_activity("listing");
   auto plan = planner.plan([&](uint64_t objects, uint64_t) { s.listed_objects = objects; });
   if (!plan) {
     finish_run("error", 1);
@@ -298,6 +302,7 @@ Result<SyncReport> SyncEngine::run() {
     return s.report;
   }
 
+  s.run.set_activity("transferring");
   s.committer.start(s.settings.flush_interval, [&d](const Error& e) { d.set_fatal(e); });
   s.run.start_renewer(std::max(std::chrono::milliseconds(1000), s.settings.lease / 3), [&d] { d.renew_leases(); });
   std::vector<std::thread> workers;

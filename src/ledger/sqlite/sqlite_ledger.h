@@ -94,6 +94,7 @@ class SqliteLedger final : public Ledger {
   Status release_job_lock(JobId job, std::string_view owner) override;
   Result<std::optional<LockHolder>> job_lock_holder(JobId job) override;
   Result<std::vector<LockHolder>> job_lock_holders(JobId job) override;
+  Result<bool> set_run_activity(JobId job, std::string_view owner, const RunActivity& activity) override;
   Status break_job_lock(JobId job) override;
   Status break_job_lock(JobId job, std::string_view owner) override;
 

@@ -187,7 +187,8 @@ namespace {
 // Every lock row of the job, ordered by role ('' = the whole job, first).
 Result<std::vector<LockHolder>> read_locks(sqlite::Database& db, JobId job) {
   auto st = db.cached(
-      "SELECT owner, pid, host, acquired_at, expires_at, role FROM job_locks WHERE job_id = ?1 ORDER BY role");
+      "SELECT owner, pid, host, acquired_at, expires_at, role, activity, activity_since, activity_wanted_bytes, "
+      "activity_next_scan_at FROM job_locks WHERE job_id = ?1 ORDER BY role");
   if (!st) return std::unexpected(st.error());
   (*st)->bind(1, job.value);
   std::vector<LockHolder> out;
@@ -198,6 +199,12 @@ Result<std::vector<LockHolder>> read_locks(sqlite::Database& db, JobId job) {
     const auto& s = **st;
     out.push_back(LockHolder{s.get_text(0), s.get_int(1), s.get_text(2), from_ms(s.get_int(3)), from_ms(s.get_int(4)),
                              s.get_text(5)});
+    if (!s.is_null(6)) {
+      RunActivity a{s.get_text(6), from_ms(s.get_int(7))};
+      if (!s.is_null(8)) a.wanted_bytes = static_cast<uint64_t>(s.get_int(8));
+      if (!s.is_null(9)) a.next_scan_at = from_ms(s.get_int(9));
+      out.back().activity = std::move(a);
+    }
   }
 }
 
@@ -249,9 +256,18 @@ Result<LockOutcome> SqliteLedger::acquire_job_lock(JobId job, const LockRequest&
     const auto it = ours.find(role);
     const TimePoint acquired = it != ours.end() ? it->second : from_ms(now);
     if (it != ours.end() && role == roles.front()) me.acquired_at = acquired;
+    // An upsert, not INSERT OR REPLACE: renewing our own lock keeps the
+    // activity we published; a row of another owner (expired, deleted
+    // above, so only by a race-free mistake) does not pass its activity on.
     auto st = state_.db->cached(
-        "INSERT OR REPLACE INTO job_locks(job_id, role, owner, pid, host, acquired_at, expires_at) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+        "INSERT INTO job_locks(job_id, role, owner, pid, host, acquired_at, expires_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(job_id, role) DO UPDATE SET "
+        "activity = CASE WHEN owner = excluded.owner THEN activity END, "
+        "activity_since = CASE WHEN owner = excluded.owner THEN activity_since END, "
+        "activity_wanted_bytes = CASE WHEN owner = excluded.owner THEN activity_wanted_bytes END, "
+        "activity_next_scan_at = CASE WHEN owner = excluded.owner THEN activity_next_scan_at END, "
+        "owner = excluded.owner, pid = excluded.pid, host = excluded.host, acquired_at = excluded.acquired_at, "
+        "expires_at = excluded.expires_at");
     if (!st) return std::unexpected(st.error());
     (*st)->bind(1, job.value).bind_text(2, role).bind_text(3, me.owner).bind(4, me.pid).bind_text(5, me.host);
     (*st)->bind(6, sqlite::to_ms(acquired)).bind(7, sqlite::to_ms(me.expires_at));
@@ -279,6 +295,29 @@ Result<std::optional<LockHolder>> SqliteLedger::job_lock_holder(JobId job) {
 Result<std::vector<LockHolder>> SqliteLedger::job_lock_holders(JobId job) {
   std::lock_guard lock(db_mu_);
   return read_locks(*state_.db, job);
+}
+
+Result<bool> SqliteLedger::set_run_activity(JobId job, std::string_view owner, const RunActivity& activity) {
+  if (activity.name.empty()) {
+    return ledger_error(ErrorKind::permanent, kLedgerIllegalTransition, "an activity needs a name");
+  }
+  std::lock_guard lock(db_mu_);
+  auto st = state_.db->cached(
+      "UPDATE job_locks SET activity = ?3, activity_since = ?4, activity_wanted_bytes = ?5, "
+      "activity_next_scan_at = ?6 WHERE job_id = ?1 AND owner = ?2");
+  if (!st) return std::unexpected(st.error());
+  auto& u = **st;
+  u.bind(1, job.value).bind_text(2, owner).bind_text(3, activity.name).bind(4, sqlite::to_ms(activity.since));
+  if (activity.wanted_bytes)
+    u.bind(5, static_cast<int64_t>(*activity.wanted_bytes));
+  else
+    u.bind_null(5);
+  if (activity.next_scan_at)
+    u.bind(6, sqlite::to_ms(*activity.next_scan_at));
+  else
+    u.bind_null(6);
+  if (auto r = u.run(); !r) return std::unexpected(r.error());
+  return state_.db->changes() > 0;
 }
 
 Status SqliteLedger::break_job_lock(JobId job) {

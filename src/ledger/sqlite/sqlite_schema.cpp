@@ -127,12 +127,23 @@ constexpr const char* kV5 = R"sql(
 ALTER TABLE objects ADD COLUMN staged_metadata TEXT;
 )sql";
 
+// What a run holding a lock is doing now (transferring, waiting_for_space,
+// scanning, ...), published by it on change, so `s5j status` in another
+// process can say it. NULL: nothing published (older runs).
+constexpr const char* kV6 = R"sql(
+ALTER TABLE job_locks ADD COLUMN activity TEXT;
+ALTER TABLE job_locks ADD COLUMN activity_since INTEGER;
+ALTER TABLE job_locks ADD COLUMN activity_wanted_bytes INTEGER;
+ALTER TABLE job_locks ADD COLUMN activity_next_scan_at INTEGER;
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "objects, uploads and parts", kV1},
     Migration{2, "run history and job locks", kV2},
     Migration{3, "index of recent errors", kV3},
     Migration{4, "job locks per role (stage, drain)", kV4},
     Migration{5, "metadata of staged copies", kV5},
+    Migration{6, "activity of the run holding a lock", kV6},
 };
 
 Error not_a_ledger(const Database& db, const std::string& why) {

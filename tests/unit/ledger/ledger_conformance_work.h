@@ -357,6 +357,66 @@ TEST_P(LedgerConformance, LockRolesLetStageAndDrainRunSideBySide) {
   EXPECT_EQ(ledger_->job_lock_holder(j)->value().role, "");
 }
 
+// A run publishes what it does on its lock rows (every role it holds), for
+// `s5j status` in another process; renewing keeps it, a new holder of the
+// role starts without one.
+TEST_P(LedgerConformance, RunActivityIsPublishedOnTheHoldersLocks) {
+  const JobId j = job(JobMode::staged);
+  const LockRequest relay{"host-a:1:1", 1, "host-a", minutes(2), {"stage", "drain"}};
+  const LockRequest drain{"host-b:2:1", 2, "host-b", minutes(2), {"drain"}};
+  ASSERT_TRUE(ledger_->acquire_job_lock(j, relay)->acquired);
+  // (Results kept in locals: a range-for over *temporary would dangle.)
+  const auto fresh = ledger_->job_lock_holders(j);
+  ASSERT_TRUE(fresh.has_value());
+  for (const auto& h : *fresh) EXPECT_FALSE(h.activity.has_value()) << h.role;
+
+  const RunActivity waiting{"waiting_for_space", clock_.now(), 5000, std::nullopt};
+  auto set = ledger_->set_run_activity(j, relay.owner, waiting);
+  ASSERT_TRUE(set.has_value()) << set.error().describe();
+  EXPECT_TRUE(*set);
+  auto holders = ledger_->job_lock_holders(j);
+  ASSERT_TRUE(holders.has_value());
+  ASSERT_EQ(holders->size(), 2u);
+  for (const auto& h : *holders) {
+    ASSERT_TRUE(h.activity.has_value()) << h.role;
+    EXPECT_EQ(*h.activity, waiting) << h.role;
+  }
+
+  // Replaced, optional fields cleared; kept when the lock is renewed.
+  clock_.advance(seconds(3));
+  const RunActivity scanning{"scanning", clock_.now(), std::nullopt, clock_.now() + seconds(30)};
+  ASSERT_TRUE(*ledger_->set_run_activity(j, relay.owner, scanning));
+  clock_.advance(minutes(1));
+  ASSERT_TRUE(ledger_->acquire_job_lock(j, relay)->acquired);
+  EXPECT_EQ(ledger_->job_lock_holder(j)->value().activity, std::optional<RunActivity>(scanning));
+
+  // Someone without a lock writes nothing; names are required.
+  EXPECT_FALSE(*ledger_->set_run_activity(j, drain.owner, waiting));
+  EXPECT_FALSE(ledger_->set_run_activity(j, relay.owner, RunActivity{}).has_value());
+
+  // The relay's lock expired and a drain run took that role: it has no
+  // activity until it publishes one; the relay's other row keeps its own.
+  clock_.advance(minutes(3));
+  ASSERT_TRUE(ledger_->acquire_job_lock(j, drain)->acquired);
+  const auto taken = ledger_->job_lock_holders(j);
+  ASSERT_TRUE(taken.has_value());
+  for (const auto& h : *taken) {
+    if (h.role == "drain") {
+      EXPECT_FALSE(h.activity.has_value());
+    } else {
+      EXPECT_EQ(h.activity, std::optional<RunActivity>(scanning)) << h.role;
+    }
+  }
+  const RunActivity idle{"idle", clock_.now(), std::nullopt, std::nullopt};
+  ASSERT_TRUE(*ledger_->set_run_activity(j, drain.owner, idle));
+  const auto published = ledger_->job_lock_holders(j);
+  ASSERT_TRUE(published.has_value());
+  for (const auto& h : *published) {
+    ASSERT_TRUE(h.activity.has_value()) << h.role;
+    EXPECT_EQ(h.activity->name, h.role == "drain" ? "idle" : "scanning");
+  }
+}
+
 TEST_P(LedgerConformance, LeasesAreReleasedPerState) {
   const JobId j = job(JobMode::staged);
   add(j, {"a", "b", "c"});

@@ -93,6 +93,8 @@ TEST_F(SchemaTest, EveryOlderVersionUpgradesKeepingData) {
     // What the later migrations added works on the upgraded file.
     EXPECT_TRUE((*now)->begin_run(job.id, RunStart{1, "h", "run", "v"}).has_value());
     EXPECT_TRUE((*now)->recent_errors(job.id, 5).has_value());
+    ASSERT_TRUE((*now)->acquire_job_lock(job.id, LockRequest{"o", 1, "h"})->acquired);
+    EXPECT_TRUE(*(*now)->set_run_activity(job.id, "o", RunActivity{"transferring", ledger::TimePoint{}}));
   }
 }
 
