@@ -8,6 +8,7 @@
 #include "checksum/multipart_etag.h"
 #include "cli/verify_cursors.h"
 #include "transfer/copy_part_plan.h"
+#include "transfer/key_mapping.h"
 
 namespace s5j::cli {
 namespace {
@@ -52,9 +53,7 @@ DestinationVerifier::DestinationVerifier(VerifySettings settings, s3::S3Client& 
       events_(events) {}
 
 std::string DestinationVerifier::destination_key(const std::string& source_key) const {
-  std::string_view suffix = source_key;
-  if (suffix.starts_with(settings_.source_prefix)) suffix.remove_prefix(settings_.source_prefix.size());
-  return settings_.destination_prefix + std::string(suffix);
+  return transfer::destination_key_for(settings_.source_prefix, settings_.destination_prefix, source_key);
 }
 
 Result<VerifyReport> DestinationVerifier::run() {

@@ -257,7 +257,11 @@ Result<StatusReport> collect_status(const config::Config& config, JobContext& co
     auto scan = scan_verified(ledger, job, now - std::chrono::seconds(60), start, end);
     if (!scan) return std::unexpected(scan.error());
     report.throughput.basis = "ledger";
-    report.throughput.last_minute = static_cast<double>(scan->last_minute_bytes) / 60.0;
+    // A run younger than a minute has verified for less than a minute:
+    // dividing by 60 s would understate its rate and inflate the ETA.
+    double window = 60.0;
+    if (running && start) window = std::clamp(seconds_between(*start, now), 1.0, 60.0);
+    report.throughput.last_minute = static_cast<double>(scan->last_minute_bytes) / window;
     if (start) {
       // A run that died without end_run ends, for this figure, at its last
       // verification.

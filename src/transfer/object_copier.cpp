@@ -6,6 +6,7 @@
 #include "checksum/multi_hasher.h"
 #include "checksum/multipart_etag.h"
 #include "transfer/copy_part_plan.h"
+#include "transfer/key_mapping.h"
 #include "transfer/source_proof.h"
 
 namespace s5j::transfer {
@@ -82,9 +83,7 @@ ObjectCopier::ObjectCopier(CopierSettings settings, s3::S3Client& source, s3::S3
       uploader_(destination, ledger, budget, part_pool, events) {}
 
 std::string ObjectCopier::destination_key(const std::string& source_key) const {
-  std::string_view suffix = source_key;
-  if (suffix.starts_with(settings_.source_prefix)) suffix.remove_prefix(settings_.source_prefix.size());
-  return settings_.destination_prefix + std::string(suffix);
+  return transfer::destination_key_for(settings_.source_prefix, settings_.destination_prefix, source_key);
 }
 
 CopyOutcome ObjectCopier::copy(const ledger::ObjectRecord& record) {

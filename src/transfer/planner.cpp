@@ -1,6 +1,7 @@
 #include "transfer/planner.h"
 
 #include "checksum/multipart_etag.h"
+#include "transfer/key_mapping.h"
 
 namespace s5j::transfer {
 
@@ -14,9 +15,7 @@ Planner::Planner(PlannerSettings settings, s3::S3Client& source, s3::S3Client& d
       events_(events) {}
 
 std::string Planner::destination_key(const std::string& source_key) const {
-  std::string_view suffix = source_key;
-  if (suffix.starts_with(settings_.source_prefix)) suffix.remove_prefix(settings_.source_prefix.size());
-  return settings_.destination_prefix + std::string(suffix);
+  return transfer::destination_key_for(settings_.source_prefix, settings_.destination_prefix, source_key);
 }
 
 Result<PlanSummary> Planner::plan(const std::function<void(uint64_t, uint64_t)>& on_page) {

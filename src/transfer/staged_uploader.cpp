@@ -56,13 +56,6 @@ bool is_corruption(const std::string& code) {
 
 }  // namespace
 
-std::string destination_key_for(const std::string& source_prefix, const std::string& destination_prefix,
-                                 const std::string& source_key) {
-  std::string_view suffix = source_key;
-  if (suffix.starts_with(source_prefix)) suffix.remove_prefix(source_prefix.size());
-  return destination_prefix + std::string(suffix);
-}
-
 StagedUploader::StagedUploader(StagedUploadSettings settings, s3::S3Client& destination, ledger::Ledger& ledger,
                                staging::Stager& stager, ByteBudget& budget, WorkerPool& part_pool,
                                log::EventLog& events)

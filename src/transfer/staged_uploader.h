@@ -34,6 +34,7 @@
 #include "s3/s3_client.h"
 #include "staging/stager.h"
 #include "transfer/byte_budget.h"
+#include "transfer/key_mapping.h"
 #include "transfer/multipart_uploader.h"
 #include "transfer/worker_pool.h"
 
@@ -65,10 +66,6 @@ struct StagedUploadOutcome {
   std::string proof;
   std::string error_code;
 };
-
-// The destination key for a source key (source prefix replaced).
-std::string destination_key_for(const std::string& source_prefix, const std::string& destination_prefix,
-                                 const std::string& source_key);
 
 class StagedUploader {
  public:

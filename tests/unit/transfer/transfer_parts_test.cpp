@@ -9,6 +9,7 @@
 #include "checksum/md5.h"
 #include "transfer/byte_budget.h"
 #include "transfer/copy_part_plan.h"
+#include "transfer/key_mapping.h"
 #include "transfer/ordered_hasher.h"
 #include "transfer/worker_pool.h"
 
@@ -132,6 +133,23 @@ TEST(CopyPartPlan, ALayoutTheDestinationCannotTakeIsNotMirrored) {
   ASSERT_TRUE(plan.has_value());
   EXPECT_FALSE(plan->mirrors_source);
   EXPECT_LE(plan->parts.part_size, 512ull * 1000 * 1000);
+}
+
+}  // namespace
+}  // namespace s5j::transfer
+
+namespace s5j::transfer {
+namespace {
+
+TEST(KeyMapping, SourcePrefixIsReplacedByTheDestinationPrefix) {
+  EXPECT_EQ(destination_key_for("in/", "out/", "in/a/b.txt"), "out/a/b.txt");
+  EXPECT_EQ(destination_key_for("", "out/", "a"), "out/a");
+  EXPECT_EQ(destination_key_for("in/", "", "in/a"), "a");
+  EXPECT_EQ(destination_key_for("in/", "out/", "in/"), "out/");
+  // A key outside the source prefix (never listed, but mapped the same way
+  // everywhere) keeps its whole name.
+  EXPECT_EQ(destination_key_for("in/", "out/", "other"), "out/other");
+  EXPECT_EQ(destination_key_for("in/", "out/", "in/../x"), "out/../x");
 }
 
 }  // namespace
