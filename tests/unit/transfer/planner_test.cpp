@@ -76,7 +76,11 @@ TEST(Planner, UnsortedSourceIsPlannedAndIdenticalDestinationObjectsAreRecognised
   EXPECT_EQ(plan->pending_objects, 2u);  // a (different) and c (missing)
   std::map<std::string, ledger::ObjectState> states;
   ledger::ListQuery q;
-  for (const auto& r : *(*ledger)->list_objects(job->id, q)) states[r.key] = r.state;
+  // Held in a local: g++ 12 does not extend a temporary's life through the
+  // `*` of a range-for initialiser (C++23's P2718 is not implemented).
+  auto listed = (*ledger)->list_objects(job->id, q);
+  ASSERT_TRUE(listed.has_value());
+  for (const auto& r : *listed) states[r.key] = r.state;
   EXPECT_EQ(states["in/a"], ledger::ObjectState::pending);
   EXPECT_EQ(states["in/b"], ledger::ObjectState::verified);
   EXPECT_EQ(states["in/c"], ledger::ObjectState::pending);
