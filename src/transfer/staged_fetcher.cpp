@@ -59,6 +59,8 @@ FetchOutcome StagedFetcher::fetch(const ledger::ObjectRecord& record, std::stop_
     downloaded += out.bytes_downloaded;
     out.bytes_downloaded = downloaded;
     if (!read_again || attempt == 2) return out;
+    // The same event as the direct copy's, so the log accounts for it.
+    events_.emit("object_reread", {{"key", record.key}, {"reason", "mismatch"}, {"leg", "stage"}});
   }
 }
 
