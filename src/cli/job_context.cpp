@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <filesystem>
@@ -62,13 +63,18 @@ Result<std::optional<ActiveRun>> find_active_run(ledger::Ledger& ledger, ledger:
   // with the system clock, so comparing with it is the same time base.
   const auto now = SystemClock::instance().now();
   const ledger::LockHolder* live = nullptr;
+  std::vector<ledger::LockHolder> others;
   for (const auto& h : *holders) {
     if (h.expires_at <= now || !holder_alive(h)) continue;
-    live = &h;
-    break;
+    if (live == nullptr) {
+      live = &h;
+    } else if (h.owner != live->owner &&
+               std::none_of(others.begin(), others.end(), [&](const auto& o) { return o.owner == h.owner; })) {
+      others.push_back(h);  // a relay holds both roles under one owner: listed once
+    }
   }
   if (live == nullptr) return std::optional<ActiveRun>();
-  ActiveRun run{.holder = *live, .started_at = live->acquired_at, .command = {}};
+  ActiveRun run{.holder = *live, .started_at = live->acquired_at, .command = {}, .other_processes = std::move(others)};
   auto runs = ledger.runs(job, 20);
   if (!runs) return std::unexpected(runs.error());
   for (const auto& r : *runs) {

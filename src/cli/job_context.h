@@ -59,6 +59,9 @@ struct ActiveRun {
   // when the lock was acquired.
   ledger::TimePoint started_at;
   std::string command;  // from the run record; empty when none matched
+  // Live holders of the job's other roles in other processes: `stage` and
+  // `drain` run side by side as two processes (one entry per process).
+  std::vector<ledger::LockHolder> other_processes;
 };
 
 // The run holding a lock of the job now, if any (the whole-job lock first,

@@ -196,6 +196,14 @@ std::string activity_text(const ledger::RunActivity& a, TimePoint now) {
 
 Json optional_number(const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); }
 
+Json activity_json(const std::optional<ledger::RunActivity>& activity) {
+  if (!activity) return nullptr;
+  return {{"name", activity->name},
+          {"since", format_iso8601(activity->since)},
+          {"wanted_bytes", activity->wanted_bytes ? Json(*activity->wanted_bytes) : Json(nullptr)},
+          {"next_scan_at", optional_time(activity->next_scan_at)}};
+}
+
 }  // namespace
 
 std::string error_kind(std::string_view text) {
@@ -239,7 +247,8 @@ Result<StatusReport> collect_status(const config::Config& config, JobContext& co
     const auto& a = **active;
     report.run = RunStatus{.active = true, .pid = a.holder.pid, .host = a.holder.host, .command = a.command,
                            .role = a.holder.role, .started_at = a.started_at, .ended_at = std::nullopt,
-                           .outcome = {}, .exit_code = {}, .activity = a.holder.activity};
+                           .outcome = {}, .exit_code = {}, .activity = a.holder.activity,
+                           .also_active = a.other_processes};
   } else if (!runs->empty()) {
     const auto& r = runs->front();
     report.run = RunStatus{.active = false, .pid = r.start.pid, .host = r.start.host, .command = r.start.command,
@@ -316,15 +325,14 @@ Json StatusReport::to_json() const {
                 {"ended_at", optional_time(run->ended_at)},
                 {"outcome", run->outcome},
                 {"exit_code", run->exit_code ? Json(*run->exit_code) : Json(nullptr)}};
-    if (run->activity) {
-      const auto& a = *run->activity;
-      j["run"]["activity"] = {{"name", a.name},
-                              {"since", format_iso8601(a.since)},
-                              {"wanted_bytes", a.wanted_bytes ? Json(*a.wanted_bytes) : Json(nullptr)},
-                              {"next_scan_at", optional_time(a.next_scan_at)}};
-    } else {
-      j["run"]["activity"] = nullptr;
-    }
+    j["run"]["activity"] = activity_json(run->activity);
+    j["run"]["also_active"] = Json::array();
+    for (const auto& h : run->also_active)
+      j["run"]["also_active"].push_back({{"pid", h.pid},
+                                         {"host", h.host},
+                                         {"role", h.role},
+                                         {"started_at", format_iso8601(h.acquired_at)},
+                                         {"activity", activity_json(h.activity)}});
   } else {
     j["run"] = nullptr;
   }
@@ -375,6 +383,11 @@ std::string StatusReport::to_text() const {
              format_duration(seconds_between(*run->started_at, generated_at)) + " ago)";
     out += "\n";
     if (run->activity) out += "activity: " + activity_text(*run->activity, generated_at) + "\n";
+    for (const auto& h : run->also_active) {
+      out += "also active: pid " + std::to_string(h.pid) + " on " + h.host +
+             (h.role.empty() ? "" : " (role " + h.role + ")") + ", started " + format_iso8601(h.acquired_at) + "\n";
+      if (h.activity) out += "  activity: " + activity_text(*h.activity, generated_at) + "\n";
+    }
   } else {
     out += "run: none active; last was pid " + std::to_string(run->pid) + " on " + run->host;
     if (run->started_at) out += ", started " + format_iso8601(*run->started_at);

@@ -55,6 +55,9 @@ struct RunStatus {
   // scanning, ...; see ledger::RunActivity); nullopt when not active or
   // when its s5j publishes none.
   std::optional<ledger::RunActivity> activity;
+  // Further live processes of the job (stage and drain side by side): each
+  // with its pid, host, role and activity.
+  std::vector<ledger::LockHolder> also_active;
 };
 
 struct ThroughputStatus {

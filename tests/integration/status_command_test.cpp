@@ -12,6 +12,7 @@
 
 #include <climits>
 #include <filesystem>
+#include <map>
 #include <regex>
 #include <sstream>
 
@@ -168,6 +169,38 @@ TEST(StatusCommand, ReportsTheRunOfTheProcessHoldingTheLockAsActive) {
   auto text = s5j({"status", "-c", env.config});
   EXPECT_NE(text.out.find("ACTIVE as pid " + std::to_string(pid) + " on " + hostname()), std::string::npos)
       << text.out;
+}
+
+TEST(StatusCommand, StageAndDrainAsTwoProcessesAreBothShownWithTheirActivities) {
+  OpsEnv env("status-two-roles");
+  auto ledger = env.open_ledger();
+  const JobId job = open_job(*ledger, "default", ledger::JobMode::staged);
+  const int64_t pid = getpid();  // both "processes" are this live test process
+  auto drain = ledger->acquire_job_lock(job, {.owner = "drain-run", .pid = pid, .host = hostname(), .roles = {"drain"}});
+  ASSERT_TRUE(drain && drain->acquired);
+  auto stage = ledger->acquire_job_lock(job, {.owner = "stage-run", .pid = pid, .host = hostname(), .roles = {"stage"}});
+  ASSERT_TRUE(stage && stage->acquired);
+  const auto now = SystemClock::instance().now();
+  ASSERT_TRUE(ledger->set_run_activity(job, "drain-run", {.name = "idle", .since = now}));
+  ASSERT_TRUE(ledger->set_run_activity(job, "stage-run",
+                                       {.name = "waiting_for_space", .since = now, .wanted_bytes = 1048576}));
+
+  auto j = status_json(env);
+  ASSERT_EQ(j["run"]["active"], true);
+  ASSERT_EQ(j["run"]["also_active"].size(), 1u) << j.dump();
+  // Whichever role is reported first, the other is listed beside it, each
+  // with its own activity: the stage's wait for space is never hidden.
+  std::map<std::string, std::string> activity_by_role{
+      {j["run"]["role"].get<std::string>(), j["run"]["activity"]["name"].get<std::string>()},
+      {j["run"]["also_active"][0]["role"].get<std::string>(),
+       j["run"]["also_active"][0]["activity"]["name"].get<std::string>()}};
+  EXPECT_EQ(activity_by_role["stage"], "waiting_for_space");
+  EXPECT_EQ(activity_by_role["drain"], "idle");
+  EXPECT_EQ(j["run"]["also_active"][0]["pid"], pid);
+
+  auto text = s5j({"status", "-c", env.config});
+  EXPECT_NE(text.out.find("also active: pid " + std::to_string(pid)), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("waiting for staging space"), std::string::npos) << text.out;
 }
 
 TEST(StatusCommand, ALockOfAProcessThatIsGoneIsNotAnActiveRun) {
