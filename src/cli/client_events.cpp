@@ -1,5 +1,7 @@
 #include "cli/client_events.h"
 
+#include <iostream>
+
 #include "cli/exit_codes.h"
 #include "s3/s3_error.h"
 
@@ -79,6 +81,25 @@ std::optional<std::pair<std::string, int>> refusal_message(ClientTally& tally) {
            tally.side + ".access_key and secret_access_key";
   }
   return std::make_pair(line, r.exit_code);
+}
+
+std::optional<int> report_failed_objects(uint64_t failed_objects, const std::vector<std::string>& failures,
+                                         std::initializer_list<ClientTally*> tallies, const log::Redactor& redactor,
+                                         const std::string& log_path) {
+  // Objects refused for a reason the operator must fix (no permission to
+  // read or write, ...): one line naming it and its exit code, not a list
+  // of every object that met it.
+  if (failed_objects > 0)
+    for (auto* tally : tallies)
+      if (tally != nullptr)
+        if (auto refused = refusal_message(*tally)) {
+          std::cerr << "s5j: " << redactor.apply(refused->first) << "\n";
+          return refused->second;
+        }
+  for (const auto& f : failures) std::cerr << "s5j: failed: " << redactor.apply(f) << "\n";
+  if (failed_objects > 0)
+    std::cerr << "s5j: " << failed_objects << " objects failed; run again to retry them (log: " << log_path << ")\n";
+  return std::nullopt;
 }
 
 }  // namespace s5j::cli

@@ -20,13 +20,16 @@
 
 #include <atomic>
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "log/event_log.h"
+#include "log/redactor.h"
 #include "s3/s3_client.h"
 
 namespace s5j::cli {
@@ -65,5 +68,13 @@ void emit_client_summary(const ClientTally& tally, const s3::S3Client& client, l
 // refused GetObject on s3://b/k (AccessDenied): grant ... or ...") and its
 // exit code (4, 5, 6); nullopt when no such refusal was seen.
 std::optional<std::pair<std::string, int>> refusal_message(ClientTally& tally);
+
+// The end of a run with failed objects, on stderr: the refusal of the first
+// tally that saw one (and its exit code, returned), else each failure and a
+// line pointing at the event log. Null tallies are skipped. Returns nullopt
+// when no refusal decides the exit code.
+std::optional<int> report_failed_objects(uint64_t failed_objects, const std::vector<std::string>& failures,
+                                         std::initializer_list<ClientTally*> tallies, const log::Redactor& redactor,
+                                         const std::string& log_path);
 
 }  // namespace s5j::cli

@@ -37,4 +37,13 @@ Result<uint64_t> abort_orphan_uploads(s3::S3Client& destination, const std::stri
   return aborted;
 }
 
+void sweep_orphan_uploads(s3::S3Client& destination, const config::Config& config, ledger::Ledger& ledger,
+                          log::EventLog& events) {
+  auto job = ledger.find_job(config.job);
+  if (!job || !*job) return;
+  auto swept = abort_orphan_uploads(destination, config.destination.bucket, config.destination.prefix,
+                                    config.source.prefix, ledger, (**job).id, events);
+  if (!swept) events.emit("orphan_sweep_failed", {{"error", swept.error().message}});
+}
+
 }  // namespace s5j::cli

@@ -20,6 +20,7 @@
 #include <string>
 
 #include "base/error.h"
+#include "config/config.h"
 #include "ledger/ledger.h"
 #include "log/event_log.h"
 #include "s3/s3_client.h"
@@ -32,5 +33,10 @@ namespace s5j::cli {
 Result<uint64_t> abort_orphan_uploads(s3::S3Client& destination, const std::string& bucket, const std::string& prefix,
                                       const std::string& source_prefix, ledger::Ledger& ledger, ledger::JobId job,
                                       log::EventLog& events);
+
+// The sweep after a run that completed, for the job of `config`: best
+// effort, a failure is logged (`orphan_sweep_failed`), never fatal.
+void sweep_orphan_uploads(s3::S3Client& destination, const config::Config& config, ledger::Ledger& ledger,
+                          log::EventLog& events);
 
 }  // namespace s5j::cli

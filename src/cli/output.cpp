@@ -1,5 +1,8 @@
 #include "cli/output.h"
 
+#include <unistd.h>
+
+#include <ctime>
 #include <iostream>
 
 #include "cli/exit_codes.h"
@@ -25,6 +28,15 @@ Result<config::Config> load_config_for_command(const std::string& path) {
   const auto redactor = redactor_for(*config);
   for (const auto& w : config->warnings) std::cerr << "s5j: warning: " << redactor.apply(w) << "\n";
   return config;
+}
+
+std::string event_log_name(const std::string& command, const std::string& job) {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+  return command + "-" + job + "-" + stamp + "-" + std::to_string(::getpid()) + ".jsonl";
 }
 
 }  // namespace s5j::cli

@@ -16,6 +16,10 @@ log::Redactor redactor_for(const config::Config& config);
 // Prints "s5j: <message>" on stderr (redacted) and returns the exit code.
 int report_failure(const Error& error, const log::Redactor& redactor);
 
+// Name of a run's event log in log.dir: "<command>-<job>-<UTC stamp>-<pid>.jsonl",
+// unique per process and sortable by time.
+std::string event_log_name(const std::string& command, const std::string& job);
+
 // Loads the config and prints its warnings on stderr; on failure prints the
 // error. Returns nullopt-like Result whose error was already reported.
 Result<config::Config> load_config_for_command(const std::string& path);

@@ -78,7 +78,7 @@ int run_relay_command(RelayRole role, const RelayOptions& options) {
   }
   auto ledger = ledger::open_ledger({.location = config->ledger.path});
   if (!ledger) return ledger_failure(ledger.error(), redactor);
-  auto events = log::EventLog::open(config->log.dir, relay_log_name(role, config->job), redactor);
+  auto events = log::EventLog::open(config->log.dir, event_log_name(std::string(transfer::to_string(role)), config->job), redactor);
   if (!events) return report_failure(events.error(), redactor);
 
   std::shared_ptr<ClientTally> source_tally, destination_tally;
@@ -105,26 +105,13 @@ int run_relay_command(RelayRole role, const RelayOptions& options) {
 
   // A complete upload side leaves no upload of its own open; any under the
   // prefix the ledger does not know is an orphan (best effort).
-  if (destination && report->complete())
-    if (auto job = (*ledger)->find_job(config->job); job && *job)
-      if (auto swept = abort_orphan_uploads(*destination, config->destination.bucket, config->destination.prefix,
-                                            config->source.prefix, **ledger, (**job).id, **events);
-          !swept)
-        (*events)->emit("orphan_sweep_failed", {{"error", swept.error().message}});
+  if (destination && report->complete()) sweep_orphan_uploads(*destination, *config, **ledger, **events);
 
   const auto& r = *report;
   std::cout << redactor.apply(relay_summary(r)) << "\n";
-  if (r.failed_objects > 0)
-    for (auto* tally : {source_tally.get(), destination_tally.get()})
-      if (tally != nullptr)
-        if (auto refused = refusal_message(*tally)) {
-          std::cerr << "s5j: " << redactor.apply(refused->first) << "\n";
-          return refused->second;
-        }
-  for (const auto& f : r.failures) std::cerr << "s5j: failed: " << redactor.apply(f) << "\n";
-  if (r.failed_objects > 0)
-    std::cerr << "s5j: " << r.failed_objects << " objects failed; run again to retry them (log: " << (*events)->path()
-              << ")\n";
+  if (auto refused = report_failed_objects(r.failed_objects, r.failures, {source_tally.get(), destination_tally.get()},
+                                           redactor, (*events)->path()))
+    return *refused;
   if (!r.stopped && r.remaining_objects > 0 && role == RelayRole::drain)
     std::cerr << "s5j: " << r.remaining_objects
               << " objects are not staged (or were sent back to be fetched again): run s5j stage, then s5j drain\n";

@@ -1,10 +1,7 @@
 #include "cli/relay_output.h"
 
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <iostream>
 
 #include "base/strings.h"
@@ -24,15 +21,6 @@ std::string rate_text(uint64_t bytes, std::chrono::milliseconds d) {
 }
 
 }  // namespace
-
-std::string relay_log_name(transfer::RelayRole role, const std::string& job) {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-  return std::string(transfer::to_string(role)) + "-" + job + "-" + stamp + "-" + std::to_string(::getpid()) + ".jsonl";
-}
 
 std::string relay_summary(const transfer::RelayReport& r) {
   using transfer::RelayRole;

@@ -15,9 +15,6 @@
 
 namespace s5j::cli {
 
-// "<role>-<job>-<UTC stamp>-<pid>.jsonl"
-std::string relay_log_name(transfer::RelayRole role, const std::string& job);
-
 // "relay complete: 500 objects staged (1.2 GiB) and 500 uploaded and
 // verified (1.2 GiB) in 12.3 s ...". `once` tells whether "complete" applies.
 std::string relay_summary(const transfer::RelayReport& report);

@@ -4,7 +4,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <iostream>
 #include <thread>
 
@@ -39,15 +38,6 @@ bool same_endpoints_and_credentials(const config::Config& c) {
   return sorted(c.source.endpoint_urls) == sorted(c.destination.endpoint_urls) &&
          c.source.access_key == c.destination.access_key &&
          c.source.secret_access_key == c.destination.secret_access_key && c.source.region == c.destination.region;
-}
-
-std::string event_log_name(const std::string& job) {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-  return "sync-" + job + "-" + stamp + "-" + std::to_string(::getpid()) + ".jsonl";
 }
 
 std::string duration_text(std::chrono::milliseconds d) {
@@ -145,7 +135,7 @@ int run_sync_command(const SyncOptions& options) {
   auto ledger = ledger::open_ledger({.location = config->ledger.path});
   if (!ledger) return report_failure(ledger.error(), redactor);
 
-  auto events = log::EventLog::open(config->log.dir, event_log_name(config->job), redactor);
+  auto events = log::EventLog::open(config->log.dir, event_log_name("sync", config->job), redactor);
   if (!events) return report_failure(events.error(), redactor);
 
   const auto source_tally = log_client_health(**source, "source", **events);
@@ -182,12 +172,7 @@ int run_sync_command(const SyncOptions& options) {
   // A complete run leaves no upload of its own open; any under the prefix
   // that the ledger does not know is an orphan (a lost Create answer, a
   // kill before the upload was recorded). Best effort: a failure is logged.
-  if (report->complete())
-    if (auto job = (*ledger)->find_job(config->job); job && *job)
-      if (auto swept = abort_orphan_uploads(**destination, config->destination.bucket, config->destination.prefix,
-                                            config->source.prefix, **ledger, (**job).id, **events);
-          !swept)
-        (*events)->emit("orphan_sweep_failed", {{"error", swept.error().message}});
+  if (report->complete()) sweep_orphan_uploads(**destination, *config, **ledger, **events);
 
   const auto& r = *report;
   const double seconds = std::max(0.001, r.duration.count() / 1000.0);
@@ -208,19 +193,9 @@ int run_sync_command(const SyncOptions& options) {
     if (r.failed_objects > 0) summary += ", " + std::to_string(r.failed_objects) + " FAILED";
   }
   std::cout << redactor.apply(summary) << "\n";
-  // Objects refused for a reason the operator must fix (no permission to
-  // read or write, ...): one line naming it and its exit code, not a list
-  // of every object that met it.
-  if (r.failed_objects > 0)
-    for (auto* tally : {source_tally.get(), destination_tally.get()})
-      if (auto refused = refusal_message(*tally)) {
-        std::cerr << "s5j: " << redactor.apply(refused->first) << "\n";
-        return refused->second;
-      }
-  for (const auto& f : r.failures) std::cerr << "s5j: failed: " << redactor.apply(f) << "\n";
-  if (r.failed_objects > 0)
-    std::cerr << "s5j: " << r.failed_objects << " objects failed; run again to retry them (log: " << (*events)->path()
-              << ")\n";
+  if (auto refused = report_failed_objects(r.failed_objects, r.failures, {source_tally.get(), destination_tally.get()},
+                                           redactor, (*events)->path()))
+    return *refused;
   if (r.stopped) std::cerr << "s5j: stopped on request; run again to resume\n";
   return r.complete() || r.stopped ? kOk : kIncomplete;
 }

@@ -3,9 +3,7 @@
 // for the next run, and reports source objects the ledger never saw (their
 // repair_ledger.py, in one run instead of a loop). The work is in
 // cli/destination_verifier.h; this file is the command line and the report.
-#include <unistd.h>
 
-#include <ctime>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
@@ -30,15 +28,6 @@ struct VerifyOptions {
   bool json = false;
   int workers = 0;  // 0: transfer.workers
 };
-
-std::string event_log_name(const std::string& job) {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-  return "verify-" + job + "-" + stamp + "-" + std::to_string(::getpid()) + ".jsonl";
-}
 
 // Keys may hold any bytes: JSON-quoted they stay on one line and control
 // characters show as escapes.
@@ -140,7 +129,7 @@ int run_verify_command(const VerifyOptions& options) {
   if (!source) return report_failure(source.error(), redactor);
   auto destination = make_side_client(config->destination, config->transfer);
   if (!destination) return report_failure(destination.error(), redactor);
-  auto events = log::EventLog::open(config->log.dir, event_log_name(config->job), redactor);
+  auto events = log::EventLog::open(config->log.dir, event_log_name("verify", config->job), redactor);
   if (!events) return report_failure(events.error(), redactor);
 
   VerifySettings settings;

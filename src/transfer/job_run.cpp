@@ -137,4 +137,18 @@ void JobRun::stop_renewer() {
   renewer_.join();
 }
 
+s3::RequestObserver log_retries(log::EventLog& events, const char* side) {
+  return [&events, side](const s3::RequestEvent& e) {
+    if (!e.will_retry) return;
+    events.emit("request_retried", {{"side", side},
+                                    {"op", e.operation},
+                                    {"endpoint", e.endpoint},
+                                    {"key", e.key},
+                                    {"attempt", e.attempt},
+                                    {"status", e.http_status},
+                                    {"code", e.error_code},
+                                    {"duration_ms", e.duration.count()}});
+  };
+}
+
 }  // namespace s5j::transfer

@@ -33,6 +33,7 @@
 #include "base/clock.h"
 #include "ledger/ledger.h"
 #include "log/event_log.h"
+#include "s3/s3_client.h"
 
 namespace s5j::transfer {
 
@@ -100,5 +101,10 @@ class JobRun {
   bool renewer_stop_ = false;  // guarded by renewer_mutex_
   std::thread renewer_;
 };
+
+// An S3Client observer that logs each request about to be retried as
+// `request_retried` (side, op, endpoint, key, attempt, status, code,
+// duration_ms), so the event log accounts for every retry of a run.
+s3::RequestObserver log_retries(log::EventLog& events, const char* side);
 
 }  // namespace s5j::transfer

@@ -58,6 +58,13 @@ struct RelayContext {
   RelayActivity& activity;  // what the legs report for `s5j status`
 };
 
+class ClaimDispatcher;
+
+// An object one leg gave up on: queued `failed` with its update, released,
+// tallied, and `object_failed` logged (with `leg`) once that is durable.
+void record_failed_object(const RelayContext& ctx, ClaimDispatcher& dispatcher, const ledger::ObjectRecord& record,
+                          const ledger::ObjectUpdate& update, const std::string& error_code, const char* leg);
+
 // Objects of the job in `states`, from the ledger's committed totals.
 Result<uint64_t> count_in(ledger::Ledger& ledger, ledger::JobId job, std::initializer_list<ledger::ObjectState> states);
 

@@ -19,6 +19,20 @@ std::string_view to_string(RelayRole role) {
   return "relay";
 }
 
+void record_failed_object(const RelayContext& ctx, ClaimDispatcher& dispatcher, const ledger::ObjectRecord& record,
+                          const ledger::ObjectUpdate& update, const std::string& error_code, const char* leg) {
+  ledger::Transition t = ledger::Transition::of(record, ledger::ObjectState::failed, ctx.run.owner());
+  t.update = update;
+  dispatcher.queue_or_fail(std::move(t));
+  dispatcher.unhold(record.id);
+  ctx.tally.add_failure(record.key, update.error.value_or(error_code));
+  ctx.committer.emit_when_durable(record.id, "object_failed", {{"leg", leg},
+                                                               {"key", record.key},
+                                                               {"size", record.size},
+                                                               {"code", error_code},
+                                                               {"error", update.error.value_or("")}});
+}
+
 Result<uint64_t> count_in(ledger::Ledger& ledger, ledger::JobId job, std::initializer_list<ledger::ObjectState> states) {
   auto totals = ledger.totals(job);
   if (!totals) return std::unexpected(totals.error());
@@ -88,21 +102,8 @@ struct RelayEngine::State {
 RelayEngine::RelayEngine(RelaySettings settings, s3::S3Client* source, s3::S3Client* destination,
                          ledger::Ledger& ledger, log::EventLog& events, const Clock& clock)
     : state_(std::make_unique<State>(std::move(settings), source, destination, ledger, events, clock)) {
-  auto observe = [this](const char* side) {
-    return [this, side](const s3::RequestEvent& e) {
-      if (!e.will_retry) return;
-      state_->events.emit("request_retried", {{"side", side},
-                                              {"op", e.operation},
-                                              {"endpoint", e.endpoint},
-                                              {"key", e.key},
-                                              {"attempt", e.attempt},
-                                              {"status", e.http_status},
-                                              {"code", e.error_code},
-                                              {"duration_ms", e.duration.count()}});
-    };
-  };
-  if (source != nullptr) source->set_observer(observe("source"));
-  if (destination != nullptr) destination->set_observer(observe("destination"));
+  if (source != nullptr) source->set_observer(log_retries(state_->events, "source"));
+  if (destination != nullptr) destination->set_observer(log_retries(state_->events, "destination"));
 }
 
 RelayEngine::~RelayEngine() = default;

@@ -214,19 +214,9 @@ void StageLeg::process(ledger::ObjectRecord record) {
                                        {{"key", record.key}, {"error", out.update.error.value_or("")}});
       return;
     }
-    case Kind::failed: {
-      ledger::Transition t = ledger::Transition::of(record, ledger::ObjectState::failed, owner);
-      t.update = out.update;
-      d.queue_or_fail(std::move(t));
-      d.unhold(record.id);
-      ctx_.tally.add_failure(record.key, out.update.error.value_or(out.error_code));
-      ctx_.committer.emit_when_durable(record.id, "object_failed", {{"leg", "stage"},
-                                                                    {"key", record.key},
-                                                                    {"size", record.size},
-                                                                    {"code", out.error_code},
-                                                                    {"error", out.update.error.value_or("")}});
+    case Kind::failed:
+      record_failed_object(ctx_, d, record, out.update, out.error_code, "stage");
       return;
-    }
   }
 }
 

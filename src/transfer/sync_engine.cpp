@@ -74,21 +74,8 @@ struct SyncEngine::State {
 SyncEngine::SyncEngine(SyncSettings settings, s3::S3Client& source, s3::S3Client& destination,
                        ledger::Ledger& ledger, log::EventLog& events, const Clock& clock)
     : state_(std::make_unique<State>(std::move(settings), source, destination, ledger, events, clock)) {
-  auto observe = [this](const char* side) {
-    return [this, side](const s3::RequestEvent& e) {
-      if (!e.will_retry) return;
-      state_->events.emit("request_retried", {{"side", side},
-                                              {"op", e.operation},
-                                              {"endpoint", e.endpoint},
-                                              {"key", e.key},
-                                              {"attempt", e.attempt},
-                                              {"status", e.http_status},
-                                              {"code", e.error_code},
-                                              {"duration_ms", e.duration.count()}});
-    };
-  };
-  source.set_observer(observe("source"));
-  destination.set_observer(observe("destination"));
+  source.set_observer(log_retries(state_->events, "source"));
+  destination.set_observer(log_retries(state_->events, "destination"));
 }
 
 SyncEngine::~SyncEngine() = default;
