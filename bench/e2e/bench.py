@@ -666,7 +666,7 @@ def main():
     ap.add_argument("--quick", action="store_true", help="small workloads for a smoke run")
     ap.add_argument("--only", default="", help="comma-separated workloads, e.g. W1,W4")
     ap.add_argument("--runs", type=int, default=3, help="runs per tool and workload (median reported)")
-    ap.add_argument("--concurrency", type=int, default=16,
+    ap.add_argument("--concurrency", type=int, default=64,
                     help="objects in flight for every tool (s5j workers, rclone transfers/checkers, "
                          "aws max_concurrent_requests, ceiling threads)")
     ap.add_argument("--s5j", default="", help="the s5j binary")

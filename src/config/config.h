@@ -47,7 +47,7 @@ struct SideConfig {
 struct TransferConfig {
   int workers = 16;                            // objects in flight
   uint64_t part_size = 16ull << 20;            // multipart part size (bytes)
-  uint64_t multipart_threshold = 64ull << 20;  // objects above this go multipart
+  uint64_t multipart_threshold = 512ull << 20; // objects above this go multipart
   int max_attempts = 8;                        // per request, retries included
   uint64_t memory_budget = 256ull << 20;       // bytes of object/part buffers in memory at once
   bool server_side_copy = true;                // use CopyObject when both sides are the same endpoints

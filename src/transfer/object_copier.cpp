@@ -3,11 +3,13 @@
 #include <vector>
 
 #include "base/strings.h"
+#include "checksum/checksum_encoding.h"
 #include "checksum/multi_hasher.h"
 #include "checksum/multipart_etag.h"
 #include "transfer/copy_part_plan.h"
 #include "transfer/key_mapping.h"
 #include "transfer/source_proof.h"
+#include "transfer/source_stream.h"
 
 namespace s5j::transfer {
 namespace {
@@ -16,6 +18,7 @@ using Kind = CopyOutcome::Kind;
 constexpr uint64_t kMaxCopyObjectSize = 5ull << 30;  // CopyObject limit
 constexpr int kMultipartCopyAttempts = 3;           // a failed proof is redone at most twice
 constexpr int kSingleReads = 3;                      // reads of a small object before giving up
+constexpr uint64_t kStreamBuffer = 4ull << 20;       // between the GET and the PUT of a streamed copy
 
 CopyOutcome outcome(Kind kind, std::string code = {}, std::string message = {}) {
   CopyOutcome out;
@@ -92,7 +95,16 @@ CopyOutcome ObjectCopier::copy(const ledger::ObjectRecord& record) {
     CopyOutcome out = copy_server_side(record, fall_back);
     if (!fall_back) return out;
   }
-  if (record.size <= settings_.multipart_threshold) return copy_single(record);  // re-reads on its own
+  if (record.size <= settings_.multipart_threshold) {
+    if (record.size <= settings_.part_size) return copy_single(record);  // re-reads on its own
+    if (checksum::classify_etag(record.source_etag).kind == checksum::EtagKind::plain_md5) {
+      bool fall_back = false;
+      CopyOutcome out = copy_streamed(record, fall_back);
+      if (!fall_back) return out;
+    }
+    // Larger than one buffer and no source MD5 to send: multipart, whose
+    // part MD5s are the proof (and mirror the source's layout).
+  }
   // A multipart copy whose proof fails is abandoned and done again from
   // scratch, every part read again (bounded: kMultipartCopyAttempts): a byte
   // flipped in transit must not fail the object for this run, a corrupt
@@ -182,6 +194,88 @@ CopyOutcome ObjectCopier::copy_single(const ledger::ObjectRecord& record) {
   out.proof = proof;
   out.proof += checksum::etag_matches_md5(*etag, *sums->md5) ? "; destination ETag = MD5"
                                                              : "; destination verified Content-MD5";
+  return out;
+}
+
+// ------------------------------------------------------------ streamed PUT
+
+CopyOutcome ObjectCopier::copy_streamed(const ledger::ObjectRecord& record, bool& fall_back) {
+  fall_back = false;
+  auto head = source_.head_object(settings_.source_bucket, record.key, {.if_match = record.source_etag});
+  if (!head) return from_source_error(head.error());
+  if (head->size != record.size)
+    return outcome(Kind::changed, "SizeChanged", "source is now " + std::to_string(head->size) + " bytes");
+  const auto info = source_etag_info(record.source_etag, head->raw_headers);
+  if (info.kind != checksum::EtagKind::plain_md5) {
+    fall_back = true;  // SSE: the ETag is not the MD5 of the bytes
+    return {};
+  }
+  const uint64_t buffer_bytes = std::min(record.size, kStreamBuffer);
+  if (!budget_.acquire(buffer_bytes)) return outcome(Kind::failed, "Cancelled", "stopping");
+  BudgetLease lease(&budget_, buffer_bytes);
+
+  // Every attempt of the PUT reads the source again: a BadDigest (a byte
+  // flipped on either leg) is retried with fresh bytes.
+  CopyOutcome out;
+  int reads = 0;
+  std::shared_ptr<SourceStream> stream;
+  auto end_stream = [&] {
+    if (!stream) return;
+    out.bytes_downloaded += stream->bytes_downloaded();
+    out.bytes_uploaded += stream->bytes_read();
+    stream.reset();  // ends the GET before the next one starts
+  };
+  s3::BodySource body{.size = record.size,
+                      .open =
+                          [&]() -> http::BodyReader {
+                            end_stream();
+                            if (++reads > 1) events_.emit("object_reread", {{"key", record.key}, {"reason", "put_retried"}});
+                            stream = std::make_shared<SourceStream>(source_, settings_.source_bucket, record.key,
+                                                                    record.source_etag, record.size, buffer_bytes);
+                            return [s = stream](char* data, size_t capacity) { return s->read(data, capacity); };
+                          },
+                      .content_md5 = checksum::md5_base64(*info.digest)};
+  auto etag = destination_.put_object(settings_.destination_bucket, destination_key(record.key), body,
+                                      {.metadata = head->metadata});
+  const bool complete = stream && stream->bytes_read() == record.size;
+  const uint32_t crc = stream ? stream->crc32c() : 0;
+  end_stream();
+  out.method = "streamed-put";
+  if (!etag) {
+    const Error& e = etag.error();
+    CopyOutcome bad;
+    if (e.code == "BadDigest") {
+      bad = outcome(Kind::failed, "ChecksumMismatch",
+                    "the destination refused the bytes read " + std::to_string(reads) +
+                        " times: their MD5 differs from the source ETag " + record.source_etag);
+    } else if (e.code == "SizeChanged") {
+      bad = outcome(Kind::changed, e.code, e.message);
+    } else {
+      bad = from_source_error(e);
+    }
+    bad.method = out.method;
+    bad.bytes_uploaded = out.bytes_uploaded;
+    bad.bytes_downloaded = out.bytes_downloaded;
+    return bad;
+  }
+  if (!complete) return from_error(Error{ErrorKind::permanent, "InternalError", "the PUT ended before the body"});
+  // A plain-MD5 destination ETag is the server's MD5 of what it stored: it
+  // must be the source's (a server that ignored Content-MD5 shows here).
+  if (checksum::is_plain_md5_etag(*etag) && !checksum::etag_matches_md5(*etag, *info.digest)) {
+    CopyOutcome bad = outcome(Kind::failed, "DestinationMismatch",
+                              "the destination stored ETag " + *etag + ", the source has " + record.source_etag);
+    bad.method = out.method;
+    bad.bytes_uploaded = out.bytes_uploaded;
+    bad.bytes_downloaded = out.bytes_downloaded;
+    return bad;
+  }
+  out.kind = Kind::verified;
+  out.update.md5 = *info.digest;
+  out.update.crc32c = crc;
+  out.update.dest_etag = *etag;
+  out.proof = checksum::is_plain_md5_etag(*etag)
+                  ? "destination checked the source's MD5 (Content-MD5); destination ETag = source ETag"
+                  : "destination checked the source's MD5 (Content-MD5)";
   return out;
 }
 

@@ -6,14 +6,22 @@
 //     same endpoints and credentials; proven by the destination ETag equal
 //     to the source ETag; falls back to streaming when the server refuses;
 //   - one GET into a memory buffer and one PUT with Content-MD5, for objects
-//     up to the multipart threshold;
+//     up to the part size (and the multipart threshold);
+//   - a streamed PUT for larger objects up to the multipart threshold whose
+//     source ETag is a plain MD5: the GET feeds the PUT through a small
+//     buffer (SourceStream) and the PUT carries the source's MD5 as
+//     Content-MD5, so the destination checks every byte against the source
+//     and nothing is hashed here but a CRC-32C; the destination ETag equals
+//     the source's. Other objects above the part size go multipart;
 //   - ranged GETs feeding a multipart upload, parts in parallel on a shared
 //     WorkerPool, each with Content-MD5; the part layout mirrors the
 //     source's where it can be learned or inferred, so the ETags compare.
 // Every buffer takes its size from the shared ByteBudget first.
 //
-// Proof: MD5 and CRC32C are computed over the bytes read. A plain-MD5
-// source ETag must equal the MD5 of the bytes; a multipart source ETag must
+// Proof: MD5 and CRC32C are computed over the bytes read (a streamed PUT:
+// CRC32C only, the destination checks the source's MD5 and a refusal is
+// retried with a fresh read). A plain-MD5 source ETag must equal the MD5
+// of the bytes; a multipart source ETag must
 // equal the ETag rebuilt from the part MD5s when the source part size was
 // learned from the server; the destination must confirm each part (its ETag
 // is the part's MD5) and the final object (size, and the multipart ETag the
@@ -55,7 +63,7 @@ struct CopierSettings {
   std::string destination_bucket;
   std::string destination_prefix;
   uint64_t part_size = 16ull << 20;
-  uint64_t multipart_threshold = 64ull << 20;
+  uint64_t multipart_threshold = 512ull << 20;
   bool server_side_copy = false;  // both sides are the same endpoints and credentials
   std::optional<uint64_t> destination_max_part_size;  // quirk (e.g. Snowball 512 MB)
 };
@@ -72,7 +80,7 @@ struct CopyOutcome {
   std::optional<ledger::UploadRef> completed_upload;  // queue its end with the transition
   uint64_t bytes_uploaded = 0;        // payload bytes sent to the destination in this call
   uint64_t bytes_downloaded = 0;      // payload bytes read from the source
-  std::string method;                 // "put", "multipart", "server-copy", "server-multipart-copy"
+  std::string method;                 // "put", "streamed-put", "multipart", "server-copy", "server-multipart-copy"
   std::string proof;                  // how the copy was proven, for the log
   std::string error_code;             // stable code of the failure, when failed
 };
@@ -94,6 +102,9 @@ class ObjectCopier {
  private:
   CopyOutcome copy_server_side(const ledger::ObjectRecord& record, bool& fall_back);
   CopyOutcome copy_single(const ledger::ObjectRecord& record);
+  // Sets `fall_back` when the source ETag turns out not to be the MD5 of
+  // the bytes (SSE): the object must then go multipart.
+  CopyOutcome copy_streamed(const ledger::ObjectRecord& record, bool& fall_back);
   // `fresh`: a new upload, never the one the ledger shows (a redo).
   CopyOutcome copy_multipart(const ledger::ObjectRecord& record, bool fresh);
   Result<UploadSession> open_fresh_upload(const ledger::ObjectRecord& record, const std::string& key,

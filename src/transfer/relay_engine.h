@@ -58,7 +58,7 @@ struct RelaySettings {
   std::string destination_bucket;
   std::string destination_prefix;
   uint64_t part_size = 16ull << 20;
-  uint64_t multipart_threshold = 64ull << 20;
+  uint64_t multipart_threshold = 512ull << 20;
   std::optional<uint64_t> destination_max_part_size;  // quirk (e.g. Snowball 512 MB)
   staging::StagingOptions staging;  // volumes, reserve, limit, job (on_space_wait is set by the engine)
   int workers = 16;       // objects in flight, per leg

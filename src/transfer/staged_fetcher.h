@@ -48,7 +48,7 @@ namespace s5j::transfer {
 struct FetchSettings {
   std::string source_bucket;
   uint64_t part_size = 16ull << 20;
-  uint64_t multipart_threshold = 64ull << 20;
+  uint64_t multipart_threshold = 512ull << 20;
 };
 
 struct FetchOutcome {

@@ -2,6 +2,8 @@
 
 #include <span>
 
+#include "checksum/checksum_encoding.h"
+#include "checksum/crc32c.h"
 #include "checksum/multi_hasher.h"
 #include "checksum/multipart_etag.h"
 #include "staging/staging_error.h"
@@ -80,8 +82,11 @@ StagedUploadOutcome StagedUploader::upload(const ledger::ObjectRecord& record) {
     return outcome(Kind::corrupt, staging::kStagedCorrupt, "no checksum of the source bytes is recorded");
   auto metadata = decode_metadata(record.staged ? record.staged->metadata : std::string());
   if (!metadata) return outcome(Kind::failed, metadata.error().code, metadata.error().message);
-  if (record.size > settings_.multipart_threshold) return upload_multipart(record, *reader, *metadata);
-  return upload_single(record, *reader, *metadata);
+  if (record.size <= settings_.part_size && record.size <= settings_.multipart_threshold)
+    return upload_single(record, *reader, *metadata);
+  if (record.size <= settings_.multipart_threshold && expected_of(record).md5)
+    return upload_streamed(record, *reader, *metadata);
+  return upload_multipart(record, *reader, *metadata);
 }
 
 StagedUploadOutcome StagedUploader::upload_single(const ledger::ObjectRecord& record,
@@ -125,6 +130,91 @@ StagedUploadOutcome StagedUploader::upload_single(const ledger::ObjectRecord& re
   out.proof = want.md5 ? "staged bytes = source MD5 and CRC32C" : "staged bytes = source CRC32C";
   out.proof += checksum::etag_matches_md5(*etag, *sums.md5) ? "; destination ETag = MD5"
                                                             : "; destination verified Content-MD5";
+  return out;
+}
+
+StagedUploadOutcome StagedUploader::upload_streamed(const ledger::ObjectRecord& record,
+                                                    const staging::StagedReader& reader,
+                                                    const s3::ObjectMetadata& metadata) {
+  const Expected want = expected_of(record);
+  // What one attempt has sent so far; each attempt reads the file afresh.
+  struct Pass {
+    uint64_t offset = 0;
+    checksum::Crc32c crc;
+  };
+  StagedUploadOutcome out;
+  out.method = "streamed-put";
+  int attempts = 0;
+  std::shared_ptr<Pass> pass;
+  std::optional<Error> corrupt;
+  s3::BodySource body{
+      .size = record.size,
+      .open =
+          [&]() -> http::BodyReader {
+            if (pass) out.bytes_uploaded += pass->offset;
+            pass = std::make_shared<Pass>();
+            // A retry may be the destination refusing the bytes (BadDigest):
+            // the file is hashed before it is sent again, so a staged copy
+            // that went bad is refetched, not sent until the retries run out.
+            if (++attempts > 1 && !corrupt) {
+              auto sums = reader.compute_checksums();
+              out.bytes_read += record.size;
+              if (!sums || sums->md5 != want.md5 || sums->crc32c != want.crc32c) {
+                corrupt = sums ? make_error(ErrorKind::permanent, staging::kStagedCorrupt,
+                                            reader.path() + " reads differently from the bytes read from the source")
+                                     .error()
+                               : sums.error();
+                corrupt->kind = ErrorKind::permanent;
+              }
+            }
+            if (corrupt) return [e = *corrupt](char*, size_t) -> Result<size_t> { return std::unexpected(e); };
+            return [&reader, p = pass](char* data, size_t capacity) -> Result<size_t> {
+              auto got = reader.read_at(p->offset, std::span<unsigned char>(reinterpret_cast<unsigned char*>(data), capacity));
+              if (!got) return std::unexpected(got.error());
+              p->crc.update(std::string_view(data, *got));
+              p->offset += *got;
+              return *got;
+            };
+          },
+      .content_md5 = checksum::md5_base64(*want.md5)};
+  auto etag = destination_.put_object(settings_.destination_bucket, destination_key(record.key), body,
+                                      s3::PutOptions{.metadata = metadata});
+  const uint64_t sent = pass ? pass->offset : 0;
+  const uint32_t crc = pass ? pass->crc.value() : 0;
+  out.bytes_uploaded += sent;
+  out.bytes_read += out.bytes_uploaded;
+  if (!etag) {
+    const Error& e = etag.error();
+    StagedUploadOutcome bad = is_corruption(e.code) || e.code == "BadDigest"
+                                  ? outcome(Kind::corrupt, staging::kStagedCorrupt,
+                                            e.code == "BadDigest" ? reader.path() + ": the destination refused its bytes"
+                                                                  : e.message)
+                                  : outcome(Kind::failed, e.code, e.message);
+    bad.method = out.method;
+    bad.bytes_uploaded = out.bytes_uploaded;
+    bad.bytes_read = out.bytes_read;
+    return bad;
+  }
+  // The destination took the source's MD5; the CRC of the bytes sent must
+  // also be the one recorded from the source (it is, unless the file
+  // changed under the upload).
+  if (sent != record.size || crc != want.crc32c) {
+    StagedUploadOutcome bad = outcome(Kind::corrupt, staging::kStagedCorrupt,
+                                      reader.path() + " changed while it was uploaded");
+    bad.method = out.method;
+    bad.bytes_uploaded = out.bytes_uploaded;
+    bad.bytes_read = out.bytes_read;
+    return bad;
+  }
+  if (checksum::is_plain_md5_etag(*etag) && !checksum::etag_matches_md5(*etag, *want.md5))
+    return outcome(Kind::failed, "DestinationMismatch",
+                   "the destination stored ETag " + *etag + ", the source has " + record.source_etag);
+  out.kind = Kind::verified;
+  out.update.md5 = want.md5;
+  out.update.crc32c = crc;
+  out.update.dest_etag = *etag;
+  out.proof = "destination checked the source's MD5 (Content-MD5) over the staged bytes";
+  if (checksum::is_plain_md5_etag(*etag)) out.proof += "; destination ETag = source ETag";
   return out;
 }
 

@@ -4,12 +4,19 @@
 // upload(record), record leased to the caller in state uploading:
 //   * the staged copy is opened (Stager::open_reader_anywhere: also a file
 //     another process staged); none → `missing`;
-//   * up to the multipart threshold: the file is read into memory (its size
-//     from the ByteBudget), hashed, and compared with what the ledger
-//     recorded when the object was read from the source (CRC32C, and MD5
-//     when recorded) BEFORE anything is sent; then one PUT with
-//     Content-MD5 (the destination checks the bytes it got);
-//   * above it: a multipart upload (MultipartUploader: resumable, parts
+//   * up to the part size (and the multipart threshold): the file is read
+//     into memory (its size from the ByteBudget), hashed, and compared with
+//     what the ledger recorded when the object was read from the source
+//     (CRC32C, and MD5 when recorded) BEFORE anything is sent; then one PUT
+//     with Content-MD5 (the destination checks the bytes it got);
+//   * larger, up to the multipart threshold, when the source's MD5 is
+//     recorded: one PUT streamed from the file with the source's MD5 as
+//     Content-MD5, hashed here only for a CRC-32C, so the destination
+//     checks every byte against the source and refuses anything else
+//     (BadDigest). A retried attempt first hashes the file: a staged copy
+//     that no longer matches the source comes back `corrupt` rather than
+//     being sent again;
+//   * otherwise: a multipart upload (MultipartUploader: resumable, parts
 //     read by pread in parallel, part ETags = part MD5s, size and multipart
 //     ETag by HEAD after Complete). The part layout mirrors the source's
 //     where it can be inferred from its ETag. The whole CRC32C (combined
@@ -45,7 +52,7 @@ struct StagedUploadSettings {
   std::string destination_bucket;
   std::string destination_prefix;
   uint64_t part_size = 16ull << 20;
-  uint64_t multipart_threshold = 64ull << 20;
+  uint64_t multipart_threshold = 512ull << 20;
   std::optional<uint64_t> destination_max_part_size;  // quirk (e.g. Snowball 512 MB)
 };
 
@@ -62,7 +69,7 @@ struct StagedUploadOutcome {
   std::optional<ledger::UploadRef> completed_upload;  // queue its end with the transition
   uint64_t bytes_uploaded = 0;
   uint64_t bytes_read = 0;  // from the staged file
-  std::string method;       // "put" or "multipart"
+  std::string method;       // "put", "streamed-put" or "multipart"
   std::string proof;
   std::string error_code;
 };
@@ -81,6 +88,8 @@ class StagedUploader {
  private:
   StagedUploadOutcome upload_single(const ledger::ObjectRecord& record, const staging::StagedReader& reader,
                                     const s3::ObjectMetadata& metadata);
+  StagedUploadOutcome upload_streamed(const ledger::ObjectRecord& record, const staging::StagedReader& reader,
+                                      const s3::ObjectMetadata& metadata);
   StagedUploadOutcome upload_multipart(const ledger::ObjectRecord& record, const staging::StagedReader& reader,
                                        const s3::ObjectMetadata& metadata);
 

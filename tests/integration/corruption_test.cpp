@@ -13,6 +13,9 @@ namespace s5j::testing {
 namespace {
 
 const char* kTransfer = "transfer:\n  part_size: 5MiB\n  multipart_threshold: 6MiB\n  workers: 1\n";
+// Objects between the part size and the threshold go in one PUT: buffered
+// up to the part size, streamed above it (plain-MD5 sources).
+const char* kTransferOnePut = "transfer:\n  part_size: 8MiB\n  multipart_threshold: 64MiB\n  workers: 1\n  max_attempts: 3\n";
 
 class Corruption : public TwoBuckets {
  protected:
@@ -29,7 +32,9 @@ class Corruption : public TwoBuckets {
     proxy_->set_plan({.seed = 11, .rate = 1.0, .kinds = {FaultKind::flip_byte},
                       .filter = {.operations = {"GetObject"}}, .max_faults = flips});
   }
-  ProcessResult sync() { return run_s5j({"sync", "-c", config(proxy_->url(), endpoint_b(), kTransfer), "--no-progress"}); }
+  ProcessResult sync(const char* transfer = kTransfer) {
+    return run_s5j({"sync", "-c", config(proxy_->url(), endpoint_b(), transfer), "--no-progress"});
+  }
   std::vector<nlohmann::json> events(const std::string& name) { return events_named(read_events(log_dir()), name); }
   std::string proof_of(const std::string& key) {
     for (const auto& e : events("object_verified"))
@@ -95,16 +100,54 @@ TEST_F(Corruption, SinglePutRereadsAFlippedObject) {
   expect_identical();
 }
 
-// A multipart source below the threshold (single PUT) is proven by the ETag
+// A multipart source within one buffer (single PUT) is proven by the ETag
 // rebuilt from its bytes in the guessed layout; a flipped read is read again.
 TEST_F(Corruption, SinglePutOfAMultipartSourceRereadsAFlippedObject) {
   ASSERT_TRUE(seed_objects(*src_, src_bucket_, {{"in/small-mpu", random_bytes(5 * kMiB + 512, 5), 5 * kMiB}}));
   flip_gets(1);
-  auto r = sync();
+  auto r = sync(kTransferOnePut);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(proxy_->counters().faulted(FaultKind::flip_byte), 1u);
   EXPECT_NE(proof_of("in/small-mpu").find("multipart ETag reproduced"), std::string::npos) << proof_of("in/small-mpu");
   expect_identical();
+}
+
+// A plain-MD5 object above the part size is streamed in one PUT carrying
+// the source's MD5: nothing hashes it here, the destination refuses the
+// flipped bytes (BadDigest) and the retried PUT reads the source again.
+TEST_F(Corruption, StreamedPutOfAFlippedReadIsRefusedAndSentAgainFromAFreshRead) {
+  ASSERT_TRUE(seed_objects(*src_, src_bucket_, {{"in/streamed", random_bytes(13 * kMiB + 1, 9)}}));
+  flip_gets(1);
+  auto r = sync(kTransferOnePut);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(proxy_->counters().faulted(FaultKind::flip_byte), 1u);
+  auto rereads = events("object_reread");
+  ASSERT_EQ(rereads.size(), 1u);
+  EXPECT_EQ(rereads[0]["reason"], "put_retried");
+  bool refused = false;
+  for (const auto& e : events("request_retried")) refused |= e["code"] == "BadDigest";
+  EXPECT_TRUE(refused) << "the destination should have refused the flipped bytes";
+  EXPECT_EQ(proof_of("in/streamed").rfind("destination checked the source's MD5", 0), 0u) << proof_of("in/streamed");
+  expect_identical();
+  expect_no_open_uploads();
+  auto src = src_->head_object(src_bucket_, "in/streamed");
+  auto dst = dst_->head_object(dst_bucket_, "out/streamed");
+  ASSERT_TRUE(src && dst);
+  EXPECT_EQ(src->etag, dst->etag);
+}
+
+// A streamed object whose every read is flipped: each attempt is refused,
+// the object fails (ChecksumMismatch, exit 12) and nothing arrives.
+TEST_F(Corruption, StreamedPutOfASourceThatNeverReadsTheSameFails) {
+  ASSERT_TRUE(seed_objects(*src_, src_bucket_, {{"in/streamed", random_bytes(9 * kMiB, 10)}}));
+  flip_gets(0);
+  auto r = sync(kTransferOnePut);
+  EXPECT_EQ(r.exit_code, 12) << r.out << r.err;
+  auto failed = events("object_failed");
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0]["code"], "ChecksumMismatch") << failed[0].dump();
+  EXPECT_TRUE(destination_digests().empty()) << "a corrupt copy reached the destination";
+  EXPECT_EQ(ledger_verdict(ledger_path()).verified, 0u);
 }
 
 // Every read corrupted (a source that never reads the same): nothing is

@@ -215,5 +215,57 @@ TEST_F(RelayTest, CorruptStagedFileIsFetchedAgainFromTheSource) {
   EXPECT_EQ(totals()[ledger::ObjectState::verified], 3u);
 }
 
+// The same with an object sent in one streamed PUT (above the part size,
+// below the threshold): nothing is hashed before it is sent, so the
+// destination refuses the flipped bytes (BadDigest, checked against the
+// source's MD5); the retry hashes the file, finds it differs from the
+// source and sends the object back to be fetched again. A clean copy is
+// streamed, and keeps the source's ETag.
+TEST_F(RelayTest, CorruptStagedFileSentInOnePutIsRefusedAndFetchedAgain) {
+  const std::string big = testing::random_bytes(13 * kMiB + 3, 9);
+  ASSERT_TRUE(testing::seed_objects(*src_client_, src_bucket_, {{"in/big", big}, {"in/clean", testing::random_bytes(7 * kMiB, 10)}}));
+  const auto cfg = config("", "transfer:\n  part_size: 5MiB\n  multipart_threshold: 64MiB\n  workers: 2\n");
+  auto staged = s5j({"stage", "--once", "-c", cfg, "--no-progress"});
+  ASSERT_EQ(staged.exit_code, 0) << staged.out << staged.err;
+  {
+    const auto r = record("in/big");
+    ASSERT_TRUE(r.staged.has_value());
+    std::fstream f(r.staged->path, std::ios::in | std::ios::out | std::ios::binary);
+    ASSERT_TRUE(f.good()) << r.staged->path;
+    const std::streamoff at = static_cast<std::streamoff>(r.size - 10);
+    f.seekg(at);
+    char c = 0;
+    f.read(&c, 1);
+    c = static_cast<char>(c ^ 0x01);
+    f.seekp(at);
+    f.write(&c, 1);
+  }
+
+  auto drained = s5j({"drain", "--once", "-c", cfg, "--no-progress"});
+  EXPECT_EQ(drained.exit_code, 12) << drained.out << drained.err;
+  auto events = read_events(dir_ + "/logs");
+  auto corrupt = events_named(events, "staged_corrupt");
+  ASSERT_EQ(corrupt.size(), 1u);
+  EXPECT_EQ(corrupt[0]["key"], "in/big");
+  std::map<std::string, nlohmann::json> verified;
+  for (const auto& e : events_named(events, "object_verified")) verified[e["key"]] = e;
+  ASSERT_EQ(verified.size(), 1u);
+  EXPECT_EQ(verified["in/clean"]["method"], "streamed-put");
+  EXPECT_NE(verified["in/clean"]["proof"].get<std::string>().find("destination ETag = source ETag"), std::string::npos);
+  EXPECT_EQ(record("in/big").state, ledger::ObjectState::pending);
+  EXPECT_EQ(dst_client_->head_object(dst_bucket_, "out/big").error().code, "NoSuchKey");
+
+  auto again = s5j({"relay", "--once", "-c", cfg, "--no-progress"});
+  ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+  expect_identical();
+  expect_volumes_empty();
+  for (const char* key : {"big", "clean"}) {
+    auto src = src_client_->head_object(src_bucket_, std::string("in/") + key);
+    auto dst = dst_client_->head_object(dst_bucket_, std::string("out/") + key);
+    ASSERT_TRUE(src && dst) << key;
+    EXPECT_EQ(src->etag, dst->etag) << key;
+  }
+}
+
 }  // namespace
 }  // namespace s5j::relay_test

@@ -107,7 +107,7 @@ TEST_F(ConfigTest, MinimalConfigGetsDefaults) {
   EXPECT_EQ(c.source.addressing, Addressing::path);
   EXPECT_EQ(c.transfer.workers, 16);
   EXPECT_EQ(c.transfer.part_size, 16ull << 20);
-  EXPECT_EQ(c.transfer.multipart_threshold, 64ull << 20);
+  EXPECT_EQ(c.transfer.multipart_threshold, 512ull << 20);
   EXPECT_EQ(c.transfer.max_attempts, 8);
   EXPECT_TRUE(c.staging.volumes.empty());
   EXPECT_EQ(c.staging.volume_pattern, "/tmp/volume-");
