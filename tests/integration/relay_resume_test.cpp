@@ -160,6 +160,20 @@ TEST_F(RelayTest, OrphanedUploadsOfTheJobAreAbortedAfterACompleteRelayOrDrain) {
   expect_volumes_empty();
 }
 
+// Flips one bit of the byte at `offset` of a staged file, in place.
+void flip_byte(const std::string& path, uint64_t offset) {
+  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+  ASSERT_TRUE(f.good()) << path;
+  const auto at = static_cast<std::streamoff>(offset);
+  f.seekg(at);
+  char c = 0;
+  f.read(&c, 1);
+  c = static_cast<char>(c ^ 0x20);
+  f.seekp(at);
+  f.write(&c, 1);
+  ASSERT_TRUE(f.good()) << path;
+}
+
 // A byte flipped in a staged file between `stage --once` and `drain
 // --once`: the drain finds it before anything is completed at the
 // destination, deletes the copy and sends the object back; a later run
@@ -177,15 +191,7 @@ TEST_F(RelayTest, CorruptStagedFileIsFetchedAgainFromTheSource) {
     const auto r = record(key);
     ASSERT_EQ(r.state, ledger::ObjectState::staged) << key;
     ASSERT_TRUE(r.staged.has_value());
-    std::fstream f(r.staged->path, std::ios::in | std::ios::out | std::ios::binary);
-    ASSERT_TRUE(f.good()) << r.staged->path;
-    const std::streamoff at = static_cast<std::streamoff>(r.size / 2 + 1);
-    f.seekg(at);
-    char c = 0;
-    f.read(&c, 1);
-    c = static_cast<char>(c ^ 0x20);
-    f.seekp(at);
-    f.write(&c, 1);
+    flip_byte(r.staged->path, r.size / 2 + 1);
   }
 
   auto drained = s5j({"drain", "--once", "-c", cfg, "--no-progress"});
@@ -230,15 +236,7 @@ TEST_F(RelayTest, CorruptStagedFileSentInOnePutIsRefusedAndFetchedAgain) {
   {
     const auto r = record("in/big");
     ASSERT_TRUE(r.staged.has_value());
-    std::fstream f(r.staged->path, std::ios::in | std::ios::out | std::ios::binary);
-    ASSERT_TRUE(f.good()) << r.staged->path;
-    const std::streamoff at = static_cast<std::streamoff>(r.size - 10);
-    f.seekg(at);
-    char c = 0;
-    f.read(&c, 1);
-    c = static_cast<char>(c ^ 0x01);
-    f.seekp(at);
-    f.write(&c, 1);
+    flip_byte(r.staged->path, r.size - 10);
   }
 
   auto drained = s5j({"drain", "--once", "-c", cfg, "--no-progress"});
