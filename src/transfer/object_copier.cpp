@@ -37,6 +37,14 @@ CopyOutcome from_source_error(const Error& e) {
 
 CopyOutcome from_error(const Error& e) { return outcome(Kind::failed, e.code, e.message); }
 
+// A failure that keeps what the attempt had already moved, for the log.
+CopyOutcome with_progress(CopyOutcome bad, const CopyOutcome& so_far) {
+  bad.method = so_far.method;
+  bad.bytes_uploaded = so_far.bytes_uploaded;
+  bad.bytes_downloaded = so_far.bytes_downloaded;
+  return bad;
+}
+
 bool server_refused_copy(const Error& e) {
   return e.code == "NotImplemented" || e.code == "MethodNotAllowed" || e.http_status == 501 ||
          e.http_status == 405;
@@ -229,7 +237,8 @@ CopyOutcome ObjectCopier::copy_streamed(const ledger::ObjectRecord& record, bool
                       .open =
                           [&]() -> http::BodyReader {
                             end_stream();
-                            if (++reads > 1) events_.emit("object_reread", {{"key", record.key}, {"reason", "put_retried"}});
+                            if (++reads > 1)
+                              events_.emit("object_reread", {{"key", record.key}, {"reason", "put_retried"}});
                             stream = std::make_shared<SourceStream>(source_, settings_.source_bucket, record.key,
                                                                     record.source_etag, record.size, buffer_bytes);
                             return [s = stream](char* data, size_t capacity) { return s->read(data, capacity); };
@@ -237,37 +246,26 @@ CopyOutcome ObjectCopier::copy_streamed(const ledger::ObjectRecord& record, bool
                       .content_md5 = checksum::md5_base64(*info.digest)};
   auto etag = destination_.put_object(settings_.destination_bucket, destination_key(record.key), body,
                                       {.metadata = head->metadata});
-  const bool complete = stream && stream->bytes_read() == record.size;
   const uint32_t crc = stream ? stream->crc32c() : 0;
   end_stream();
   out.method = "streamed-put";
   if (!etag) {
     const Error& e = etag.error();
-    CopyOutcome bad;
-    if (e.code == "BadDigest") {
-      bad = outcome(Kind::failed, "ChecksumMismatch",
-                    "the destination refused the bytes read " + std::to_string(reads) +
-                        " times: their MD5 differs from the source ETag " + record.source_etag);
-    } else if (e.code == "SizeChanged") {
-      bad = outcome(Kind::changed, e.code, e.message);
-    } else {
-      bad = from_source_error(e);
-    }
-    bad.method = out.method;
-    bad.bytes_uploaded = out.bytes_uploaded;
-    bad.bytes_downloaded = out.bytes_downloaded;
-    return bad;
+    if (e.code == "BadDigest")
+      return with_progress(outcome(Kind::failed, "ChecksumMismatch",
+                                   "the destination refused the bytes read " + std::to_string(reads) +
+                                       " times: their MD5 differs from the source ETag " + record.source_etag +
+                                       " (the source object does not read as it was written)"),
+                           out);
+    if (e.code == "SizeChanged") return with_progress(outcome(Kind::changed, e.code, e.message), out);
+    return with_progress(from_source_error(e), out);
   }
-  if (!complete) return from_error(Error{ErrorKind::permanent, "InternalError", "the PUT ended before the body"});
   // A plain-MD5 destination ETag is the server's MD5 of what it stored: it
   // must be the source's (a server that ignored Content-MD5 shows here).
   if (checksum::is_plain_md5_etag(*etag) && !checksum::etag_matches_md5(*etag, *info.digest)) {
-    CopyOutcome bad = outcome(Kind::failed, "DestinationMismatch",
-                              "the destination stored ETag " + *etag + ", the source has " + record.source_etag);
-    bad.method = out.method;
-    bad.bytes_uploaded = out.bytes_uploaded;
-    bad.bytes_downloaded = out.bytes_downloaded;
-    return bad;
+    return with_progress(outcome(Kind::failed, "DestinationMismatch",
+                                 "the destination stored ETag " + *etag + ", the source has " + record.source_etag),
+                         out);
   }
   out.kind = Kind::verified;
   out.update.md5 = *info.digest;
@@ -321,10 +319,8 @@ CopyOutcome ObjectCopier::copy_multipart(const ledger::ObjectRecord& record, boo
   out.bytes_downloaded = parts.read;
   if (parts.error) {
     const Error& e = *parts.error;
-    CopyOutcome bad = e.code == "SizeChanged" ? outcome(Kind::changed, e.code, e.message) : from_source_error(e);
-    bad.bytes_uploaded = out.bytes_uploaded;
-    bad.bytes_downloaded = out.bytes_downloaded;
-    bad.method = out.method;
+    CopyOutcome bad =
+        with_progress(e.code == "SizeChanged" ? outcome(Kind::changed, e.code, e.message) : from_source_error(e), out);
     if (bad.kind != Kind::failed || e.code == "NoSuchUpload" || e.code == "ChecksumMismatch" ||
         e.code == "DestinationMismatch") {
       uploader_.abandon(*session);  // this upload can never complete into the right object
@@ -337,11 +333,7 @@ CopyOutcome ObjectCopier::copy_multipart(const ledger::ObjectRecord& record, boo
   // become an object at the destination.
   auto unproven = [&](std::string code, std::string message) {
     uploader_.abandon(*session);
-    CopyOutcome bad = outcome(Kind::failed, std::move(code), std::move(message));
-    bad.bytes_uploaded = out.bytes_uploaded;
-    bad.bytes_downloaded = out.bytes_downloaded;
-    bad.method = out.method;
-    return bad;
+    return with_progress(outcome(Kind::failed, std::move(code), std::move(message)), out);
   };
   if (need_md5) {
     if (parts.whole_md5 != info.digest)
@@ -371,10 +363,8 @@ CopyOutcome ObjectCopier::copy_multipart(const ledger::ObjectRecord& record, boo
         auto got = read_source(n, range, buffer);
         out.bytes_downloaded += buffer.size();
         if (!got) {
-          CopyOutcome bad = from_source_error(got.error());
+          CopyOutcome bad = with_progress(from_source_error(got.error()), out);
           if (bad.kind != Kind::failed) uploader_.abandon(*session);  // another version now
-          bad.bytes_uploaded = out.bytes_uploaded;
-          bad.bytes_downloaded = out.bytes_downloaded;
           return bad;  // a plain failure keeps the upload recorded: the next run resumes it
         }
         auto md5 = checksum::md5_of(buffer);
@@ -391,10 +381,7 @@ CopyOutcome ObjectCopier::copy_multipart(const ledger::ObjectRecord& record, boo
     // Completed, but not into the bytes sent: the upload is over either way.
     if (done.error().code == "DestinationMismatch")
       (void)ledger_.queue_upload_end(session->ref, ledger::UploadStatus::completed);
-    CopyOutcome bad = from_error(done.error());
-    bad.bytes_uploaded = out.bytes_uploaded;
-    bad.bytes_downloaded = out.bytes_downloaded;
-    return bad;
+    return with_progress(from_error(done.error()), out);
   }
   out.proof += "; destination confirmed every part's MD5 and the object's ETag";
   out.kind = Kind::verified;

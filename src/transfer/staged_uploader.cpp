@@ -3,7 +3,6 @@
 #include <span>
 
 #include "checksum/checksum_encoding.h"
-#include "checksum/crc32c.h"
 #include "checksum/multi_hasher.h"
 #include "checksum/multipart_etag.h"
 #include "staging/staging_error.h"
@@ -137,81 +136,66 @@ StagedUploadOutcome StagedUploader::upload_streamed(const ledger::ObjectRecord& 
                                                     const staging::StagedReader& reader,
                                                     const s3::ObjectMetadata& metadata) {
   const Expected want = expected_of(record);
-  // What one attempt has sent so far; each attempt reads the file afresh.
-  struct Pass {
-    uint64_t offset = 0;
-    checksum::Crc32c crc;
-  };
   StagedUploadOutcome out;
   out.method = "streamed-put";
+  auto with_bytes = [&](StagedUploadOutcome o) {
+    o.method = out.method;
+    o.bytes_uploaded = out.bytes_uploaded;
+    o.bytes_read = out.bytes_read;
+    return o;
+  };
   int attempts = 0;
-  std::shared_ptr<Pass> pass;
+  std::shared_ptr<uint64_t> sent;  // bytes the current attempt has read from the file
   std::optional<Error> corrupt;
   s3::BodySource body{
       .size = record.size,
       .open =
           [&]() -> http::BodyReader {
-            if (pass) out.bytes_uploaded += pass->offset;
-            pass = std::make_shared<Pass>();
+            if (sent) out.bytes_uploaded += *sent;
+            sent = std::make_shared<uint64_t>(0);
             // A retry may be the destination refusing the bytes (BadDigest):
             // the file is hashed before it is sent again, so a staged copy
             // that went bad is refetched, not sent until the retries run out.
             if (++attempts > 1 && !corrupt) {
               auto sums = reader.compute_checksums();
               out.bytes_read += record.size;
-              if (!sums || sums->md5 != want.md5 || sums->crc32c != want.crc32c) {
-                corrupt = sums ? make_error(ErrorKind::permanent, staging::kStagedCorrupt,
-                                            reader.path() + " reads differently from the bytes read from the source")
-                                     .error()
-                               : sums.error();
-                corrupt->kind = ErrorKind::permanent;
+              if (!sums) {
+                corrupt = sums.error();
+              } else if (sums->md5 != want.md5 || sums->crc32c != want.crc32c) {
+                corrupt = Error{ErrorKind::permanent, staging::kStagedCorrupt,
+                                reader.path() + " reads differently from the bytes read from the source"};
               }
+              if (corrupt) corrupt->kind = ErrorKind::permanent;  // sending it again cannot help
             }
             if (corrupt) return [e = *corrupt](char*, size_t) -> Result<size_t> { return std::unexpected(e); };
-            return [&reader, p = pass](char* data, size_t capacity) -> Result<size_t> {
-              auto got = reader.read_at(p->offset, std::span<unsigned char>(reinterpret_cast<unsigned char*>(data), capacity));
-              if (!got) return std::unexpected(got.error());
-              p->crc.update(std::string_view(data, *got));
-              p->offset += *got;
-              return *got;
+            return [&reader, sent_so_far = sent](char* data, size_t capacity) -> Result<size_t> {
+              auto got = reader.read_at(*sent_so_far,
+                                        std::span<unsigned char>(reinterpret_cast<unsigned char*>(data), capacity));
+              if (got) *sent_so_far += *got;
+              return got;
             };
           },
       .content_md5 = checksum::md5_base64(*want.md5)};
   auto etag = destination_.put_object(settings_.destination_bucket, destination_key(record.key), body,
                                       s3::PutOptions{.metadata = metadata});
-  const uint64_t sent = pass ? pass->offset : 0;
-  const uint32_t crc = pass ? pass->crc.value() : 0;
-  out.bytes_uploaded += sent;
+  if (sent) out.bytes_uploaded += *sent;
   out.bytes_read += out.bytes_uploaded;
   if (!etag) {
     const Error& e = etag.error();
-    StagedUploadOutcome bad = is_corruption(e.code) || e.code == "BadDigest"
-                                  ? outcome(Kind::corrupt, staging::kStagedCorrupt,
-                                            e.code == "BadDigest" ? reader.path() + ": the destination refused its bytes"
-                                                                  : e.message)
-                                  : outcome(Kind::failed, e.code, e.message);
-    bad.method = out.method;
-    bad.bytes_uploaded = out.bytes_uploaded;
-    bad.bytes_read = out.bytes_read;
-    return bad;
-  }
-  // The destination took the source's MD5; the CRC of the bytes sent must
-  // also be the one recorded from the source (it is, unless the file
-  // changed under the upload).
-  if (sent != record.size || crc != want.crc32c) {
-    StagedUploadOutcome bad = outcome(Kind::corrupt, staging::kStagedCorrupt,
-                                      reader.path() + " changed while it was uploaded");
-    bad.method = out.method;
-    bad.bytes_uploaded = out.bytes_uploaded;
-    bad.bytes_read = out.bytes_read;
-    return bad;
+    if (e.code == "BadDigest")
+      return with_bytes(
+          outcome(Kind::corrupt, staging::kStagedCorrupt, reader.path() + ": the destination refused its bytes"));
+    if (is_corruption(e.code)) return with_bytes(outcome(Kind::corrupt, e.code, e.message));
+    return with_bytes(outcome(Kind::failed, e.code, e.message));
   }
   if (checksum::is_plain_md5_etag(*etag) && !checksum::etag_matches_md5(*etag, *want.md5))
-    return outcome(Kind::failed, "DestinationMismatch",
-                   "the destination stored ETag " + *etag + ", the source has " + record.source_etag);
+    return with_bytes(outcome(Kind::failed, "DestinationMismatch",
+                              "the destination stored ETag " + *etag + ", the source has " + record.source_etag));
+  // The destination accepted the source's MD5 over the bytes sent: they are
+  // the source's bytes, whose CRC-32C the stage leg recorded.
   out.kind = Kind::verified;
   out.update.md5 = want.md5;
-  out.update.crc32c = crc;
+  out.update.crc32c = want.crc32c;
   out.update.dest_etag = *etag;
   out.proof = "destination checked the source's MD5 (Content-MD5) over the staged bytes";
   if (checksum::is_plain_md5_etag(*etag)) out.proof += "; destination ETag = source ETag";

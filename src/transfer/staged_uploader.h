@@ -11,8 +11,8 @@
 //     with Content-MD5 (the destination checks the bytes it got);
 //   * larger, up to the multipart threshold, when the source's MD5 is
 //     recorded: one PUT streamed from the file with the source's MD5 as
-//     Content-MD5, hashed here only for a CRC-32C, so the destination
-//     checks every byte against the source and refuses anything else
+//     Content-MD5 and nothing hashed here, so the destination checks every
+//     byte against the source and refuses anything else
 //     (BadDigest). A retried attempt first hashes the file: a staged copy
 //     that no longer matches the source comes back `corrupt` rather than
 //     being sent again;

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "integration/relay_test_support.h"
+#include "support/verify_report.h"
 
 namespace s5j::relay_test {
 namespace {
@@ -27,16 +28,6 @@ using testing::SeedObject;
 
 const char* kTransferYaml = "transfer:\n  part_size: 5MiB\n  multipart_threshold: 6MiB\n  workers: 4\n";
 
-// `s5j verify --json`: exit code and the parsed report.
-std::pair<int, json> verify(const std::string& config, bool deep = false) {
-  std::vector<std::string> args{"verify", "-c", config, "--json"};
-  if (deep) args.push_back("--deep");
-  auto r = s5j(args);
-  auto j = json::parse(r.out, nullptr, false);
-  EXPECT_FALSE(j.is_discarded()) << "not JSON: " << r.out << r.err;
-  return {r.exit_code, j.is_discarded() ? json::object() : j};
-}
-
 // `s5j status --json`: one JSON object.
 json status_json(const std::string& config) {
   auto r = s5j({"status", "-c", config, "--json"});
@@ -44,12 +35,6 @@ json status_json(const std::string& config) {
   auto j = json::parse(r.out, nullptr, false);
   EXPECT_FALSE(j.is_discarded()) << "not JSON: " << r.out << r.err;
   return j.is_discarded() ? json::object() : j;
-}
-
-std::vector<std::string> strings(const json& array) {
-  std::vector<std::string> out;
-  for (const auto& v : array) out.push_back(v.get<std::string>());
-  return out;
 }
 
 struct StateFigures {
@@ -162,11 +147,9 @@ TEST_F(RelayOperationsTest, VerifyAfterRelayFindsDeletedAndOverwrittenAndTheNext
   EXPECT_NE(first.out.find("relay complete: 30 objects staged"), std::string::npos) << first.out;
   expect_identical();
 
-  auto [clean_code, clean] = verify(cfg);
+  auto [clean_code, clean] = testing::run_verify(cfg);
   EXPECT_EQ(clean_code, 0) << clean.dump();
-  EXPECT_EQ(clean["checked"], 30);
-  EXPECT_EQ(clean["ok"], 30);
-  EXPECT_EQ(clean["reopened"], 0);
+  testing::expect_verify_counts(clean, {.checked = 30, .ok = 30, .reopened = 0});
   EXPECT_EQ(clean["clean"], true);
 
   ASSERT_TRUE(dst_client_->delete_object(dst_bucket_, "out/obj-3").has_value());
@@ -175,17 +158,12 @@ TEST_F(RelayOperationsTest, VerifyAfterRelayFindsDeletedAndOverwrittenAndTheNext
   ASSERT_NE(other7, original7);
   put_dst("out/obj-7", other7);  // same size, other bytes
 
-  auto [code, report] = verify(cfg);
+  auto [code, report] = testing::run_verify(cfg);
   EXPECT_EQ(code, 12) << report.dump();
-  EXPECT_EQ(report["checked"], 30);
-  EXPECT_EQ(report["ok"], 28);
-  EXPECT_EQ(report["missing"], 1);
-  EXPECT_EQ(report["different"], 1);
-  EXPECT_EQ(report["unproven"], 0);
-  EXPECT_EQ(report["reopened"], 2);
-  EXPECT_EQ(report["not_verified"], 2);
-  EXPECT_EQ(strings(report["samples"]["missing"]), std::vector<std::string>{"in/obj-3"});
-  EXPECT_EQ(strings(report["samples"]["different"]), std::vector<std::string>{"in/obj-7"});
+  testing::expect_verify_counts(report, {.checked = 30, .ok = 28, .missing = 1,
+                                         .different = 1, .unproven = 0, .reopened = 2, .not_verified = 2});
+  EXPECT_EQ(testing::json_strings(report["samples"]["missing"]), std::vector<std::string>{"in/obj-3"});
+  EXPECT_EQ(testing::json_strings(report["samples"]["different"]), std::vector<std::string>{"in/obj-7"});
   EXPECT_EQ(report["bytes_read"], 0);
 
   for (const char* key : {"in/obj-3", "in/obj-7"}) {
@@ -218,7 +196,7 @@ TEST_F(RelayOperationsTest, VerifyAfterRelayFindsDeletedAndOverwrittenAndTheNext
   expect_volumes_empty();
   EXPECT_EQ(totals()[ledger::ObjectState::verified], 30u);
 
-  auto [after_code, after] = verify(cfg);
+  auto [after_code, after] = testing::run_verify(cfg);
   EXPECT_EQ(after_code, 0) << after.dump();
   EXPECT_EQ(after["ok"], 30);
   EXPECT_EQ(after["reopened"], 0);
@@ -242,22 +220,16 @@ TEST_F(RelayOperationsTest, OverwriteOfAMultipartUploadNeedsDeepAfterARelay) {
   ASSERT_TRUE(testing::seed_objects(*dst_client_, dst_bucket_,
                                     {{"out/big", testing::random_bytes(7 * kMiB, 72), 5 * kMiB}}));
 
-  auto [code, plain] = verify(cfg);
+  auto [code, plain] = testing::run_verify(cfg);
   EXPECT_EQ(code, 12) << plain.dump();
-  EXPECT_EQ(plain["ok"], 1);
-  EXPECT_EQ(plain["different"], 0);
-  EXPECT_EQ(plain["unproven"], 1);
-  EXPECT_EQ(plain["reopened"], 0);
-  EXPECT_EQ(strings(plain["samples"]["unproven"]), std::vector<std::string>{"in/big"});
+  testing::expect_verify_counts(plain, {.ok = 1, .different = 0, .unproven = 1, .reopened = 0});
+  EXPECT_EQ(testing::json_strings(plain["samples"]["unproven"]), std::vector<std::string>{"in/big"});
   EXPECT_EQ(record("in/big").state, ledger::ObjectState::verified);
 
-  auto [deep_code, deep] = verify(cfg, /*deep=*/true);
+  auto [deep_code, deep] = testing::run_verify(cfg, /*deep=*/true);
   EXPECT_EQ(deep_code, 12) << deep.dump();
-  EXPECT_EQ(deep["ok"], 1);
-  EXPECT_EQ(deep["different"], 1);
-  EXPECT_EQ(deep["unproven"], 0);
-  EXPECT_EQ(deep["reopened"], 1);
-  EXPECT_EQ(strings(deep["samples"]["different"]), std::vector<std::string>{"in/big"});
+  testing::expect_verify_counts(deep, {.ok = 1, .different = 1, .unproven = 0, .reopened = 1});
+  EXPECT_EQ(testing::json_strings(deep["samples"]["different"]), std::vector<std::string>{"in/big"});
   EXPECT_EQ(record("in/big").state, ledger::ObjectState::pending);
 
   const auto before = relay_logs();
@@ -266,7 +238,7 @@ TEST_F(RelayOperationsTest, OverwriteOfAMultipartUploadNeedsDeepAfterARelay) {
   EXPECT_EQ(keys_in_new_relay_logs(before, "object_verified"), std::multiset<std::string>{"in/big"});
   expect_identical();
   expect_volumes_empty();
-  auto [after_code, after] = verify(cfg, /*deep=*/true);
+  auto [after_code, after] = testing::run_verify(cfg, /*deep=*/true);
   EXPECT_EQ(after_code, 0) << after.dump();
   EXPECT_EQ(after["ok"], 2);
 }

@@ -18,6 +18,7 @@
 #include "support/process.h"
 #include "support/s3_fixtures.h"
 #include "support/test_env.h"
+#include "support/verify_report.h"
 
 namespace s5j {
 namespace {
@@ -34,22 +35,6 @@ testing::ProcessResult s5j(const std::vector<std::string>& args) {
   std::vector<std::string> argv{testing::s5j_binary()};
   argv.insert(argv.end(), args.begin(), args.end());
   return testing::run_process(argv);
-}
-
-// Runs `s5j verify ... --json`; returns the exit code and the parsed report.
-std::pair<int, json> verify(const std::string& config, bool deep = false) {
-  std::vector<std::string> args{"verify", "-c", config, "--json"};
-  if (deep) args.push_back("--deep");
-  auto r = s5j(args);
-  auto j = json::parse(r.out, nullptr, false);
-  EXPECT_FALSE(j.is_discarded()) << "not JSON: " << r.out << r.err;
-  return {r.exit_code, j.is_discarded() ? json::object() : j};
-}
-
-std::vector<std::string> strings(const json& array) {
-  std::vector<std::string> out;
-  for (const auto& v : array) out.push_back(v.get<std::string>());
-  return out;
 }
 
 class VerifyTest : public ::testing::Test {
@@ -124,11 +109,9 @@ TEST_F(VerifyTest, FindsDeletedAndOverwrittenObjectsAndTheNextSyncRestoresThem) 
   ASSERT_TRUE(testing::seed_objects(*src_, src_bucket_, objects));
   sync_ok();
 
-  auto [clean_code, clean] = verify(config_);
+  auto [clean_code, clean] = testing::run_verify(config_);
   EXPECT_EQ(clean_code, 0) << clean.dump();
-  EXPECT_EQ(clean["checked"], 40);
-  EXPECT_EQ(clean["ok"], 40);
-  EXPECT_EQ(clean["reopened"], 0);
+  testing::expect_verify_counts(clean, {.checked = 40, .ok = 40, .reopened = 0});
   EXPECT_EQ(clean["unseen_at_source"], 0);
   EXPECT_EQ(clean["source_listed"], 40);
   EXPECT_EQ(clean["clean"], true);
@@ -139,17 +122,12 @@ TEST_F(VerifyTest, FindsDeletedAndOverwrittenObjectsAndTheNextSyncRestoresThem) 
   const std::string original = objects[7].data;
   put_dst("out/obj-7", testing::random_bytes(original.size(), 999));  // same size, other bytes
 
-  auto [code, report] = verify(config_);
+  auto [code, report] = testing::run_verify(config_);
   EXPECT_EQ(code, 12) << report.dump();
-  EXPECT_EQ(report["checked"], 40);
-  EXPECT_EQ(report["ok"], 38);
-  EXPECT_EQ(report["missing"], 1);
-  EXPECT_EQ(report["different"], 1);
-  EXPECT_EQ(report["unproven"], 0);
-  EXPECT_EQ(report["reopened"], 2);
-  EXPECT_EQ(report["not_verified"], 2);
-  EXPECT_EQ(strings(report["samples"]["missing"]), std::vector<std::string>{"in/obj-3"});
-  EXPECT_EQ(strings(report["samples"]["different"]), std::vector<std::string>{"in/obj-7"});
+  testing::expect_verify_counts(report, {.checked = 40, .ok = 38, .missing = 1,
+                                         .different = 1, .unproven = 0, .reopened = 2, .not_verified = 2});
+  EXPECT_EQ(testing::json_strings(report["samples"]["missing"]), std::vector<std::string>{"in/obj-3"});
+  EXPECT_EQ(testing::json_strings(report["samples"]["different"]), std::vector<std::string>{"in/obj-7"});
   // Only the listing and a HEAD per suspect: no object was read.
   EXPECT_EQ(report["bytes_read"], 0);
   EXPECT_EQ(report["heads"], 2);
@@ -171,7 +149,7 @@ TEST_F(VerifyTest, FindsDeletedAndOverwrittenObjectsAndTheNextSyncRestoresThem) 
   sync_ok();
   EXPECT_EQ(started_in_last_sync(), (std::set<std::string>{"in/obj-3", "in/obj-7"}));
   expect_identical();
-  auto [after_code, after] = verify(config_);
+  auto [after_code, after] = testing::run_verify(config_);
   EXPECT_EQ(after_code, 0) << after.dump();
   EXPECT_EQ(after["ok"], 40);
 }
@@ -202,30 +180,24 @@ TEST_F(VerifyTest, EtagsThatCannotBeComparedNeedDeep) {
                                     {{"out/big", testing::random_bytes(7 * kMiB, 72), 5 * kMiB}}));
   put_dst("out/same", same);  // same bytes, one PUT now
 
-  auto [code, plain] = verify(config_);
+  auto [code, plain] = testing::run_verify(config_);
   EXPECT_EQ(code, 12) << plain.dump();
-  EXPECT_EQ(plain["ok"], 2);
-  EXPECT_EQ(plain["different"], 0);
-  EXPECT_EQ(plain["unproven"], 1);
-  EXPECT_EQ(plain["reopened"], 0);
-  EXPECT_EQ(strings(plain["samples"]["unproven"]), std::vector<std::string>{"in/big"});
+  testing::expect_verify_counts(plain, {.ok = 2, .different = 0, .unproven = 1, .reopened = 0});
+  EXPECT_EQ(testing::json_strings(plain["samples"]["unproven"]), std::vector<std::string>{"in/big"});
   EXPECT_EQ(record(*l, "in/big").state, ledger::ObjectState::verified);
 
-  auto [deep_code, deep] = verify(config_, /*deep=*/true);
+  auto [deep_code, deep] = testing::run_verify(config_, /*deep=*/true);
   EXPECT_EQ(deep_code, 12) << deep.dump();
   EXPECT_EQ(deep["deep"], true);
-  EXPECT_EQ(deep["ok"], 2);
-  EXPECT_EQ(deep["different"], 1);
-  EXPECT_EQ(deep["unproven"], 0);
-  EXPECT_EQ(deep["reopened"], 1);
-  EXPECT_EQ(strings(deep["samples"]["different"]), std::vector<std::string>{"in/big"});
+  testing::expect_verify_counts(deep, {.ok = 2, .different = 1, .unproven = 0, .reopened = 1});
+  EXPECT_EQ(testing::json_strings(deep["samples"]["different"]), std::vector<std::string>{"in/big"});
   EXPECT_GE(deep["bytes_read"].get<uint64_t>(), big.size() + same.size() + 3);
   EXPECT_EQ(record(*l, "in/big").state, ledger::ObjectState::pending);
 
   sync_ok();
   EXPECT_EQ(started_in_last_sync(), std::set<std::string>{"in/big"});
   expect_identical();
-  auto [after_code, after] = verify(config_, /*deep=*/true);
+  auto [after_code, after] = testing::run_verify(config_, /*deep=*/true);
   EXPECT_EQ(after_code, 0) << after.dump();
   EXPECT_EQ(after["ok"], 3);
 }
@@ -252,10 +224,10 @@ TEST_F(VerifyTest, DeepRebuildsMultipartEtagsOfServerSideCopies) {
     ASSERT_FALSE(rec.crc32c.has_value());
     ASSERT_EQ(rec.dest_etag, rec.source_etag);
   }
-  auto [code, plain] = verify(cfg);
+  auto [code, plain] = testing::run_verify(cfg);
   EXPECT_EQ(code, 0) << plain.dump();
   EXPECT_EQ(plain["ok"], 2);
-  auto [deep_code, deep] = verify(cfg, /*deep=*/true);
+  auto [deep_code, deep] = testing::run_verify(cfg, /*deep=*/true);
   EXPECT_EQ(deep_code, 0) << deep.dump();
   EXPECT_EQ(deep["ok"], 2);
   EXPECT_EQ(deep["bytes_read"], mp.size() + 11);
@@ -269,16 +241,15 @@ TEST_F(VerifyTest, ReportsSourceObjectsTheLedgerHasNotSeen) {
   sync_ok();
   ASSERT_TRUE(testing::seed_objects(*src_, src_bucket_,
                                     {{"in/b", "new"}, {"in/z/late", "later"}, {"in/e", "eee, changed"}}));
-  auto [code, report] = verify(config_);
+  auto [code, report] = testing::run_verify(config_);
   EXPECT_EQ(code, 12) << report.dump();
-  EXPECT_EQ(report["checked"], 3);
-  EXPECT_EQ(report["ok"], 3);  // the destination still holds what was verified
-  EXPECT_EQ(report["reopened"], 0);
+  // the destination still holds what was verified
+  testing::expect_verify_counts(report, {.checked = 3, .ok = 3, .reopened = 0});
   EXPECT_EQ(report["source_listed"], 5);
   EXPECT_EQ(report["unseen_at_source"], 2);
-  EXPECT_EQ(strings(report["samples"]["unseen_at_source"]), (std::vector<std::string>{"in/b", "in/z/late"}));
+  EXPECT_EQ(testing::json_strings(report["samples"]["unseen_at_source"]), (std::vector<std::string>{"in/b", "in/z/late"}));
   EXPECT_EQ(report["changed_at_source"], 1);
-  EXPECT_EQ(strings(report["samples"]["changed_at_source"]), std::vector<std::string>{"in/e"});
+  EXPECT_EQ(testing::json_strings(report["samples"]["changed_at_source"]), std::vector<std::string>{"in/e"});
   auto l = open_ledger();
   ASSERT_NE(l, nullptr);
   auto job = l->find_job("default");
@@ -288,14 +259,14 @@ TEST_F(VerifyTest, ReportsSourceObjectsTheLedgerHasNotSeen) {
 
   sync_ok();
   expect_identical();
-  EXPECT_EQ(verify(config_).first, 0);
+  EXPECT_EQ(testing::run_verify(config_).first, 0);
 }
 
 // Before any run there is no ledger: everything at the source is unseen,
 // and verify leaves no ledger file behind.
 TEST_F(VerifyTest, WithoutALedgerEverySourceObjectIsUnseen) {
   ASSERT_TRUE(testing::seed_objects(*src_, src_bucket_, {{"in/a", "a"}, {"in/b", "b"}}));
-  auto [code, report] = verify(config_);
+  auto [code, report] = testing::run_verify(config_);
   EXPECT_EQ(code, 12) << report.dump();
   EXPECT_EQ(report["job_found"], false);
   EXPECT_EQ(report["checked"], 0);
@@ -343,16 +314,14 @@ TEST_F(VerifyTest, StagedJobsAreCheckedTheSameWay) {
   }
   l.reset();
 
-  auto [ok_code, ok] = verify(config_);
+  auto [ok_code, ok] = testing::run_verify(config_);
   EXPECT_EQ(ok_code, 0) << ok.dump();
   EXPECT_EQ(ok["ok"], 3);
 
   ASSERT_TRUE(dst_->delete_object(dst_bucket_, "out/s2").has_value());
-  auto [code, report] = verify(config_, /*deep=*/true);
+  auto [code, report] = testing::run_verify(config_, /*deep=*/true);
   EXPECT_EQ(code, 12) << report.dump();
-  EXPECT_EQ(report["ok"], 2);
-  EXPECT_EQ(report["missing"], 1);
-  EXPECT_EQ(report["reopened"], 1);
+  testing::expect_verify_counts(report, {.ok = 2, .missing = 1, .reopened = 1});
   l = open_ledger();
   const auto r = record(*l, "in/s2");
   EXPECT_EQ(r.state, ledger::ObjectState::pending);  // fetched from the source again
