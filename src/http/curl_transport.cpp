@@ -418,7 +418,8 @@ Error CurlTransport::Impl::map_error(CURL* h, CURLcode code, const char* errbuf,
 }
 
 Result<Response> CurlTransport::Impl::perform(CURL* h, const Request& request) {
-  const Endpoint ep = parse_endpoint(request.url);
+  // The endpoint only names the server in an error; parsing the URL is left
+  // to the failures (it was ~2 % of a small-object sync's CPU).
   Response response;
   Exchange ex;
   ex.request = &request;
@@ -511,10 +512,13 @@ Result<Response> CurlTransport::Impl::perform(CURL* h, const Request& request) {
   if (!append(headers, "Accept:")) ok = false;
   set(CURLOPT_HTTPHEADER, headers.get());
 
-  if (!ok) return std::unexpected(make(ErrorKind::permanent, "TransportError",
-                                       "cannot configure libcurl for " + ep.host_port() +
-                                           ": an option is unsupported by this libcurl build",
-                                       ep));
+  if (!ok) {
+    const Endpoint ep = parse_endpoint(request.url);
+    return std::unexpected(make(ErrorKind::permanent, "TransportError",
+                                "cannot configure libcurl for " + ep.host_port() +
+                                    ": an option is unsupported by this libcurl build",
+                                ep));
+  }
 
   const CURLcode code = curl_easy_perform(h);
   // Release the borrowed pointers before the handle returns to the pool.
@@ -522,7 +526,7 @@ Result<Response> CurlTransport::Impl::perform(CURL* h, const Request& request) {
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, nullptr);
 
   if (ex.callback_error) return std::unexpected(std::move(*ex.callback_error));
-  if (code != CURLE_OK) return std::unexpected(map_error(h, code, errbuf, ep, ex));
+  if (code != CURLE_OK) return std::unexpected(map_error(h, code, errbuf, parse_endpoint(request.url), ex));
 
   long status = 0;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);

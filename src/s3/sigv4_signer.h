@@ -8,8 +8,11 @@
 // Thread safety: sign() is safe from many threads (the cache is locked).
 #pragma once
 
+#include <openssl/types.h>
+
 #include <array>
 #include <chrono>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -65,14 +68,18 @@ class SigV4Signer {
   SignedHeaders sign(const SigningRequest& request) const;
   const std::string& access_key_id() const { return credentials_.access_key_id; }
 
+  // An OpenSSL HMAC context (EVP_MAC_CTX).
+  using MacContext = std::unique_ptr<evp_mac_ctx_st, void (*)(evp_mac_ctx_st*)>;
+
  private:
-  using Key = std::array<unsigned char, 32>;  // HMAC-SHA256 output
-  Key signing_key(std::string_view date, std::string_view region, std::string_view service) const;
+  // A fresh HMAC-SHA256 context keyed with the day's signing key, ready for
+  // the string to sign.
+  MacContext signing_mac(std::string_view date, std::string_view region, std::string_view service) const;
 
   Credentials credentials_;
   struct KeyCache {
     std::string date, region, service;
-    Key key{};
+    MacContext mac{nullptr, nullptr};  // keyed with the signing key; duplicated per request
   };
   mutable std::mutex cache_mutex_;
   mutable KeyCache cache_;  // guarded by cache_mutex_
