@@ -56,24 +56,36 @@ flock -n 9 || { say "another bench/run.sh is running (lock $BENCH_DIR/lock)"; ex
 # ------------------------------------------------------------------ s5j (Release)
 # Its own build tree, so the developers' build/ (RelWithDebInfo, tests) is not
 # reconfigured; ninja rebuilds only what changed.
+# The ceiling (the minimal client, also the data generator) is built in the
+# same tree; the benchmark cannot run without it.
+say "building build-bench/s5j (Release) and the ceiling; log: $BENCH_DIR/build.log"
+release_ok=0
+if cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DS5J_BUILD_TESTS=OFF \
+      -DS5J_BUILD_BENCH=ON >"$BENCH_DIR/build.log" 2>&1; then
+  cmake --build build-bench --target s5j_ceiling -j"$(nproc)" >>"$BENCH_DIR/build.log" 2>&1 || true
+  if [ -z "${S5J_BIN:-}" ] && cmake --build build-bench --target s5j -j"$(nproc)" >>"$BENCH_DIR/build.log" 2>&1; then
+    release_ok=1
+  fi
+fi
+ceiling=build-bench/bench/s5j_ceiling
+if [ ! -x "$ceiling" ]; then
+  say "the ceiling (bench/ceiling/s5j_ceiling.cpp) did not build; it also generates the data, so the benchmark cannot run (tail of $BENCH_DIR/build.log below)"
+  tail -n 5 "$BENCH_DIR/build.log" >&2
+  exit 1
+fi
 if [ -n "${S5J_BIN:-}" ]; then
   s5j=$S5J_BIN
   say "using S5J_BIN=$s5j"
+elif [ $release_ok = 1 ]; then
+  s5j=build-bench/s5j
+elif [ -x build/s5j ]; then
+  say "WARNING: the Release build failed (tail below); measuring build/s5j as it is"
+  tail -n 5 "$BENCH_DIR/build.log" >&2
+  s5j=build/s5j
 else
-  say "building build-bench/s5j (Release); log: $BENCH_DIR/build.log"
-  if cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DS5J_BUILD_TESTS=OFF \
-        -DS5J_BUILD_BENCH=OFF >"$BENCH_DIR/build.log" 2>&1 &&
-     cmake --build build-bench --target s5j -j"$(nproc)" >>"$BENCH_DIR/build.log" 2>&1; then
-    s5j=build-bench/s5j
-  elif [ -x build/s5j ]; then
-    say "WARNING: the Release build failed (tail below); measuring build/s5j as it is"
-    tail -n 5 "$BENCH_DIR/build.log" >&2
-    s5j=build/s5j
-  else
-    say "WARNING: the Release build failed and there is no build/s5j: s5j cells will be n/a"
-    tail -n 5 "$BENCH_DIR/build.log" >&2
-    s5j=""
-  fi
+  say "WARNING: the Release build failed and there is no build/s5j: s5j cells will be n/a"
+  tail -n 5 "$BENCH_DIR/build.log" >&2
+  s5j=""
 fi
 [ -z "$s5j" ] || say "s5j: $("$s5j" --version 2>/dev/null || echo '?') ($s5j)"
 T_BUILD=$(date +%s)
@@ -108,7 +120,7 @@ bench/e2e/gateways.sh start all
 say "setup took $(( $(date +%s) - T0 )) s (build $(( T_BUILD - T0 )) s)"
 
 status=0
-/usr/bin/python3 bench/e2e/bench.py --s5j "$s5j" "$@" &
+/usr/bin/python3 bench/e2e/bench.py --s5j "$s5j" --ceiling "$ceiling" "$@" &
 bench_pid=$!
 wait "$bench_pid" || status=$?
 bench_pid=""

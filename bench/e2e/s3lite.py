@@ -1,5 +1,6 @@
-"""Just enough S3 for the benchmark's own chores (upload test data, count
-what a tool wrote, the ceiling client): http.client with keep-alive
+"""Just enough S3 for the harness's own chores (create buckets, warm up a
+fresh gateway, count what a tool wrote; data and the ceiling are
+bench/ceiling/s5j_ceiling): http.client with keep-alive
 connections, requests signed by botocore's SigV4 (Debian python3-botocore)
 with UNSIGNED-PAYLOAD. No retries: the harness treats any error as a failed
 step and says so."""
