@@ -262,19 +262,26 @@ class Engine {
   std::pair<size_t, size_t> run(std::deque<Piece> work) {
     work_ = std::move(work);
     for (Slot& slot : slots_) start_next(slot);
-    int running = 1;
-    while (running > 0 || !work_.empty()) {
+    // Counted here rather than by curl_multi_perform's running_handles, which
+    // fell to 0 while parts were still in flight once a blocking
+    // CompleteMultipartUpload had run in between (libcurl 7.88).
+    int running = 0;
+    while (in_flight_ > 0) {
       curl_multi_perform(multi_, &running);
       int queued = 0;
       while (CURLMsg* msg = curl_multi_info_read(multi_, &queued)) {
         if (msg->msg != CURLMSG_DONE) continue;
+        // The message does not survive curl_multi_remove_handle: copy it first.
+        CURL* easy = msg->easy_handle;
+        const CURLcode result = msg->data.result;
         Slot* slot = nullptr;
-        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char**>(&slot));
-        curl_multi_remove_handle(multi_, msg->easy_handle);
-        finished(*slot, msg->easy_handle, msg->data.result);
+        curl_easy_getinfo(easy, CURLINFO_PRIVATE, reinterpret_cast<char**>(&slot));
+        curl_multi_remove_handle(multi_, easy);
+        --in_flight_;
+        finished(*slot, easy, result);
       }
       curl_multi_perform(multi_, &running);
-      if (running > 0) curl_multi_poll(multi_, nullptr, 0, 1000, nullptr);
+      if (in_flight_ > 0) curl_multi_poll(multi_, nullptr, 0, 1000, nullptr);
     }
     return {completed_, failures_};
   }
@@ -304,6 +311,7 @@ class Engine {
     curl_easy_setopt(slot.get, CURLOPT_WRITEDATA, &slot.body);
     curl_easy_setopt(slot.get, CURLOPT_PRIVATE, &slot);
     curl_multi_add_handle(multi_, slot.get);
+    ++in_flight_;
   }
 
   void start_put(Slot& slot) {
@@ -325,6 +333,7 @@ class Engine {
     curl_easy_setopt(slot.put, CURLOPT_WRITEDATA, &discard_);
     curl_easy_setopt(slot.put, CURLOPT_PRIVATE, &slot);
     curl_multi_add_handle(multi_, slot.put);
+    ++in_flight_;
   }
 
   void finished(Slot& slot, CURL* easy, CURLcode result) {
@@ -400,6 +409,7 @@ class Engine {
   std::deque<Piece> work_;
   std::string discard_;
   size_t completed_ = 0, failures_ = 0;
+  size_t in_flight_ = 0;  // easy handles added and not yet done
 };
 
 int copy_command(const std::string& src_endpoint, const std::string& src_bucket, const std::string& dst_endpoint,
