@@ -19,7 +19,7 @@
 //
 //   s5j_ceiling copy --src-endpoint URL --src-bucket B --dst-endpoint URL
 //                    --dst-bucket B [--prefix P] [-c 64] [--part-size N]
-//                    [--stage-dir DIR]
+//                    [--stage-dir DIR [--fsync]]
 //     credentials: BENCH_SRC_ACCESS_KEY/BENCH_SRC_SECRET_KEY,
 //                  BENCH_DST_ACCESS_KEY/BENCH_DST_SECRET_KEY
 //   s5j_ceiling generate --endpoint URL --bucket B --prefix P --count N
@@ -244,8 +244,12 @@ class Engine {
  public:
   // Copies from `source`, or (source null) writes `generated` contents.
   Engine(const Side* source, const Contents* generated, const Side& destination, int concurrency,
-         std::string stage_dir)
-      : source_(source), destination_(destination), stage_dir_(std::move(stage_dir)), slots_(concurrency) {
+         std::string stage_dir, bool stage_fsync)
+      : source_(source),
+        destination_(destination),
+        stage_dir_(std::move(stage_dir)),
+        stage_fsync_(stage_fsync),
+        slots_(concurrency) {
     for (Slot& s : slots_) s.generated = generated;
     multi_ = curl_multi_init();
     curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, static_cast<long>(4 * concurrency));
@@ -368,11 +372,14 @@ class Engine {
   }
 
   // What a staged relay minimally does with a body: a file written, read back
-  // and deleted (no fsync, no rename: the least, not the safe).
+  // and deleted (no rename: the least, not the safe; with --fsync the file's
+  // data is synced before it is read back, as a relay that survives a power
+  // cut must).
   void through_local_file(Slot& slot) {
     const std::string path = stage_dir_ + "/piece-" + std::to_string(reinterpret_cast<uintptr_t>(&slot));
     const int out = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (out < 0 || ::write(out, slot.body.data(), slot.body.size()) != static_cast<ssize_t>(slot.body.size())) {
+    if (out < 0 || ::write(out, slot.body.data(), slot.body.size()) != static_cast<ssize_t>(slot.body.size()) ||
+        (stage_fsync_ && ::fdatasync(out) != 0)) {
       die("cannot write " + path);
     }
     ::close(out);
@@ -404,6 +411,7 @@ class Engine {
   const Side* source_;
   const Side& destination_;
   std::string stage_dir_;
+  bool stage_fsync_ = false;
   std::vector<Slot> slots_;
   CURLM* multi_ = nullptr;
   std::deque<Piece> work_;
@@ -414,7 +422,7 @@ class Engine {
 
 int copy_command(const std::string& src_endpoint, const std::string& src_bucket, const std::string& dst_endpoint,
                  const std::string& dst_bucket, const std::string& prefix, int concurrency, uint64_t part_size,
-                 const std::string& stage_dir) {
+                 const std::string& stage_dir, bool stage_fsync) {
   const Side source(src_endpoint, src_bucket, env_or_die("BENCH_SRC_ACCESS_KEY"), env_or_die("BENCH_SRC_SECRET_KEY"));
   const Side destination(dst_endpoint, dst_bucket, env_or_die("BENCH_DST_ACCESS_KEY"),
                          env_or_die("BENCH_DST_SECRET_KEY"));
@@ -439,7 +447,7 @@ int copy_command(const std::string& src_endpoint, const std::string& src_bucket,
     }
   }
   if (!stage_dir.empty()) ::mkdir(stage_dir.c_str(), 0700);
-  Engine engine(&source, nullptr, destination, concurrency, stage_dir);
+  Engine engine(&source, nullptr, destination, concurrency, stage_dir, stage_fsync);
   const auto [done, failed] = engine.run(std::move(work));
   std::printf("ceiling: copied %zu of %zu objects, %zu failed\n", done, objects.size(), failed);
   return failed == 0 && done == objects.size() ? 0 : 1;
@@ -455,7 +463,7 @@ int generate_command(const std::string& endpoint, const std::string& bucket, con
     std::snprintf(name, sizeof name, "obj-%07llu.bin", static_cast<unsigned long long>(i));
     work.push_back({prefix + name, i, size, 0, nullptr, 3});  // `first` carries the object number
   }
-  Engine engine(nullptr, &contents, destination, concurrency, "");
+  Engine engine(nullptr, &contents, destination, concurrency, "", false);
   const auto [done, failed] = engine.run(std::move(work));
   std::printf("generate: %zu of %llu objects written, %zu failed\n", done, static_cast<unsigned long long>(count),
               failed);
@@ -468,6 +476,7 @@ int main(int argc, char** argv) {
   CLI::App app{"s5j_ceiling: the benchmark's minimal S3 client and data generator"};
   app.require_subcommand(1);
   std::string src_endpoint, src_bucket, dst_endpoint, dst_bucket, prefix, stage_dir;
+  bool stage_fsync = false;
   int concurrency = 64;
   uint64_t part_size = 16 << 20, count = 0, size = 0;
   CLI::App* copy = app.add_subcommand("copy", "copy a prefix from one endpoint to another");
@@ -480,6 +489,7 @@ int main(int argc, char** argv) {
   copy->add_option("--part-size", part_size, "larger objects go as ranged GETs into multipart parts")
       ->check(CLI::Range(uint64_t{5} << 20, uint64_t{5} << 30));
   copy->add_option("--stage-dir", stage_dir, "pass every body through a file here (a minimal staged relay)");
+  copy->add_flag("--fsync", stage_fsync, "fdatasync each staged file before reading it back")->needs("--stage-dir");
   CLI::App* gen = app.add_subcommand("generate", "fill a prefix with generated objects");
   gen->add_option("--endpoint", dst_endpoint)->required();
   gen->add_option("--bucket", dst_bucket)->required();
@@ -494,7 +504,7 @@ int main(int argc, char** argv) {
   }
   curl_global_init(CURL_GLOBAL_DEFAULT);
   const int rc = copy->parsed() ? copy_command(src_endpoint, src_bucket, dst_endpoint, dst_bucket, prefix, concurrency,
-                                               part_size, stage_dir)
+                                               part_size, stage_dir, stage_fsync)
                                 : generate_command(dst_endpoint, dst_bucket, prefix, count, size, concurrency);
   curl_global_cleanup();
   return rc;
