@@ -59,16 +59,16 @@ flock -n 9 || { say "another bench/run.sh is running (lock $BENCH_DIR/lock)"; ex
 # The ceiling (the minimal client, also the data generator) is built in the
 # same tree; the benchmark cannot run without it.
 say "building build-bench/s5j (Release) and the ceiling; log: $BENCH_DIR/build.log"
-release_ok=0
+release_ok=0 ceiling_ok=0
 if cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DS5J_BUILD_TESTS=OFF \
       -DS5J_BUILD_BENCH=ON >"$BENCH_DIR/build.log" 2>&1; then
-  cmake --build build-bench --target s5j_ceiling -j"$(nproc)" >>"$BENCH_DIR/build.log" 2>&1 || true
+  cmake --build build-bench --target s5j_ceiling -j"$(nproc)" >>"$BENCH_DIR/build.log" 2>&1 && ceiling_ok=1
   if [ -z "${S5J_BIN:-}" ] && cmake --build build-bench --target s5j -j"$(nproc)" >>"$BENCH_DIR/build.log" 2>&1; then
     release_ok=1
   fi
 fi
 ceiling=build-bench/bench/s5j_ceiling
-if [ ! -x "$ceiling" ]; then
+if [ $ceiling_ok = 0 ]; then
   say "the ceiling (bench/ceiling/s5j_ceiling.cpp) did not build; it also generates the data, so the benchmark cannot run (tail of $BENCH_DIR/build.log below)"
   tail -n 5 "$BENCH_DIR/build.log" >&2
   exit 1

@@ -1,8 +1,8 @@
 #include "s3/sigv4_signer.h"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/core_names.h>
 #include <openssl/hmac.h>
 #include <openssl/params.h>
 
@@ -274,13 +274,14 @@ SigV4Signer::MacContext SigV4Signer::signing_mac(std::string_view date, std::str
   const Digest k_date = hmac_sha256(as_bytes(secret), date);
   const Digest k_region = hmac_sha256(k_date, region);
   const Digest k_service = hmac_sha256(k_region, service);
-  const Digest k_signing = hmac_sha256(k_service, "aws4_request");
+  Digest k_signing = hmac_sha256(k_service, "aws4_request");
   OPENSSL_cleanse(secret.data(), secret.size());
 
   cache_.date.assign(date);
   cache_.region.assign(region);
   cache_.service.assign(service);
   cache_.mac = keyed_hmac_sha256(k_signing);
+  OPENSSL_cleanse(k_signing.data(), k_signing.size());
   return MacContext(EVP_MAC_CTX_dup(cache_.mac.get()), free_mac);
 }
 
