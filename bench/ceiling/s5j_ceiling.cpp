@@ -165,6 +165,7 @@ struct Piece {
   int part = 0;
   MultipartUpload* upload = nullptr;
   int attempts_left = 1;
+  uint64_t object = 0;  // generated objects: the number their contents derive from
 };
 
 // A transfer slot: one GET handle, one PUT handle, one body buffer. curl keeps
@@ -221,7 +222,7 @@ size_t read_from_slot(char* out, size_t size, size_t count, void* user) {
   const uint64_t total = slot.generated ? slot.piece->length : slot.body.size();
   const size_t n = std::min<uint64_t>(size * count, total - slot.sent);
   if (slot.generated) {
-    slot.generated->read(slot.piece->first, total, slot.sent, out, n);
+    slot.generated->read(slot.piece->object, total, slot.sent, out, n);
   } else {
     std::memcpy(out, slot.body.data() + slot.sent, n);
   }
@@ -461,7 +462,7 @@ int generate_command(const std::string& endpoint, const std::string& bucket, con
   for (uint64_t i = 0; i < count; ++i) {
     char name[32];
     std::snprintf(name, sizeof name, "obj-%07llu.bin", static_cast<unsigned long long>(i));
-    work.push_back({prefix + name, i, size, 0, nullptr, 3});  // `first` carries the object number
+    work.push_back({.key = prefix + name, .length = size, .attempts_left = 3, .object = i});
   }
   Engine engine(nullptr, &contents, destination, concurrency, "", false);
   const auto [done, failed] = engine.run(std::move(work));

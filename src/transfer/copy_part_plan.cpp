@@ -44,4 +44,11 @@ Result<CopyPartPlan> plan_copy_parts(uint64_t object_size, uint32_t source_part_
   return CopyPartPlan{*plan, false, false};
 }
 
+PutShape choose_put_shape(uint64_t object_size, uint64_t part_size, uint64_t multipart_threshold,
+                          bool source_md5_known) {
+  if (object_size > multipart_threshold) return PutShape::multipart;
+  if (object_size <= part_size) return PutShape::single;
+  return source_md5_known ? PutShape::streamed : PutShape::multipart;
+}
+
 }  // namespace s5j::transfer

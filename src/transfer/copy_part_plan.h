@@ -33,4 +33,16 @@ Result<CopyPartPlan> plan_copy_parts(uint64_t object_size, uint32_t source_part_
                                      std::optional<uint64_t> learned_part_size, uint64_t preferred_part_size,
                                      const checksum::PartLimits& limits = {});
 
+// How one object goes to the destination; the sync's copier and the relay's
+// upload leg decide alike:
+//   single    — up to the part size (and the threshold): one PUT from a
+//               buffer hashed here;
+//   streamed  — larger, up to the multipart threshold, when the source's
+//               MD5 is known (a plain ETag, or the MD5 recorded when staged):
+//               one PUT streamed with that MD5 as Content-MD5;
+//   multipart — everything else (its part MD5s are the proof).
+enum class PutShape { single, streamed, multipart };
+PutShape choose_put_shape(uint64_t object_size, uint64_t part_size, uint64_t multipart_threshold,
+                          bool source_md5_known);
+
 }  // namespace s5j::transfer

@@ -103,15 +103,18 @@ CopyOutcome ObjectCopier::copy(const ledger::ObjectRecord& record) {
     CopyOutcome out = copy_server_side(record, fall_back);
     if (!fall_back) return out;
   }
-  if (record.size <= settings_.multipart_threshold) {
-    if (record.size <= settings_.part_size) return copy_single(record);  // re-reads on its own
-    if (checksum::classify_etag(record.source_etag).kind == checksum::EtagKind::plain_md5) {
-      bool fall_back = false;
+  const bool plain_md5 = checksum::classify_etag(record.source_etag).kind == checksum::EtagKind::plain_md5;
+  switch (choose_put_shape(record.size, settings_.part_size, settings_.multipart_threshold, plain_md5)) {
+    case PutShape::single:
+      return copy_single(record);  // re-reads on its own
+    case PutShape::streamed: {
+      bool fall_back = false;  // set when SSE makes the ETag no MD5: multipart then
       CopyOutcome out = copy_streamed(record, fall_back);
       if (!fall_back) return out;
+      break;
     }
-    // Larger than one buffer and no source MD5 to send: multipart, whose
-    // part MD5s are the proof (and mirror the source's layout).
+    case PutShape::multipart:
+      break;
   }
   // A multipart copy whose proof fails is abandoned and done again from
   // scratch, every part read again (bounded: kMultipartCopyAttempts): a byte
@@ -255,7 +258,8 @@ CopyOutcome ObjectCopier::copy_streamed(const ledger::ObjectRecord& record, bool
       return with_progress(outcome(Kind::failed, "ChecksumMismatch",
                                    "the destination refused the bytes read " + std::to_string(reads) +
                                        " times: their MD5 differs from the source ETag " + record.source_etag +
-                                       " (the source object does not read as it was written)"),
+                                       " (the source object does not read as it was written: check it at the source; the next run tries"
+                                       " it again)"),
                            out);
     if (e.code == "SizeChanged") return with_progress(outcome(Kind::changed, e.code, e.message), out);
     return with_progress(from_source_error(e), out);

@@ -81,10 +81,15 @@ StagedUploadOutcome StagedUploader::upload(const ledger::ObjectRecord& record) {
     return outcome(Kind::corrupt, staging::kStagedCorrupt, "no checksum of the source bytes is recorded");
   auto metadata = decode_metadata(record.staged ? record.staged->metadata : std::string());
   if (!metadata) return outcome(Kind::failed, metadata.error().code, metadata.error().message);
-  if (record.size <= settings_.part_size && record.size <= settings_.multipart_threshold)
-    return upload_single(record, *reader, *metadata);
-  if (record.size <= settings_.multipart_threshold && expected_of(record).md5)
-    return upload_streamed(record, *reader, *metadata);
+  switch (choose_put_shape(record.size, settings_.part_size, settings_.multipart_threshold,
+                            expected_of(record).md5.has_value())) {
+    case PutShape::single:
+      return upload_single(record, *reader, *metadata);
+    case PutShape::streamed:
+      return upload_streamed(record, *reader, *metadata);
+    case PutShape::multipart:
+      break;
+  }
   return upload_multipart(record, *reader, *metadata);
 }
 

@@ -152,5 +152,19 @@ TEST(KeyMapping, SourcePrefixIsReplacedByTheDestinationPrefix) {
   EXPECT_EQ(destination_key_for("in/", "out/", "in/../x"), "out/../x");
 }
 
+// The sync's copier and the relay's upload leg route objects the same way.
+TEST(ChoosePutShape, BufferedUpToThePartSizeStreamedToTheThresholdWithAKnownMd5) {
+  const uint64_t part = 16 * kMiB, threshold = 512 * kMiB;
+  EXPECT_EQ(choose_put_shape(0, part, threshold, false), PutShape::single);
+  EXPECT_EQ(choose_put_shape(part, part, threshold, false), PutShape::single);
+  EXPECT_EQ(choose_put_shape(part + 1, part, threshold, true), PutShape::streamed);
+  EXPECT_EQ(choose_put_shape(threshold, part, threshold, true), PutShape::streamed);
+  EXPECT_EQ(choose_put_shape(part + 1, part, threshold, false), PutShape::multipart);
+  EXPECT_EQ(choose_put_shape(threshold + 1, part, threshold, true), PutShape::multipart);
+  // A threshold below the part size wins: above it is multipart.
+  EXPECT_EQ(choose_put_shape(10 * kMiB, part, 8 * kMiB, true), PutShape::multipart);
+  EXPECT_EQ(choose_put_shape(8 * kMiB, part, 8 * kMiB, true), PutShape::single);
+}
+
 }  // namespace
 }  // namespace s5j::transfer
