@@ -144,8 +144,9 @@ Result<StagedFile> StagedWriter::commit() {
 
 Result<StagedFile> StagedWriter::finish_locked(bool hashed_in_order) {
   // Data first: the rename must never make a name point at bytes that a
-  // power cut could still lose.
-  if (::fsync(fd_.get()) != 0) return io_error("cannot fsync", part_path_, errno);
+  // power cut could still lose. A group sync of the volume, shared with
+  // the writers committing at the same time, rather than an fsync each.
+  if (auto durable = stager_.make_durable(volume_index_); !durable) return std::unexpected(durable.error());
   checksum::Checksums sums;
   if (hashed_in_order) {
     std::lock_guard lock(state_mutex_);
@@ -156,7 +157,7 @@ Result<StagedFile> StagedWriter::finish_locked(bool hashed_in_order) {
     sums = *read_back;
   }
   if (::rename(part_path_.c_str(), final_path_.c_str()) != 0) return io_error("cannot rename", part_path_, errno);
-  if (auto ok = fsync_dir(dir_); !ok) {
+  if (auto ok = stager_.make_durable(volume_index_); !ok) {  // the new name
     // The name may not survive a power cut; do not report a copy that may
     // vanish. The .part is already gone, so remove the final name instead.
     ::unlink(final_path_.c_str());

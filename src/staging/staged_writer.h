@@ -13,12 +13,14 @@
 // anywhere else switches to a sequential read pass over the whole file at
 // commit. StagedFile::hashed_while_writing says which one happened.
 // commit(): every byte in [0, size) must have been written (holes are
-// InvalidArgument, and the writer stays usable); then fsync, checksums,
-// rename(".part" -> final) and fsync of the directory, so after a power cut
-// either the complete file or only the .part exists. The reservation turns
+// InvalidArgument, and the writer stays usable); then the data is made
+// durable, checksums, rename(".part" -> final) and the new name made
+// durable, so after a power cut either the complete file or only the .part
+// exists. Both syncs are group syncs of the volume (GroupSync), shared with
+// the writers committing at the same time. The reservation turns
 // into staged bytes, and older copies of the same id on other volumes are
 // deleted (the new copy supersedes them).
-// Failure: any failed write, fsync or rename (ENOSPC: DiskFull; others:
+// Failure: any failed write, sync or rename (ENOSPC: DiskFull; others:
 // StagingIoError) ends the writer: the .part is removed and the reservation
 // released at once; later calls return that error. Destroying a writer that
 // was not committed does the same (abort).

@@ -38,7 +38,14 @@ Result<std::unique_ptr<Stager>> Stager::open(StagingOptions options) {
   space_options.on_wait = options.on_space_wait;
   auto space = SpaceManager::create(*volumes, std::move(space_options));
   if (!space) return std::unexpected(space.error());
-  std::unique_ptr<Stager> stager(new Stager(std::move(options), std::move(*volumes), std::move(*space)));
+  std::vector<std::unique_ptr<GroupSync>> syncs;
+  for (const std::string& volume : *volumes) {
+    auto sync = GroupSync::open(volume, options.sync_fs);
+    if (!sync) return std::unexpected(sync.error());
+    syncs.push_back(std::move(*sync));
+  }
+  std::unique_ptr<Stager> stager(
+      new Stager(std::move(options), std::move(*volumes), std::move(*space), std::move(syncs)));
 
   // Staged files from an earlier run still occupy their volumes and are
   // still to be uploaded: index them and count them.
@@ -60,12 +67,14 @@ Result<std::unique_ptr<Stager>> Stager::open(StagingOptions options) {
   return stager;
 }
 
-Stager::Stager(StagingOptions options, std::vector<std::string> volumes, std::unique_ptr<SpaceManager> space)
+Stager::Stager(StagingOptions options, std::vector<std::string> volumes, std::unique_ptr<SpaceManager> space,
+               std::vector<std::unique_ptr<GroupSync>> syncs)
     : job_(std::move(options.job)),
       checksums_(options.checksums),
       pwrite_(options.pwrite ? std::move(options.pwrite) : PwriteFn(system_pwrite)),
       volumes_(std::move(volumes)),
-      space_(std::move(space)) {}
+      space_(std::move(space)),
+      syncs_(std::move(syncs)) {}
 
 Result<Reservation> Stager::reserve(uint64_t bytes, WaitMode mode, std::stop_token stop) {
   return space_->reserve(bytes, mode, std::move(stop));

@@ -44,6 +44,7 @@
 #include "base/error.h"
 #include "checksum/multi_hasher.h"
 #include "staging/fs_stats.h"
+#include "staging/group_sync.h"
 #include "staging/recovery_scan.h"
 #include "staging/reservation.h"
 #include "staging/space_manager.h"
@@ -65,6 +66,7 @@ struct StagingOptions {
   checksum::ChecksumSelection checksums;        // computed for every staged file (MD5 + CRC32C)
   FsStatsFn fs_stats;                           // empty: statvfs
   PwriteFn pwrite;                              // empty: pwrite(2)
+  SyncFsFn sync_fs;                             // empty: syncfs(2) (see GroupSync)
   std::chrono::milliseconds space_recheck_interval{1000};  // see SpaceOptions
   std::function<void(uint64_t bytes)> on_space_wait;       // see SpaceOptions::on_wait
 };
@@ -138,17 +140,21 @@ class Stager {
     uint64_t size = 0;
   };
 
-  Stager(StagingOptions options, std::vector<std::string> volumes, std::unique_ptr<SpaceManager> space);
+  Stager(StagingOptions options, std::vector<std::string> volumes, std::unique_ptr<SpaceManager> space,
+         std::vector<std::unique_ptr<GroupSync>> syncs);
   // Called by a writer after its file was renamed into place.
   void writer_committed(StagedId id, size_t volume, uint64_t size, Reservation& reservation);
   // Called once by a writer when it stops (committed, failed or aborted).
   void writer_closed(StagedId id);
+  // Returns once what was written on the volume before the call is on disk.
+  Status make_durable(size_t volume) { return syncs_[volume]->wait_durable(); }
 
   const std::string job_;
   const checksum::ChecksumSelection checksums_;
   const PwriteFn pwrite_;
   const std::vector<std::string> volumes_;
   const std::unique_ptr<SpaceManager> space_;
+  const std::vector<std::unique_ptr<GroupSync>> syncs_;  // one per volume
 
   mutable std::mutex mutex_;
   std::unordered_map<StagedId, std::vector<Copy>> index_;  // guarded by mutex_; [0] is the current copy

@@ -224,6 +224,51 @@ TEST_F(StagedWriterTest, EnospcDuringWriteRemovesPartAndReleasesReservation) {
   EXPECT_TRUE(again->commit().has_value());
 }
 
+// A sync that fails (a disk that lost a write, or ran out of space at
+// writeback): the commit fails naming the volume, nothing is left under
+// either name, the space is given back, and the id can be staged again.
+// The first failing sync is the data's (before the rename), the second the
+// new name's (after it).
+TEST_F(StagedWriterTest, AFailedSyncFailsTheCommitAndLeavesNoFile) {
+  for (int failing : {1, 2}) {
+    SCOPED_TRACE("failing sync " + std::to_string(failing));
+    int calls = 0;
+    StagingOptions options;
+    options.sync_fs = [&](int fd) {
+      if (++calls == failing) {
+        errno = ENOSPC;
+        return -1;
+      }
+      return ::syncfs(fd);
+    };
+    auto s = open(std::move(options));
+    auto w = writer(*s, 14, 100);
+    const std::string part = w->part_path();
+    ASSERT_TRUE(w->append(random_bytes(100, 5)));
+    auto r = w->commit();
+    ASSERT_FALSE(r.has_value());
+    EXPECT_EQ(code_of(r), kDiskFull);
+    EXPECT_EQ(calls, failing);
+    EXPECT_NE(r.error().message.find("staging volume"), std::string::npos) << r.error().message;
+    EXPECT_FALSE(fs::exists(part));
+    auto scan = s->scan();
+    ASSERT_TRUE(scan.has_value());
+    EXPECT_TRUE(scan->partial.empty());
+    EXPECT_TRUE(scan->complete.empty());
+    for (const VolumeUsage& u : s->usage()) {
+      EXPECT_EQ(u.reserved_bytes, 0u);
+      EXPECT_EQ(u.staged_bytes, 0u);
+    }
+    w.reset();
+    auto again = writer(*s, 14, 10);
+    ASSERT_TRUE(again->append("0123456789"));
+    EXPECT_TRUE(again->commit().has_value());
+    s.reset();
+    fs::remove_all(volumes_[0] + "/s5j-staging");
+    fs::remove_all(volumes_[1] + "/s5j-staging");
+  }
+}
+
 TEST_F(StagedWriterTest, AbortAndDestructionRemoveThePartAndReleaseSpace) {
   auto s = open();
   std::string part;
