@@ -3,7 +3,7 @@
 # (the ceiling), on the same data, between two local Ceph RADOS Gateways of its
 # own (127.0.0.1:18480 source, :18482 destination; in-memory object store).
 #
-#   bench/run.sh                  # everything: W1..W5, 3 runs each (32 min on the 2-core dev box; docs/performance.md)
+#   bench/run.sh                  # everything: W1..W5, 3 rounds (~20 min on the 2-core dev box; docs/performance.md)
 #   bench/run.sh --quick          # scaled down smoke run (a few minutes)
 #   bench/run.sh --only W1,W4     # some workloads
 #   bench/run.sh --runs 5 --concurrency 32

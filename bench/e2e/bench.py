@@ -392,11 +392,13 @@ class Bench:
 
     def set_aside(self, rd):
         """A finished run's directory, moved out of the way and deleted only
-        after the last measurement: deleting 10,000 files just before a run
-        slowed the next file-creating run (this machine's ext4 has no journal,
-        and without one the kernel skips every inode freed in the last 30 s
-        when it allocates one; docs/performance.md). The staged ceiling took
-        31.5 s right after a two-hop's directory was deleted, 16.0 s when not."""
+        after the last measurement, so that no run follows the harness's own
+        deletion of 10,000 files. Suspected, not proven: on this machine's
+        journal-less ext4 the kernel skips every inode freed in the last 30 s
+        when it allocates one, so a fresh deletion makes the next
+        file-creating run pay (the staged ceiling took 16.0 s at 19:49 and
+        31.5 s at 20:32 right after such a deletion, 19.8 s at 20:58 without
+        one; docs/performance.md)."""
         os.makedirs(self.trash_dir, exist_ok=True)
         os.rename(rd, os.path.join(self.trash_dir, os.path.basename(rd)))
 

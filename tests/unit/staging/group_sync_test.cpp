@@ -61,11 +61,13 @@ class GatedSync {
   bool fail_next_ = false;
 };
 
-// Polls `cond` (bounded); the code under test has no event to wait on for
-// "a caller is now blocked inside wait_durable".
+// Polls `cond` until it holds or a minute has passed (a bug then fails the
+// test instead of hanging it): the code under test has no event to wait on
+// for "a caller is now blocked inside wait_durable".
 template <class F>
 bool eventually(F cond) {
-  for (int i = 0; i < 600'000 && !cond(); ++i) std::this_thread::yield();
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (!cond() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
   return cond();
 }
 
@@ -119,7 +121,10 @@ TEST_F(GroupSyncTest, AFailedSyncFailsEveryoneItCoveredAndTheNextCallSyncsAgain)
   EXPECT_TRUE(b.get().has_value());
 }
 
-TEST_F(GroupSyncTest, ManyWritersNeedFewerSyncsThanWritersAndAllSucceed) {
+// The real syncfs under many concurrent callers: every call succeeds and at
+// least one sync ran (how many are shared depends on timing; the sharing
+// itself is checked deterministically above).
+TEST_F(GroupSyncTest, ManyConcurrentCallersAllSucceedOnTheRealSyncfs) {
   std::atomic<int> calls{0};
   auto sync = open([&](int fd) {
     ++calls;
@@ -136,7 +141,6 @@ TEST_F(GroupSyncTest, ManyWritersNeedFewerSyncsThanWritersAndAllSucceed) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(ok.load(), kThreads * kEach);
   EXPECT_GE(calls.load(), 1);
-  EXPECT_LE(calls.load(), kThreads * kEach);
 }
 
 TEST_F(GroupSyncTest, AMissingVolumeIsAnIoErrorNamingIt) {
