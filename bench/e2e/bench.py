@@ -394,8 +394,8 @@ class Bench:
         """A finished run's directory, moved out of the way and deleted only
         after the last measurement, so that no run follows the harness's own
         deletion of 10,000 files. Suspected, not proven: on this machine's
-        journal-less ext4 the kernel skips every inode freed in the last 30 s
-        when it allocates one, so a fresh deletion makes the next
+        journal-less ext4 the kernel skips recently freed inodes (for up to
+        minutes) when it allocates one, so a fresh deletion makes the next
         file-creating run pay (the staged ceiling took 16.0 s at 19:49 and
         31.5 s at 20:32 right after such a deletion, 19.8 s at 20:58 without
         one; docs/performance.md)."""
