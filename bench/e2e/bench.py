@@ -52,8 +52,8 @@ HOP_TIMEOUT = 900  # seconds; any single command taking longer is killed and cou
 # next measurement. Memstore's cost, measured here: about twice the payload
 # of large objects and ~15 KB per small object (with gateways.sh's short PG
 # log). 8.5 GiB (two runs of W2) keeps the benchmark near 15 GiB of RAM in
-# all (source included) on a 24 GiB machine; a restart more per W2 run cost
-# 4 s each.
+# all (source included; an estimate from those costs) on a 24 GiB machine;
+# restarting before every W2 run instead cost 4 s per run of the 20 minutes.
 DST_BUDGET = 17 << 29
 DST_COST_PER_OBJECT = 16 * 1024
 # A peer other than rclone is run again only while its first run took less
