@@ -6,7 +6,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "ledger/ledger_error.h"
 #include "ledger/sqlite/sqlite_rows.h"
@@ -59,6 +61,15 @@ SqliteLedger::SqliteLedger(SqliteLedgerOptions options, std::unique_ptr<Database
 SqliteLedger::~SqliteLedger() = default;
 
 Result<std::unique_ptr<SqliteLedger>> SqliteLedger::open(SqliteLedgerOptions options) {
+  const auto until = std::chrono::steady_clock::now() + options.busy_timeout;
+  for (;;) {
+    auto opened = open_once(options);
+    if (opened || opened.error().code != kLedgerBusy || std::chrono::steady_clock::now() >= until) return opened;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+Result<std::unique_ptr<SqliteLedger>> SqliteLedger::open_once(SqliteLedgerOptions options) {
   if (options.path.empty()) {
     return ledger_error(ErrorKind::fatal, kLedgerError, "no ledger path given; set ledger.path in the job config");
   }

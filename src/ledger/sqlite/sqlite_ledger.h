@@ -46,6 +46,10 @@ class SqliteLedger final : public Ledger {
   // Opens or creates the ledger file: checks it is a ledger, sets WAL and
   // synchronous=FULL, applies migrations. Fails with LedgerError naming the
   // file when it is not a ledger, too new, or unusable.
+  // Two processes opening one ledger at the same moment (a run starting
+  // while `s5j status` looks at it) can meet in SQLite's lock upgrade while
+  // the file is put in WAL mode; SQLite then answers BUSY at once instead of
+  // waiting, so open() tries again until busy_timeout has passed.
   static Result<std::unique_ptr<SqliteLedger>> open(SqliteLedgerOptions options);
   ~SqliteLedger() override;
 
@@ -99,6 +103,8 @@ class SqliteLedger final : public Ledger {
   Status break_job_lock(JobId job, std::string_view owner) override;
 
  private:
+  // One attempt of open().
+  static Result<std::unique_ptr<SqliteLedger>> open_once(SqliteLedgerOptions options);
   struct PartOp {
     UploadRef upload;
     PartRecord part;
