@@ -393,12 +393,10 @@ class Bench:
     def set_aside(self, rd):
         """A finished run's directory, moved out of the way and deleted only
         after the last measurement, so that no run follows the harness's own
-        deletion of 10,000 files. Suspected, not proven: on this machine's
-        journal-less ext4 the kernel skips recently freed inodes (for up to
-        minutes) when it allocates one, so a fresh deletion makes the next
-        file-creating run pay (the staged ceiling took 16.0 s at 19:49 and
-        31.5 s at 20:32 right after such a deletion, 19.8 s at 20:58 without
-        one; docs/performance.md)."""
+        deletion of 10,000 files: on this machine's journal-less ext4 a fresh
+        deletion is suspected to make the next file-creating run pay (the
+        kernel skips recently freed inodes; figures in docs/performance.md,
+        "Fair runs")."""
         os.makedirs(self.trash_dir, exist_ok=True)
         os.rename(rd, os.path.join(self.trash_dir, os.path.basename(rd)))
 

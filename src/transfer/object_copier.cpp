@@ -258,8 +258,8 @@ CopyOutcome ObjectCopier::copy_streamed(const ledger::ObjectRecord& record, bool
       return with_progress(outcome(Kind::failed, "ChecksumMismatch",
                                    "the destination refused the bytes read " + std::to_string(reads) +
                                        " times: their MD5 differs from the source ETag " + record.source_etag +
-                                       " (the source object does not read as it was written: check it at the source; the next run tries"
-                                       " it again)"),
+                                       " (the source object does not read as it was written: check it at the"
+                                       " source; the next run tries it again)"),
                            out);
     if (e.code == "SizeChanged") return with_progress(outcome(Kind::changed, e.code, e.message), out);
     return with_progress(from_source_error(e), out);

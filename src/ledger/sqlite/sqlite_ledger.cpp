@@ -61,21 +61,24 @@ SqliteLedger::SqliteLedger(SqliteLedgerOptions options, std::unique_ptr<Database
 SqliteLedger::~SqliteLedger() = default;
 
 Result<std::unique_ptr<SqliteLedger>> SqliteLedger::open(SqliteLedgerOptions options) {
-  const auto until = std::chrono::steady_clock::now() + options.busy_timeout;
-  for (;;) {
-    auto opened = open_once(options);
-    if (opened || opened.error().code != kLedgerBusy || std::chrono::steady_clock::now() >= until) return opened;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-}
-
-Result<std::unique_ptr<SqliteLedger>> SqliteLedger::open_once(SqliteLedgerOptions options) {
   if (options.path.empty()) {
     return ledger_error(ErrorKind::fatal, kLedgerError, "no ledger path given; set ledger.path in the job config");
   }
   if (options.clock == nullptr) options.clock = &SystemClock::instance();
+  // Asked once: an attempt that created the file and then met BUSY leaves
+  // it behind, and the retry must still make its directory entry durable.
   std::error_code ec;
   const bool existed = std::filesystem::exists(options.path, ec);
+  const auto until = std::chrono::steady_clock::now() + options.busy_timeout;
+  for (;;) {
+    auto opened = open_once(options, existed);
+    if (opened || opened.error().code != kLedgerBusy || std::chrono::steady_clock::now() >= until) return opened;
+    // The other process's open takes milliseconds; a short pause, then again.
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+Result<std::unique_ptr<SqliteLedger>> SqliteLedger::open_once(const SqliteLedgerOptions& options, bool existed) {
   auto opened = Database::open(options.path, options.create_if_missing, options.busy_timeout);
   if (!opened) return std::unexpected(opened.error());
   Database& db = **opened;
@@ -97,7 +100,7 @@ Result<std::unique_ptr<SqliteLedger>> SqliteLedger::open_once(SqliteLedgerOption
   if (auto st = db.exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON"); !st) return std::unexpected(st.error());
   if (auto st = sqlite::migrate(db, options.schema_version); !st) return std::unexpected(st.error());
   if (!existed) sync_parent_directory(options.path);
-  return std::unique_ptr<SqliteLedger>(new SqliteLedger(std::move(options), std::move(*opened)));
+  return std::unique_ptr<SqliteLedger>(new SqliteLedger(options, std::move(*opened)));
 }
 
 Result<std::string> SqliteLedger::pragma(std::string_view name) {

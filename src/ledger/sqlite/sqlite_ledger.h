@@ -103,8 +103,8 @@ class SqliteLedger final : public Ledger {
   Status break_job_lock(JobId job, std::string_view owner) override;
 
  private:
-  // One attempt of open().
-  static Result<std::unique_ptr<SqliteLedger>> open_once(SqliteLedgerOptions options);
+  // One attempt of open(); `existed`: the file was there before the first.
+  static Result<std::unique_ptr<SqliteLedger>> open_once(const SqliteLedgerOptions& options, bool existed);
   struct PartOp {
     UploadRef upload;
     PartRecord part;
