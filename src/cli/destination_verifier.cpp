@@ -294,6 +294,7 @@ Result<std::optional<ReadBack>> DestinationVerifier::read_back(const ledger::Obj
 
   s3::GetOptions options;
   options.if_match = seen.etag;  // the version we looked at, or PreconditionFailed
+  options.expected_size = seen.size;
   auto got = destination_.get_object(
       settings_.destination_bucket, dest_key, options, [&](std::string_view chunk) -> Status {
         whole->update(chunk);

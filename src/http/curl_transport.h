@@ -9,6 +9,7 @@
 // Thread safety: perform() is safe from any number of threads.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 
 #include "base/clock.h"
@@ -16,6 +17,16 @@
 #include "http/transport.h"
 
 namespace s5j::http {
+
+// libcurl's receive and upload buffers for one request, in bytes: up to
+// 512 KiB, so one callback moves more bytes per syscall on fast links, and
+// no bigger than the request moves (libcurl 7.88 allocates both afresh for
+// every transfer). Public for tests.
+struct TransferBuffers {
+  long receive = 0;
+  long upload = 0;
+};
+TransferBuffers transfer_buffers(const Request& request);
 
 class CurlTransport final : public Transport {
  public:

@@ -56,6 +56,10 @@ struct Request {
   // before any body byte reaches `sink` (e.g. to learn the ETag of a GET so a
   // broken download can resume pinned to it). Returning an Error aborts.
   std::function<Status(int status, const Headers& headers)> on_headers;
+  // Response body bytes the caller expects (0: unknown). A transport may
+  // size its receive buffer by it: a buffer fit for a 5 GiB part, taken
+  // and freed for every 16 KiB GET, is a cost of its own.
+  uint64_t expected_response_bytes = 0;
 };
 
 struct Response {

@@ -25,6 +25,7 @@ struct S3Client::Call {
   std::string owned_body_md5;        // base64 MD5 of owned_body when the server needs it
   http::BodySink sink;
   std::function<Status(int, const http::Headers&)> on_headers;
+  uint64_t expected_response_bytes = 0;  // 0: unknown
   bool error_in_200 = false;  // Copy/Complete: a 200 may carry <Error>
   bool bucket_level = false;  // a bodiless 404 means NoSuchBucket
   bool head = false;
@@ -209,6 +210,7 @@ Result<http::Response> S3Client::execute_once(Call& call, size_t endpoint_index,
 
   request.sink = call.sink;
   request.on_headers = call.on_headers;
+  request.expected_response_bytes = call.expected_response_bytes;
   auto response = transport_->perform(request);
   if (!response) {
     Error e = response.error();
@@ -440,6 +442,7 @@ Result<ObjectHead> S3Client::get_object(const std::string& bucket, const std::st
                                         const http::BodySink& sink) {
   Call call{.operation = "GetObject", .method = "GET", .bucket = bucket, .key = key, .has_key = true};
   if (options.part_number > 0) call.query.push_back({"partNumber", std::to_string(options.part_number)});
+  call.expected_response_bytes = options.range ? options.range->length() : options.expected_size;
 
   // Resume state: bytes already handed to `sink`, and the ETag of the first
   // answer, which every resumed request must still match.

@@ -106,6 +106,7 @@ struct GetOptions {
   std::optional<ByteRange> range;
   std::string if_match;  // ETag the object must still have (PreconditionFailed otherwise)
   int part_number = 0;   // GET ?partNumber=N
+  uint64_t expected_size = 0;  // object size when known (a hint for buffer sizes; the range's length wins)
 };
 
 // Request body for PUT / UploadPart: either in memory or opened per attempt.

@@ -154,7 +154,8 @@ CopyOutcome ObjectCopier::copy_single(const ledger::ObjectRecord& record) {
   // SSE) needs two reads that agree, else one flipped byte would pass unseen.
   for (int attempt = 1; attempt <= kSingleReads; ++attempt) {
     buffer.clear();
-    auto got = source_.get_object(settings_.source_bucket, record.key, {.if_match = record.source_etag},
+    auto got = source_.get_object(settings_.source_bucket, record.key,
+                                  {.if_match = record.source_etag, .expected_size = record.size},
                                   [&](std::string_view chunk) -> Status {
                                     buffer.append(chunk);
                                     return {};

@@ -140,7 +140,8 @@ Status StagedFetcher::read_whole(const ledger::ObjectRecord& record, staging::St
   auto hasher = checksum::MultiHasher::create();
   if (!hasher) return std::unexpected(hasher.error());
   std::optional<Error> write_error;
-  auto got = source_.get_object(settings_.source_bucket, record.key, {.if_match = record.source_etag},
+  auto got = source_.get_object(settings_.source_bucket, record.key,
+                                {.if_match = record.source_etag, .expected_size = record.size},
                                 [&](std::string_view chunk) -> Status {
                                   if (auto w = writer.append(chunk); !w) {
                                     write_error = w.error();

@@ -170,15 +170,52 @@ TEST(CurlTransport, SendsMemoryBodyAndEmptyPostWithContentLength) {
   del.method = "DELETE";
   del.url = server.url() + "/b/k";
   ASSERT_TRUE(transport.perform(del).has_value());
+  Request typed = put;  // a caller's Content-Type (object metadata) is sent as given
+  typed.headers = {{"Content-Type", "text/plain"}};
+  ASSERT_TRUE(transport.perform(typed).has_value());
+  Request larger = put;  // past what goes out with the headers
+  larger.body = pattern(64 * 1024 + 1);
+  ASSERT_TRUE(transport.perform(larger).has_value());
 
   const auto got = server.requests();
-  ASSERT_EQ(got.size(), 3u);
+  ASSERT_EQ(got.size(), 5u);
+  EXPECT_EQ(got[0].method, "PUT");
   EXPECT_EQ(got[0].body, "hello");
   EXPECT_EQ(got[0].header("Content-Length"), "5");
+  EXPECT_FALSE(got[0].header("Content-Type").has_value());  // not curl's form type
   EXPECT_EQ(got[1].method, "POST");
   EXPECT_EQ(got[1].header("Content-Length"), "0");
   EXPECT_FALSE(got[1].header("Content-Type").has_value());
   EXPECT_EQ(got[2].method, "DELETE");
+  EXPECT_TRUE(got[2].body.empty());
+  EXPECT_FALSE(got[2].header("Content-Length").has_value());
+  EXPECT_EQ(got[3].header("Content-Type"), "text/plain");
+  EXPECT_EQ(got[3].body, "hello");
+  EXPECT_EQ(got[4].method, "PUT");
+  EXPECT_TRUE(got[4].body == larger.body) << "upload corrupted";
+  EXPECT_EQ(got[4].header("Content-Length"), std::to_string(larger.body.size()));
+}
+
+// A small memory body is resent as well when a reused connection turns out
+// dead (curl rewinds it itself).
+TEST(CurlTransport, ResendsASmallBodyWhenAReusedConnectionDiesBeforeAnswering) {
+  std::atomic<int> calls{0};
+  LocalHttpServer server([&](const HttpRequest&) {
+    return ++calls == 2 ? HttpAction::close_connection() : HttpAction::respond(200, "ok");
+  });
+  CurlTransport transport(test_options());
+  ASSERT_TRUE(transport.perform(get(server.url() + "/1")).has_value());
+  Request put;
+  put.method = "PUT";
+  put.url = server.url() + "/2";
+  put.body = "small body";
+  auto r = transport.perform(put);
+  ASSERT_TRUE(r.has_value()) << r.error().describe();
+  EXPECT_EQ(r->status, 200);
+  const auto seen = server.requests();
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[2].method, "PUT");
+  EXPECT_EQ(seen[2].body, "small body");
 }
 
 TEST(CurlTransport, StreamsDownloadToSink) {
@@ -200,6 +237,57 @@ TEST(CurlTransport, StreamsDownloadToSink) {
   EXPECT_EQ(r->body_bytes, data.size());
   EXPECT_TRUE(sunk == data) << "download corrupted";
   EXPECT_GT(chunks, 1u);
+}
+
+// The expected size only sizes the receive buffer: a hint that is wrong
+// costs speed, never bytes.
+TEST(CurlTransport, AWrongExpectedSizeLosesNothing) {
+  const std::string data = pattern(2 * 1024 * 1024 + 5);
+  LocalHttpServer server([&](const HttpRequest&) { return HttpAction::respond(200, data); });
+  CurlTransport transport(test_options());
+  std::string sunk;
+  Request req = get(server.url() + "/b/big");
+  req.expected_response_bytes = 100;  // far less than arrives
+  req.sink = [&](std::string_view chunk) -> Status {
+    sunk.append(chunk);
+    return {};
+  };
+  auto r = transport.perform(req);
+  ASSERT_TRUE(r.has_value()) << r.error().describe();
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body_bytes, data.size());
+  EXPECT_TRUE(sunk == data) << "download corrupted";
+}
+
+// Buffers fit what the request moves, between libcurl's 16 KiB floor and
+// 512 KiB: libcurl allocates them afresh for every transfer.
+TEST(TransferBuffers, FitWhatTheRequestMoves) {
+  constexpr long kFloor = 16 * 1024, kCap = 512 * 1024;
+  Request small_get = get("http://h/b/k");
+  small_get.expected_response_bytes = 16 * 1024;
+  EXPECT_EQ(transfer_buffers(small_get).receive, kFloor);
+  EXPECT_EQ(transfer_buffers(small_get).upload, kFloor);
+
+  Request part_get = get("http://h/b/k");
+  part_get.expected_response_bytes = 64ull << 20;
+  EXPECT_EQ(transfer_buffers(part_get).receive, kCap);
+  EXPECT_EQ(transfer_buffers(get("http://h/b/k")).receive, kCap);  // unknown size: may be large
+
+  Request put;
+  put.method = "PUT";
+  put.url = "http://h/b/k";
+  put.body = std::string(100 * 1024, 'x');
+  EXPECT_EQ(transfer_buffers(put).upload, 100 * 1024);
+  EXPECT_EQ(transfer_buffers(put).receive, kFloor);  // the answer is headers
+  Request streamed = put;
+  streamed.body.clear();
+  streamed.body_size = 5ull << 30;
+  streamed.body_reader = [](char*, size_t) -> Result<size_t> { return size_t{0}; };
+  EXPECT_EQ(transfer_buffers(streamed).upload, kCap);
+
+  Request head = get("http://h/b/k");
+  head.method = "HEAD";
+  EXPECT_EQ(transfer_buffers(head).receive, kFloor);
 }
 
 TEST(CurlTransport, CollectsErrorBodyEvenWithSink) {
