@@ -137,6 +137,48 @@ ALTER TABLE job_locks ADD COLUMN activity_wanted_bytes INTEGER;
 ALTER TABLE job_locks ADD COLUMN activity_next_scan_at INTEGER;
 )sql";
 
+// Version 1 wrote the state CHECK as an IN list. SQLite evaluates an IN
+// list of more than two constants by building a temporary index, with its
+// own page cache (87 KB from malloc), on every INSERT and on every UPDATE
+// that sets `state`: that doubled the cost of a state transition. The same
+// rule as a chain of comparisons costs nothing noticeable.
+constexpr const char* kStateCheckV1 =
+    "CHECK (state IN ('pending', 'copying', 'staging', 'staged', 'uploading',\n"
+    "                                       'verified', 'failed', 'vanished'))";
+constexpr const char* kStateCheckV7 =
+    "CHECK (state = 'pending' OR state = 'copying' OR state = 'staging' OR state = 'staged' OR\n"
+    "                         state = 'uploading' OR state = 'verified' OR state = 'failed' OR state = 'vanished')";
+
+Result<int64_t> single_int(Database& db, const std::string& sql) {
+  auto st = db.prepare(sql);
+  if (!st) return std::unexpected(st.error());
+  auto row = st->step();
+  if (!row) return std::unexpected(row.error());
+  return *row ? st->get_int(0) : 0;
+}
+
+// A CHECK constraint lives only in the schema text, not in the file's
+// pages, so it is changed in place, as SQLite documents for such changes
+// (ALTER TABLE, "making other kinds of table schema changes"): rewrite the
+// text, bump the schema cookie so other connections reload it, and RESET
+// so this one does too. Copying every object row into a new table instead
+// would write the whole ledger through the WAL once.
+Status rewrite_state_check(Database& db) {
+  auto cookie = single_int(db, "PRAGMA schema_version");
+  if (!cookie) return std::unexpected(cookie.error());
+  if (auto st = db.exec("PRAGMA writable_schema = ON"); !st) return st;
+  auto rewrite = db.prepare(
+      "UPDATE sqlite_schema SET sql = replace(sql, ?1, ?2) WHERE type = 'table' AND name = 'objects'");
+  Status rewritten = rewrite ? rewrite->bind_text(1, kStateCheckV1).bind_text(2, kStateCheckV7).run()
+                             : std::unexpected(rewrite.error());
+  if (rewritten) rewritten = db.exec("PRAGMA schema_version = " + std::to_string(*cookie + 1));
+  // Always: writable_schema must not stay on, and RESET makes this
+  // connection parse the schema again (a failure rolls the text back with
+  // the transaction).
+  if (auto st = db.exec("PRAGMA writable_schema = RESET"); !st && rewritten) return st;
+  return rewritten;
+}
+
 constexpr std::array kMigrations{
     Migration{1, "objects, uploads and parts", kV1},
     Migration{2, "run history and job locks", kV2},
@@ -144,6 +186,7 @@ constexpr std::array kMigrations{
     Migration{4, "job locks per role (stage, drain)", kV4},
     Migration{5, "metadata of staged copies", kV5},
     Migration{6, "activity of the run holding a lock", kV6},
+    Migration{7, "state check without a temporary index", nullptr, &rewrite_state_check},
 };
 
 Error not_a_ledger(const Database& db, const std::string& why) {
@@ -153,14 +196,6 @@ Error not_a_ledger(const Database& db, const std::string& why) {
   e.message = db.path() + " is not an s5jtransfer ledger (" + why +
               "); point --ledger at the job's ledger file, or move this file away to start a new ledger";
   return e;
-}
-
-Result<int64_t> single_int(Database& db, const std::string& sql) {
-  auto st = db.prepare(sql);
-  if (!st) return std::unexpected(st.error());
-  auto row = st->step();
-  if (!row) return std::unexpected(row.error());
-  return *row ? st->get_int(0) : 0;
 }
 
 }  // namespace
@@ -227,7 +262,10 @@ Status migrate(Database& db, int target_version) {
           .count();
   for (const Migration& m : kMigrations) {
     if (m.version <= *locked_version || m.version > target_version) continue;
-    if (auto st = db.exec(m.sql); !st) return st;
+    if (m.sql != nullptr)
+      if (auto st = db.exec(m.sql); !st) return st;
+    if (m.apply != nullptr)
+      if (auto st = m.apply(db); !st) return st;
     auto ins = db.prepare("INSERT INTO schema_version(version, description, applied_at) VALUES (?1, ?2, ?3)");
     if (!ins) return std::unexpected(ins.error());
     if (auto st = ins->bind(1, m.version).bind_text(2, m.description).bind(3, now).run(); !st) return st;

@@ -20,7 +20,8 @@ inline constexpr int32_t kApplicationId = 0x53354A4C;  // "S5JL"
 struct Migration {
   int version;              // 1, 2, 3... never reused, never edited once released
   const char* description;
-  const char* sql;
+  const char* sql;                   // run first, when set
+  Status (*apply)(Database&) = nullptr;  // then this, for what SQL alone cannot do
 };
 
 std::span<const Migration> migrations();

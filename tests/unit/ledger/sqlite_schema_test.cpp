@@ -5,9 +5,11 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "ledger/ledger_error.h"
 #include "ledger/sqlite/sqlite_ledger.h"
@@ -120,6 +122,80 @@ TEST_F(SchemaTest, LockOfAVersion3FileBecomesAWholeJobLock) {
   ASSERT_TRUE((*now)->break_job_lock(j, "old-run").has_value());
   EXPECT_TRUE((*now)->acquire_job_lock(j, LockRequest{"stager", 1, "h", std::chrono::minutes(1), {"stage"}})->acquired);
   EXPECT_TRUE((*now)->acquire_job_lock(j, LockRequest{"drainer", 2, "h", std::chrono::minutes(1), {"drain"}})->acquired);
+}
+
+int raw_exec_code(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  return rc;
+}
+
+// Opcodes of a statement's program, as EXPLAIN lists them.
+std::vector<std::string> raw_opcodes(const std::string& path, const std::string& sql) {
+  std::vector<std::string> ops;
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db, ("EXPLAIN " + sql).c_str(), -1, &st, nullptr) == SQLITE_OK)
+    while (sqlite3_step(st) == SQLITE_ROW) ops.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 1)));
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return ops;
+}
+
+std::string raw_text(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_stmt* st = nullptr;
+  std::string text;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+    text = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return text;
+}
+
+std::string objects_sql(const std::string& path) {
+  return raw_text(path, "SELECT sql FROM sqlite_schema WHERE name = 'objects'");
+}
+
+// Version 7 rewrites version 1's `state IN (...)` CHECK, which made SQLite
+// build a temporary index for every write of `state`, as comparisons: the
+// same states are accepted and refused, and the write builds none.
+TEST_F(SchemaTest, StateCheckOfAVersion6FileIsRewrittenAndStillRefusesUnknownStates) {
+  const std::string update = "UPDATE objects SET state = 'copying' WHERE id = 1";
+  {
+    auto old = open_at(path_, 6);
+    ASSERT_TRUE(old.has_value()) << old.error().describe();
+    const JobId j = (*old)->open_job("job", JobMode::direct)->id;
+    ASSERT_TRUE((*old)->upsert_listed(j, std::vector{ListedObject{"k", 5, "e", std::nullopt}}).has_value());
+  }
+  ASSERT_NE(objects_sql(path_).find("state IN ("), std::string::npos);  // the text version 7 replaces
+  auto version6 = raw_opcodes(path_, update);
+  EXPECT_NE(std::find(version6.begin(), version6.end(), "OpenEphemeral"), version6.end());
+
+  ASSERT_TRUE(open_at(path_).has_value());
+  EXPECT_EQ(objects_sql(path_).find("state IN ("), std::string::npos);
+  auto version7 = raw_opcodes(path_, update);
+  ASSERT_FALSE(version7.empty());
+  EXPECT_EQ(std::find(version7.begin(), version7.end(), "OpenEphemeral"), version7.end());
+  EXPECT_EQ(raw_text(path_, "PRAGMA integrity_check"), "ok");
+  EXPECT_EQ(raw_exec_code(path_, "UPDATE objects SET state = 'bogus'"), SQLITE_CONSTRAINT);
+  for (const char* state : {"pending", "copying", "staging", "staged", "uploading", "verified", "failed", "vanished"})
+    EXPECT_EQ(raw_exec_code(path_, std::string("UPDATE objects SET state = '") + state + "'"), SQLITE_OK) << state;
+}
+
+TEST_F(SchemaTest, ANewLedgerWritesStateWithoutATemporaryIndex) {
+  ASSERT_TRUE(open_at(path_).has_value());
+  auto ops = raw_opcodes(path_, "UPDATE objects SET state = 'copying' WHERE id = 1");
+  ASSERT_FALSE(ops.empty());
+  EXPECT_EQ(std::find(ops.begin(), ops.end(), "OpenEphemeral"), ops.end());
+  EXPECT_EQ(raw_exec_code(path_, "INSERT INTO jobs(name, mode, created_at) VALUES ('j', 'direct', 0); "
+                                 "INSERT INTO objects(job_id, key, size, source_etag, state, created_at, updated_at) "
+                                 "VALUES (1, x'6b', 1, 'e', 'done', 0, 0)"),
+            SQLITE_CONSTRAINT);
 }
 
 TEST_F(SchemaTest, EmptyFileBecomesALedger) {
