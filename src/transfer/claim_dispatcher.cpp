@@ -29,6 +29,11 @@ std::optional<Error> ClaimDispatcher::fatal() const {
   return fatal_;
 }
 
+size_t ClaimDispatcher::waiting_on_busy() const {
+  std::lock_guard lock(mutex_);
+  return waiting_on_busy_;
+}
+
 void ClaimDispatcher::wake() {
   std::lock_guard lock(mutex_);
   ++wakes_;
@@ -105,14 +110,19 @@ std::optional<ledger::ObjectRecord> ClaimDispatcher::next() {
     }
     if (wakes_ != wakes_before) continue;  // new work was announced during the claim
     // A busy worker may yet put work back in line.
+    ++waiting_on_busy_;
     cv_.wait(lock);
+    --waiting_on_busy_;
   }
 }
 
 void ClaimDispatcher::finished() {
   std::lock_guard lock(mutex_);
   --busy_;
-  cv_.notify_all();
+  // Only workers whose claim found nothing wait on the busy ones; the others
+  // wait for the claim in progress, which wakes them when it ends. Waking
+  // every waiter at every finished object cost ~20 futex calls per object.
+  if (waiting_on_busy_ > 0) cv_.notify_all();
 }
 
 void ClaimDispatcher::queue_or_fail(ledger::Transition t) {

@@ -80,6 +80,9 @@ class ClaimDispatcher {
   void request_stop();
   void set_fatal(Error e);
   bool stopping() const { return stop_.load(); }
+  // Workers whose claim found nothing, waiting for a busy one to finish
+  // (which may put work back). For tests.
+  size_t waiting_on_busy() const;
   std::optional<Error> fatal() const;
 
   // Queues a transition; a failure to queue is fatal for the run.
@@ -114,6 +117,7 @@ class ClaimDispatcher {
   std::deque<ledger::ObjectRecord> queue_;  // guarded by mutex_
   size_t busy_ = 0;                         // guarded by mutex_
   bool claiming_ = false;                   // guarded by mutex_
+  size_t waiting_on_busy_ = 0;              // guarded by mutex_: workers whose claim found nothing
   bool done_ = false;                       // guarded by mutex_
   uint64_t wakes_ = 0;                      // guarded by mutex_
   std::optional<Error> fatal_;              // guarded by mutex_

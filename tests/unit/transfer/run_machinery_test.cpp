@@ -10,6 +10,7 @@
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -120,6 +121,33 @@ TEST_F(RunMachinery, EveryRecordGoesToExactlyOneWorkerAndIdleDecidesTheEnd) {
   for (const auto& k : seen) EXPECT_EQ(seen.count(k), 1u) << k;
   EXPECT_EQ(totals(j)[ObjectState::verified], 301u);
   EXPECT_FALSE(d.fatal().has_value());
+}
+
+// A worker whose claim finds nothing waits while another is busy, and is
+// woken when that one finishes: it may have put its record back.
+TEST_F(RunMachinery, AWorkerWaitingOnABusyOneGetsTheRecordItPutsBack) {
+  const auto j = job_with(1);
+  GroupCommit committer(*ledger_, *events_);
+  ClaimDispatcher d({j, "me", {ObjectState::pending}, 16, std::chrono::minutes(5)}, *ledger_, committer, *events_);
+  auto first = d.next();
+  ASSERT_TRUE(first.has_value());
+  std::optional<ledger::ObjectRecord> second;
+  std::thread waiter([&] {
+    second = d.next();  // claims nothing (the record is leased): waits on the busy worker
+    if (second) {
+      d.unhold(second->id);
+      d.finished();
+    }
+    EXPECT_FALSE(d.next().has_value());  // nothing left, nobody busy: done
+  });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (d.waiting_on_busy() == 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  EXPECT_EQ(d.waiting_on_busy(), 1u);  // (on failure, go on: the waiter must still end)
+  d.hand_back(first->id);
+  d.finished();
+  waiter.join();
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(second->key, first->key);
 }
 
 TEST_F(RunMachinery, StopEndsTheWorkersAndUnstartedClaimsAreGivenBack) {
