@@ -149,7 +149,8 @@ Error Database::error(int rc, std::string_view what) const {
   if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
     e.kind = ErrorKind::retryable;
     e.code = kLedgerBusy;
-    e.message = "ledger " + path_ + " is busy (another process holds it): " + detail;
+    e.message = "ledger " + path_ + " is busy (another process holds it): " + detail +
+                "; try again when it is done (s5j status shows the run holding the job)";
     return e;
   }
   e.kind = ErrorKind::fatal;

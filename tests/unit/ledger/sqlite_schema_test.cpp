@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -196,6 +197,27 @@ TEST_F(SchemaTest, ANewLedgerWritesStateWithoutATemporaryIndex) {
                                  "INSERT INTO objects(job_id, key, size, source_etag, state, created_at, updated_at) "
                                  "VALUES (1, x'6b', 1, 'e', 'done', 0, 0)"),
             SQLITE_CONSTRAINT);
+}
+
+// A ledger another process keeps locked: open() gives up after busy_timeout
+// (retries included) with a retryable LedgerBusy naming the file and what to do.
+TEST_F(SchemaTest, ALedgerHeldByAnotherProcessIsBusyAfterTheTimeoutWithTheFix) {
+  ASSERT_TRUE(open_at(path_).has_value());
+  sqlite3* holder = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &holder), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(holder, "PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE; COMMIT;", nullptr, nullptr, nullptr),
+            SQLITE_OK);  // exclusive mode keeps the lock until the connection closes
+  SqliteLedgerOptions o;
+  o.path = path_;
+  o.busy_timeout = std::chrono::milliseconds(200);
+  auto l = SqliteLedger::open(o);
+  sqlite3_close(holder);
+  ASSERT_FALSE(l.has_value());
+  EXPECT_EQ(l.error().code, kLedgerBusy);
+  EXPECT_TRUE(l.error().retryable());
+  EXPECT_NE(l.error().message.find(path_), std::string::npos) << l.error().message;
+  EXPECT_NE(l.error().message.find("s5j status"), std::string::npos) << l.error().message;
+  EXPECT_TRUE(open_at(path_).has_value());  // free again once the holder is gone
 }
 
 TEST_F(SchemaTest, EmptyFileBecomesALedger) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "staging/staging_error.h"
+#include "support/eventually.h"
 #include "support/test_env.h"
 
 namespace s5j::staging {
@@ -61,15 +62,7 @@ class GatedSync {
   bool fail_next_ = false;
 };
 
-// Polls `cond` until it holds or a minute has passed (a bug then fails the
-// test instead of hanging it): the code under test has no event to wait on
-// for "a caller is now blocked inside wait_durable".
-template <class F>
-bool eventually(F cond) {
-  const auto deadline = std::chrono::steady_clock::now() + 60s;
-  while (!cond() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
-  return cond();
-}
+using s5j::testing::eventually;
 
 class GroupSyncTest : public ::testing::Test {
  protected:

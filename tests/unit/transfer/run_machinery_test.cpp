@@ -16,6 +16,7 @@
 
 #include "ledger/open_ledger.h"
 #include "log/event_log.h"
+#include "support/eventually.h"
 #include "support/test_env.h"
 #include "transfer/claim_dispatcher.h"
 #include "transfer/group_commit.h"
@@ -140,9 +141,8 @@ TEST_F(RunMachinery, AWorkerWaitingOnABusyOneGetsTheRecordItPutsBack) {
     }
     EXPECT_FALSE(d.next().has_value());  // nothing left, nobody busy: done
   });
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (d.waiting_on_busy() == 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
-  EXPECT_EQ(d.waiting_on_busy(), 1u);  // (on failure, go on: the waiter must still end)
+  // On failure, go on: the waiter must still end.
+  EXPECT_TRUE(testing::eventually([&] { return d.waiting_on_busy() == 1; }));
   d.hand_back(first->id);
   d.finished();
   waiter.join();
