@@ -11,6 +11,7 @@ void ClaimDispatcher::request_stop() {
   if (on_stop_) on_stop_();
   std::lock_guard lock(mutex_);
   cv_.notify_all();
+  idle_cv_.notify_all();
 }
 
 void ClaimDispatcher::set_fatal(Error e) {
@@ -22,6 +23,7 @@ void ClaimDispatcher::set_fatal(Error e) {
   if (on_stop_) on_stop_();
   std::lock_guard lock(mutex_);
   cv_.notify_all();
+  idle_cv_.notify_all();
 }
 
 std::optional<Error> ClaimDispatcher::fatal() const {
@@ -37,14 +39,27 @@ size_t ClaimDispatcher::waiting_on_busy() const {
 void ClaimDispatcher::wake() {
   std::lock_guard lock(mutex_);
   ++wakes_;
-  cv_.notify_all();
+  idle_cv_.notify_all();
+  if (claim_worthwhile_) return;  // a claim is already due: its claimer was woken, or is claiming
+  claim_worthwhile_ = true;
+  if (!claiming_ && waiting_ > 0) cv_.notify_one();
 }
 
 bool ClaimDispatcher::idle_wait(std::chrono::milliseconds d) {
   std::unique_lock lock(mutex_);
   const uint64_t seen = wakes_;
-  cv_.wait_for(lock, d, [&] { return stop_.load() || wakes_ != seen; });
+  idle_cv_.wait_for(lock, d, [&] { return stop_.load() || wakes_ != seen; });
   return !stop_.load();
+}
+
+void ClaimDispatcher::wake_for_claimed_locked(size_t queued) {
+  // The claiming thread takes one record itself.
+  const size_t wanted = queued - 1 + (claim_worthwhile_ ? 1 : 0);
+  if (wanted >= waiting_) {
+    cv_.notify_all();
+    return;
+  }
+  for (size_t i = 0; i < wanted; ++i) cv_.notify_one();
 }
 
 std::optional<ledger::ObjectRecord> ClaimDispatcher::next() {
@@ -57,12 +72,19 @@ std::optional<ledger::ObjectRecord> ClaimDispatcher::next() {
       ++busy_;
       return r;
     }
-    if (claiming_) {
+    // Wait for the claim in progress, or, when the last claim found nothing,
+    // for a busy worker (it may put work back) or wake().
+    if (claiming_ || (!claim_worthwhile_ && busy_ > 0)) {
+      const bool on_busy = !claiming_;
+      ++waiting_;
+      if (on_busy) ++waiting_on_busy_;
       cv_.wait(lock);
+      if (on_busy) --waiting_on_busy_;
+      --waiting_;
       continue;
     }
     claiming_ = true;
-    const uint64_t wakes_before = wakes_;
+    claim_worthwhile_ = false;
     lock.unlock();
     // Commit what workers queued so the claim sees current states.
     auto flushed = committer_.commit();
@@ -90,10 +112,13 @@ std::optional<ledger::ObjectRecord> ClaimDispatcher::next() {
         std::lock_guard held_lock(held_mutex_);
         for (const auto& r : *claimed) held_.insert(r.id);
       }
+      const size_t queued = claimed->size();
+      if (queued >= settings_.claim_batch) claim_worthwhile_ = true;  // a full batch: there may be more
       for (auto& r : *claimed) queue_.push_back(std::move(r));
-      cv_.notify_all();
+      wake_for_claimed_locked(queued);
       continue;
     }
+    if (claim_worthwhile_) continue;  // new work was announced during the claim
     if (busy_ == 0) {  // nothing to claim and nobody who could make more
       if (on_idle_) {
         claiming_ = true;  // the others wait while this thread decides
@@ -101,28 +126,27 @@ std::optional<ledger::ObjectRecord> ClaimDispatcher::next() {
         const Idle idle = on_idle_();
         lock.lock();
         claiming_ = false;
-        cv_.notify_all();
-        if (idle == Idle::claim_again) continue;
+        if (idle == Idle::claim_again) {
+          claim_worthwhile_ = true;
+          continue;
+        }
       }
       done_ = true;
       cv_.notify_all();
       return std::nullopt;
     }
-    if (wakes_ != wakes_before) continue;  // new work was announced during the claim
-    // A busy worker may yet put work back in line.
-    ++waiting_on_busy_;
-    cv_.wait(lock);
-    --waiting_on_busy_;
+    // Busy workers may yet put work back in line: wait for them (above).
   }
 }
 
 void ClaimDispatcher::finished() {
   std::lock_guard lock(mutex_);
   --busy_;
-  // Only workers whose claim found nothing wait on the busy ones; the others
-  // wait for the claim in progress, which wakes them when it ends. Waking
-  // every waiter at every finished object cost ~20 futex calls per object.
-  if (waiting_on_busy_ > 0) cv_.notify_all();
+  // After a claim that found nothing, this worker may have put work back:
+  // one waiter claims again (or, if nobody is busy now, asks on_idle).
+  if (claim_worthwhile_) return;
+  claim_worthwhile_ = true;
+  if (!claiming_ && waiting_ > 0) cv_.notify_one();
 }
 
 void ClaimDispatcher::queue_or_fail(ledger::Transition t) {

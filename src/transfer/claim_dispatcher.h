@@ -14,6 +14,13 @@
 // run is done or should claim again (the relay's continuous mode scans the
 // source there, or waits for the stage leg). Without on_idle it is done.
 //
+// Wake-ups are counted out: an event that may make a claim worthwhile
+// (wake(), a worker finishing after a claim found nothing) wakes one waiting
+// worker to claim, and a claim wakes one waiter per record it queued (plus
+// one to claim again if more may be claimable). Waking every waiter instead
+// cost the relay's drain ~160 futex calls per object: its 64 workers mostly
+// wait for the stage leg, which wakes them once per staged object.
+//
 // Stopping: request_stop() or set_fatal() make next() return nullopt to
 // every worker (the first fatal error is kept); `on_stop` runs once, first
 // (e.g. to cancel the memory budget so in-flight work drains; it may run
@@ -112,15 +119,25 @@ class ClaimDispatcher {
 
   std::atomic<bool> stop_{false};
 
+  // Wakes waiting workers after a claim: one per queued record they are to
+  // take, plus one to claim again when `claim_worthwhile_`.
+  void wake_for_claimed_locked(size_t queued);
+
   mutable std::mutex mutex_;
-  std::condition_variable cv_;
+  std::condition_variable cv_;       // workers in next()
+  std::condition_variable idle_cv_;  // the thread in idle_wait()
   std::deque<ledger::ObjectRecord> queue_;  // guarded by mutex_
   size_t busy_ = 0;                         // guarded by mutex_
   bool claiming_ = false;                   // guarded by mutex_
-  size_t waiting_on_busy_ = 0;              // guarded by mutex_: workers whose claim found nothing
-  bool done_ = false;                       // guarded by mutex_
-  uint64_t wakes_ = 0;                      // guarded by mutex_
-  std::optional<Error> fatal_;              // guarded by mutex_
+  // A claim now could find what the last one did not: set by wake(), by a
+  // worker finishing (it may have put work back) and by a full batch;
+  // cleared when a claim starts. guarded by mutex_
+  bool claim_worthwhile_ = true;
+  size_t waiting_ = 0;          // guarded by mutex_: workers waiting in next()
+  size_t waiting_on_busy_ = 0;  // guarded by mutex_: of those, the ones whose claim found nothing
+  bool done_ = false;           // guarded by mutex_
+  uint64_t wakes_ = 0;          // guarded by mutex_
+  std::optional<Error> fatal_;  // guarded by mutex_
 
   std::mutex held_mutex_;
   std::set<ledger::ObjectId> held_;  // guarded by held_mutex_

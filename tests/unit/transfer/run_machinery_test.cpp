@@ -150,6 +150,53 @@ TEST_F(RunMachinery, AWorkerWaitingOnABusyOneGetsTheRecordItPutsBack) {
   EXPECT_EQ(second->key, first->key);
 }
 
+// Wake-ups are counted out (one claimer per wake(), one waiter per claimed
+// record): new work announced while every worker waits must still reach as
+// many workers at once as there are records. Each worker holds its record
+// until all four are held, so a waiter left asleep fails the test.
+TEST_F(RunMachinery, AWakeWithNewWorkReachesAsManyWaitingWorkersAsThereAreRecords) {
+  const auto j = job_with(1);
+  GroupCommit committer(*ledger_, *events_);
+  ClaimDispatcher d({j, "me", {ObjectState::pending}, 16, std::chrono::minutes(5)}, *ledger_, committer, *events_);
+  auto finish = [&](const ledger::ObjectRecord& r) {
+    ledger::Transition t = ledger::Transition::of(r, ObjectState::copying, "me");
+    d.queue_or_fail(t);
+    t.from = ObjectState::copying;
+    t.to = ObjectState::verified;
+    t.update.crc32c = 7;
+    d.queue_or_fail(t);
+    d.unhold(r.id);
+    d.finished();
+  };
+  auto first = d.next();  // busy: the others find nothing and wait on it
+  ASSERT_TRUE(first.has_value());
+  constexpr int kWorkers = 4;
+  std::atomic<int> held{0};
+  std::atomic<bool> all_held{true};
+  std::vector<std::thread> workers;
+  for (int w = 0; w < kWorkers; ++w)
+    workers.emplace_back([&] {
+      while (auto r = d.next()) {
+        ++held;
+        if (!testing::eventually([&] { return held.load() == kWorkers; })) all_held = false;
+        finish(*r);
+      }
+    });
+  const bool all_waiting = testing::eventually([&] { return d.waiting_on_busy() == kWorkers; });
+  std::vector<ledger::ListedObject> more;
+  for (int i = 0; i < kWorkers; ++i) more.push_back({"new" + std::to_string(i), 10, "e", std::nullopt});
+  ASSERT_TRUE(ledger_->upsert_listed(j, more).has_value());
+  d.wake();
+  // On failure, go on: the workers must still end once the first record is done.
+  EXPECT_TRUE(testing::eventually([&] { return held.load() == kWorkers; }));
+  finish(*first);
+  for (auto& w : workers) w.join();
+  EXPECT_TRUE(all_waiting);
+  EXPECT_TRUE(all_held.load());
+  ASSERT_TRUE(committer.commit().has_value());
+  EXPECT_EQ(totals(j)[ObjectState::verified], 5u);
+}
+
 TEST_F(RunMachinery, StopEndsTheWorkersAndUnstartedClaimsAreGivenBack) {
   const auto j = job_with(50);
   GroupCommit committer(*ledger_, *events_);
