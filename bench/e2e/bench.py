@@ -148,19 +148,23 @@ def run_timed(argv, env, logf, cwd, timeout=HOP_TIMEOUT):
     r = dict(wall_s=wall, user_s=user, sys_s=sys_, cpu_s=user + sys_, rss_kb=m.get("rss_kb", 0),
              exit=rc, ok=(rc == 0 and not timed_out))
     if timed_out:
-        r["error"] = f"timed out after {timeout} s"
+        r["timed_out"] = True
+        r["error"] = f"timed out after {timeout:.0f} s"
     elif rc != 0:
         r["error"] = f"exit status {rc}"
     return r
 
 
-def run_hops(hops, logpath, cwd):
+def run_hops(hops, logpath, cwd, limit=None):
     """Run the hops of one measured run in order; wall and CPU add up, RSS is
-    the largest of any hop. Stops at the first failing hop."""
+    the largest of any hop. Stops at the first failing hop, and once the hops
+    together have taken `limit` seconds (the run is then "stopped", see
+    Bench.contention_limit)."""
     total = dict(wall_s=0.0, user_s=0.0, sys_s=0.0, cpu_s=0.0, rss_kb=0, ok=True, hops=[])
     with open(logpath, "a") as logf:
         for argv, env in hops:
-            r = run_timed(argv, env, logf, cwd)
+            timeout = HOP_TIMEOUT if limit is None else min(HOP_TIMEOUT, max(limit - total["wall_s"], 1.0))
+            r = run_timed(argv, env, logf, cwd, timeout)
             total["hops"].append({k: r[k] for k in ("wall_s", "cpu_s", "rss_kb", "exit")})
             for k in ("wall_s", "user_s", "sys_s", "cpu_s"):
                 total[k] += r[k]
@@ -168,6 +172,9 @@ def run_hops(hops, logpath, cwd):
             if not r["ok"]:
                 total["ok"] = False
                 total["error"] = r["error"]
+                if r.get("timed_out") and timeout < HOP_TIMEOUT:
+                    total["stopped_after_s"] = limit
+                    total["error"] = f"stopped after {limit:.1f} s"
                 break
     return total
 
@@ -365,7 +372,8 @@ class Bench:
     def measure(self, wl, tool, label, ds, rd, rep, dst_bucket, record=True, first=True, expect_copy=True):
         hops = self.hops(tool, ds, rd, dst_bucket, first)
         logpath = os.path.join(self.logs_dir, f"{wl}-{tool}-r{rep}.log")
-        r = run_hops(hops, logpath, rd)
+        limit = self.contention_limit(wl, tool) if rep == 1 and record else None
+        r = run_hops(hops, logpath, rd, limit)
         if r["ok"]:
             err = self.verify(ds, dst_bucket, expect_copy)
             if err:
@@ -374,7 +382,8 @@ class Bench:
         prefix, count, size = self.ds[ds]
         r["objects_per_s"] = count / r["wall_s"] if r["wall_s"] else 0.0
         r["mb_per_s"] = count * size / 1e6 / r["wall_s"] if r["wall_s"] else 0.0
-        status = "ok" if r["ok"] else f"FAILED: {r.get('error')}: {tail(logpath, 3)}"
+        status = ("ok" if r["ok"] else f"{r['error']}: out of contention" if r.get("stopped_after_s")
+                  else f"FAILED: {r.get('error')}: {tail(logpath, 3)}")
         log(f"  [{wl} run {rep}] {label:<16} wall {r['wall_s']:7.2f} s  cpu {r['cpu_s']:7.2f} s  "
             f"rss {r['rss_kb'] / 1024:7.1f} MiB  {status}{'' if record else '  (preparation, not recorded)'}")
         if record:
@@ -382,6 +391,9 @@ class Bench:
             if not e["commands"]:
                 e["commands"] = [" ".join(argv) for argv, _ in hops]
             e["runs"].append(r)
+            if r.get("stopped_after_s"):
+                e["note"] = (f"stopped after {r['stopped_after_s']:.0f} s, {PEER_CONTENTION}x rclone's first run: "
+                             "no run this slow could make it the faster peer")
         return r
 
     def new_run_dir(self, name):
@@ -410,7 +422,8 @@ class Bench:
         - the ceiling marks the servers' limit, which a missed wall target is
           explained against: one run, in the middle round;
         - aws is repeated only while it might be the faster peer: its first
-          run within PEER_CONTENTION x rclone's."""
+          run within PEER_CONTENTION x rclone's (and that first run is
+          stopped beyond it, see contention_limit)."""
         if tool.startswith("ceiling"):
             return rep == (self.a.runs + 1) // 2
         if tool.startswith("aws") and rep > 1:
@@ -423,6 +436,8 @@ class Bench:
         if not (rclone and mine and rclone["runs"] and mine["runs"]):
             return False
         r0, m0 = rclone["runs"][0], mine["runs"][0]
+        if m0.get("stopped_after_s"):
+            return True
         if not (r0["ok"] and m0["ok"] and r0["wall_s"] > 0):
             return False
         factor = m0["wall_s"] / r0["wall_s"]
@@ -430,6 +445,19 @@ class Bench:
             return False
         mine["note"] = f"1 run: {factor:.1f}x rclone's first, no more could change a verdict"
         return True
+
+    def contention_limit(self, wl, tool):
+        """How long the first run of a peer other than rclone may take before it
+        is stopped: PEER_CONTENTION x rclone's first run of the same workload,
+        the point beyond which wanted() would not run it again. Its one figure
+        would only show how far out of contention it is, and aws's two-hop of
+        W1 took 120-130 s of the 20 minutes (docs/performance.md, "Duration")."""
+        if not tool.startswith("aws"):
+            return None
+        rclone = next((e for (w, t), e in self.results.items() if w == wl and t.startswith("rclone")), None)
+        if not (rclone and rclone["runs"] and rclone["runs"][0]["ok"]):
+            return None
+        return PEER_CONTENTION * rclone["runs"][0]["wall_s"]
 
     # ---- phases
     def phase_small(self):
@@ -454,9 +482,12 @@ class Bench:
                 r = self.measure("W1", tool, label, "small", rd, rep, bucket, record=w1)
                 if w4 and tool != "ceiling" and r["ok"]:
                     self.measure("W4", tool, label, "small", rd, rep, bucket, first=False)
+                elif w4 and r.get("stopped_after_s"):
+                    e = self.entry("W4", tool, label, "small")
+                    e["status"], e["note"] = "n/a", "not run: it re-syncs a W1 copy, and that run was stopped"
                 self.set_aside(rd)
         aws1, aws4 = self.results.get(("W1", "aws-2hop")), self.results.get(("W4", "aws-2hop"))
-        if aws1 and aws4 and len(aws4["runs"]) < self.a.runs:
+        if aws1 and aws4 and aws4["status"] == "ok" and len(aws4["runs"]) < self.a.runs:
             aws4["note"] = "re-syncs what each W1 run of aws copied; " + aws1["note"]
 
     def phase_large(self):
@@ -548,11 +579,15 @@ class Bench:
     def summarize(self):
         for e in self.results.values():
             ok = [r for r in e["runs"] if r["ok"]]
+            stopped = [r for r in e["runs"] if r.get("stopped_after_s")]
             if e["status"] == "n/a":
                 e["median"] = None
                 continue
-            if len(ok) < len(e["runs"]) or not ok:
-                e["status"] = f"failed ({len(e['runs']) - len(ok)} of {len(e['runs'])} runs)"
+            failed = len(e["runs"]) - len(ok) - len(stopped)
+            if failed or not (ok or stopped):
+                e["status"] = f"failed ({failed} of {len(e['runs'])} runs)"
+            elif stopped and not ok:
+                e["status"] = "stopped"
             if ok:
                 e["median"] = {k: statistics.median(r[k] for r in ok)
                                for k in ("wall_s", "cpu_s", "rss_kb", "objects_per_s", "mb_per_s")}
@@ -695,12 +730,15 @@ def print_table(b, ratios, targets):
         m = e.get("median")
         ok = sum(1 for r in e["runs"] if r["ok"])
         runs = f"{ok}/{len(e['runs'])}"
-        note = e["note"] if e["status"] in ("ok", "n/a") else e["status"]
+        note = e["note"] if e["status"] in ("ok", "n/a", "stopped") else e["status"]
         if e["status"] == "ok" and not e["note"] and e["tool"].startswith("ceiling"):
             note = "server limit" + (", one run (middle round)" if len(e["runs"]) < b.a.runs else "")
         if m:
             log(f"{e['workload']:<9} {e['label']:<20} {runs:>5} {m['wall_s']:8.2f} {m['cpu_s']:8.2f} "
                 f"{m['rss_mib']:8.1f} {m['objects_per_s']:9.1f} {m['mb_per_s']:8.1f}  {note}")
+        elif e["status"] == "stopped":
+            wall = f">{max(r['stopped_after_s'] for r in e['runs'] if r.get('stopped_after_s')):.1f}"
+            log(f"{e['workload']:<9} {e['label']:<20} {runs:>5} {wall:>8} {'-':>8} {'-':>8} {'-':>9} {'-':>8}  {note}")
         else:
             log(f"{e['workload']:<9} {e['label']:<20} {runs:>5} {'-':>8} {'-':>8} {'-':>8} {'-':>9} {'-':>8}  {note}")
     log("")
