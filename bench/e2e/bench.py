@@ -430,15 +430,22 @@ class Bench:
             return not self.out_of_contention(wl, tool)
         return True
 
-    def out_of_contention(self, wl, tool):
+    def rclone_first_run(self, wl):
+        """rclone's first run of `wl` (its direct copy, or its two-hop in a W3
+        workload of its own) if it succeeded: what aws is measured against."""
         rclone = next((e for (w, t), e in self.results.items() if w == wl and t.startswith("rclone")), None)
+        r0 = rclone["runs"][0] if rclone and rclone["runs"] else None
+        return r0 if r0 and r0["ok"] and r0["wall_s"] > 0 else None
+
+    def out_of_contention(self, wl, tool):
         mine = self.results.get((wl, tool))
-        if not (rclone and mine and rclone["runs"] and mine["runs"]):
+        if not (mine and mine["runs"]):
             return False
-        r0, m0 = rclone["runs"][0], mine["runs"][0]
+        m0 = mine["runs"][0]
         if m0.get("stopped_after_s"):
             return True
-        if not (r0["ok"] and m0["ok"] and r0["wall_s"] > 0):
+        r0 = self.rclone_first_run(wl)
+        if not (r0 and m0["ok"]):
             return False
         factor = m0["wall_s"] / r0["wall_s"]
         if factor <= PEER_CONTENTION:
@@ -452,12 +459,8 @@ class Bench:
         the point beyond which wanted() would not run it again. Its one figure
         would only show how far out of contention it is, and aws's two-hop of
         W1 took 120-130 s of the 20 minutes (docs/performance.md, "Duration")."""
-        if not tool.startswith("aws"):
-            return None
-        rclone = next((e for (w, t), e in self.results.items() if w == wl and t.startswith("rclone")), None)
-        if not (rclone and rclone["runs"] and rclone["runs"][0]["ok"]):
-            return None
-        return PEER_CONTENTION * rclone["runs"][0]["wall_s"]
+        r0 = self.rclone_first_run(wl) if tool.startswith("aws") else None
+        return PEER_CONTENTION * r0["wall_s"] if r0 else None
 
     # ---- phases
     def phase_small(self):
@@ -736,11 +739,10 @@ def print_table(b, ratios, targets):
         if m:
             log(f"{e['workload']:<9} {e['label']:<20} {runs:>5} {m['wall_s']:8.2f} {m['cpu_s']:8.2f} "
                 f"{m['rss_mib']:8.1f} {m['objects_per_s']:9.1f} {m['mb_per_s']:8.1f}  {note}")
-        elif e["status"] == "stopped":
-            wall = f">{max(r['stopped_after_s'] for r in e['runs'] if r.get('stopped_after_s')):.1f}"
-            log(f"{e['workload']:<9} {e['label']:<20} {runs:>5} {wall:>8} {'-':>8} {'-':>8} {'-':>9} {'-':>8}  {note}")
         else:
-            log(f"{e['workload']:<9} {e['label']:<20} {runs:>5} {'-':>8} {'-':>8} {'-':>8} {'-':>9} {'-':>8}  {note}")
+            stopped = [r["stopped_after_s"] for r in e["runs"] if r.get("stopped_after_s")]
+            wall = f">{max(stopped):.1f}" if stopped else "-"
+            log(f"{e['workload']:<9} {e['label']:<20} {runs:>5} {wall:>8} {'-':>8} {'-':>8} {'-':>9} {'-':>8}  {note}")
     log("")
     for k, v in ratios.items():
         log(f"ratio {k}: wall {v['wall_s']:.2f}x, CPU {v['cpu_s']:.2f}x, RSS {v['rss_kb']:.2f}x")

@@ -126,10 +126,7 @@ std::optional<ledger::ObjectRecord> ClaimDispatcher::next() {
         const Idle idle = on_idle_();
         lock.lock();
         claiming_ = false;
-        if (idle == Idle::claim_again) {
-          claim_worthwhile_ = true;
-          continue;
-        }
+        if (idle == Idle::claim_again) continue;  // nobody is busy: this thread claims
       }
       done_ = true;
       cv_.notify_all();
