@@ -18,18 +18,54 @@
 
 namespace s5j::cli {
 
-Result<JobContext> open_job_context(const config::Config& config, bool create_if_missing) {
-  ledger::LedgerOptions options;
-  options.location = config.ledger.postgres_url.empty() ? config.ledger.path : config.ledger.postgres_url;
-  options.create_if_missing = create_if_missing;
-  JobContext context;
-  const bool is_file = config.ledger.postgres_url.empty();
-  std::string file = options.location.starts_with("sqlite:") ? options.location.substr(7) : options.location;
+namespace {
+
+// The SQLite file behind a location ("sqlite:" stripped); empty for
+// PostgreSQL.
+std::string ledger_file(const config::Config& config) {
+  if (!config.ledger.postgres_url.empty()) return {};
+  const std::string& path = config.ledger.path;
+  return path.starts_with("sqlite:") ? path.substr(7) : path;
+}
+
+bool file_exists(const std::string& path) {
   std::error_code ec;
+  return !path.empty() && std::filesystem::exists(path, ec);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ledger::Ledger>> open_job_ledger(const config::Config& config, bool create_if_missing) {
+  const std::string file = ledger_file(config);
+  const std::string& old_place = config.ledger.working_directory_path;
+  if (!file.empty() && !file_exists(file) && file_exists(old_place)) {
+    return make_error(ErrorKind::fatal, ledger::kLedgerError,
+                      "the job's ledger is " + file + " (relative paths are now relative to the config file), but " +
+                          old_place +
+                          " exists where s5j 0.1 put it (relative to the working directory): move it (with its "
+                          "-wal and -shm files) to " + file + ", or set ledger.path to " + old_place);
+  }
+  if (!file.empty() && create_if_missing) {
+    // The job's state directory ($STATE_DIRECTORY/<job>, a `state/` beside
+    // the config) may not exist before the first run; a failure shows as
+    // the ledger's own "cannot open" error below.
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(file).parent_path(), ec);
+  }
+  ledger::LedgerOptions options;
+  options.location = file.empty() ? config.ledger.postgres_url : config.ledger.path;
+  options.create_if_missing = create_if_missing;
+  return ledger::open_ledger(options);
+}
+
+Result<JobContext> open_job_context(const config::Config& config, bool create_if_missing) {
+  JobContext context;
+  const std::string file = ledger_file(config);
   // Read-only commands must not leave an empty ledger behind where an
   // operator mistyped a path; a missing file simply means "no runs yet".
-  if (is_file && !create_if_missing && !file.empty() && !std::filesystem::exists(file, ec) && !ec) return context;
-  auto ledger = ledger::open_ledger(options);
+  if (!file.empty() && !create_if_missing && !file_exists(file) && !file_exists(config.ledger.working_directory_path))
+    return context;
+  auto ledger = open_job_ledger(config, create_if_missing);
   if (!ledger) return std::unexpected(ledger.error());
   context.ledger = std::move(*ledger);
   auto job = context.ledger->find_job(config.job);

@@ -36,7 +36,14 @@ struct JobContext {
   std::optional<ledger::JobRecord> job;
 };
 
-// Opens config.ledger.path (LedgerOptions defaults otherwise) and looks up
+// Opens the job's ledger: ledger.postgres_url when set, else the SQLite file
+// ledger.path (already anchored to the config file, config/job_paths.h).
+// Refuses (LedgerError, naming both files and the fix) to create a new file
+// there while a ledger exists where s5j 0.1 put it, relative to the working
+// directory: that would start the job over beside its real ledger.
+Result<std::unique_ptr<ledger::Ledger>> open_job_ledger(const config::Config& config, bool create_if_missing = true);
+
+// Opens the job's ledger (open_job_ledger) and looks up
 // config.job. With create_if_missing=false nothing is created: a missing
 // file gives a JobContext without ledger. Errors are the ledger's
 // (LedgerError & co.), one line naming the file and the fix.

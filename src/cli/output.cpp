@@ -19,6 +19,11 @@ int report_failure(const Error& e, const log::Redactor& redactor) {
   return exit_code_for(e);
 }
 
+Error on_side(std::string_view side, Error error) {
+  error.message = std::string(side) + ": " + (error.message.empty() ? error.describe() : error.message);
+  return error;
+}
+
 Result<config::Config> load_config_for_command(const std::string& path) {
   auto config = config::load_config(path);
   if (!config) {

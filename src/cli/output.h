@@ -16,6 +16,10 @@ log::Redactor redactor_for(const config::Config& config);
 // Prints "s5j: <message>" on stderr (redacted) and returns the exit code.
 int report_failure(const Error& error, const log::Redactor& redactor);
 
+// `error` with its message led by the side it happened on ("destination:
+// ..."), so an operator knows which credentials or bucket to fix.
+Error on_side(std::string_view side, Error error);
+
 // Name of a run's event log in log.dir: "<command>-<job>-<UTC stamp>-<pid>.jsonl",
 // unique per process and sortable by time.
 std::string event_log_name(const std::string& command, const std::string& job);

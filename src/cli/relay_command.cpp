@@ -21,8 +21,9 @@
 #include "cli/relay_output.h"
 #include "cli/side_client.h"
 #include "cli/signal_handling.h"
-#include "ledger/open_ledger.h"
 #include "log/event_log.h"
+#include "s3/access_probe.h"
+#include "staging/volume_lock.h"
 #include "transfer/relay_engine.h"
 
 namespace s5j::cli {
@@ -76,10 +77,30 @@ int run_relay_command(RelayRole role, const RelayOptions& options) {
     if (!c) return report_failure(c.error(), redactor);
     destination = std::move(*c);
   }
-  auto ledger = ledger::open_ledger({.location = config->ledger.path});
+  // Each leg checks its side before the first byte moves: a relay must not
+  // fill the volumes for a destination that refuses it (or stage at all
+  // when the source does), and `--once` must end at once with the code.
+  if (source) {
+    if (auto readable = s3::probe_readable(*source, config->source.bucket, config->source.prefix); !readable)
+      return report_failure(on_side("source", readable.error()), redactor);
+  }
+  if (destination) {
+    auto writable = s3::probe_writable(*destination, config->destination.bucket, config->destination.prefix);
+    if (!writable) return report_failure(on_side("destination", writable.error()), redactor);
+  }
+  auto ledger = open_job_ledger(*config);
   if (!ledger) return ledger_failure(ledger.error(), redactor);
   auto events = log::EventLog::open(config->log.dir, event_log_name(std::string(transfer::to_string(role)), config->job), redactor);
   if (!events) return report_failure(events.error(), redactor);
+
+  // This ledger's claim on the job's staging directories, held until the
+  // process ends: another ledger's run of the same job is refused there.
+  const std::string ledger_place = redactor.apply((*ledger)->location());
+  auto volume_lock = staging::VolumeLock::acquire(staging_volume_paths(*config), config->job,
+                                                  "job " + config->job + " in ledger " + ledger_place, ledger_place);
+  if (!volume_lock) return staging_failure(volume_lock.error(), redactor);
+  for (const auto& previous : (*volume_lock)->taken_over())
+    (*events)->emit("staging_lock_taken_over", {{"previous", previous}});
 
   std::shared_ptr<ClientTally> source_tally, destination_tally;
   if (source) source_tally = log_client_health(*source, "source", **events);

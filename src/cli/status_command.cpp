@@ -122,6 +122,7 @@ void collect_staging(const config::Config& config, StatusReport& report) {
     }
     staging::SpaceOptions options;
     options.reserve_bytes = config.staging.reserve_bytes;
+    options.volume_limit_bytes = config.staging.volume_limit_bytes;  // usable within the job's limit
     auto space = staging::SpaceManager::create(readable, options);
     if (space) {
       for (size_t i = 0; i < readable.size(); ++i) (*space)->add_staged(i, volumes[report_index[i]].staged_bytes);
@@ -418,7 +419,9 @@ std::string StatusReport::to_text() const {
     out += "last minute unknown (job too large to scan each time; --watch measures it between refreshes)";
   if (throughput.since_run_start) out += ", " + format_rate(*throughput.since_run_start) + " since the run started";
   out += "\n";
-  if (eta_seconds)
+  if (remaining_objects == 0 && total_objects > 0)
+    out += "ETA: nothing remaining; every object listed is verified\n";
+  else if (eta_seconds)
     out += "ETA: " + format_duration(*eta_seconds) + " for " + bytes_text(remaining_bytes) + "\n";
   else if (run && run->active)
     out += "ETA: unknown (nothing verified recently)\n";

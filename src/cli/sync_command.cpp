@@ -15,7 +15,7 @@
 #include "cli/output.h"
 #include "cli/side_client.h"
 #include "cli/signal_handling.h"
-#include "ledger/open_ledger.h"
+#include "cli/job_context.h"
 #include "log/event_log.h"
 #include "transfer/sync_engine.h"
 
@@ -132,7 +132,7 @@ int run_sync_command(const SyncOptions& options) {
   auto destination = make_side_client(config->destination, config->transfer);
   if (!destination) return report_failure(destination.error(), redactor);
 
-  auto ledger = ledger::open_ledger({.location = config->ledger.path});
+  auto ledger = open_job_ledger(*config);
   if (!ledger) return report_failure(ledger.error(), redactor);
 
   auto events = log::EventLog::open(config->log.dir, event_log_name("sync", config->job), redactor);

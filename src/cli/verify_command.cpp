@@ -75,8 +75,14 @@ void print_samples(const char* label, const std::vector<std::string>& keys, uint
   for (const auto& k : keys) std::cout << "  " << redactor.apply(quoted(k)) << "\n";
 }
 
-void print_text(const std::string& job, const VerifyReport& r, const std::string& log_path,
-                const log::Redactor& redactor) {
+// The command that moves a job's objects: a staged job refuses `sync`.
+std::string rerun_command(std::optional<ledger::JobMode> mode) {
+  if (!mode) return "s5j sync or s5j relay";
+  return *mode == ledger::JobMode::staged ? "s5j relay, or s5j stage then s5j drain" : "s5j sync";
+}
+
+void print_text(const std::string& job, std::optional<ledger::JobMode> mode, const VerifyReport& r,
+                const std::string& log_path, const log::Redactor& redactor) {
   std::cout << "verify (" << (r.deep ? "bytes read back" : "size and ETag") << ") of job " << quoted(job) << ":\n";
   if (!r.job_found) {
     std::cout << "  the ledger holds nothing for this job yet: nothing verified to check\n";
@@ -111,7 +117,7 @@ void print_text(const std::string& job, const VerifyReport& r, const std::string
   }
   std::string next;
   if (r.reopened + r.unseen_at_source + r.changed_at_source + r.not_verified > 0)
-    next = "run the job again (s5j sync or s5j relay) to move the objects above";
+    next = "run the job again (" + rerun_command(mode) + ") to move the objects above";
   if (r.unproven > 0) next += std::string(next.empty() ? "" : "; ") + "run s5j verify --deep to settle the unproven ones";
   if (r.errors > 0) next += std::string(next.empty() ? "" : "; ") + "run s5j verify again for those that failed";
   if (next.empty()) next = "another run changed these objects meanwhile; run s5j verify again once it is done";
@@ -155,7 +161,9 @@ int run_verify_command(const VerifyOptions& options) {
                                     .dump(-1, ' ', false, Json::error_handler_t::replace))
               << "\n";
   } else {
-    print_text(config->job, *report, (*events)->path(), redactor);
+    std::optional<ledger::JobMode> mode;
+    if (context->job) mode = context->job->mode;
+    print_text(config->job, mode, *report, (*events)->path(), redactor);
   }
   return report->clean() ? kOk : kIncomplete;
 }

@@ -63,12 +63,20 @@ struct StagingConfig {
 };
 
 struct LedgerConfig {
-  std::string path = "s5j-ledger.db";  // SQLite file
-  std::string postgres_url;            // later: shared ledger
+  // SQLite file. A relative path is relative to the config file's directory
+  // (or $STATE_DIRECTORY/<job> under systemd): config/job_paths.h.
+  std::string path = "s5j-ledger.db";
+  std::string postgres_url;  // later: shared ledger
+  // Where s5j 0.1 put a relative `path` (the working directory), when that
+  // differs from `path`; empty otherwise. Only for refusing to start a new
+  // ledger beside an old one.
+  std::string working_directory_path;
 };
 
 struct LogConfig {
-  std::string dir = "s5j-logs";  // JSON-lines event logs (their dt_data_json_dir)
+  // JSON-lines event logs (their dt_data_json_dir); relative to the config
+  // file's directory (or $LOGS_DIRECTORY/<job> under systemd).
+  std::string dir = "s5j-logs";
   std::string level = "info";
 };
 

@@ -16,6 +16,7 @@
 
 #include "base/strings.h"
 #include "config/config.h"
+#include "config/job_paths.h"
 #include "config/credentials_file.h"
 #include "config/endpoint_url.h"
 #include "config/units.h"
@@ -1017,6 +1018,7 @@ Result<Config> load_config(const std::string& path, EnvLookup env) {
   if (in.bad()) return config_error(path, 0, std::string("cannot be read: ") + std::strerror(errno));
   auto cfg = parse_config(text.str(), path, env);
   if (!cfg) return cfg;
+  anchor_job_paths(*cfg, path);
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0 && holds_secret_from_file(*cfg)) {
     char mode[8];

@@ -8,6 +8,8 @@
 #include <system_error>
 
 #include "staging/staging_error.h"
+#include "staging/staging_layout.h"
+#include "staging/volume_lock.h"
 
 namespace s5j::staging {
 namespace {
@@ -59,6 +61,7 @@ Result<ScanResult> scan_staging(const std::vector<std::string>& volumes, std::st
       struct stat sst {};
       // lstat: a symlink where a shard belongs is never followed.
       if (::lstat(sdir.c_str(), &sst) != 0) continue;  // vanished meanwhile
+      if (shard == kVolumeLockName) continue;  // the job's VolumeLock, not staged data
       if (!S_ISDIR(sst.st_mode) || !is_shard_name(shard)) {
         out.unknown.push_back(sdir);
         continue;

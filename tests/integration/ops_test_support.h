@@ -33,6 +33,7 @@ struct ConfigSpec {
   std::string destination_endpoint = "http://127.0.0.1:1";  // nothing listens there
   std::string destination_bucket = "ops-destination";
   std::string destination_prefix;
+  std::string staging_extra;  // more keys of the staging section ("  key: value\n")
 };
 
 struct OpsEnv {
@@ -54,7 +55,7 @@ struct OpsEnv {
          "\"\n  region: us-east-1\n  access_key: " + testing::access_key() +
          "\n  secret_access_key: " + testing::secret_key() + "\n  endpoint_urls: " + spec.destination_endpoint + "\n";
     y += "job:\n  name: " + spec.job + "\nledger:\n  path: " + ledger_path + "\nlog:\n  dir: " + dir + "/logs\n";
-    y += "staging:\n  reserve: 0\n  volume_pattern: " + dir + "/no-such-volume-\n";
+    y += "staging:\n  reserve: 0\n  volume_pattern: " + dir + "/no-such-volume-\n" + spec.staging_extra;
     if (!spec.volumes.empty()) {
       y += "  volumes:\n";
       for (const auto& v : spec.volumes) y += "    - " + v + "\n";

@@ -171,6 +171,24 @@ TEST(StatusCommand, ReportsTheRunOfTheProcessHoldingTheLockAsActive) {
       << text.out;
 }
 
+TEST(StatusCommand, AnActiveRunWithNothingRemainingSaysSoInsteadOfAnETA) {
+  OpsEnv env("status-idle");
+  auto ledger = env.open_ledger();
+  const JobId job = open_job(*ledger, "default", ledger::JobMode::direct);
+  add_objects(*ledger, job, {"x1", "x2"}, 500);
+  const int64_t pid = getpid();  // this test process is "the run", now idle
+  ASSERT_TRUE(ledger->begin_run(job, {.pid = pid, .host = hostname(), .command = "sync", .version = "t"}));
+  auto lock = ledger->acquire_job_lock(job, {.owner = "test-run", .pid = pid, .host = hostname()});
+  ASSERT_TRUE(lock && lock->acquired);
+  verify_direct(*ledger, job, "x1");
+  verify_direct(*ledger, job, "x2");
+
+  auto text = s5j({"status", "-c", env.config});
+  EXPECT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("ETA: nothing remaining"), std::string::npos) << text.out;
+  EXPECT_EQ(text.out.find("for 0"), std::string::npos) << text.out;
+}
+
 TEST(StatusCommand, StageAndDrainAsTwoProcessesAreBothShownWithTheirActivities) {
   OpsEnv env("status-two-roles");
   auto ledger = env.open_ledger();
@@ -271,6 +289,19 @@ TEST(StatusCommand, StagedJobShowsVolumesWithoutTouchingThem) {
 
   auto text = s5j({"status", "-c", env.config});
   EXPECT_NE(text.out.find(v1 + ": 2 staged files, 8192"), std::string::npos) << text.out;
+}
+
+TEST(StatusCommand, UsableSpaceStaysWithinTheJobsVolumeLimit) {
+  const std::string base = testing::make_temp_dir("status-volume-limit");
+  std::filesystem::create_directories(base + "/v1");
+  OpsEnv env("status-limit", {.job = "relay", .volumes = {base + "/v1"}, .staging_extra = "  volume_limit: 1MiB\n"});
+  auto ledger = env.open_ledger();
+  open_job(*ledger, "relay", ledger::JobMode::staged);
+  auto j = status_json(env);
+  ASSERT_EQ(j["staging"]["volumes"].size(), 1u);
+  const auto& v = j["staging"]["volumes"][0];
+  EXPECT_GT(v["free_bytes"].get<uint64_t>(), 1u << 20) << "the test needs a disk with more than 1 MiB free";
+  EXPECT_EQ(v["usable_bytes"].get<uint64_t>(), 1u << 20);
 }
 
 TEST(StatusCommand, WatchRefreshesUntilInterrupted) {

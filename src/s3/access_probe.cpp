@@ -1,0 +1,49 @@
+#include "s3/access_probe.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+
+namespace s5j::s3 {
+namespace {
+
+// 501 Not Implemented, 405 Method Not Allowed: the server lacks the
+// request, which says nothing about our rights.
+bool request_not_supported(const Error& error) { return error.http_status == 501 || error.http_status == 405; }
+
+}  // namespace
+
+Status probe_readable(S3Client& client, const std::string& bucket, const std::string& prefix) {
+  ListRequest request;
+  request.bucket = bucket;
+  request.prefix = prefix;
+  request.max_keys = 1;
+  auto page = client.list_objects(request);
+  if (!page) return std::unexpected(page.error());
+  return {};
+}
+
+std::string write_probe_key(const std::string& prefix) {
+  static std::atomic<unsigned> sequence{0};
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  return prefix + ".s5j-write-probe-" + std::to_string(::getpid()) + "-" +
+         std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(now).count()) + "-" +
+         std::to_string(sequence.fetch_add(1));
+}
+
+Status probe_writable(S3Client& client, const std::string& bucket, const std::string& prefix) {
+  if (auto readable = probe_readable(client, bucket, prefix); !readable) return readable;
+  const std::string key = write_probe_key(prefix);
+  auto upload = client.create_multipart_upload(bucket, key);
+  if (!upload) {
+    if (request_not_supported(upload.error())) return {};
+    return std::unexpected(upload.error());
+  }
+  // Best effort: an upload left open by a failed abort is swept with the
+  // job's other orphans (cli/orphan_uploads) and holds no data.
+  (void)client.abort_multipart_upload(bucket, key, *upload);
+  return {};
+}
+
+}  // namespace s5j::s3
