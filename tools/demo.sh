@@ -44,7 +44,7 @@ build_s5j() {
     echo "the build failed: the whole log is $log" >&2
     exit 1
   fi
-  S5J=$root/$BUILD_DIR/s5j
+  case $BUILD_DIR in /*) S5J=$BUILD_DIR/s5j ;; *) S5J=$root/$BUILD_DIR/s5j ;; esac
 }
 build_s5j
 
@@ -90,13 +90,14 @@ start_gateway() {  # start_gateway SIDE RGW_PORT MON_PORT MON_V2_PORT ACCESS_KEY
 # On any exit: let a start still under way finish (it may yet launch a
 # daemon), then stop both gateways.
 starting=()
+# shellcheck disable=SC2317  # called by the trap below
 on_exit() {
   local pid
   trap '' INT TERM   # a second Ctrl-C must not cut the clean-up short
   for pid in "${starting[@]}"; do wait "$pid" 2>/dev/null; done
   printf '\nstopping the gateways ... '
   stop_gateways
-  echo done
+  echo "done"
 }
 trap on_exit EXIT
 trap 'exit 130' INT
@@ -162,7 +163,8 @@ run() {  # run ARGS...: shows and runs `s5j ARGS -c config`, remembering a failu
   "$S5J" "$@" -c "$config" || { local rc=$?; echo "(exit code $rc)"; status=$rc; }
 }
 run relay --once --no-progress
-relay_log=$(ls -t "$DEMO_DIR"/logs/relay-*.jsonl | head -1)
+relay_logs=("$DEMO_DIR"/logs/relay-*.jsonl)   # this first relay's only
+relay_log=${relay_logs[0]}
 echo
 echo "once more: the ledger knows every object is verified, nothing is moved twice"
 run relay --once --no-progress
