@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "config/config.h"
 #include "config/credentials.h"
@@ -25,9 +26,24 @@ namespace {
 using detail::Failure;
 using detail::in_quotes;
 
+std::string located(const std::string& file, int line, const std::string& message) {
+  return line > 0 ? file + ":" + std::to_string(line) + ": " + message : file + ": " + message;
+}
+
 std::unexpected<Error> config_error(const std::string& file, int line, const std::string& message) {
-  return make_error(ErrorKind::fatal, "ConfigError",
-                    line > 0 ? file + ":" + std::to_string(line) + ": " + message : file + ": " + message);
+  return make_error(ErrorKind::fatal, "ConfigError", located(file, line, message));
+}
+
+// One problem: its one line. Several: a count, then one "FILE:LINE: ..."
+// line each (as a compiler lists them), so all are fixed in one go.
+std::unexpected<Error> config_error(const std::string& file, const std::vector<Failure>& failures,
+                                    const std::vector<std::string>& secrets) {
+  if (failures.size() == 1) {
+    return config_error(file, failures.front().line, detail::scrub(failures.front().message, secrets));
+  }
+  std::string message = file + ": " + std::to_string(failures.size()) + " problems; fix them all:";
+  for (const Failure& f : failures) message += "\n  " + located(file, f.line, detail::scrub(f.message, secrets));
+  return make_error(ErrorKind::fatal, "ConfigError", message);
 }
 
 bool holds_secret_from_file(const Config& cfg) {
@@ -40,24 +56,32 @@ bool holds_secret_from_file(const Config& cfg) {
 
 // ---------------------------------------------------------------------------
 
-std::expected<Config, Failure> parse_document(const YAML::Node& root, const std::string& file, EnvLookup env) {
+std::unexpected<std::vector<Failure>> one_failure(Failure failure) {
+  return std::unexpected(std::vector<Failure>{std::move(failure)});
+}
+
+std::expected<Config, std::vector<Failure>> parse_document(const YAML::Node& root, const std::string& file, EnvLookup env) {
   Config cfg;
   cfg.file = file;
   cfg.source.name = "source";
   cfg.destination.name = "destination";
   if (!root.IsMap()) {
-    return std::unexpected(Failure{detail::line_of(root),
+    return one_failure(Failure{detail::line_of(root),
                                    "the top level must be sections such as 'source:' and "
                                    "'destination:', not " +
                                        detail::node_kind(root) + " (see examples/config.yaml)"});
   }
   detail::Ctx ctx{cfg, file};
-  if (auto failure = detail::walk_section(ctx, root, detail::Section::top)) return std::unexpected(*failure);
+  // Every problem of the walk at once; the checks below would only repeat
+  // them (a misspelt 'bucket' is also a missing bucket).
+  if (auto failures = detail::walk_section(ctx, root, detail::Section::top); !failures.empty()) {
+    return std::unexpected(std::move(failures));
+  }
 
   for (SideConfig* side : {&cfg.source, &cfg.destination}) {
     const auto section = ctx.seen.find(side->name);
     if (section == ctx.seen.end()) {
-      return std::unexpected(Failure{0, "missing section " + in_quotes(side->name) +
+      return one_failure(Failure{0, "missing section " + in_quotes(side->name) +
                                             " (with at least 'bucket:'); "
                                             "see examples/config.yaml"});
     }
@@ -67,11 +91,11 @@ std::expected<Config, Failure> parse_document(const YAML::Node& root, const std:
       return found == ctx.seen.end() ? line : found->second.first;
     };
     if (side->bucket.empty()) {
-      return std::unexpected(Failure{line, side->name + ".bucket is missing: add 'bucket: NAME' under " + side->name});
+      return one_failure(Failure{line, side->name + ".bucket is missing: add 'bucket: NAME' under " + side->name});
     }
     if (side->endpoint_urls.empty()) {
       if (side->region == "snow") {
-        return std::unexpected(Failure{at("region"), side->name +
+        return one_failure(Failure{at("region"), side->name +
                                                          ".region is 'snow' (Snowball Edge), which has no "
                                                          "default endpoint: set " +
                                                          side->name +
@@ -80,7 +104,7 @@ std::expected<Config, Failure> parse_document(const YAML::Node& root, const std:
       side->endpoint_urls.push_back(aws_default_endpoint(side->region));
       side->aws_default_endpoint = true;
     }
-    if (auto problem = resolve_credentials(*side, env)) return std::unexpected(Failure{line, *problem});
+    if (auto problem = resolve_credentials(*side, env)) return one_failure(Failure{line, *problem});
     if (side->network.insecure_skip_verify) {
       cfg.warnings.push_back(file + ":" + std::to_string(at("insecure")) + ": WARNING: " + side->name +
                              ": TLS certificate verification is OFF (insecure: true); anyone on the network path "
@@ -113,14 +137,14 @@ Result<Config> parse_config(const std::string& yaml_text, const std::string& fil
     return config_error(file_name, 0,
                         "holds " + std::to_string(docs.size()) + " YAML documents (separated by '---'); keep one");
   }
-  std::expected<Config, Failure> cfg = [&]() -> std::expected<Config, Failure> {
+  std::expected<Config, std::vector<Failure>> cfg = [&]() -> std::expected<Config, std::vector<Failure>> {
     try {
       return parse_document(docs.front(), file_name, env);
     } catch (const YAML::Exception& e) {
-      return std::unexpected(Failure{e.mark.is_null() ? 0 : e.mark.line + 1, "unreadable YAML: " + e.msg});
+      return one_failure(Failure{e.mark.is_null() ? 0 : e.mark.line + 1, "unreadable YAML: " + e.msg});
     }
   }();
-  if (!cfg) return config_error(file_name, cfg.error().line, detail::scrub(cfg.error().message, secrets));
+  if (!cfg) return config_error(file_name, cfg.error(), secrets);
   return std::move(*cfg);
 }
 

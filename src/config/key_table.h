@@ -6,7 +6,9 @@
 // (key_walker), the unknown-key check with its "did you mean", the
 // duplicate/alias check and the secret scrubbing (secret_scrub) all read the
 // same rows; docs/config.md documents them. The rows live beside their rules:
-// side_keys.cpp (source/destination) and settings_keys.cpp (everything else).
+// side_keys.cpp (source/destination), legacy_keys.cpp (the original
+// toolset's `local` and `transfer_settings`) and settings_keys.cpp (the
+// rest).
 #pragma once
 
 #include <cstdint>
@@ -75,8 +77,13 @@ struct Key {
   std::string_view name;
   Type type;
   Apply apply = nullptr;
-  std::string_view alias_of = {};  // canonical name when `name` is a legacy alias
-  std::string_view path = {};      // where the value lands, when not "<section>.<canonical>"
+  // The key of the same section that `name` is another spelling of; such
+  // keys are not listed as valid keys (their canonical name is).
+  std::string_view alias_of = {};
+  // The setting the value lands in, when not "<section>.<canonical name>"
+  // (a legacy key whose modern home is in another section): a key and
+  // another key with the same path cannot both be given.
+  std::string_view path = {};
   Section child = Section::top;    // Type::section: the keys inside
   int side = 0;                    // Type::section: 1 source, 2 destination
 };
@@ -88,6 +95,7 @@ Problem set_endpoints(SideConfig& side, const std::vector<std::string>& urls);
 // The rows of each part, and all of them in one table.
 std::span<const Key> side_keys();
 std::span<const Key> settings_keys();
+std::span<const Key> legacy_keys();
 const std::vector<Key>& all_keys();
 
 // "transfer", "staging", ... ("" for the top level; "source" for the side

@@ -161,18 +161,24 @@ class Walker {
  public:
   explicit Walker(Ctx& ctx) : ctx_(ctx) {}
 
-  std::optional<Failure> walk(const YAML::Node& map, Section section) {
+  // Walks every key, also past problems, so that one run reports them all
+  // (a typo-ed key does not hide the next one).
+  void walk(const YAML::Node& map, Section section) {
     const std::string where = section == S::side ? ctx_.side->name : std::string(section_name(section));
     for (auto it = map.begin(); it != map.end(); ++it) {
       const YAML::Node key_node = it->first;  // copies: the iterator hands out temporaries
       const YAML::Node value = it->second;
       const int line = line_of(key_node);
       if (!key_node.IsScalar()) {
-        return Failure{line, "keys must be plain names" + (where.empty() ? std::string() : " in " + where)};
+        fail(line, "keys must be plain names" + (where.empty() ? std::string() : " in " + where));
+        continue;
       }
       const std::string name = key_node.Scalar();
       const Key* key = find(section, name);
-      if (key == nullptr) return Failure{line, unknown_key_message(section, where, name)};
+      if (key == nullptr) {
+        fail(line, unknown_key_message(section, where, name));
+        continue;  // its value (or the keys under it) mean nothing here
+      }
       const std::string what = where.empty() ? name : where + "." + name;
 
       // A placeholder ("" or nothing, as the original's template had) sets
@@ -181,33 +187,38 @@ class Walker {
       const std::string path = canonical_path(*key, where);
       if (auto [it_seen, fresh] = ctx_.seen.try_emplace(path, line, what); !fresh) {
         const auto& [first_line, first_what] = it_seen->second;
-        return Failure{line, first_what == what
-                                 ? what + " is given twice (first on line " + std::to_string(first_line) + "); keep one"
-                                 : what + " sets the same thing as " + first_what + " on line " +
-                                       std::to_string(first_line) + "; keep one"};
+        fail(line, first_what == what
+                       ? what + " is given twice (first on line " + std::to_string(first_line) + "); keep one"
+                       : what + " sets the same thing as " + first_what + " on line " + std::to_string(first_line) +
+                             "; keep one");
+        continue;
       }
 
       if (key->type == T::section) {
         if (value.IsNull()) continue;  // "local:" with nothing under it
         if (!value.IsMap()) {
-          return Failure{line, what + " must be " + type_description(T::section) + ", not " + node_kind(value)};
+          fail(line, what + " must be " + type_description(T::section) + ", not " + node_kind(value));
+          continue;
         }
         SideConfig* saved = ctx_.side;
         if (key->side == 1) ctx_.side = &ctx_.cfg.source;
         if (key->side == 2) ctx_.side = &ctx_.cfg.destination;
-        auto failure = walk(value, key->child);
+        walk(value, key->child);
         ctx_.side = saved;
-        if (failure) return failure;
         continue;
       }
       auto converted = convert(*key, value, what);
-      if (!converted) return Failure{line, converted.error()};
+      if (!converted) {
+        fail(line, converted.error());
+        continue;
+      }
       converted->line = line;
       converted->name = name;
-      if (auto problem = key->apply(ctx_, *converted)) return Failure{line, what + " " + *problem};
+      if (auto problem = key->apply(ctx_, *converted)) fail(line, what + " " + *problem);
     }
-    return std::nullopt;
   }
+
+  std::vector<Failure> take_failures() { return std::move(failures_); }
 
  private:
   static const Key* find(Section section, std::string_view name) {
@@ -223,13 +234,18 @@ class Walker {
     return where.empty() ? std::string(canonical) : where + "." + std::string(canonical);
   }
 
+  void fail(int line, std::string message) { failures_.push_back(Failure{line, std::move(message)}); }
+
   Ctx& ctx_;
+  std::vector<Failure> failures_;
 };
 
 }  // namespace
 
-std::optional<Failure> walk_section(Ctx& ctx, const YAML::Node& map, Section section) {
-  return Walker(ctx).walk(map, section);
+std::vector<Failure> walk_section(Ctx& ctx, const YAML::Node& map, Section section) {
+  Walker walker(ctx);
+  walker.walk(map, section);
+  return walker.take_failures();
 }
 
 }  // namespace s5j::config::detail

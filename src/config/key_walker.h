@@ -5,8 +5,8 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <optional>
 #include <string>
+#include <vector>
 
 #include "config/key_table.h"
 
@@ -20,8 +20,12 @@ struct Failure {
 };
 
 // Walks the keys of `map` (a mapping node) as keys of `section`, applying
-// each value to ctx.cfg. Stops at the first problem.
-std::optional<Failure> walk_section(Ctx& ctx, const YAML::Node& map, Section section);
+// each value to ctx.cfg, and returns every problem found, in file order:
+// each unknown key (with its "did you mean" or the valid keys), each value
+// its key's rule refuses. The walk goes on past a problem, so one run
+// reports them all; a value after a problem may still have been applied, so
+// the Config is only good when the list is empty.
+std::vector<Failure> walk_section(Ctx& ctx, const YAML::Node& map, Section section);
 
 // "a list", "a section of keys" or "a single value", for messages.
 std::string node_kind(const YAML::Node& n);

@@ -1,5 +1,4 @@
-// The keys of every section but source/destination (job, transfer, staging,
-// ledger, log, the top level and the original toolset's legacy sections):
+// The keys of the top level and of job, transfer, staging, ledger and log:
 // their rules and rows; and the whole table.
 #include <algorithm>
 #include <cctype>
@@ -103,12 +102,6 @@ Problem staging_scan_interval(Ctx& c, const Value& v) {
   return std::nullopt;
 }
 
-Problem local_intermediary(Ctx& c, const Value& v) {
-  // The original's single-volume staging directory is one more volume here.
-  c.cfg.staging.volumes.push_back(v.text);
-  return std::nullopt;
-}
-
 Problem ledger_path(Ctx& c, const Value& v) {
   c.cfg.ledger.path = v.text;
   return std::nullopt;
@@ -131,16 +124,6 @@ Problem log_level(Ctx& c, const Value& v) {
   return std::nullopt;
 }
 
-Problem legacy_src_endpoint(Ctx& c, const Value& v) { return set_endpoints(c.cfg.source, v.list); }
-Problem legacy_dst_endpoint(Ctx& c, const Value& v) { return set_endpoints(c.cfg.destination, v.list); }
-
-Problem legacy_ignored(Ctx& c, const Value& v) {
-  c.cfg.warnings.push_back(c.file + ":" + std::to_string(v.line) + ": transfer_settings." + v.name +
-                           " is ignored (it was never implemented in the original toolset either); "
-                           "use staging.max_batch_bytes to bound staged data");
-  return std::nullopt;
-}
-
 using S = Section;
 using T = Type;
 
@@ -157,7 +140,7 @@ const Key kSettingsKeys[] = {
     {S::top, "log", T::section, nullptr, {}, {}, S::log},
     {S::top, "local", T::section, nullptr, {}, {}, S::local},
     {S::top, "transfer_settings", T::section, nullptr, {}, {}, S::transfer_settings},
-    {S::top, "dt_data_json_dir", T::string, set_log_dir, "log.dir", "log.dir"},
+    {S::top, "dt_data_json_dir", T::string, set_log_dir, {}, "log.dir"},
 
     {S::job, "name", T::string, job_name},
 
@@ -182,27 +165,6 @@ const Key kSettingsKeys[] = {
     {S::log, "dir", T::string, set_log_dir},
     {S::log, "dt_data_json_dir", T::string, set_log_dir, "dir"},
     {S::log, "level", T::string, log_level},
-
-    // Legacy sections of the original config.yaml ("Local Configuration",
-    // "Transfer Settings"): each key lands in its modern home.
-    {S::local, "intermediary_directory", T::string, local_intermediary, "staging.volumes",
-     "local.intermediary_directory"},
-    {S::transfer_settings, "max_transfer_size_src_to_local", T::size, set_max_batch, "staging.max_batch_bytes",
-     "staging.max_batch_bytes"},
-    {S::transfer_settings, "max_transfer_size_source_to_local", T::size, set_max_batch, "staging.max_batch_bytes",
-     "staging.max_batch_bytes"},
-    {S::transfer_settings, "max_transfer_size_local_to_dst", T::ignored, legacy_ignored, "(ignored)",
-     "transfer_settings.max_transfer_size_local_to_dst"},
-    {S::transfer_settings, "max_transfer_size_local_to_destination", T::ignored, legacy_ignored, "(ignored)",
-     "transfer_settings.max_transfer_size_local_to_dst"},
-    {S::transfer_settings, "src_endpoint_url", T::strings, legacy_src_endpoint, "source.endpoint_urls",
-     "source.endpoint_urls"},
-    {S::transfer_settings, "source_endpoint_url", T::strings, legacy_src_endpoint, "source.endpoint_urls",
-     "source.endpoint_urls"},
-    {S::transfer_settings, "dst_endpoint_url", T::strings, legacy_dst_endpoint, "destination.endpoint_urls",
-     "destination.endpoint_urls"},
-    {S::transfer_settings, "destination_endpoint_url", T::strings, legacy_dst_endpoint, "destination.endpoint_urls",
-     "destination.endpoint_urls"},
 };
 
 }  // namespace
@@ -213,6 +175,7 @@ const std::vector<Key>& all_keys() {
   static const std::vector<Key> keys = [] {
     std::vector<Key> all(settings_keys().begin(), settings_keys().end());
     all.insert(all.end(), side_keys().begin(), side_keys().end());
+    all.insert(all.end(), legacy_keys().begin(), legacy_keys().end());
     return all;
   }();
   return keys;

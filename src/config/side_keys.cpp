@@ -169,6 +169,7 @@ using T = Type;
 
 const Key kSideKeys[] = {
     {S::side, "bucket", T::string, side_bucket},
+    {S::side, "bucket_name", T::string, side_bucket, "bucket"},  // the original's spelling
     {S::side, "prefix", T::string, side_prefix},
     {S::side, "bucket_prefix", T::string, side_prefix, "prefix"},
     {S::side, "region", T::string, side_region},

@@ -217,40 +217,100 @@ TEST_F(ConfigTest, EveryModernKeyIsRead) {
 }
 
 // The original toolset's config.yaml, as its README describes it.
-TEST_F(ConfigTest, LegacyConfigShapeIsAccepted) {
-  auto r = parse(
-      "source:\n"
-      "  bucket: \"snowball-bucket\"\n"
-      "  bucket_prefix: \"survey/\"\n"
-      "  region: \"snow\"\n"
-      "  access_key: \"AKIASNOW\"\n"
-      "  secret_access_key: \"SnowSecret\"\n"
-      "local:\n"
-      "  intermediary_directory: \"/data/staging\"\n"
-      "destination:\n"
-      "  bucket: \"cloud-bucket\"\n"
-      "  bucket_prefix: \"\"\n"
-      "  region: \"us-gov-west-1\"\n"
-      "  access_key: \"AKIADST\"\n"
-      "  secret_access_key: \"DstSecret\"\n"
-      "transfer_settings:\n"
-      "  max_transfer_size_src_to_local: 500000000000\n"
-      "  max_transfer_size_local_to_dst: 500\n"
-      "  dst_endpoint_url: \"no_endpoint\"\n"
-      "  src_endpoint_url: \"http://192.168.1.50:8080\"\n"
-      "dt_data_json_dir: \"dt_data_json\"\n");
+// The original toolset's published config.yaml, key for key and line for
+// line (its comments paraphrased, its placeholder values kept: the
+// 999.999.999.12 endpoint is its own placeholder). An operator's existing
+// file must load as it is.
+const std::string kOriginalConfig =
+    "# source: a Snowball\n"
+    "source:\n"
+    "  bucket_name: \"source-bucket-name\"\n"
+    "  bucket_prefix: \"\" # e.g. \"mysubdir/\"\n"
+    "  region: \"snow\" # 'snow' for a Snowball\n"
+    "  access_key: 'AKIASNOWPLACEHOLDER'\n"
+    "  secret_access_key: 'SnowSecret/placeholder+1'\n"
+    "\n"
+    "# single-volume staging folder\n"
+    "local:\n"
+    "  directory: \"temp_files_for_transfer/\" # deprecated, no longer used\n"
+    "\n"
+    "# destination: the cloud\n"
+    "destination:\n"
+    "  bucket_name: \"destination-bucket-name\"\n"
+    "  bucket_prefix: \"\" # \"mysubdir/\"\n"
+    "  region: \"us-east-1\"\n"
+    "  access_key: 'AKIACLOUDPLACEHOLDER'\n"
+    "  secret_access_key: 'CloudSecret/placeholder+2'\n"
+    "\n"
+    "# source to local batches\n"
+    "transfer_settings:\n"
+    "  max_size_to_transfer_src2l: 52073738204 # bytes per batch (per volume)\n"
+    "  max_size_to_transfer_l2dest: 200 # NOT IMPLEMENTED: gigabytes\n"
+    "  # dest_endpoint_url: 'destination-bucket-name.s3-accelerate.amazonaws.com'\n"
+    "  dest_endpoint_url: ['no_endpoint']\n"
+    "  # dest_endpoint_url: ['https://999.999.999.12', 'https://999.999.999.13']\n"
+    "  src_endpoint_url: ['https://999.999.999.12'] # 'no_endpoint' for AWS\n"
+    "  src_use_native_s3: True # False: s5cmd; True: the aws CLI\n";
+
+TEST_F(ConfigTest, OriginalToolsetsPublishedConfigLoadsAsItIs) {
+  const std::string path = dir_ + "/config.yaml";
+  write_file(path, kOriginalConfig);
+  auto r = load_config(path, fake_env);
   ASSERT_TRUE(r.has_value()) << r.error().message;
   const Config& c = *r;
-  EXPECT_EQ(c.source.prefix, "survey/");
-  EXPECT_EQ(c.source.endpoint_urls, std::vector<std::string>{"http://192.168.1.50:8080"});
+  EXPECT_EQ(c.source.bucket, "source-bucket-name");
+  EXPECT_EQ(c.source.prefix, "");
+  EXPECT_EQ(c.source.region, "snow");
+  EXPECT_EQ(c.source.access_key, "AKIASNOWPLACEHOLDER");
+  EXPECT_EQ(c.source.secret_access_key, "SnowSecret/placeholder+1");
+  EXPECT_EQ(c.source.credentials_origin, "config");
+  EXPECT_EQ(c.source.endpoint_urls, std::vector<std::string>{"https://999.999.999.12"});
+  EXPECT_FALSE(c.source.aws_default_endpoint);
+  EXPECT_EQ(c.destination.bucket, "destination-bucket-name");
   EXPECT_EQ(c.destination.prefix, "");
-  EXPECT_EQ(c.destination.endpoint_urls, std::vector<std::string>{"https://s3.us-gov-west-1.amazonaws.com"});
+  EXPECT_EQ(c.destination.region, "us-east-1");
+  EXPECT_EQ(c.destination.access_key, "AKIACLOUDPLACEHOLDER");
+  EXPECT_EQ(c.destination.secret_access_key, "CloudSecret/placeholder+2");
+  EXPECT_EQ(c.destination.endpoint_urls, std::vector<std::string>{"https://s3.us-east-1.amazonaws.com"});
   EXPECT_TRUE(c.destination.aws_default_endpoint);
-  EXPECT_EQ(c.staging.volumes, std::vector<std::string>{"/data/staging"});
-  EXPECT_EQ(c.staging.max_batch_bytes, 500'000'000'000u);
-  EXPECT_EQ(c.log.dir, "dt_data_json");
-  ASSERT_EQ(c.warnings.size(), 1u);
-  EXPECT_HAS(c.warnings[0], "config.yaml:17: transfer_settings.max_transfer_size_local_to_dst is ignored");
+  // Bytes per batch; the original's /tmp/volume-NN staging is s5j's default.
+  EXPECT_EQ(c.staging.max_batch_bytes, 52'073'738'204u);
+  EXPECT_TRUE(c.staging.volumes.empty());
+  EXPECT_EQ(c.staging.volume_pattern, "/tmp/volume-");
+  // The deprecated, the never implemented and the no-effect key: one line each.
+  ASSERT_EQ(c.warnings.size(), 3u) << ::testing::PrintToString(c.warnings);
+  EXPECT_HAS(c.warnings[0], path + ":11: local.directory is deprecated and has no effect");
+  EXPECT_HAS(c.warnings[1], path + ":24: transfer_settings.max_size_to_transfer_l2dest has no effect");
+  EXPECT_HAS(c.warnings[2], path + ":29: transfer_settings.src_use_native_s3 has no effect");
+  for (const std::string& w : c.warnings) EXPECT_EQ(w.find('\n'), std::string::npos) << w;
+}
+
+// An earlier revision of the same file gave each endpoint as one string.
+TEST_F(ConfigTest, OriginalToolsetsEndpointsMayBeSingleStrings) {
+  std::string text = kOriginalConfig;
+  const auto swap = [&](const std::string& from, const std::string& to) {
+    const size_t at = text.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    text.replace(at, from.size(), to);
+  };
+  swap("dest_endpoint_url: ['no_endpoint']", "dest_endpoint_url: 'no_endpoint'");
+  swap("src_endpoint_url: ['https://999.999.999.12']", "src_endpoint_url: 'http://192.168.1.50:8080'");
+  swap("src_use_native_s3: True", "src_use_native_s3: False");
+  auto r = parse(text);
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  EXPECT_EQ(r->source.endpoint_urls, std::vector<std::string>{"http://192.168.1.50:8080"});
+  EXPECT_TRUE(r->destination.aws_default_endpoint);
+}
+
+TEST_F(ConfigTest, OriginalToolsetsKeysAreCheckedLikeTheirModernHomes) {
+  EXPECT_HAS(error_of(kMinimal + "transfer_settings:\n  src_use_native_s3: sometimes\n"),
+             "config.yaml:10: transfer_settings.src_use_native_s3 must be true or false, got 'sometimes'");
+  EXPECT_HAS(error_of(kMinimal + "transfer_settings:\n  max_size_to_transfer_src2l: lots\n"),
+             "config.yaml:10: transfer_settings.max_size_to_transfer_src2l must be a size");
+  EXPECT_HAS(error_of(kMinimal + "transfer_settings:\n  src_endpoint_url: ['no_endpoint', 'https://a.lan']\n"),
+             "mixes 'no_endpoint' with URLs");
+  EXPECT_HAS(error_of(kMinimal + "transfer_settings:\n  dest_endpoint_url: ftp://a.lan\n"),
+             "transfer_settings.dest_endpoint_url has an invalid endpoint URL 'ftp://a.lan'");
 }
 
 TEST_F(ConfigTest, LegacyAliasesMapToTheirModernKeys) {
@@ -263,16 +323,16 @@ TEST_F(ConfigTest, LegacyAliasesMapToTheirModernKeys) {
       "  insecure_skip_verify: yes\n"
       "  bind_interface: 10.0.0.2\n"
       "dst:\n"
-      "  bucket: b\n"
+      "  bucket_name: b\n"
       "  access_key: AK\n"
       "  secret_access_key: S\n"
       "  endpoint_urls: [no_endpoint]\n"
       "  region: cn-north-1\n"
       "transfer_settings:\n"
-      "  source_endpoint_url: ~\n"
-      "  max_transfer_size_source_to_local: 1GiB\n"
+      "  src_endpoint_url: ~\n"
       "staging:\n"
       "  volumes: /mnt/only\n"
+      "  max_transfer_size: 1GiB\n"
       "log:\n"
       "  dt_data_json_dir: json-logs\n");
   ASSERT_TRUE(r.has_value()) << r.error().message;
@@ -288,20 +348,6 @@ TEST_F(ConfigTest, LegacyAliasesMapToTheirModernKeys) {
   EXPECT_EQ(c.staging.volumes, std::vector<std::string>{"/mnt/only"});
   EXPECT_EQ(c.log.dir, "json-logs");
   ASSERT_EQ(c.warnings.size(), 1u);  // insecure
-}
-
-TEST_F(ConfigTest, StagingMaxTransferSizeAndIntermediaryDirectoryCombine) {
-  auto r = parse(kMinimal +
-                 "staging:\n"
-                 "  volumes: [/mnt/a]\n"
-                 "  max_transfer_size: 100MB\n"
-                 "  reserve: 0\n"
-                 "local:\n"
-                 "  intermediary_directory: /mnt/b\n");
-  ASSERT_TRUE(r.has_value()) << r.error().message;
-  EXPECT_EQ(r->staging.volumes, (std::vector<std::string>{"/mnt/a", "/mnt/b"}));
-  EXPECT_EQ(r->staging.max_batch_bytes, 100'000'000u);
-  EXPECT_EQ(r->staging.reserve_bytes, 0u);
 }
 
 TEST_F(ConfigTest, EmptyValuesFromTheOriginalTemplateMeanUnset) {
@@ -341,14 +387,81 @@ TEST_F(ConfigTest, UnknownKeyWithoutCloseMatchListsValidKeys) {
   EXPECT_HAS(error_of(kMinimal + "log:\n  levl: info\n"), "did you mean 'level'?");
 }
 
+// No section answers an unknown key with an empty list of valid keys; the
+// original's own sections list the keys its file has.
+TEST_F(ConfigTest, EverySectionListsItsValidKeys) {
+  const std::string far = "  qqqqqqqqqqqqqqqqqqqqqqqq: 1\n";  // close to no key
+  for (const char* section : {"job", "transfer", "staging", "ledger", "log", "local", "transfer_settings"}) {
+    const std::string msg = error_of(kMinimal + section + ":\n" + far);
+    EXPECT_HAS(msg, std::string("in ") + section + " (valid keys: ");
+    EXPECT_EQ(msg.find("(valid keys: )"), std::string::npos) << msg;
+  }
+  EXPECT_HAS(error_of(with_source(far)), "in source (valid keys: bucket, prefix, region,");
+  EXPECT_HAS(error_of("qqqqqqqqqqqqqqqqqqqqqqqq: 1\n" + kMinimal), "at the top level (valid keys: source, destination,");
+  EXPECT_HAS(error_of(kMinimal + "local:\n" + far), "(valid keys: directory)");
+  EXPECT_HAS(error_of(kMinimal + "transfer_settings:\n" + far),
+             "(valid keys: max_size_to_transfer_src2l, max_size_to_transfer_l2dest, src_endpoint_url, "
+             "dest_endpoint_url, src_use_native_s3)");
+}
+
+TEST_F(ConfigTest, MisspeltOriginalKeysGetASuggestion) {
+  EXPECT_HAS(error_of(kMinimal + "transfer_settings:\n  dst_endpoint_url: no_endpoint\n"),
+             "config.yaml:10: unknown key 'dst_endpoint_url' in transfer_settings (did you mean 'dest_endpoint_url'?)");
+  EXPECT_HAS(error_of(kMinimal + "local:\n  directroy: x/\n"), "(did you mean 'directory'?)");
+  EXPECT_HAS(error_of(with_source("  bucket_nam: x\n")), "(did you mean 'bucket_name'?)");
+}
+
+// Every unknown key of the file in one error, each on its own line with its
+// line number and suggestion: a run per typo is not what an operator
+// converting a file needs.
+TEST_F(ConfigTest, AllUnknownKeysAreReportedAtOnce) {
+  auto r = parse(
+      "source:\n"                               // 1
+      "  bucket_nme: a\n"                       // 2
+      "  access_key: AK\n"                      // 3
+      "  secret_access_key: S\n"                // 4
+      "destination:\n"                          // 5
+      "  bucket: b\n"                           // 6
+      "  regoin: us-east-1\n"                   // 7
+      "  access_key: AK\n"                      // 8
+      "  secret_access_key: S\n"                // 9
+      "transfer_settings:\n"                    // 10
+      "  max_size_to_transfer_src2: 1\n"        // 11
+      "  qqqqqqqqqqqqqqqqqqqqqqqq: 1\n"         // 12
+      "trasnfer:\n"                             // 13
+      "  workers: 4\n");                        // 14
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, "ConfigError");
+  EXPECT_EQ(r.error().message,
+            "config.yaml: 5 problems; fix them all:\n"
+            "  config.yaml:2: unknown key 'bucket_nme' in source (did you mean 'bucket_name'?)\n"
+            "  config.yaml:7: unknown key 'regoin' in destination (did you mean 'region'?)\n"
+            "  config.yaml:11: unknown key 'max_size_to_transfer_src2' in transfer_settings "
+            "(did you mean 'max_size_to_transfer_src2l'?)\n"
+            "  config.yaml:12: unknown key 'qqqqqqqqqqqqqqqqqqqqqqqq' in transfer_settings (valid keys: "
+            "max_size_to_transfer_src2l, max_size_to_transfer_l2dest, src_endpoint_url, dest_endpoint_url, "
+            "src_use_native_s3)\n"
+            "  config.yaml:13: unknown key 'trasnfer' at the top level (did you mean 'transfer'?)");
+}
+
+TEST_F(ConfigTest, OtherProblemsAreListedWithTheUnknownKeys) {
+  auto r = parse(with_source("  bucket_nme: a\n") + "transfer:\n  workers: abc\n");
+  ASSERT_FALSE(r.has_value());
+  EXPECT_HAS(r.error().message, "config.yaml: 2 problems; fix them all:\n");
+  EXPECT_HAS(r.error().message, "\n  config.yaml:2: unknown key 'bucket_nme' in source");
+  EXPECT_HAS(r.error().message, "\n  config.yaml:11: transfer.workers must be a whole number, got 'abc'");
+}
+
 TEST_F(ConfigTest, KeyAndItsAliasTogetherAreAnError) {
   EXPECT_EQ(error_of(with_source("  prefix: a/\n  bucket_prefix: b/\n")),
             "config.yaml:3: source.bucket_prefix sets the same thing as source.prefix on line 2; keep one");
   EXPECT_HAS(error_of(kMinimal + "src:\n  bucket: x\n"), "config.yaml:9: src sets the same thing as source");
   EXPECT_HAS(error_of(kMinimal + "staging:\n  max_batch_bytes: 1\n"
-                                 "transfer_settings:\n  max_transfer_size_src_to_local: 2\n"),
-             "config.yaml:12: transfer_settings.max_transfer_size_src_to_local sets the same thing as "
+                                 "transfer_settings:\n  max_size_to_transfer_src2l: 2\n"),
+             "config.yaml:12: transfer_settings.max_size_to_transfer_src2l sets the same thing as "
              "staging.max_batch_bytes on line 10");
+  EXPECT_HAS(error_of(with_source("  bucket_name: b\n")),
+             "config.yaml:3: source.bucket sets the same thing as source.bucket_name on line 2");
   EXPECT_HAS(error_of(with_source("  endpoint_urls: https://a.lan\n") +
                       "transfer_settings:\n  src_endpoint_url: https://b.lan\n"),
              "sets the same thing as source.endpoint_urls on line 2");
@@ -378,7 +491,7 @@ TEST_F(ConfigTest, WrongTypesAreNamed) {
   EXPECT_HAS(error_of(with_source("  endpoint_urls: [[a]]\n")), "must be a list of strings, but an item is a list");
   EXPECT_HAS(error_of(with_source("  endpoint_urls: ['']\n")), "has an empty item");
   EXPECT_HAS(error_of("source: mybucket\n"), "config.yaml:1: source must be a section of keys");
-  EXPECT_HAS(error_of(kMinimal + "transfer_settings:\n  max_transfer_size_local_to_dst: [1]\n"),
+  EXPECT_HAS(error_of(kMinimal + "transfer_settings:\n  max_size_to_transfer_l2dest: [1]\n"),
              "must be a single value, not a list");
   EXPECT_HAS(error_of(kMinimal + "? [a, b]\n: c\n"), "keys must be plain names");
 }
