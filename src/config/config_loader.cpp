@@ -16,6 +16,7 @@
 #include "config/config.h"
 #include "config/credentials.h"
 #include "config/endpoint_url.h"
+#include "http/endpoint_url.h"
 #include "config/key_table.h"
 #include "config/key_walker.h"
 #include "config/secret_scrub.h"
@@ -49,9 +50,9 @@ std::unexpected<Error> config_error(const std::string& file, const std::vector<F
 bool holds_secret_from_file(const Config& cfg) {
   for (const SideConfig* side : {&cfg.source, &cfg.destination}) {
     if (side->credentials_origin == "config") return true;
-    if (!url_password(side->network.proxy).empty()) return true;
+    if (!http::url_password(side->network.proxy).empty()) return true;
   }
-  return !url_password(cfg.ledger.postgres_url).empty();
+  return !http::url_password(cfg.ledger.postgres_url).empty();
 }
 
 // ---------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 
 #include "base/strings.h"
 #include "config/config.h"
-#include "config/endpoint_url.h"
+#include "http/endpoint_url.h"
 #include "config/key_table.h"
 
 namespace s5j::config {
@@ -39,7 +39,7 @@ bool looks_secret(const YAML::Node& key) {
 
 void collect_secret_values(const YAML::Node& node, std::vector<std::string>& out) {
   if (node.IsScalar()) {
-    if (std::string pw = url_password(node.Scalar()); !pw.empty()) out.push_back(pw);
+    if (std::string pw = http::url_password(node.Scalar()); !pw.empty()) out.push_back(pw);
   } else if (node.IsSequence()) {
     for (const YAML::Node& item : node) collect_secret_values(item, out);
   } else if (node.IsMap()) {
@@ -69,9 +69,9 @@ std::string redact(const Config& config, std::string text) {
   for (const SideConfig* side : {&config.source, &config.destination}) {
     secrets.push_back(side->secret_access_key);
     secrets.push_back(side->session_token);
-    secrets.push_back(url_password(side->network.proxy));
+    secrets.push_back(http::url_password(side->network.proxy));
   }
-  secrets.push_back(url_password(config.ledger.postgres_url));
+  secrets.push_back(http::url_password(config.ledger.postgres_url));
   return detail::scrub(std::move(text), std::move(secrets));
 }
 

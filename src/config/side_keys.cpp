@@ -10,6 +10,7 @@
 
 #include "base/strings.h"
 #include "config/endpoint_url.h"
+#include "http/endpoint_url.h"
 #include "config/key_table.h"
 
 namespace s5j::config::detail {
@@ -122,7 +123,7 @@ Problem side_insecure(Ctx& c, const Value& v) {
 }
 
 Problem side_proxy(Ctx& c, const Value& v) {
-  const std::string shown = mask_url_credentials(v.text);
+  const std::string shown = http::mask_url_credentials(v.text);
   const size_t sep = v.text.find("://");
   if (sep == std::string::npos) return "needs a scheme, e.g. 'http://" + shown + "'";
   const std::string scheme = to_lower(std::string_view(v.text).substr(0, sep));
