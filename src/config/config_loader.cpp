@@ -1,6 +1,6 @@
 // load_config/parse_config: config.yaml text → a checked Config. The keys
 // and their rules are in the key table (key_table.h, side_keys.cpp,
-// settings_keys.cpp), the walk over the document in key_walker.cpp,
+// settings_keys.cpp, legacy_keys.cpp), the walk over the document in key_walker.cpp,
 // credentials in credentials.cpp, secret scrubbing in secret_scrub.cpp.
 #include <sys/stat.h>
 #include <yaml-cpp/yaml.h>
@@ -16,10 +16,10 @@
 #include "config/config.h"
 #include "config/credentials.h"
 #include "config/endpoint_url.h"
-#include "http/endpoint_url.h"
 #include "config/key_table.h"
 #include "config/key_walker.h"
 #include "config/secret_scrub.h"
+#include "http/endpoint_url.h"
 
 namespace s5j::config {
 namespace {

@@ -10,8 +10,8 @@
 
 #include "base/strings.h"
 #include "config/endpoint_url.h"
-#include "http/endpoint_url.h"
 #include "config/key_table.h"
+#include "http/endpoint_url.h"
 
 namespace s5j::config::detail {
 
