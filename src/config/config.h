@@ -3,10 +3,11 @@
 //
 // Keys carry over from the original Python toolset (docs/config.md lists
 // every key, its default and its legacy aliases): sections
-// `source`/`destination` (aliases `src`/`dst`) with `bucket`, `prefix`
-// (alias `bucket_prefix`), `region`, `access_key`, `secret_access_key`,
-// `endpoint_urls` (list or one string; "no_endpoint" means the AWS default
-// endpoint), plus the legacy `local:` and `transfer_settings:` sections.
+// `source`/`destination` (aliases `src`/`dst`) with `bucket` (alias
+// `bucket_name`), `prefix` (alias `bucket_prefix`), `region`, `access_key`,
+// `secret_access_key`, `endpoint_urls` (list or one string; "no_endpoint"
+// means the AWS default endpoint); and the original's `local:` and
+// `transfer_settings:` sections, key for key as its published file has them.
 #pragma once
 
 #include <chrono>
@@ -89,15 +90,21 @@ struct Config {
   StagingConfig staging;
   LedgerConfig ledger;
   LogConfig log;
-  std::vector<std::string> warnings;  // non-fatal findings (world-readable file, insecure TLS)
+  std::vector<std::string> warnings;  // non-fatal findings (world-readable file, insecure TLS, no-effect legacy keys)
 };
 
 // Reads and validates the file. Errors (kind fatal, code "ConfigError") are
 // one line, "FILE:LINE: what is wrong (how to fix it)", naming the key: a
 // missing/unreadable/empty file, malformed YAML, an unknown key (with a
-// "did you mean"), a wrong type, a missing bucket, an invalid endpoint URL,
-// an out-of-range value, missing credentials. No message ever contains a
-// secret value.
+// "did you mean", else its section's valid keys), a wrong type, a missing
+// bucket, an invalid endpoint URL, an out-of-range value, missing
+// credentials. The keys are all checked before anything is reported: when
+// several are wrong (unknown keys, refused values) the error is
+// "FILE: N problems; fix them all:" followed by one "  FILE:LINE: ..." line
+// each, in file order. No message ever contains a secret value.
+// Keys of the original's file that have no effect here (local.directory,
+// transfer_settings.max_size_to_transfer_l2dest and .src_use_native_s3) are
+// accepted with a one-line warning each in Config::warnings.
 // Credentials per side: access_key/secret_access_key from the file; else
 // the side's `profile` key; else AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY
 // (+AWS_SESSION_TOKEN); else profile AWS_PROFILE or "default" from

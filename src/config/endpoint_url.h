@@ -1,4 +1,5 @@
-// Endpoint and proxy URL checks for config.yaml.
+// Endpoint URLs in config.yaml: checked and normalised by the one endpoint
+// parser (http/endpoint_url.h), and AWS's default endpoint for a region.
 #pragma once
 
 #include <expected>
@@ -7,20 +8,11 @@
 
 namespace s5j::config {
 
-// Checks an S3 endpoint URL and returns its normal form
-// "scheme://host[:port]": scheme http or https (lower-cased), a host name,
-// IPv4 address or [IPv6] literal, an optional port 1-65535, no path beyond
-// trailing slashes (which are dropped), no query, no fragment and no
-// "user:password@". The error text never repeats user-info from the URL.
+// http::parse_endpoint_url's normal form, "scheme://host[:port]" (scheme and
+// host lower-cased, trailing slashes dropped), or its one-line error.
 std::expected<std::string, std::string> normalize_endpoint_url(std::string_view url);
 
 // "https://s3.<region>.amazonaws.com" (".amazonaws.com.cn" for cn-* regions).
 std::string aws_default_endpoint(std::string_view region);
-
-// The password in "scheme://user:password@host...", empty when there is none.
-std::string url_password(std::string_view url);
-
-// `url` with any "user[:password]@" replaced by "***@", for messages.
-std::string mask_url_credentials(std::string_view url);
 
 }  // namespace s5j::config

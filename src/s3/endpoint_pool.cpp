@@ -3,48 +3,15 @@
 #include <algorithm>
 #include <limits>
 
-#include "base/strings.h"
+#include "http/endpoint_url.h"
 
 namespace s5j::s3 {
 
 Result<Endpoint> parse_endpoint(const std::string& url) {
-  auto bad = [&](const std::string& why) {
-    return make_error(ErrorKind::permanent, "InvalidEndpoint",
-                      "endpoint URL '" + url + "' " + why + " (expected scheme://host[:port], e.g. https://10.0.0.5:8443)");
-  };
-  Endpoint e;
-  auto sep = url.find("://");
-  if (sep == std::string::npos) return bad("has no scheme");
-  e.scheme = to_lower(url.substr(0, sep));
-  if (e.scheme != "http" && e.scheme != "https") return bad("has scheme '" + e.scheme + "', not http or https");
-  std::string rest = url.substr(sep + 3);
-  while (!rest.empty() && rest.back() == '/') rest.pop_back();
-  if (rest.find_first_of("/?#@") != std::string::npos) return bad("must not have a path, query or user part");
-  if (rest.empty()) return bad("has no host");
-  std::string host = rest, port;
-  if (rest.front() == '[') {  // IPv6 literal
-    auto close = rest.find(']');
-    if (close == std::string::npos) return bad("has an unclosed IPv6 address");
-    host = rest.substr(0, close + 1);
-    if (close + 1 < rest.size()) {
-      if (rest[close + 1] != ':') return bad("has garbage after the IPv6 address");
-      port = rest.substr(close + 2);
-    }
-  } else if (auto colon = rest.rfind(':'); colon != std::string::npos) {
-    host = rest.substr(0, colon);
-    port = rest.substr(colon + 1);
-  }
-  if (host.empty()) return bad("has no host");
-  if (!port.empty()) {
-    if (port.size() > 5 || !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
-        std::stoi(port) == 0 || std::stoi(port) > 65535)
-      return bad("has an invalid port '" + port + "'");
-  }
-  const bool default_port = port.empty() || (e.scheme == "http" && port == "80") || (e.scheme == "https" && port == "443");
-  e.host = host;
-  e.host_header = default_port ? host : host + ":" + port;
-  e.url = e.scheme + "://" + e.host_header;
-  return e;
+  auto parsed = http::parse_endpoint_url(url);
+  if (!parsed) return make_error(ErrorKind::permanent, "InvalidEndpoint", parsed.error());
+  // The URL as requests use it: the Host header's form (no default port).
+  return Endpoint{parsed->scheme + "://" + parsed->host_header(), parsed->scheme, parsed->host, parsed->host_header()};
 }
 
 EndpointPool::EndpointPool(std::vector<Endpoint> endpoints, const Clock& clock)

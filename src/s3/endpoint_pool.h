@@ -26,8 +26,9 @@ struct Endpoint {
   std::string host_header;  // host plus ":port" unless the scheme's default port
 };
 
-// Parses "scheme://host[:port][/]"; an Error (permanent, "InvalidEndpoint")
-// names the URL and what is wrong.
+// Parses "scheme://host[:port][/]" with http::parse_endpoint_url (the same
+// rules config.yaml's endpoint_urls are checked by); an Error (permanent,
+// "InvalidEndpoint") names the URL and what is wrong.
 Result<Endpoint> parse_endpoint(const std::string& url);
 
 class EndpointPool {

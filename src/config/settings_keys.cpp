@@ -1,0 +1,233 @@
+// The keys of the top level and of job, transfer, staging, ledger and log:
+// their rules and rows; and the whole table.
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+
+#include "base/strings.h"
+#include "config/key_table.h"
+
+namespace s5j::config::detail {
+namespace {
+
+Problem set_max_batch(Ctx& c, const Value& v) {
+  c.cfg.staging.max_batch_bytes = v.bytes;  // 0 = no limit, as documented
+  return std::nullopt;
+}
+
+Problem set_log_dir(Ctx& c, const Value& v) {
+  c.cfg.log.dir = v.text;
+  return std::nullopt;
+}
+
+// ---------------------------------------------------------------------------
+// job, transfer, staging, ledger, log
+
+Problem job_name(Ctx& c, const Value& v) {
+  const bool ok = v.text.size() <= 64 && std::all_of(v.text.begin(), v.text.end(), [](unsigned char ch) {
+                    return std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.';
+                  });
+  if (!ok) return "must be 1-64 letters, digits, '-', '_' or '.', got " + in_quotes(v.text);
+  c.cfg.job = v.text;
+  return std::nullopt;
+}
+
+Problem transfer_workers(Ctx& c, const Value& v) {
+  if (v.count < 1 || v.count > 1024) return "must be from 1 to 1024, got " + in_quotes(v.text);
+  c.cfg.transfer.workers = static_cast<int>(v.count);
+  return std::nullopt;
+}
+
+Problem transfer_part_size(Ctx& c, const Value& v) {
+  // S3's multipart limits: parts (except the last) are 5 MiB to 5 GiB.
+  if (v.bytes < 5 * kMiB || v.bytes > 5 * kGiB) {
+    return "must be from 5MiB to 5GiB (S3's part size limits), got " + in_quotes(v.text) + " (" +
+           std::to_string(v.bytes) + " bytes)";
+  }
+  c.cfg.transfer.part_size = v.bytes;
+  return std::nullopt;
+}
+
+Problem transfer_threshold(Ctx& c, const Value& v) {
+  if (v.bytes == 0) return "must be more than 0, got " + in_quotes(v.text);
+  // A single PUT carries at most 5 GiB, so anything larger must go multipart.
+  if (v.bytes > 5 * kGiB) return "must be at most 5GiB (S3's single PUT limit), got " + in_quotes(v.text);
+  c.cfg.transfer.multipart_threshold = v.bytes;
+  return std::nullopt;
+}
+
+Problem transfer_max_attempts(Ctx& c, const Value& v) {
+  if (v.count < 1 || v.count > 100) return "must be from 1 to 100, got " + in_quotes(v.text);
+  c.cfg.transfer.max_attempts = static_cast<int>(v.count);
+  return std::nullopt;
+}
+
+Problem transfer_memory_budget(Ctx& c, const Value& v) {
+  // At least one maximum-size part must fit, or a large object could never start.
+  if (v.bytes < 16 * kMiB) return "must be at least 16MiB, got " + in_quotes(v.text);
+  c.cfg.transfer.memory_budget = v.bytes;
+  return std::nullopt;
+}
+
+Problem transfer_server_side_copy(Ctx& c, const Value& v) {
+  c.cfg.transfer.server_side_copy = v.flag;
+  return std::nullopt;
+}
+
+Problem staging_volumes(Ctx& c, const Value& v) {
+  for (const std::string& dir : v.list) c.cfg.staging.volumes.push_back(dir);
+  return std::nullopt;
+}
+
+Problem staging_volume_pattern(Ctx& c, const Value& v) {
+  c.cfg.staging.volume_pattern = v.text;
+  return std::nullopt;
+}
+
+Problem staging_reserve(Ctx& c, const Value& v) {
+  c.cfg.staging.reserve_bytes = v.bytes;  // 0 = use volumes to the last byte
+  return std::nullopt;
+}
+
+Problem staging_volume_limit(Ctx& c, const Value& v) {
+  c.cfg.staging.volume_limit_bytes = v.bytes;  // 0 = no limit
+  return std::nullopt;
+}
+
+Problem staging_scan_interval(Ctx& c, const Value& v) {
+  if (v.seconds <= 0) return "must be more than 0 seconds, got " + in_quotes(v.text);
+  if (v.seconds > 86400) return "must be at most 86400 seconds (a day), got " + in_quotes(v.text);
+  c.cfg.staging.scan_interval = std::chrono::milliseconds(static_cast<int64_t>(std::llround(v.seconds * 1000)));
+  if (c.cfg.staging.scan_interval.count() == 0) return "must be at least 0.001 seconds, got " + in_quotes(v.text);
+  return std::nullopt;
+}
+
+Problem ledger_path(Ctx& c, const Value& v) {
+  c.cfg.ledger.path = v.text;
+  return std::nullopt;
+}
+
+Problem ledger_postgres(Ctx& c, const Value& v) {
+  if (!v.text.starts_with("postgres://") && !v.text.starts_with("postgresql://")) {
+    return "must start with postgres:// or postgresql:// (value not shown: it may hold a password)";
+  }
+  c.cfg.ledger.postgres_url = v.text;
+  return std::nullopt;
+}
+
+Problem log_level(Ctx& c, const Value& v) {
+  static const std::pair<std::string_view, std::string_view> choices[] = {
+      {"trace", "trace"}, {"debug", "debug"}, {"info", "info"}, {"warn", "warn"}, {"error", "error"}};
+  std::string_view level;
+  if (auto problem = pick(v.text, choices, level)) return problem;
+  c.cfg.log.level = std::string(level);
+  return std::nullopt;
+}
+
+using S = Section;
+using T = Type;
+
+const Key kSettingsKeys[] = {
+    // Top level: sections, plus one legacy scalar.
+    {S::top, "source", T::section, nullptr, {}, {}, S::side, 1},
+    {S::top, "src", T::section, nullptr, "source", {}, S::side, 1},
+    {S::top, "destination", T::section, nullptr, {}, {}, S::side, 2},
+    {S::top, "dst", T::section, nullptr, "destination", {}, S::side, 2},
+    {S::top, "job", T::section, nullptr, {}, {}, S::job},
+    {S::top, "transfer", T::section, nullptr, {}, {}, S::transfer},
+    {S::top, "staging", T::section, nullptr, {}, {}, S::staging},
+    {S::top, "ledger", T::section, nullptr, {}, {}, S::ledger},
+    {S::top, "log", T::section, nullptr, {}, {}, S::log},
+    {S::top, "local", T::section, nullptr, {}, {}, S::local},
+    {S::top, "transfer_settings", T::section, nullptr, {}, {}, S::transfer_settings},
+    {S::top, "dt_data_json_dir", T::string, set_log_dir, {}, "log.dir"},
+
+    {S::job, "name", T::string, job_name},
+
+    {S::transfer, "workers", T::count, transfer_workers},
+    {S::transfer, "part_size", T::size, transfer_part_size},
+    {S::transfer, "multipart_threshold", T::size, transfer_threshold},
+    {S::transfer, "max_attempts", T::count, transfer_max_attempts},
+    {S::transfer, "memory_budget", T::size, transfer_memory_budget},
+    {S::transfer, "server_side_copy", T::boolean, transfer_server_side_copy},
+
+    {S::staging, "volumes", T::strings, staging_volumes},
+    {S::staging, "volume_pattern", T::string, staging_volume_pattern},
+    {S::staging, "reserve", T::size, staging_reserve},
+    {S::staging, "max_batch_bytes", T::size, set_max_batch},
+    {S::staging, "volume_limit", T::size, staging_volume_limit},
+    {S::staging, "scan_interval", T::seconds, staging_scan_interval},
+    {S::staging, "max_transfer_size", T::size, set_max_batch, "max_batch_bytes"},
+
+    {S::ledger, "path", T::string, ledger_path},
+    {S::ledger, "postgres_url", T::secret_url, ledger_postgres},
+
+    {S::log, "dir", T::string, set_log_dir},
+    {S::log, "dt_data_json_dir", T::string, set_log_dir, "dir"},
+    {S::log, "level", T::string, log_level},
+};
+
+}  // namespace
+
+std::span<const Key> settings_keys() { return kSettingsKeys; }
+
+const std::vector<Key>& all_keys() {
+  static const std::vector<Key> keys = [] {
+    std::vector<Key> all(settings_keys().begin(), settings_keys().end());
+    all.insert(all.end(), side_keys().begin(), side_keys().end());
+    all.insert(all.end(), legacy_keys().begin(), legacy_keys().end());
+    return all;
+  }();
+  return keys;
+}
+
+std::string_view section_name(Section s) {
+  switch (s) {
+    case S::top:
+      return "";
+    case S::side:
+      return "source";  // replaced by the side's own name where known
+    case S::job:
+      return "job";
+    case S::transfer:
+      return "transfer";
+    case S::staging:
+      return "staging";
+    case S::ledger:
+      return "ledger";
+    case S::log:
+      return "log";
+    case S::local:
+      return "local";
+    case S::transfer_settings:
+      return "transfer_settings";
+  }
+  return "";
+}
+
+std::string type_description(Type t) {
+  switch (t) {
+    case T::section:
+      return "a section of keys (key: value lines indented under it)";
+    case T::string:
+    case T::secret:
+    case T::secret_url:
+    case T::ignored:
+      return "a single value";
+    case T::strings:
+      return "a string or a list of strings";
+    case T::boolean:
+      return "true or false";
+    case T::count:
+      return "a whole number";
+    case T::size:
+      return "a size such as 16MiB or a number of bytes";
+    case T::seconds:
+      return "a number of seconds";
+    case T::bandwidth:
+      return "a rate such as 100MiB or 800Mbit, or bytes per second";
+  }
+  return "a value";
+}
+
+}  // namespace s5j::config::detail
