@@ -4,23 +4,14 @@
 
 #include <gtest/gtest.h>
 
-#include "support/fake_clock.h"
-#include "support/fake_transport.h"
+#include "support/fake_s3_client.h"
 
 namespace s5j::s3 {
 namespace {
 
 using testing::FakeAnswer;
-using testing::FakeClock;
 using testing::FakeTransport;
 using testing::RecordedRequest;
-
-FakeAnswer error_answer(int status, const std::string& code) {
-  FakeAnswer a;
-  a.status = status;
-  a.body = "<?xml version=\"1.0\"?><Error><Code>" + code + "</Code><Message>m</Message></Error>";
-  return a;
-}
 
 FakeAnswer empty_listing() {
   FakeAnswer a;
@@ -38,20 +29,10 @@ FakeAnswer upload_created() {
   return a;
 }
 
-struct Harness {
-  FakeClock clock;
-  std::shared_ptr<FakeTransport> transport;
-  std::unique_ptr<S3Client> client;
-  explicit Harness(FakeTransport::Handler handler) {
-    transport = std::make_shared<FakeTransport>(std::move(handler));
-    ClientOptions options;
-    options.endpoint_urls = {"http://127.0.0.1:9000"};
-    options.credentials = {"AKIDEXAMPLE", "secret-for-tests-only", ""};
-    options.retry.max_attempts = 1;
-    auto made = make_client(options, transport, clock);
-    EXPECT_TRUE(made.has_value());
-    client = std::move(*made);
-  }
+// One attempt per request: a refusal is the answer, not something to retry.
+struct Harness : testing::FakeS3Client {
+  explicit Harness(FakeTransport::Handler handler)
+      : FakeS3Client(std::move(handler), {"http://127.0.0.1:9000"}, RetryOptions{.max_attempts = 1}) {}
 };
 
 // Answers by operation: the listing, the Create and the Abort of the probe.
@@ -79,7 +60,7 @@ TEST(AccessProbe, AWritableSideIsListedThenProbedWithAnUploadThatIsAborted) {
 }
 
 TEST(AccessProbe, RejectedCredentialsAreReportedAsTheServerSaidThem) {
-  Harness h(by_operation(error_answer(403, "SignatureDoesNotMatch"), upload_created()));
+  Harness h(by_operation(testing::s3_error_answer(403, "SignatureDoesNotMatch"), upload_created()));
   auto probed = probe_writable(*h.client, "b", "p/");
   ASSERT_FALSE(probed.has_value());
   EXPECT_EQ(probed.error().code, "SignatureDoesNotMatch");
@@ -87,7 +68,7 @@ TEST(AccessProbe, RejectedCredentialsAreReportedAsTheServerSaidThem) {
 }
 
 TEST(AccessProbe, NoRightToWriteIsARefusal) {
-  Harness h(by_operation(empty_listing(), error_answer(403, "AccessDenied")));
+  Harness h(by_operation(empty_listing(), testing::s3_error_answer(403, "AccessDenied")));
   auto probed = probe_writable(*h.client, "b", "p/");
   ASSERT_FALSE(probed.has_value());
   EXPECT_EQ(probed.error().code, "AccessDenied");
@@ -95,12 +76,12 @@ TEST(AccessProbe, NoRightToWriteIsARefusal) {
 }
 
 TEST(AccessProbe, AServerWithoutMultipartIsNotARefusal) {
-  Harness h(by_operation(empty_listing(), error_answer(501, "NotImplemented")));
+  Harness h(by_operation(empty_listing(), testing::s3_error_answer(501, "NotImplemented")));
   EXPECT_TRUE(probe_writable(*h.client, "b", "p/").has_value());
 }
 
 TEST(AccessProbe, AMissingBucketFailsTheReadProbe) {
-  Harness h(by_operation(error_answer(404, "NoSuchBucket"), upload_created()));
+  Harness h(by_operation(testing::s3_error_answer(404, "NoSuchBucket"), upload_created()));
   auto probed = probe_readable(*h.client, "b", "p/");
   ASSERT_FALSE(probed.has_value());
   EXPECT_EQ(probed.error().code, "NoSuchBucket");

@@ -9,8 +9,7 @@
 #include <cstring>
 
 #include "base/strings.h"
-#include "support/fake_clock.h"
-#include "support/fake_transport.h"
+#include "support/fake_s3_client.h"
 
 namespace s5j::s3 {
 namespace {
@@ -21,30 +20,10 @@ using testing::FakeTransport;
 using testing::RecordedRequest;
 
 FakeAnswer error_answer(int status, const std::string& code, const std::string& message = "m") {
-  FakeAnswer a;
-  a.status = status;
-  a.body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" + code + "</Code><Message>" + message +
-           "</Message><RequestId>rid-1</RequestId></Error>";
-  return a;
+  return testing::s3_error_answer(status, code, message);
 }
 
-struct Harness {
-  FakeClock clock;
-  std::shared_ptr<FakeTransport> transport;
-  std::unique_ptr<S3Client> client;
-
-  explicit Harness(FakeTransport::Handler handler, std::vector<std::string> endpoints = {"http://127.0.0.1:9000"},
-                   RetryOptions retry = {}) {
-    transport = std::make_shared<FakeTransport>(std::move(handler));
-    ClientOptions options;
-    options.endpoint_urls = std::move(endpoints);
-    options.credentials = {"AKIDEXAMPLE", "secret-for-tests-only", ""};
-    options.retry = retry;
-    auto made = make_client(options, transport, clock);
-    EXPECT_TRUE(made.has_value());
-    client = std::move(*made);
-  }
-};
+using Harness = testing::FakeS3Client;
 
 std::string md5_b64(std::string_view data) {
   unsigned char d[16];
