@@ -127,11 +127,11 @@ void DrainLeg::process(ledger::ObjectRecord record) {
   ctx_.events.emit("upload_started",
                    {{"leg", "drain"}, {"key", record.key}, {"size", record.size}, {"attempt", record.attempts}});
   const auto started = ctx_.clock.steady_now();
-  StagedUploadOutcome out = uploader_.upload(record);
+  ObjectOutcome out = uploader_.upload(record);
   const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(ctx_.clock.steady_now() - started);
   ctx_.tally.uploaded_bytes += out.bytes_uploaded;
 
-  using Kind = StagedUploadOutcome::Kind;
+  using Kind = OutcomeKind;
   switch (out.kind) {
     case Kind::cancelled:
       d.hand_back(record.id);  // stopping: uploaded parts stay recorded for the next run
@@ -151,13 +151,13 @@ void DrainLeg::process(ledger::ObjectRecord record) {
       d.unhold(record.id);
       // Bytes sent are a fact now; "verified" becomes one at the next commit.
       ctx_.events.emit("object_uploaded", {{"key", record.key},
-                                           {"method", out.method},
+                                           {"method", to_string(out.method)},
                                            {"bytes_uploaded", out.bytes_uploaded},
                                            {"duration_ms", elapsed.count()}});
       ++ctx_.tally.verified_objects;
       ctx_.tally.verified_bytes += record.size;
       ctx_.committer.when_durable(record.id, [this, id = record.id, key = record.key, size = record.size,
-                                              method = out.method, proof = out.proof, elapsed] {
+                                              method = std::string(to_string(out.method)), proof = out.proof, elapsed] {
         // Only now may the staged copy go: the ledger will never ask for it again.
         const auto removed = ctx_.stager.remove(id.value);
         if (!removed)
@@ -170,7 +170,7 @@ void DrainLeg::process(ledger::ObjectRecord record) {
       });
       return;
     }
-    case Kind::failed:
+    default:
       record_failed_object(ctx_, d, record, out.update, out.error_code, "drain");
       return;
   }
@@ -179,8 +179,8 @@ void DrainLeg::process(ledger::ObjectRecord record) {
 // The staged copy cannot be trusted (or is gone): delete it before the
 // ledger says `pending`, so a new copy staged after the commit is never the
 // one deleted.
-void DrainLeg::send_back(const ledger::ObjectRecord& record, const StagedUploadOutcome& out) {
-  const bool corrupt = out.kind == StagedUploadOutcome::Kind::corrupt;
+void DrainLeg::send_back(const ledger::ObjectRecord& record, const ObjectOutcome& out) {
+  const bool corrupt = out.kind == OutcomeKind::corrupt;
   const auto removed = ctx_.stager.remove(record.id.value);
   ctx_.events.emit(corrupt ? "staged_corrupt" : "staged_missing",
                    {{"key", record.key}, {"error", out.update.error.value_or(out.error_code)}, {"removed", removed.has_value()}});

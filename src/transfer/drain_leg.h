@@ -56,7 +56,7 @@ class DrainLeg {
 
  private:
   void process(ledger::ObjectRecord record);
-  void send_back(const ledger::ObjectRecord& record, const StagedUploadOutcome& out);
+  void send_back(const ledger::ObjectRecord& record, const ObjectOutcome& out);
   ClaimDispatcher::Idle on_idle();
   Result<bool> stage_run_active();
 

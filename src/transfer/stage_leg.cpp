@@ -170,12 +170,12 @@ void StageLeg::process(ledger::ObjectRecord record) {
     return;
   }
   const auto started = ctx_.clock.steady_now();
-  FetchOutcome out = fetcher_.fetch(record, stop_.get_token());
+  ObjectOutcome out = fetcher_.fetch(record, stop_.get_token());
   admitted_done();
   const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(ctx_.clock.steady_now() - started);
   ctx_.tally.downloaded_bytes += out.bytes_downloaded;
 
-  using Kind = FetchOutcome::Kind;
+  using Kind = OutcomeKind;
   switch (out.kind) {
     case Kind::cancelled:
       d.hand_back(record.id);  // stopping: the next run stages it
@@ -193,7 +193,7 @@ void StageLeg::process(ledger::ObjectRecord record) {
       ctx_.tally.staged_bytes += record.size;
       const std::string volume = out.update.staged->volume;
       ctx_.committer.when_durable(record.id, [this, key = record.key, size = record.size, volume, proof = out.proof,
-                                              ranged = out.ranged, elapsed] {
+                                              ranged = out.method == CopyMethod::ranged_get, elapsed] {
         ctx_.events.emit("object_staged", {{"key", key},
                                            {"size", size},
                                            {"volume", volume},
@@ -214,13 +214,13 @@ void StageLeg::process(ledger::ObjectRecord record) {
                                        {{"key", record.key}, {"error", out.update.error.value_or("")}});
       return;
     }
-    case Kind::failed:
+    default:
       record_failed_object(ctx_, d, record, out.update, out.error_code, "stage");
       return;
   }
 }
 
-void StageLeg::handle_changed(ledger::ObjectRecord& record, const FetchOutcome& out) {
+void StageLeg::handle_changed(ledger::ObjectRecord& record, const ObjectOutcome& out) {
   ClaimDispatcher& d = dispatcher_;
   // Commit our own `staging` first: the upsert below moves the record on.
   if (auto f = ctx_.committer.commit(); !f) return d.set_fatal(f.error());

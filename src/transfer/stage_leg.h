@@ -61,7 +61,7 @@ class StageLeg {
 
  private:
   void process(ledger::ObjectRecord record);
-  void handle_changed(ledger::ObjectRecord& record, const FetchOutcome& out);
+  void handle_changed(ledger::ObjectRecord& record, const ObjectOutcome& out);
   ClaimDispatcher::Idle on_idle();
   bool admit(uint64_t bytes);
   void admitted_done();

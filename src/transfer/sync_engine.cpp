@@ -68,7 +68,7 @@ struct SyncEngine::State {
 
   const std::string& owner() const { return run.owner(); }
   void process(ledger::ObjectRecord record);
-  void handle_changed(ledger::ObjectRecord& record, const CopyOutcome& outcome);
+  void handle_changed(ledger::ObjectRecord& record, const ObjectOutcome& outcome);
 };
 
 SyncEngine::SyncEngine(SyncSettings settings, s3::S3Client& source, s3::S3Client& destination,
@@ -114,7 +114,7 @@ void SyncEngine::State::process(ledger::ObjectRecord record) {
   }
   events.emit("object_started", {{"key", record.key}, {"size", record.size}, {"attempt", record.attempts}});
   const auto started = clock.steady_now();
-  CopyOutcome out = copier.copy(record);
+  ObjectOutcome out = copier.copy(record);
   const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(clock.steady_now() - started);
   {
     std::lock_guard lock(report_mutex);
@@ -122,14 +122,14 @@ void SyncEngine::State::process(ledger::ObjectRecord record) {
     report.downloaded_bytes += out.bytes_downloaded;
   }
 
-  if (out.error_code == "Cancelled") {
-    // Stopping: leave it for the next run (uploaded parts stay recorded).
-    d.hand_back(record.id);
-    return;
-  }
-  using Kind = CopyOutcome::Kind;
+  using Kind = OutcomeKind;
   ledger::ObjectState to = ledger::ObjectState::failed;
   switch (out.kind) {
+    case Kind::cancelled:
+      // Stopping: leave it for the next run (uploaded parts stay recorded).
+      d.hand_back(record.id);
+      return;
+    default: break;
     case Kind::verified: to = ledger::ObjectState::verified; break;
     case Kind::vanished: to = ledger::ObjectState::vanished; break;
     case Kind::failed: to = ledger::ObjectState::failed; break;
@@ -152,17 +152,17 @@ void SyncEngine::State::process(ledger::ObjectRecord record) {
   if (to == ledger::ObjectState::verified) {
     // Bytes sent are a fact now; "verified" becomes one at the next commit.
     events.emit("object_copied", {{"key", record.key},
-                                  {"method", out.method},
+                                  {"method", to_string(out.method)},
                                   {"bytes_uploaded", out.bytes_uploaded},
                                   {"bytes_downloaded", out.bytes_downloaded},
                                   {"duration_ms", elapsed.count()}});
     ++verified_objects;
     ++report.copied_objects;
     report.copied_bytes += record.size;
-    if (out.method.starts_with("server")) ++report.server_side_copies;
+    if (is_server_side(out.method)) ++report.server_side_copies;
     committer.emit_when_durable(record.id, "object_verified", {{"key", record.key},
                                     {"size", record.size},
-                                    {"method", out.method},
+                                    {"method", to_string(out.method)},
                                     {"proof", out.proof},
                                     {"bytes_uploaded", out.bytes_uploaded},
                                     {"duration_ms", elapsed.count()}});
@@ -183,7 +183,7 @@ void SyncEngine::State::process(ledger::ObjectRecord record) {
   }
 }
 
-void SyncEngine::State::handle_changed(ledger::ObjectRecord& record, const CopyOutcome& out) {
+void SyncEngine::State::handle_changed(ledger::ObjectRecord& record, const ObjectOutcome& out) {
   ClaimDispatcher& d = *dispatcher;
   // Commit our own `copying` first: the upsert below moves the record on.
   if (auto f = committer.commit(); !f) return d.set_fatal(f.error());
