@@ -17,15 +17,13 @@ LegTraits copy_traits(const CopyLegSettings& s, s3::S3Client& source) {
 
 }  // namespace
 
-CopyLeg::CopyLeg(RunContext& context, const CopyLegSettings& settings, s3::S3Client& source,
-                 s3::S3Client& destination)
+CopyLeg::CopyLeg(RunContext& context, const CopyLegSettings& settings, s3::S3Client& source, s3::S3Client& destination)
     : Leg(context, copy_traits(settings, source)),
       budget_(settings.memory_budget),
       part_pool_(static_cast<size_t>(std::max(1, settings.part_threads))),
       copier_(settings.copier, source, destination, context.ledger, budget_, part_pool_, context.events) {}
 
-void CopyLeg::settle(const ledger::ObjectRecord& record, const ObjectOutcome& out,
-                     std::chrono::milliseconds elapsed) {
+void CopyLeg::settle(const ledger::ObjectRecord& record, const ObjectOutcome& out, std::chrono::milliseconds elapsed) {
   // The copier ends nowhere else: anything but verified is not a copy.
   if (out.kind != OutcomeKind::verified) return record_failed(record, out, elapsed);
   record_end(record, ledger::ObjectState::verified, out);
@@ -41,12 +39,13 @@ void CopyLeg::settle(const ledger::ObjectRecord& record, const ObjectOutcome& ou
   ++tally.verified_objects;
   tally.verified_bytes += record.size;
   if (is_server_side(out.method)) ++tally.server_side_copies;
-  ctx_.committer.emit_when_durable(record.id, "object_verified", {{"key", record.key},
-                                                                  {"size", record.size},
-                                                                  {"method", to_string(out.method)},
-                                                                  {"proof", out.proof},
-                                                                  {"bytes_uploaded", out.bytes_uploaded},
-                                                                  {"duration_ms", elapsed.count()}});
+  ctx_.committer.emit_when_durable(record.id, "object_verified",
+                                   {{"key", record.key},
+                                    {"size", record.size},
+                                    {"method", to_string(out.method)},
+                                    {"proof", out.proof},
+                                    {"bytes_uploaded", out.bytes_uploaded},
+                                    {"duration_ms", elapsed.count()}});
 }
 
 }  // namespace s5j::transfer

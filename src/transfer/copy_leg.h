@@ -38,8 +38,7 @@ class CopyLeg final : public Leg {
 
  protected:
   ObjectOutcome transfer(const ledger::ObjectRecord& record) override { return copier_.copy(record); }
-  void settle(const ledger::ObjectRecord& record, const ObjectOutcome& out,
-              std::chrono::milliseconds elapsed) override;
+  void settle(const ledger::ObjectRecord& record, const ObjectOutcome& out, std::chrono::milliseconds elapsed) override;
 
  private:
   ByteBudget budget_;

@@ -20,8 +20,8 @@ StagedUploadSettings upload_settings(const RelaySettings& s) {
 
 }  // namespace
 
-DrainLeg::DrainLeg(RunContext& context, const RelaySettings& settings, staging::Stager& stager,
-                   RelayActivity& activity, s3::S3Client& destination)
+DrainLeg::DrainLeg(RunContext& context, const RelaySettings& settings, staging::Stager& stager, RelayActivity& activity,
+                   s3::S3Client& destination)
     : Leg(context, drain_traits(settings)),
       settings_(settings),
       stager_(stager),
@@ -90,8 +90,7 @@ ObjectOutcome DrainLeg::transfer(const ledger::ObjectRecord& record) {
   return uploader_.upload(record);
 }
 
-void DrainLeg::settle(const ledger::ObjectRecord& record, const ObjectOutcome& out,
-                      std::chrono::milliseconds elapsed) {
+void DrainLeg::settle(const ledger::ObjectRecord& record, const ObjectOutcome& out, std::chrono::milliseconds elapsed) {
   switch (out.kind) {
     case OutcomeKind::corrupt:
     case OutcomeKind::missing:

@@ -46,8 +46,7 @@ class DrainLeg final : public Leg {
 
  protected:
   ObjectOutcome transfer(const ledger::ObjectRecord& record) override;
-  void settle(const ledger::ObjectRecord& record, const ObjectOutcome& out,
-              std::chrono::milliseconds elapsed) override;
+  void settle(const ledger::ObjectRecord& record, const ObjectOutcome& out, std::chrono::milliseconds elapsed) override;
 
  private:
   void send_back(const ledger::ObjectRecord& record, const ObjectOutcome& out);

@@ -85,9 +85,9 @@ void Leg::resolve_changed(const ledger::ObjectRecord& record, const ObjectOutcom
   ClaimDispatcher& d = dispatcher();
   // Commit our own start of the attempt first: the upsert below moves the record on.
   if (auto f = ctx_.committer.commit(); !f) return d.set_fatal(f.error());
-  auto change = resolve_source_change(*traits_.source, traits_.source_bucket, ctx_.ledger, ctx_.run.job(), record,
-                                      traits_.max_source_changes, out.update.error.value_or(out.error_code),
-                                      ctx_.run.owner());
+  auto change =
+      resolve_source_change(*traits_.source, traits_.source_bucket, ctx_.ledger, ctx_.run.job(), record,
+                            traits_.max_source_changes, out.update.error.value_or(out.error_code), ctx_.run.owner());
   if (!change) return d.set_fatal(change.error());
   auto& tally = ctx_.tally;
   if (change->verdict == SourceChange::Verdict::relisted) {
@@ -114,9 +114,8 @@ void Leg::resolve_changed(const ledger::ObjectRecord& record, const ObjectOutcom
     ctx_.committer.emit_when_durable(record.id, "object_vanished", {{"key", record.key}});
   } else {
     tally.add_failure(record.key, change->error);
-    ctx_.committer.emit_when_durable(
-        record.id, "object_failed",
-        named({{"key", record.key}, {"code", "SourceChanged"}, {"error", change->error}}));
+    ctx_.committer.emit_when_durable(record.id, "object_failed",
+                                     named({{"key", record.key}, {"code", "SourceChanged"}, {"error", change->error}}));
   }
 }
 

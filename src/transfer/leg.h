@@ -35,11 +35,11 @@
 namespace s5j::transfer {
 
 struct LegTraits {
-  std::string name;            // the `leg` field of its events; empty: not named (the direct sync)
-  ledger::ObjectState claims;  // records are claimed resting in this state
-  ledger::ObjectState working; // and moved to this one for an attempt
-  std::string started_event;   // emitted as an attempt starts
-  int workers = 16;            // objects in flight
+  std::string name;             // the `leg` field of its events; empty: not named (the direct sync)
+  ledger::ObjectState claims;   // records are claimed resting in this state
+  ledger::ObjectState working;  // and moved to this one for an attempt
+  std::string started_event;    // emitted as an attempt starts
+  int workers = 16;             // objects in flight
   // Where an object that changed at the source is looked at again (legs
   // that read the source; null: a `changed` outcome is recorded failed).
   s3::S3Client* source = nullptr;

@@ -27,9 +27,7 @@ bool server_refused_copy(const Error& e) {
 
 // The source object is gone or is another version now: an upload of it
 // can never complete into the right object.
-bool another_version(const ObjectOutcome& out) {
-  return out.kind == Kind::vanished || out.kind == Kind::changed;
-}
+bool another_version(const ObjectOutcome& out) { return out.kind == Kind::vanished || out.kind == Kind::changed; }
 
 // Proof failures that a fresh copy may cure: a byte flipped on its way from
 // the source, or a destination that stored other bytes than were sent.
@@ -144,8 +142,9 @@ ObjectOutcome ObjectCopier::copy_single(const ledger::ObjectRecord& record) {
     if (!got) return ObjectOutcome::from_source_error(got.error());
     out.bytes_downloaded += buffer.size();
     if (buffer.size() != record.size)
-      return ObjectOutcome::of(Kind::changed, "SizeChanged",
-                     "read " + std::to_string(buffer.size()) + " bytes, listed " + std::to_string(record.size));
+      return ObjectOutcome::of(
+          Kind::changed, "SizeChanged",
+          "read " + std::to_string(buffer.size()) + " bytes, listed " + std::to_string(record.size));
     auto hashed = hash_all(buffer);
     if (!hashed) return ObjectOutcome::from_error(hashed.error());
     head = std::move(*got);
@@ -166,9 +165,9 @@ ObjectOutcome ObjectCopier::copy_single(const ledger::ObjectRecord& record) {
     first_read = *sums->md5;
     if (attempt == kSingleReads)
       return ObjectOutcome::of(Kind::failed, "ChecksumMismatch",
-                     plain ? "the MD5 of the bytes read differs from the source ETag " + record.source_etag + " (read " +
-                                 std::to_string(kSingleReads) + " times)"
-                           : std::to_string(kSingleReads) + " reads of the object gave different bytes");
+                               plain ? "the MD5 of the bytes read differs from the source ETag " + record.source_etag +
+                                           " (read " + std::to_string(kSingleReads) + " times)"
+                                     : std::to_string(kSingleReads) + " reads of the object gave different bytes");
     // "mismatch": what was read is known wrong; "unproven": a second read
     // is the proof for a source ETag that proves nothing.
     events_.emit("object_reread", {{"key", record.key}, {"reason", plain || had_read ? "mismatch" : "unproven"}});
@@ -237,20 +236,22 @@ ObjectOutcome ObjectCopier::copy_streamed(const ledger::ObjectRecord& record, bo
   if (!etag) {
     const Error& e = etag.error();
     if (e.code == "BadDigest")
-      return with_progress(ObjectOutcome::of(Kind::failed, "ChecksumMismatch",
-                                   "the destination refused the bytes read " + std::to_string(reads) +
-                                       " times: their MD5 differs from the source ETag " + record.source_etag +
-                                       " (the source object does not read as it was written: check it at the"
-                                       " source; the next run tries it again)"),
-                           out);
+      return with_progress(
+          ObjectOutcome::of(Kind::failed, "ChecksumMismatch",
+                            "the destination refused the bytes read " + std::to_string(reads) +
+                                " times: their MD5 differs from the source ETag " + record.source_etag +
+                                " (the source object does not read as it was written: check it at the"
+                                " source; the next run tries it again)"),
+          out);
     return with_progress(ObjectOutcome::from_source_error(e), out);
   }
   // A plain-MD5 destination ETag is the server's MD5 of what it stored: it
   // must be the source's (a server that ignored Content-MD5 shows here).
   if (checksum::is_plain_md5_etag(*etag) && !checksum::etag_matches_md5(*etag, *info.digest)) {
-    return with_progress(ObjectOutcome::of(Kind::failed, "DestinationMismatch",
-                                 "the destination stored ETag " + *etag + ", the source has " + record.source_etag),
-                         out);
+    return with_progress(
+        ObjectOutcome::of(Kind::failed, "DestinationMismatch",
+                          "the destination stored ETag " + *etag + ", the source has " + record.source_etag),
+        out);
   }
   out.kind = Kind::verified;
   out.update.md5 = *info.digest;

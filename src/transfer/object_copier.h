@@ -33,7 +33,9 @@
 // (`object_reread`, at most three reads in all).
 //
 // Every GET is pinned to the listed source ETag (If-Match): an object that
-// changes mid-copy comes back as `changed`, one deleted as `vanished`.
+// changes mid-copy comes back as `changed`, one deleted as `vanished`;
+// stopping (the memory budget cancelled) as `cancelled`, its uploaded parts
+// kept in the ledger.
 //
 // Multipart progress goes to the ledger as it happens (begin_upload before
 // the first part, queue_part after each), so a restart resumes the upload:
@@ -77,13 +79,9 @@ class ObjectCopier {
   // Copies `record` (leased to the caller, in state copying).
   ObjectOutcome copy(const ledger::ObjectRecord& record);
 
+ private:
   // The destination key for a source key (prefix replaced).
   std::string destination_key(const std::string& source_key) const;
-
-  // Server-side copy was refused by the server during this run.
-  bool server_side_copy_refused() const { return server_copy_refused_.load(); }
-
- private:
   ObjectOutcome copy_server_side(const ledger::ObjectRecord& record, bool& fall_back);
   ObjectOutcome copy_single(const ledger::ObjectRecord& record);
   // Sets `fall_back` when the source ETag turns out not to be the MD5 of
@@ -102,7 +100,7 @@ class ObjectCopier {
   WorkerPool& part_pool_;
   log::EventLog& events_;
   MultipartUploader uploader_;
-  std::atomic<bool> server_copy_refused_{false};
+  std::atomic<bool> server_copy_refused_{false};  // by the server, during this run
 };
 
 }  // namespace s5j::transfer

@@ -36,7 +36,6 @@ JobRunSettings run_settings(const RelaySettings& s) {
 
 }  // namespace
 
-
 // The relay as the driver runs it: staging volumes opened and cleaned,
 // the stage side's listing, the role's legs, its report.
 struct RelayEngine::State final : RunSpec {
@@ -56,8 +55,8 @@ struct RelayEngine::State final : RunSpec {
   s3::S3Client* destination;
   ledger::Ledger& ledger;
   log::EventLog& events;
-  RelayReport report;  // the run()'s thread
-  mutable std::mutex legs_mutex;  // progress() may come from another thread at any time
+  RelayReport report;                       // the run()'s thread
+  mutable std::mutex legs_mutex;            // progress() may come from another thread at any time
   std::unique_ptr<staging::Stager> stager;  // guarded by legs_mutex while being set; outlives the legs
   RunDriver driver;                         // owns the legs
   RelayActivity activity;
@@ -72,7 +71,7 @@ struct RelayEngine::State final : RunSpec {
 
   nlohmann::json started_fields() const override {
     return {{"job", settings.job},
-            {"command", run_settings(settings).command},
+            {"command", driver.job_run().settings().command},
             {"role", std::string(to_string(settings.role))},
             {"source", "s3://" + settings.source_bucket + "/" + settings.source_prefix},
             {"destination", "s3://" + settings.destination_bucket + "/" + settings.destination_prefix},
@@ -84,8 +83,10 @@ struct RelayEngine::State final : RunSpec {
     RecoveryOptions o;
     // Leases of the states our role works on were held by a dead run of it;
     // the other role's run may be alive and working on its states.
-    if (settings.role == RelayRole::stage) o.lease_states = {ledger::ObjectState::pending, ledger::ObjectState::staging};
-    if (settings.role == RelayRole::drain) o.lease_states = {ledger::ObjectState::staged, ledger::ObjectState::uploading};
+    if (settings.role == RelayRole::stage)
+      o.lease_states = {ledger::ObjectState::pending, ledger::ObjectState::staging};
+    if (settings.role == RelayRole::drain)
+      o.lease_states = {ledger::ObjectState::staged, ledger::ObjectState::uploading};
     if (has_drain() && destination != nullptr) {
       o.destination = destination;
       o.destination_bucket = settings.destination_bucket;

@@ -25,9 +25,9 @@ struct RelaySettings {
   uint64_t part_size = 16ull << 20;
   uint64_t multipart_threshold = 512ull << 20;
   std::optional<uint64_t> destination_max_part_size;  // quirk (e.g. Snowball 512 MB)
-  staging::StagingOptions staging;  // volumes, reserve, limit, job (on_space_wait is set by the engine)
-  int workers = 16;       // objects in flight, per leg
-  int part_threads = 16;  // ranges / parts in flight, per leg
+  staging::StagingOptions staging;        // volumes, reserve, limit, job (on_space_wait is set by the engine)
+  int workers = 16;                       // objects in flight, per leg
+  int part_threads = 16;                  // ranges / parts in flight, per leg
   uint64_t memory_budget = 256ull << 20;  // upload buffers
   uint64_t max_batch_bytes = 0;           // bytes staged per batch; 0 = no limit
   bool once = false;

@@ -25,7 +25,7 @@ namespace s5j::transfer {
 // ones it needs (sync: copied = verified; relay: staged and verified).
 class RunTally {
  public:
-  std::atomic<uint64_t> planned_bytes{0};  // to move; a relisted object counts at its new size
+  std::atomic<uint64_t> planned_bytes{0};                // to move; a relisted object counts at its new size
   std::atomic<uint64_t> done_objects{0}, done_bytes{0};  // verified, failed or vanished
   std::atomic<uint64_t> staged_objects{0}, staged_bytes{0};
   std::atomic<uint64_t> verified_objects{0}, verified_bytes{0}, server_side_copies{0};

@@ -79,7 +79,9 @@ Result<RunEnd> RunDriver::run() {
   events_.flush();
   if (fatal) return fail(*fatal);
   if (!flushed) return fail(flushed.error());
-  run_.finish(end.stopped ? "stopped" : summary.complete ? "complete" : "incomplete",
+  run_.finish(end.stopped        ? "stopped"
+              : summary.complete ? "complete"
+                                 : "incomplete",
               summary.complete || end.stopped ? 0 : kIncompleteExitStatus);
   return end;
 }

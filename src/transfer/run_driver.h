@@ -90,6 +90,7 @@ class RunDriver {
   void request_stop();
 
   JobRun& job_run() { return run_; }
+  const JobRun& job_run() const { return run_; }
   RunTally& tally() { return tally_; }
   const RunTally& tally() const { return tally_; }
 
@@ -114,8 +115,8 @@ class RunDriver {
   RunTally tally_;
   RunContext context_;
   std::atomic<bool> stop_requested_{false};
-  std::mutex slots_mutex_;  // request_stop() may come from a signal thread at any time
-  std::vector<Slot> slots_; // set once, under slots_mutex_, before any worker starts
+  std::mutex slots_mutex_;   // request_stop() may come from a signal thread at any time
+  std::vector<Slot> slots_;  // set once, under slots_mutex_, before any worker starts
 };
 
 }  // namespace s5j::transfer

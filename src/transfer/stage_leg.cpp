@@ -18,8 +18,8 @@ LegTraits stage_traits(const RelaySettings& s, s3::S3Client& source) {
 
 }  // namespace
 
-StageLeg::StageLeg(RunContext& context, const RelaySettings& settings, staging::Stager& stager,
-                   RelayActivity& activity, s3::S3Client& source, std::function<Status()> scan)
+StageLeg::StageLeg(RunContext& context, const RelaySettings& settings, staging::Stager& stager, RelayActivity& activity,
+                   s3::S3Client& source, std::function<Status()> scan)
     : Leg(context, stage_traits(settings, source)),
       settings_(settings),
       stager_(stager),
@@ -38,7 +38,9 @@ void StageLeg::on_stop() {
   batch_cv_.notify_all();
 }
 
-void StageLeg::start() { watcher_ = std::thread([this] { watch_space(); }); }
+void StageLeg::start() {
+  watcher_ = std::thread([this] { watch_space(); });
+}
 
 void StageLeg::finish() {
   {
@@ -141,23 +143,23 @@ ClaimDispatcher::Idle StageLeg::on_idle() {
   return Idle::claim_again;
 }
 
-void StageLeg::settle(const ledger::ObjectRecord& record, const ObjectOutcome& out,
-                      std::chrono::milliseconds elapsed) {
+void StageLeg::settle(const ledger::ObjectRecord& record, const ObjectOutcome& out, std::chrono::milliseconds elapsed) {
   // The fetcher ends nowhere else: anything but staged is not a staged copy.
   if (out.kind != OutcomeKind::staged) return record_failed(record, out, elapsed);
   record_end(record, ledger::ObjectState::staged, out);
   ++ctx_.tally.staged_objects;
   ctx_.tally.staged_bytes += record.size;
-  ctx_.committer.when_durable(record.id, [this, key = record.key, size = record.size, volume = out.update.staged->volume,
-                                          proof = out.proof, ranged = out.method == CopyMethod::ranged_get, elapsed] {
-    ctx_.events.emit("object_staged", {{"key", key},
-                                       {"size", size},
-                                       {"volume", volume},
-                                       {"ranged", ranged},
-                                       {"proof", proof},
-                                       {"duration_ms", elapsed.count()}});
-    wake_other_legs();  // the drain of this process may claim it
-  });
+  ctx_.committer.when_durable(
+      record.id, [this, key = record.key, size = record.size, volume = out.update.staged->volume, proof = out.proof,
+                  ranged = out.method == CopyMethod::ranged_get, elapsed] {
+        ctx_.events.emit("object_staged", {{"key", key},
+                                           {"size", size},
+                                           {"volume", volume},
+                                           {"ranged", ranged},
+                                           {"proof", proof},
+                                           {"duration_ms", elapsed.count()}});
+        wake_other_legs();  // the drain of this process may claim it
+      });
 }
 
 }  // namespace s5j::transfer

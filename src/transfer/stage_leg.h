@@ -56,8 +56,7 @@ class StageLeg final : public Leg {
  protected:
   bool admit(const ledger::ObjectRecord& record) override;
   ObjectOutcome transfer(const ledger::ObjectRecord& record) override;
-  void settle(const ledger::ObjectRecord& record, const ObjectOutcome& out,
-              std::chrono::milliseconds elapsed) override;
+  void settle(const ledger::ObjectRecord& record, const ObjectOutcome& out, std::chrono::milliseconds elapsed) override;
 
  private:
   void admitted_done();

@@ -88,7 +88,7 @@ ObjectOutcome StagedFetcher::fetch_once(const ledger::ObjectRecord& record, std:
   const auto& sums = file->checksums;
   if (!sums.crc32c || *sums.crc32c != read.stream_crc || (read.stream_md5 && sums.md5 != read.stream_md5))
     return reject(ObjectOutcome::of(Kind::failed, "StagedWriteMismatch",
-                          "the staged file " + file->path + " reads differently from the bytes received"));
+                                    "the staged file " + file->path + " reads differently from the bytes received"));
 
   ObjectOutcome out;
   out.kind = Kind::staged;
@@ -100,7 +100,7 @@ ObjectOutcome StagedFetcher::fetch_once(const ledger::ObjectRecord& record, std:
     if (sums.md5 != read.info.digest) {
       read_again = true;
       return reject(ObjectOutcome::of(Kind::failed, "ChecksumMismatch",
-                            "the MD5 of the bytes read differs from the source ETag " + record.source_etag));
+                                      "the MD5 of the bytes read differs from the source ETag " + record.source_etag));
     }
     out.update.md5 = sums.md5;  // proven equal to the source's own MD5
     out.proof = "source ETag = MD5 of bytes read";

@@ -67,8 +67,8 @@ ObjectOutcome StagedUploader::upload(const ledger::ObjectRecord& record) {
   }
   if (reader->size() != record.size)
     return ObjectOutcome::of(Kind::corrupt, staging::kStagedCorrupt,
-                   reader->path() + " holds " + std::to_string(reader->size()) + " bytes, the object has " +
-                       std::to_string(record.size));
+                             reader->path() + " holds " + std::to_string(reader->size()) + " bytes, the object has " +
+                                 std::to_string(record.size));
   if (!expected_of(record).crc32c)
     return ObjectOutcome::of(Kind::corrupt, staging::kStagedCorrupt, "no checksum of the source bytes is recorded");
   auto metadata = decode_metadata(record.staged ? record.staged->metadata : std::string());
@@ -85,9 +85,8 @@ ObjectOutcome StagedUploader::upload(const ledger::ObjectRecord& record) {
   return upload_multipart(record, *reader, *metadata);
 }
 
-ObjectOutcome StagedUploader::upload_single(const ledger::ObjectRecord& record,
-                                                  const staging::StagedReader& reader,
-                                                  const s3::ObjectMetadata& metadata) {
+ObjectOutcome StagedUploader::upload_single(const ledger::ObjectRecord& record, const staging::StagedReader& reader,
+                                            const s3::ObjectMetadata& metadata) {
   if (!budget_.acquire(record.size)) return ObjectOutcome::of(Kind::cancelled, "Cancelled", "stopping");
   BudgetLease lease(&budget_, record.size);
   std::string buffer;
@@ -123,9 +122,8 @@ ObjectOutcome StagedUploader::upload_single(const ledger::ObjectRecord& record,
   return out;
 }
 
-ObjectOutcome StagedUploader::upload_streamed(const ledger::ObjectRecord& record,
-                                                    const staging::StagedReader& reader,
-                                                    const s3::ObjectMetadata& metadata) {
+ObjectOutcome StagedUploader::upload_streamed(const ledger::ObjectRecord& record, const staging::StagedReader& reader,
+                                              const s3::ObjectMetadata& metadata) {
   const Expected want = expected_of(record);
   ObjectOutcome out;
   out.method = CopyMethod::streamed_put;
@@ -167,14 +165,15 @@ ObjectOutcome StagedUploader::upload_streamed(const ledger::ObjectRecord& record
   if (!etag) {
     const Error& e = etag.error();
     if (e.code == "BadDigest")
-      return with_bytes(
-          ObjectOutcome::of(Kind::corrupt, staging::kStagedCorrupt, reader.path() + ": the destination refused its bytes"));
+      return with_bytes(ObjectOutcome::of(Kind::corrupt, staging::kStagedCorrupt,
+                                          reader.path() + ": the destination refused its bytes"));
     if (is_corruption(e.code)) return with_bytes(ObjectOutcome::of(Kind::corrupt, e.code, e.message));
     return with_bytes(ObjectOutcome::of(Kind::failed, e.code, e.message));
   }
   if (checksum::is_plain_md5_etag(*etag) && !checksum::etag_matches_md5(*etag, *want.md5))
-    return with_bytes(ObjectOutcome::of(Kind::failed, "DestinationMismatch",
-                              "the destination stored ETag " + *etag + ", the source has " + record.source_etag));
+    return with_bytes(
+        ObjectOutcome::of(Kind::failed, "DestinationMismatch",
+                          "the destination stored ETag " + *etag + ", the source has " + record.source_etag));
   // The destination accepted the source's MD5 over the bytes sent: they are
   // the source's bytes, whose CRC-32C the stage leg recorded.
   out.kind = Kind::verified;
@@ -186,9 +185,8 @@ ObjectOutcome StagedUploader::upload_streamed(const ledger::ObjectRecord& record
   return out;
 }
 
-ObjectOutcome StagedUploader::upload_multipart(const ledger::ObjectRecord& record,
-                                                     const staging::StagedReader& reader,
-                                                     const s3::ObjectMetadata& metadata) {
+ObjectOutcome StagedUploader::upload_multipart(const ledger::ObjectRecord& record, const staging::StagedReader& reader,
+                                               const s3::ObjectMetadata& metadata) {
   // The source's part layout where its ETag lets us infer it: the
   // destination ETag then equals the source's.
   const auto info = checksum::classify_etag(record.source_etag);
@@ -229,7 +227,7 @@ ObjectOutcome StagedUploader::upload_multipart(const ledger::ObjectRecord& recor
   if (crc != want.crc32c || (whole_md5 && parts.whole_md5 != want.md5)) {
     uploader_.abandon(*session);
     return with_bytes(ObjectOutcome::of(Kind::corrupt, staging::kStagedCorrupt,
-                              reader.path() + " reads differently from the bytes read from the source"));
+                                        reader.path() + " reads differently from the bytes read from the source"));
   }
   auto done = uploader_.complete(*session, parts, record.size);
   if (!done) {

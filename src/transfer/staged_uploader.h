@@ -64,17 +64,16 @@ class StagedUploader {
 
   ObjectOutcome upload(const ledger::ObjectRecord& record);
 
+ private:
   std::string destination_key(const std::string& source_key) const {
     return destination_key_for(settings_.source_prefix, settings_.destination_prefix, source_key);
   }
-
- private:
   ObjectOutcome upload_single(const ledger::ObjectRecord& record, const staging::StagedReader& reader,
-                                    const s3::ObjectMetadata& metadata);
+                              const s3::ObjectMetadata& metadata);
   ObjectOutcome upload_streamed(const ledger::ObjectRecord& record, const staging::StagedReader& reader,
-                                      const s3::ObjectMetadata& metadata);
+                                const s3::ObjectMetadata& metadata);
   ObjectOutcome upload_multipart(const ledger::ObjectRecord& record, const staging::StagedReader& reader,
-                                       const s3::ObjectMetadata& metadata);
+                                 const s3::ObjectMetadata& metadata);
 
   const StagedUploadSettings settings_;
   s3::S3Client& destination_;

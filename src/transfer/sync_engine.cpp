@@ -62,9 +62,9 @@ struct SyncEngine::State final : RunSpec {
 
   Result<nlohmann::json> plan() override {
     const auto& c = settings.copier;
-    Planner planner({c.source_bucket, c.source_prefix, c.destination_bucket, c.destination_prefix,
-                     settings.match_destination},
-                    source, destination, ledger, driver.job_run().job(), events);
+    Planner planner(
+        {c.source_bucket, c.source_prefix, c.destination_bucket, c.destination_prefix, settings.match_destination},
+        source, destination, ledger, driver.job_run().job(), events);
     driver.job_run().set_activity("listing");
     auto plan = planner.plan([this](uint64_t objects, uint64_t) { listed_objects = objects; });
     if (!plan) return std::unexpected(plan.error());
@@ -84,11 +84,10 @@ struct SyncEngine::State final : RunSpec {
 
   std::vector<std::unique_ptr<Leg>> make_legs(RunContext& context) override {
     std::vector<std::unique_ptr<Leg>> legs;
-    legs.push_back(std::make_unique<CopyLeg>(
-        context,
-        CopyLegSettings{settings.copier, settings.workers, settings.part_threads, settings.memory_budget,
-                        settings.max_source_changes},
-        source, destination));
+    legs.push_back(std::make_unique<CopyLeg>(context,
+                                             CopyLegSettings{settings.copier, settings.workers, settings.part_threads,
+                                                             settings.memory_budget, settings.max_source_changes},
+                                             source, destination));
     return legs;
   }
 

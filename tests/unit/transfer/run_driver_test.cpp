@@ -27,7 +27,7 @@ class ScriptedLeg final : public Leg {
 
   std::atomic<bool> stopped{false};
   std::atomic<bool> stop_own_dispatcher{false};  // the next transfer stops this leg's own dispatcher
-  bool wait_when_idle = false;  // like a relay leg waiting for its peer: until stopped (or a minute)
+  bool wait_when_idle = false;                   // like a relay leg waiting for its peer: until stopped (or a minute)
 
   void on_stop() override { stopped = true; }
   ClaimDispatcher::Idle on_idle() override {
