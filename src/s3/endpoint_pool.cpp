@@ -4,12 +4,13 @@
 #include <limits>
 
 #include "base/strings.h"
+#include "s3/s3_error_codes.h"
 
 namespace s5j::s3 {
 
 Result<Endpoint> parse_endpoint(const std::string& url) {
   auto bad = [&](const std::string& why) {
-    return make_error(ErrorKind::permanent, "InvalidEndpoint",
+    return make_error(ErrorKind::permanent, kInvalidEndpoint,
                       "endpoint URL '" + url + "' " + why + " (expected scheme://host[:port], e.g. https://10.0.0.5:8443)");
   };
   Endpoint e;
