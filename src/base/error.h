@@ -9,6 +9,7 @@
 
 #include <expected>
 #include <string>
+#include <string_view>
 
 namespace s5j {
 
@@ -35,10 +36,10 @@ template <class T>
 using Result = std::expected<T, Error>;
 using Status = std::expected<void, Error>;
 
-inline std::unexpected<Error> make_error(ErrorKind kind, std::string code, std::string message) {
+inline std::unexpected<Error> make_error(ErrorKind kind, std::string_view code, std::string message) {
   Error e;
   e.kind = kind;
-  e.code = std::move(code);
+  e.code = std::string(code);
   e.message = std::move(message);
   return std::unexpected<Error>(std::move(e));
 }

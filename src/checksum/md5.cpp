@@ -20,13 +20,13 @@ const EVP_MD* md5_algorithm() {
 Result<Md5> Md5::create() {
   const EVP_MD* md = md5_algorithm();
   if (md == nullptr) {
-    return make_error(ErrorKind::fatal, "Md5Unavailable",
+    return make_error(ErrorKind::fatal, kMd5Unavailable,
                       "OpenSSL offers no MD5 (FIPS-only configuration?); enable the default provider");
   }
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   if (ctx == nullptr || EVP_DigestInit_ex(ctx, md, nullptr) != 1) {
     EVP_MD_CTX_free(ctx);
-    return make_error(ErrorKind::fatal, "Md5Unavailable", "cannot initialise an OpenSSL MD5 context");
+    return make_error(ErrorKind::fatal, kMd5Unavailable, "cannot initialise an OpenSSL MD5 context");
   }
   return Md5(ctx);
 }

@@ -20,6 +20,8 @@ struct evp_md_ctx_st;  // OpenSSL's EVP_MD_CTX, kept out of this header
 
 namespace s5j::checksum {
 
+inline constexpr char kMd5Unavailable[] = "Md5Unavailable";
+
 using Md5Digest = std::array<unsigned char, 16>;
 
 class Md5 {

@@ -65,7 +65,7 @@ bool etag_matches_md5(std::string_view etag, const Md5Digest& data_md5) {
 
 Result<std::string> multipart_etag(std::span<const Md5Digest> part_md5s) {
   if (part_md5s.empty()) {
-    return make_error(ErrorKind::permanent, "InvalidArgument", "a multipart ETag needs at least one part");
+    return make_error(ErrorKind::permanent, kInvalidArgument, "a multipart ETag needs at least one part");
   }
   auto md5 = Md5::create();
   if (!md5) return std::unexpected(md5.error());

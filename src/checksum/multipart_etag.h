@@ -21,6 +21,9 @@
 
 namespace s5j::checksum {
 
+// A caller bug: e.g. a multipart ETag asked of no parts.
+inline constexpr char kInvalidArgument[] = "InvalidArgument";
+
 enum class EtagKind {
   plain_md5,  // 32 hex digits
   multipart,  // 32 hex digits, '-', part count 1..10000

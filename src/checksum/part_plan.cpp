@@ -13,7 +13,7 @@ uint64_t PartLimits::effective_max_part_size() const {
 Result<PartPlan> plan_parts(uint64_t object_size, uint64_t preferred_part_size, const PartLimits& limits) {
   const uint64_t max_part = limits.effective_max_part_size();
   if (limits.max_parts == 0 || max_part == 0 || limits.min_part_size > max_part) {
-    return make_error(ErrorKind::permanent, "InvalidPartLimits",
+    return make_error(ErrorKind::permanent, kInvalidPartLimits,
                       "part limits contradict each other (min " + std::to_string(limits.min_part_size) + ", max " +
                           std::to_string(max_part) + ", parts " + std::to_string(limits.max_parts) + ")");
   }

@@ -15,6 +15,8 @@
 
 namespace s5j::checksum {
 
+inline constexpr char kInvalidPartLimits[] = "InvalidPartLimits";
+
 inline constexpr uint64_t kKiB = 1024;
 inline constexpr uint64_t kMiB = 1024 * kKiB;
 inline constexpr uint64_t kGiB = 1024 * kMiB;

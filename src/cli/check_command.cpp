@@ -12,20 +12,16 @@
 #include "cli/output.h"
 #include "cli/side_client.h"
 #include "http/curl_transport.h"
+#include "http/transport_error.h"
+#include "s3/s3_error.h"
 
 namespace s5j::cli {
 namespace {
 
-bool is_connection_code(const std::string& code) {
-  return code == "ConnectFailed" || code == "ResolveFailed" || code == "Timeout" || code == "ConnectionReset" ||
-         code == "SendFailed" || code == "RecvFailed" || code == "ProxyFailed" || code == "TransportError";
-}
-bool is_tls_code(const std::string& code) { return code == "TlsError" || code == "TlsCertificate"; }
-
 // A reachable endpoint that is no S3 server answers non-XML bodies.
 Error as_not_s3(const Error& e, const std::string& url) {
   Error out = e;
-  out.code = "NotS3";
+  out.code = s3::kNotS3;
   out.kind = ErrorKind::permanent;
   out.message = "the endpoint " + url + " answered, but not as an S3 server (" + e.code +
                 "): check endpoint_urls (scheme, host and port of the S3 service)";
@@ -73,10 +69,10 @@ CheckReport run_check(const config::Config& config, const config::SideConfig& si
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
     if (page) {
       probe.ok = true;
-    } else if (is_connection_code(page.error().code) || is_tls_code(page.error().code)) {
+    } else if (http::is_connection_failure(page.error())) {  // no answer, or no TLS session
       probe.error = page.error().message;
       if (!first_probe_error) first_probe_error = page.error();
-    } else if (page.error().code == "NotS3" || page.error().code == "MalformedXML") {
+    } else if (page.error().code == s3::kNotS3 || page.error().code == s3::kMalformedXml) {
       Error e = as_not_s3(page.error(), url);
       probe.error = e.message;
       if (!first_s3_error) first_s3_error = e;
@@ -93,7 +89,7 @@ CheckReport run_check(const config::Config& config, const config::SideConfig& si
   for (const auto& p : report.endpoints) up += p.ok ? 1 : 0;
   if (up == 0) {
     // Every endpoint failed: the first one's failure is the cause to report.
-    report.error = first_s3_error && first_s3_error->code == "NotS3" ? *first_s3_error : *first_probe_error;
+    report.error = first_s3_error && first_s3_error->code == s3::kNotS3 ? *first_s3_error : *first_probe_error;
     return report;
   }
   if (up < report.endpoints.size())
@@ -111,13 +107,14 @@ CheckReport run_check(const config::Config& config, const config::SideConfig& si
   auto first = s3.list_objects(probe_request);
   if (!first) {
     const auto& code = first.error().code;
-    if (code == "InvalidAccessKeyId" || code == "SignatureDoesNotMatch" || code == "InvalidToken" ||
-        code == "ExpiredToken") {
+    if (s3::is_credentials_rejected(first.error())) {
       report.error = first.error();
       return report;
     }
-    report.authenticated = code == "NoSuchBucket" || code == "AccessDenied";
-    report.error = code == "MalformedXML" ? as_not_s3(first.error(), side.endpoint_urls.front()) : first.error();
+    // The server knew the credentials if it got as far as the bucket or a
+    // permission check.
+    report.authenticated = code == s3::kNoSuchBucket || code == s3::kAccessDenied;
+    report.error = code == s3::kMalformedXml ? as_not_s3(first.error(), side.endpoint_urls.front()) : first.error();
     return report;
   }
   report.authenticated = true;
@@ -131,10 +128,9 @@ CheckReport run_check(const config::Config& config, const config::SideConfig& si
   if (copy) {
     (void)s3.delete_object(side.bucket, probe_key);  // cannot happen, but never leave litter
     report.server_side_copy = "supported";
-  } else if (copy.error().code == "NoSuchKey") {
+  } else if (copy.error().code == s3::kNoSuchKey) {
     report.server_side_copy = "supported";
-  } else if (copy.error().code == "NotImplemented" || copy.error().code == "MethodNotAllowed" ||
-             copy.error().http_status == 501 || copy.error().http_status == 405) {
+  } else if (s3::is_unsupported_operation(copy.error())) {
     report.server_side_copy = "unsupported";
   }
 
@@ -154,7 +150,7 @@ CheckReport run_check(const config::Config& config, const config::SideConfig& si
     if (!page->is_truncated) break;
     std::string next = s3.using_list_v1() ? page->next_marker : page->next_continuation_token;
     if (next.empty() || next == last_continuation) {
-      report.error = Error{ErrorKind::permanent, "ListingStuck",
+      report.error = Error{ErrorKind::permanent, std::string(s3::kListingStuck),
                            "the server's listing does not advance past '" + next + "': try list_api: v1"};
       return report;
     }

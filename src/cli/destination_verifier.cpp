@@ -7,6 +7,7 @@
 #include "checksum/multi_hasher.h"
 #include "checksum/multipart_etag.h"
 #include "cli/verify_cursors.h"
+#include "s3/s3_error_codes.h"
 #include "transfer/copy_part_plan.h"
 #include "transfer/key_mapping.h"
 
@@ -116,7 +117,7 @@ Status DestinationVerifier::check_destination(VerifyReport& report) {
       if (report.destination_listing_used) {
         auto found = listing.seek(item.dest_key);
         if (!found) {
-          if (found.error().code != "UnsortedListing") return std::unexpected(found.error());
+          if (found.error().code != s3::kUnsortedListing) return std::unexpected(found.error());
           report.destination_listing_used = false;
           events_.emit("destination_unsorted", {{"note", "every verified object is checked with HEAD"}});
         } else {
@@ -226,7 +227,7 @@ void DestinationVerifier::check_item(Item& it) {
       it.verdict = {Verdict::missing, "missing at the destination (deleted while verifying)"};
       return;
     }
-    if (read.error().code != "PreconditionFailed" || attempt == 2) {
+    if (read.error().code != s3::kPreconditionFailed || attempt == 2) {
       it.error = read.error().describe();
       return;
     }
@@ -245,7 +246,7 @@ Result<std::optional<DestinationObject>> DestinationVerifier::head(const std::st
   ++heads_;
   auto h = destination_.head_object(settings_.destination_bucket, dest_key);
   if (!h) {
-    if (h.error().code == "NoSuchKey") return std::optional<DestinationObject>();
+    if (h.error().code == s3::kNoSuchKey) return std::optional<DestinationObject>();
     return std::unexpected(h.error());
   }
   return std::optional<DestinationObject>(DestinationObject{h->size, h->etag});
@@ -314,7 +315,7 @@ Result<std::optional<ReadBack>> DestinationVerifier::read_back(const ledger::Obj
         return {};
       });
   if (!got) {
-    if (got.error().code == "NoSuchKey") return Out();
+    if (got.error().code == s3::kNoSuchKey) return Out();
     return std::unexpected(got.error());
   }
   const checksum::Checksums sums = whole->finish();
@@ -364,7 +365,7 @@ Status DestinationVerifier::check_source(VerifyReport& report) {
     if (!page->is_truncated) break;
     std::string next = source_.using_list_v1() ? page->next_marker : page->next_continuation_token;
     if (next.empty() || next == last_token)
-      return make_error(ErrorKind::permanent, "ListingStuck",
+      return make_error(ErrorKind::permanent, s3::kListingStuck,
                         "the source listing does not advance past '" + next + "' (set list_api: v1 for the source)");
     last_token = next;
     request.continuation = std::move(next);

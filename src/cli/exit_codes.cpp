@@ -1,21 +1,43 @@
 #include "cli/exit_codes.h"
 
+#include "http/transport_error.h"
+#include "ledger/ledger_error.h"
+#include "s3/s3_error.h"
+#include "staging/staging_error.h"
+
 namespace s5j::cli {
+namespace {
+
+// config::load_config()'s code. It belongs in src/config/config.h (next to
+// the loader that returns it); until it moves there it is named here once.
+constexpr char kConfigErrorCode[] = "ConfigError";
+
+}  // namespace
 
 ExitCode exit_code_for(const Error& e) {
-  const auto& c = e.code;
-  if (c == "ConfigError") return kConfigError;
-  if (c == "InvalidAccessKeyId" || c == "SignatureDoesNotMatch" || c == "InvalidToken" || c == "ExpiredToken")
-    return kCredentialsRejected;
-  if (c == "AccessDenied" || c == "AllAccessDisabled") return kAccessDenied;
-  if (c == "NoSuchBucket") return kBucketNotFound;
-  if (c == "ConnectFailed" || c == "ResolveFailed" || c == "Timeout" || c == "ProxyFailed" || c == "InvalidEndpoint")
-    return c == "InvalidEndpoint" ? kConfigError : kEndpointUnreachable;
-  if (c == "TlsCertificate" || c == "TlsError") return kTlsError;
-  if (c == "NotS3") return kNotS3;
-  if (c == "LedgerError") return kLedgerError;
-  if (c == "StagingError") return kStagingError;
-  if (c == "AlreadyRunning") return kAlreadyRunning;
+  if (e.code == kConfigErrorCode || e.code == s3::kInvalidEndpoint) return kConfigError;
+  if (s3::is_credentials_rejected(e)) return kCredentialsRejected;
+  if (s3::is_access_denied(e)) return kAccessDenied;
+  if (e.code == s3::kNoSuchBucket) return kBucketNotFound;
+  // README: 7 is "connection refused, name not resolved, timed out". A
+  // connection that was made and then broke says the endpoint is reachable,
+  // so it is a failure of its own (1), as is an unexplained libcurl error.
+  switch (http::connection_failure_of(e)) {
+    case http::ConnectionFailure::endpoint_unreachable:
+    case http::ConnectionFailure::proxy_unreachable:
+    case http::ConnectionFailure::timed_out:
+      return kEndpointUnreachable;
+    case http::ConnectionFailure::tls:
+      return kTlsError;
+    case http::ConnectionFailure::connection_broken:
+    case http::ConnectionFailure::other:
+    case http::ConnectionFailure::none:
+      break;
+  }
+  if (e.code == s3::kNotS3) return kNotS3;
+  if (e.code == ledger::kLedgerError) return kLedgerError;
+  if (e.code == staging::kStagingError) return kStagingError;
+  if (e.code == ledger::kAlreadyRunning) return kAlreadyRunning;
   return kFailed;
 }
 

@@ -21,8 +21,10 @@
 #include "cli/relay_output.h"
 #include "cli/side_client.h"
 #include "cli/signal_handling.h"
+#include "ledger/ledger_error.h"
 #include "log/event_log.h"
 #include "s3/access_probe.h"
+#include "staging/staging_error.h"
 #include "staging/volume_lock.h"
 #include "transfer/relay_engine.h"
 
@@ -118,9 +120,8 @@ int run_relay_command(RelayRole role, const RelayOptions& options) {
   if (source_tally) emit_client_summary(*source_tally, *source, **events);
   if (destination_tally) emit_client_summary(*destination_tally, *destination, **events);
   if (!report) {
-    const std::string& code = report.error().code;
-    if (code == "StagingError") return staging_failure(report.error(), redactor);
-    if (code.starts_with("Ledger")) return ledger_failure(report.error(), redactor);
+    if (report.error().code == staging::kStagingError) return staging_failure(report.error(), redactor);
+    if (ledger::is_ledger_error(report.error())) return ledger_failure(report.error(), redactor);
     return report_failure(report.error(), redactor);
   }
 

@@ -16,6 +16,7 @@
 #include "cli/exit_codes.h"
 #include "cli/output.h"
 #include "cli/side_client.h"
+#include "ledger/ledger_error.h"
 #include "staging/recovery_scan.h"
 #include "staging/staging_layout.h"
 
@@ -260,7 +261,7 @@ int run_reset(const ResetOptions& options) {
 
   auto plan = plan_reset(*config, *context);
   if (!plan) {
-    return plan.error().code.starts_with("Ledger") ? ledger_failure(plan.error(), redactor)
+    return ledger::is_ledger_error(plan.error()) ? ledger_failure(plan.error(), redactor)
                                                    : staging_failure(plan.error(), redactor);
   }
   std::cout << redactor.apply(plan->to_text(*config)) << std::flush;

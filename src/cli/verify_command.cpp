@@ -15,6 +15,7 @@
 #include "cli/job_context.h"
 #include "cli/output.h"
 #include "cli/side_client.h"
+#include "ledger/ledger_error.h"
 #include "log/event_log.h"
 
 namespace s5j::cli {
@@ -153,7 +154,7 @@ int run_verify_command(const VerifyOptions& options) {
   auto report = verifier.run();
   (*events)->flush();
   if (!report) {
-    return report.error().code.starts_with("Ledger") ? ledger_failure(report.error(), redactor)
+    return ledger::is_ledger_error(report.error()) ? ledger_failure(report.error(), redactor)
                                                       : report_failure(report.error(), redactor);
   }
   if (options.json) {

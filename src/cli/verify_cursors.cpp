@@ -1,5 +1,7 @@
 #include "cli/verify_cursors.h"
 
+#include "s3/s3_error_codes.h"
+
 namespace s5j::cli {
 
 ListingCursor::ListingCursor(s3::S3Client& client, std::string bucket, std::string prefix) : client_(client) {
@@ -20,7 +22,7 @@ Result<const s3::ObjectInfo*> ListingCursor::seek(const std::string& key) {
       // The merge is only sound over a sorted listing; S3 promises one, some
       // gateways do not keep the promise.
       if (!last_key_.empty() && o.key < last_key_)
-        return make_error(ErrorKind::permanent, "UnsortedListing", "the destination lists keys out of order");
+        return make_error(ErrorKind::permanent, s3::kUnsortedListing, "the destination lists keys out of order");
       last_key_ = o.key;
     }
     more_ = next->is_truncated;
@@ -28,7 +30,7 @@ Result<const s3::ObjectInfo*> ListingCursor::seek(const std::string& key) {
     // A listing that does not advance must not loop forever: treat it as
     // unusable for the merge, like an unsorted one.
     if (more_ && (token.empty() || token == last_token_))
-      return make_error(ErrorKind::permanent, "UnsortedListing", "the destination listing does not advance");
+      return make_error(ErrorKind::permanent, s3::kUnsortedListing, "the destination listing does not advance");
     last_token_ = token;
     request_.continuation = std::move(token);
   }

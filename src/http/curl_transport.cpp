@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "base/strings.h"
+#include "http/transport_error.h"
 #include "http/rate_limiter.h"
 
 namespace s5j::http {
@@ -171,7 +172,7 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
 Error body_aborted(std::string message) {
   Error e;
   e.kind = ErrorKind::permanent;
-  e.code = "BodyAborted";
+  e.code = std::string(kBodyAborted);
   e.message = std::move(message);
   return e;
 }
@@ -278,10 +279,10 @@ struct CurlTransport::Impl {
 
 namespace {
 
-Error make(ErrorKind kind, std::string code, std::string message, const Endpoint& ep) {
+Error make(ErrorKind kind, std::string_view code, std::string message, const Endpoint& ep) {
   Error e;
   e.kind = kind;
-  e.code = std::move(code);
+  e.code = std::string(code);
   e.message = std::move(message);
   e.endpoint = ep.base();
   return e;
@@ -304,25 +305,25 @@ Error CurlTransport::Impl::map_error(CURL* h, CURLcode code, const char* errbuf,
 
   switch (code) {
     case CURLE_COULDNT_RESOLVE_HOST:
-      return make(retryable, "ResolveFailed",
+      return make(retryable, kResolveFailed,
                   "cannot resolve host " + ep.host + ": is the endpoint host name right and DNS reachable?", ep);
     case CURLE_COULDNT_RESOLVE_PROXY:
-      return make(retryable, "ProxyFailed",
+      return make(retryable, kProxyFailed,
                   "cannot resolve proxy host " + proxy.host + ": is the proxy setting right and DNS reachable?", ep);
     case CURLE_COULDNT_CONNECT:
       if (via_proxy)
-        return make(retryable, "ProxyFailed",
+        return make(retryable, kProxyFailed,
                     "cannot connect to proxy " + proxy_where + (os.empty() ? "" : " (" + os + ")") +
                         " for " + where + ": is the proxy setting right and the proxy up?",
                     ep);
-      return make(retryable, "ConnectFailed",
+      return make(retryable, kConnectFailed,
                   "cannot connect to " + where + (os.empty() ? "" : " (" + os + ")") +
                       ": is the endpoint URL right and the server up?",
                   ep);
     case CURLE_INTERFACE_FAILED:
       // Retryable per the Transport contract (an interface such as a VPN or
       // USB NIC can come back), but the message points at the setting.
-      return make(retryable, "ConnectFailed",
+      return make(retryable, kConnectFailed,
                   "cannot send from bind_interface '" + options.bind_interface + "' to " + where + " (" + detail +
                       "): is it an existing interface name or local address of this host?",
                   ep);
@@ -330,12 +331,12 @@ Error CurlTransport::Impl::map_error(CURL* h, CURLcode code, const char* errbuf,
       curl_off_t connect_us = 0;
       curl_easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &connect_us);
       if (connect_us == 0)
-        return make(retryable, "Timeout",
+        return make(retryable, kTimeout,
                     "connecting to " + where + (via_proxy ? " through proxy " + proxy_where : "") + " timed out after " +
                         std::to_string(options.connect_timeout.count()) +
                         " ms: is the endpoint reachable (firewall, routing)? raise connect_timeout on a slow link",
                     ep);
-      return make(retryable, "Timeout",
+      return make(retryable, kTimeout,
                   "transfer with " + where + " stalled: under " + std::to_string(options.low_speed_bytes_per_sec) +
                       " bytes/s for " + std::to_string(options.low_speed_time.count()) +
                       " s: is the server overloaded or the link congested? see low_speed_time" +
@@ -345,39 +346,39 @@ Error CurlTransport::Impl::map_error(CURL* h, CURLcode code, const char* errbuf,
     case CURLE_PARTIAL_FILE: {
       curl_off_t announced = -1;
       curl_easy_getinfo(h, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced);
-      return make(retryable, "RecvFailed",
+      return make(retryable, kRecvFailed,
                   "response body from " + where + " cut short: got " + std::to_string(ex.response->body_bytes) +
                       (announced >= 0 ? " of " + std::to_string(announced) : std::string()) +
                       " bytes announced: the connection dropped, try again",
                   ep);
     }
     case CURLE_GOT_NOTHING:
-      return make(retryable, "ConnectionReset",
+      return make(retryable, kConnectionReset,
                   where + " closed the connection without answering: server restarting or overloaded?", ep);
     case CURLE_SEND_ERROR:
     case CURLE_RECV_ERROR: {
       const bool reset = os_errno == ECONNRESET || os_errno == EPIPE || os_errno == ECONNABORTED;
       const bool send = code == CURLE_SEND_ERROR;
       if (reset)
-        return make(retryable, "ConnectionReset",
+        return make(retryable, kConnectionReset,
                     "connection to " + where + " reset while " + (send ? "sending" : "receiving") +
                         ": server restarting, overloaded, or a middlebox dropped it",
                     ep);
-      return make(retryable, send ? "SendFailed" : "RecvFailed",
+      return make(retryable, send ? kSendFailed : kRecvFailed,
                   std::string(send ? "sending to " : "receiving from ") + where + " failed (" +
                       (os.empty() ? detail : os) + ")",
                   ep);
     }
     case CURLE_SEND_FAIL_REWIND:
-      return make(retryable, "SendFailed",
+      return make(retryable, kSendFailed,
                   "connection to " + where + " dropped while the request body streamed; it cannot be replayed here",
                   ep);
     case CURLE_WEIRD_SERVER_REPLY:
-      return make(retryable, "RecvFailed", where + " sent an answer that is not HTTP/1.1 (" + detail +
+      return make(retryable, kRecvFailed, where + " sent an answer that is not HTTP/1.1 (" + detail +
                                                "): is the scheme right (http vs https) and the port the S3 one?",
                   ep);
     case CURLE_SSL_CACERT_BADFILE:
-      return make(permanent, "TlsCertificate",
+      return make(permanent, kTlsCertificate,
                   "cannot load ca_bundle '" + options.ca_bundle + "' for " + where + " (" + detail +
                       "): does the file exist, is it readable and in PEM format?",
                   ep);
@@ -386,7 +387,7 @@ Error CurlTransport::Impl::map_error(CURL* h, CURLcode code, const char* errbuf,
     case CURLE_SSL_INVALIDCERTSTATUS:
     case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
     case CURLE_SSL_CERTPROBLEM:
-      return make(permanent, "TlsCertificate",
+      return make(permanent, kTlsCertificate,
                   "TLS certificate of " + where + " not accepted (" + detail + "): " +
                       (options.ca_bundle.empty()
                            ? "for a self-signed or private CA set ca_bundle to its PEM file"
@@ -401,27 +402,27 @@ Error CurlTransport::Impl::map_error(CURL* h, CURLcode code, const char* errbuf,
     case CURLE_SSL_SHUTDOWN_FAILED:
     case CURLE_SSL_CRL_BADFILE:
     case CURLE_USE_SSL_FAILED:
-      return make(retryable, "TlsError",
+      return make(retryable, kTlsError,
                   "TLS handshake with " + where + " failed (" + detail + "): does the endpoint speak https on this port?",
                   ep);
     case CURLE_WRITE_ERROR:
     case CURLE_READ_ERROR:
     case CURLE_ABORTED_BY_CALLBACK:
       if (ex.callback_error) return *ex.callback_error;  // callers get their own Error back (handled earlier too)
-      return make(permanent, "BodyAborted", "transfer with " + where + " aborted by the body callback", ep);
+      return make(permanent, kBodyAborted, "transfer with " + where + " aborted by the body callback", ep);
     case CURLE_UNSUPPORTED_PROTOCOL:
       // Also what curl reports for a reply that is not HTTP at all
       // ("Received HTTP/0.9"), e.g. plain http sent to a TLS port.
       if (ep.scheme == "http" || ep.scheme == "https")
-        return make(retryable, "RecvFailed", where + " sent an answer that is not HTTP/1.1 (" + detail +
+        return make(retryable, kRecvFailed, where + " sent an answer that is not HTTP/1.1 (" + detail +
                                                  "): is the scheme right (http vs https) and the port the S3 one?",
                     ep);
       [[fallthrough]];
     case CURLE_URL_MALFORMAT:
       // A caller bug, not a network condition: retrying cannot help.
-      return make(permanent, "TransportError", "request URL for " + where + " is not usable (" + detail + ")", ep);
+      return make(permanent, kTransportError, "request URL for " + where + " is not usable (" + detail + ")", ep);
     default:
-      return make(retryable, "TransportError", "request to " + where + " failed (" + detail + ")", ep);
+      return make(retryable, kTransportError, "request to " + where + " failed (" + detail + ")", ep);
   }
 }
 
@@ -536,7 +537,7 @@ Result<Response> CurlTransport::Impl::perform(CURL* h, const Request& request) {
 
   if (!ok) {
     const Endpoint ep = parse_endpoint(request.url);
-    return std::unexpected(make(ErrorKind::permanent, "TransportError",
+    return std::unexpected(make(ErrorKind::permanent, kTransportError,
                                 "cannot configure libcurl for " + ep.host_port() +
                                     ": an option is unsupported by this libcurl build",
                                 ep));
@@ -578,9 +579,9 @@ CurlTransport::~CurlTransport() = default;
 
 Result<Response> CurlTransport::perform(const Request& request) {
   if (global_init() != CURLE_OK)
-    return make_error(ErrorKind::fatal, "TransportError", "libcurl failed to initialise (curl_global_init)");
+    return make_error(ErrorKind::fatal, kTransportError, "libcurl failed to initialise (curl_global_init)");
   CURL* h = impl_->take();
-  if (h == nullptr) return make_error(ErrorKind::retryable, "TransportError", "cannot create a libcurl handle (out of memory?)");
+  if (h == nullptr) return make_error(ErrorKind::retryable, kTransportError, "cannot create a libcurl handle (out of memory?)");
   auto result = impl_->perform(h, request);
   impl_->give_back(h);
   return result;

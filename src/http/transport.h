@@ -70,11 +70,12 @@ struct Response {
 };
 
 // Failures before a complete HTTP answer arrived come back as Error with
-// code one of: "ConnectFailed", "ResolveFailed", "Timeout", "ConnectionReset",
-// "TlsError", "TlsCertificate", "SendFailed", "RecvFailed", "ProxyFailed",
-// "BodyAborted" (a sink or reader refused), "TransportError". All but
-// TlsCertificate and BodyAborted are retryable. A complete answer with any
-// HTTP status is a Response, not an Error.
+// one of the codes of transport_error.h (ConnectFailed, ResolveFailed,
+// Timeout, ConnectionReset, TlsError, TlsCertificate, SendFailed, RecvFailed,
+// ProxyFailed, BodyAborted when a sink or reader refused, TransportError), or
+// the sink's or reader's own Error. All but TlsCertificate and BodyAborted
+// are retryable. A complete answer with any HTTP status is a Response, not
+// an Error.
 class Transport {
  public:
   virtual ~Transport() = default;

@@ -2,7 +2,13 @@
 
 namespace s5j::ledger {
 
-std::unexpected<Error> ledger_error(ErrorKind kind, const char* code, std::string message) {
+bool is_ledger_error(const Error& error) {
+  const std::string_view c = error.code;
+  return c == kLedgerError || c == kLedgerBusy || c == kLedgerIllegalTransition || c == kLedgerNotFound ||
+         c == kLedgerConflict || c == kLedgerUnsupported;
+}
+
+std::unexpected<Error> ledger_error(ErrorKind kind, std::string_view code, std::string message) {
   return make_error(kind, code, std::move(message));
 }
 

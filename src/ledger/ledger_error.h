@@ -10,21 +10,36 @@
 //   LedgerNotFound           permanent: unknown job, object, run or upload.
 //   LedgerConflict           permanent: e.g. a job reopened with another mode.
 //   LedgerUnsupported        fatal: backend not available in this build.
+//
+// And one code about the ledger's job lock that its users return:
+//   AlreadyRunning           fatal: acquire_job_lock() found the lock held by
+//                            a live run (transfer::JobRun names its pid and
+//                            host); the CLI exits 13.
+//
+// Callers compare Error::code with these constants or ask
+// is_ledger_error(), never with a string literal.
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "base/error.h"
 
 namespace s5j::ledger {
 
-inline constexpr const char* kLedgerError = "LedgerError";
-inline constexpr const char* kLedgerBusy = "LedgerBusy";
-inline constexpr const char* kLedgerIllegalTransition = "LedgerIllegalTransition";
-inline constexpr const char* kLedgerNotFound = "LedgerNotFound";
-inline constexpr const char* kLedgerConflict = "LedgerConflict";
-inline constexpr const char* kLedgerUnsupported = "LedgerUnsupported";
+inline constexpr char kLedgerError[] = "LedgerError";
+inline constexpr char kLedgerBusy[] = "LedgerBusy";
+inline constexpr char kLedgerIllegalTransition[] = "LedgerIllegalTransition";
+inline constexpr char kLedgerNotFound[] = "LedgerNotFound";
+inline constexpr char kLedgerConflict[] = "LedgerConflict";
+inline constexpr char kLedgerUnsupported[] = "LedgerUnsupported";
 
-std::unexpected<Error> ledger_error(ErrorKind kind, const char* code, std::string message);
+inline constexpr char kAlreadyRunning[] = "AlreadyRunning";
+
+// True for the six Ledger* codes above (not AlreadyRunning): the ledger
+// failed, and the CLI reports it as a ledger problem.
+bool is_ledger_error(const Error& error);
+
+std::unexpected<Error> ledger_error(ErrorKind kind, std::string_view code, std::string message);
 
 }  // namespace s5j::ledger

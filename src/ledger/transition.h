@@ -9,6 +9,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ledger/records.h"
@@ -52,6 +53,15 @@ struct Transition {
 //   MissingStagedCopy `staged` without a staged path and checksum
 //   NoSuchUpload      a part or upload end for an unknown upload
 //   UploadClosed      a part or upload end for an upload no longer active
+inline constexpr char kNoSuchObject[] = "NoSuchObject";
+inline constexpr char kStateChanged[] = "StateChanged";
+inline constexpr char kLeaseLost[] = "LeaseLost";
+inline constexpr char kMissingChecksums[] = "MissingChecksums";
+inline constexpr char kChecksumMismatch[] = "ChecksumMismatch";
+inline constexpr char kMissingStagedCopy[] = "MissingStagedCopy";
+inline constexpr char kNoSuchUpload[] = "NoSuchUpload";
+inline constexpr char kUploadClosed[] = "UploadClosed";
+
 struct Rejection {
   ObjectId id;
   UploadRef upload;  // set for part and upload-end operations

@@ -16,17 +16,17 @@ Result<std::unique_ptr<EventLog>> EventLog::open(const std::string& dir, const s
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec)
-    return make_error(ErrorKind::fatal, "LogError",
+    return make_error(ErrorKind::fatal, kLogError,
                       "cannot create log directory '" + dir + "': " + ec.message() + " (set log.dir to a writable directory)");
   std::string path = (std::filesystem::path(dir) / file_name).string();
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0)
-    return make_error(ErrorKind::fatal, "LogError",
+    return make_error(ErrorKind::fatal, kLogError,
                       "cannot open log file '" + path + "': " + std::strerror(errno) + " (set log.dir to a writable directory)");
   std::FILE* file = ::fdopen(fd, "a");
   if (file == nullptr) {
     ::close(fd);
-    return make_error(ErrorKind::fatal, "LogError", "cannot open log file '" + path + "'");
+    return make_error(ErrorKind::fatal, kLogError, "cannot open log file '" + path + "'");
   }
   return std::unique_ptr<EventLog>(new EventLog(file, std::move(path), std::move(redactor), clock));
 }

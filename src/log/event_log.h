@@ -19,6 +19,9 @@
 
 namespace s5j::log {
 
+// The code of every EventLog failure (fatal; the message names the path).
+inline constexpr char kLogError[] = "LogError";
+
 class EventLog {
  public:
   // Creates `dir` if needed and opens "<dir>/<file_name>" for appending

@@ -4,12 +4,13 @@
 #include <limits>
 
 #include "http/endpoint_url.h"
+#include "s3/s3_error_codes.h"
 
 namespace s5j::s3 {
 
 Result<Endpoint> parse_endpoint(const std::string& url) {
   auto parsed = http::parse_endpoint_url(url);
-  if (!parsed) return make_error(ErrorKind::permanent, "InvalidEndpoint", parsed.error());
+  if (!parsed) return make_error(ErrorKind::permanent, kInvalidEndpoint, parsed.error());
   // The URL as requests use it: the Host header's form (no default port).
   return Endpoint{parsed->scheme + "://" + parsed->host_header(), parsed->scheme, parsed->host, parsed->host_header()};
 }

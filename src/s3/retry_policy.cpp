@@ -2,16 +2,10 @@
 
 #include <algorithm>
 
+#include "http/transport_error.h"
 #include "s3/s3_error.h"
 
 namespace s5j::s3 {
-
-bool is_connection_error(const Error& error) {
-  return error.http_status == 0 &&
-         (error.code == "ConnectFailed" || error.code == "ResolveFailed" || error.code == "Timeout" ||
-          error.code == "ConnectionReset" || error.code == "SendFailed" || error.code == "RecvFailed" ||
-          error.code == "TlsError" || error.code == "ProxyFailed" || error.code == "TransportError");
-}
 
 RetryPolicy::RetryPolicy(RetryOptions options, uint64_t seed)
     : options_(options), tokens_(options.budget_tokens), rng_(seed) {}
@@ -19,7 +13,10 @@ RetryPolicy::RetryPolicy(RetryOptions options, uint64_t seed)
 std::optional<std::chrono::milliseconds> RetryPolicy::next_delay(const Error& error, int attempt,
                                                                  std::optional<std::chrono::milliseconds> retry_after) {
   if (!error.retryable() || attempt >= options_.max_attempts) return std::nullopt;
-  const int cost = is_connection_error(error) ? options_.timeout_retry_cost : options_.retry_cost;
+  // Every class of connection failure costs the higher price, as botocore
+  // charges for timeouts: a server that cannot be reached drains the budget
+  // fastest, so requests fail fast instead of each retrying to its cap.
+  const int cost = http::is_connection_failure(error) ? options_.timeout_retry_cost : options_.retry_cost;
   int have = tokens_.load();
   do {
     if (have < cost) return std::nullopt;  // budget spent: fail fast

@@ -28,7 +28,7 @@ struct RetryOptions {
   std::chrono::milliseconds cap{20'000};
   int budget_tokens = 500;      // botocore standard mode's quota
   int retry_cost = 5;
-  int timeout_retry_cost = 10;  // connection-level failures cost more
+  int timeout_retry_cost = 10;  // connection failures (http::is_connection_failure) cost more
 };
 
 class RetryPolicy {
@@ -51,8 +51,5 @@ class RetryPolicy {
   std::mutex rng_mutex_;
   std::mt19937_64 rng_;  // guarded by rng_mutex_
 };
-
-// Connection-level failures (no HTTP answer at all).
-bool is_connection_error(const Error& error);
 
 }  // namespace s5j::s3

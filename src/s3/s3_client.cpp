@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "base/strings.h"
+#include "http/transport_error.h"
 #include "s3/s3_error.h"
 #include "s3/uri_encode.h"
 
@@ -137,7 +138,7 @@ S3Client::S3Client(ClientOptions options, std::shared_ptr<http::Transport> trans
 Result<std::unique_ptr<S3Client>> make_client(ClientOptions options, std::shared_ptr<http::Transport> transport,
                                               const Clock& clock) {
   if (options.endpoint_urls.empty())
-    return make_error(ErrorKind::permanent, "InvalidEndpoint", "no endpoint URL configured");
+    return make_error(ErrorKind::permanent, kInvalidEndpoint, "no endpoint URL configured");
   for (const auto& url : options.endpoint_urls)
     if (auto e = parse_endpoint(url); !e) return std::unexpected(e.error());
   return std::make_unique<S3Client>(std::move(options), std::move(transport), clock);
@@ -237,8 +238,11 @@ Result<http::Response> S3Client::execute(Call& call) {
     const size_t index = pool_->acquire(avoid);
     const auto started = clock_.steady_now();
     auto response = execute_once(call, index, attempt);
+    // Only a failure to reach this endpoint marks it down and fails over: a
+    // proxy failure is every endpoint's (they share the proxy), and a
+    // timeout or broken connection says the endpoint was reached.
     const bool connect_failed =
-        !response && (response.error().code == "ConnectFailed" || response.error().code == "ResolveFailed");
+        !response && http::connection_failure_of(response.error()) == http::ConnectionFailure::endpoint_unreachable;
     const auto health = pool_->release(index, connect_failed);
     {
       using Outcome = ConcurrencyLimiter::Outcome;
@@ -293,7 +297,7 @@ Result<http::Response> S3Client::execute(Call& call) {
       server_retry_after = retry_after(response->headers);
 
       // Self-corrections that do not count against the retry budget.
-      if (error.code == "RequestTimeTooSkewed" && !skew_fixed) {
+      if (error.code == kRequestTimeTooSkewed && !skew_fixed) {
         if (auto date = http::find_header(response->headers, "date"))
           if (auto server_now = parse_http_date(*date)) {
             clock_offset_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(*server_now - clock_.now()).count();
@@ -305,7 +309,7 @@ Result<http::Response> S3Client::execute(Call& call) {
             continue;
           }
       }
-      if ((error.code == "AuthorizationHeaderMalformed" || error.code == "PermanentRedirect" ||
+      if ((error.code == kAuthorizationHeaderMalformed || error.code == kPermanentRedirect ||
            response->status == 301) &&
           !region_corrected_.exchange(true)) {
         std::string want = expected_region(*response);
@@ -412,8 +416,8 @@ Result<ListPage> S3Client::list_objects(const ListRequest& request) {
   // with 501 NotImplemented or 400 InvalidArgument, or ignore list-type and
   // answer a v1 document; fall back to v1 for the rest of the run.
   if (options_.list_api == ListApi::automatic && !page &&
-      (page.error().code == "NotImplemented" || page.error().http_status == 501 ||
-       page.error().code == "InvalidArgument" || page.error().code == "MalformedXML")) {
+      (page.error().code == kNotImplemented || page.error().http_status == 501 ||
+       page.error().code == kInvalidArgument || page.error().code == kMalformedXml)) {
     list_v1_ = true;
     return list_once(true);
   }
@@ -494,7 +498,7 @@ Status S3Client::delete_object(const std::string& bucket, const std::string& key
   Call call{.operation = "DeleteObject", .method = "DELETE", .bucket = bucket, .key = key, .has_key = true};
   auto r = execute(call);
   if (!r) {
-    if (r.error().code == "NoSuchKey") return {};  // already gone: the goal is reached
+    if (r.error().code == kNoSuchKey) return {};  // already gone: the goal is reached
     return std::unexpected(r.error());
   }
   return {};
@@ -600,7 +604,7 @@ Result<CompleteMultipartResult> S3Client::complete_multipart_upload(const std::s
   auto r = execute(call);
   if (!r) {
     // A retried Complete whose first attempt succeeded finds the upload gone.
-    if (r.error().code == "NoSuchUpload" && attempts_seen > 0) {
+    if (r.error().code == kNoSuchUpload && attempts_seen > 0) {
       auto head = head_object(bucket, key);
       const std::string suffix = "-" + std::to_string(parts.size());
       if (head && head->etag.size() > suffix.size() && head->etag.ends_with(suffix))
@@ -616,7 +620,7 @@ Status S3Client::abort_multipart_upload(const std::string& bucket, const std::st
   Call call{.operation = "AbortMultipartUpload", .method = "DELETE", .bucket = bucket, .key = key, .has_key = true};
   call.query.push_back({"uploadId", upload_id});
   auto r = execute(call);
-  if (!r && r.error().code != "NoSuchUpload") return std::unexpected(r.error());
+  if (!r && r.error().code != kNoSuchUpload) return std::unexpected(r.error());
   return {};
 }
 

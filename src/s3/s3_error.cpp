@@ -6,33 +6,48 @@
 
 namespace s5j::s3 {
 namespace {
-constexpr std::array kRetryableCodes = {
-    std::string_view("RequestTimeout"),        std::string_view("RequestTimeoutException"),
-    std::string_view("PriorRequestNotComplete"), std::string_view("SlowDown"),
-    std::string_view("Throttling"),            std::string_view("ThrottlingException"),
-    std::string_view("ThrottledException"),    std::string_view("RequestThrottledException"),
-    std::string_view("TooManyRequestsException"), std::string_view("ProvisionedThroughputExceededException"),
-    std::string_view("TransactionInProgressException"), std::string_view("RequestLimitExceeded"),
-    std::string_view("BandwidthLimitExceeded"), std::string_view("LimitExceededException"),
-    std::string_view("RequestThrottled"),      std::string_view("EC2ThrottledException"),
-    std::string_view("InternalError"),         std::string_view("ServiceUnavailable"),
-    std::string_view("BadDigest"),             std::string_view("IDPCommunicationError"),
+constexpr auto kRetryableCodes = std::to_array<std::string_view>({
+    kRequestTimeout,       kRequestTimeoutException,   kPriorRequestNotComplete,
+    kSlowDown,             kThrottling,                kThrottlingException,
+    kThrottledException,   kRequestThrottledException, kTooManyRequestsException,
+    kProvisionedThroughputExceededException,           kTransactionInProgressException,
+    kRequestLimitExceeded, kBandwidthLimitExceeded,    kLimitExceededException,
+    kRequestThrottled,     kEc2ThrottledException,     kInternalError,
+    kServiceUnavailable,   kBadDigest,                 kIdpCommunicationError,
     // The body arrived other than it was signed: corrupted in transit.
-    std::string_view("XAmzContentSHA256Mismatch"),
-    std::string_view("OperationAborted"),
-};
+    kXAmzContentSha256Mismatch,
+    kOperationAborted,
+});
+constexpr auto kThrottlingCodes = std::to_array<std::string_view>({
+    kSlowDown,          kThrottling,          kThrottlingException,       kRequestLimitExceeded,
+    kBandwidthLimitExceeded, kTooManyRequestsException, kRequestThrottled, kThrottledException,
+    kRequestThrottledException, kProvisionedThroughputExceededException,
+});
+
+template <size_t N>
+bool one_of(std::string_view code, const std::array<std::string_view, N>& codes) {
+  for (auto c : codes)
+    if (c == code) return true;
+  return false;
+}
 }  // namespace
 
-bool is_throttling_code(std::string_view code) {
-  return code == "SlowDown" || code == "Throttling" || code == "ThrottlingException" ||
-         code == "RequestLimitExceeded" || code == "BandwidthLimitExceeded" || code == "TooManyRequestsException" ||
-         code == "RequestThrottled" || code == "ThrottledException" || code == "RequestThrottledException" ||
-         code == "ProvisionedThroughputExceededException";
+bool is_throttling_code(std::string_view code) { return one_of(code, kThrottlingCodes); }
+
+bool is_credentials_rejected(const Error& error) {
+  const std::string_view c = error.code;
+  return c == kInvalidAccessKeyId || c == kSignatureDoesNotMatch || c == kInvalidToken || c == kExpiredToken;
+}
+
+bool is_access_denied(const Error& error) { return error.code == kAccessDenied || error.code == kAllAccessDisabled; }
+
+bool is_unsupported_operation(const Error& error) {
+  return error.code == kNotImplemented || error.code == kMethodNotAllowed || error.http_status == 501 ||
+         error.http_status == 405;
 }
 
 ErrorKind classify_s3_error(int http_status, std::string_view code) {
-  for (auto c : kRetryableCodes)
-    if (c == code) return ErrorKind::retryable;
+  if (one_of(code, kRetryableCodes)) return ErrorKind::retryable;
   switch (http_status) {
     case 429: case 500: case 502: case 503: case 504: case 509:
       return ErrorKind::retryable;
@@ -42,17 +57,17 @@ ErrorKind classify_s3_error(int http_status, std::string_view code) {
 }
 
 std::string_view hint_for_code(std::string_view code) {
-  if (code == "InvalidAccessKeyId") return "the server does not know this access key: check access_key";
-  if (code == "SignatureDoesNotMatch") return "the signature was refused: check secret_access_key (and region)";
-  if (code == "AccessDenied") return "the credentials lack permission for this request: check the user's policy";
-  if (code == "NoSuchBucket") return "the bucket does not exist on this endpoint: check bucket and endpoint_urls";
-  if (code == "NoSuchKey") return "the object does not exist (deleted after listing?)";
-  if (code == "RequestTimeTooSkewed") return "this machine's clock differs from the server's by more than 15 minutes";
-  if (code == "AuthorizationHeaderMalformed") return "wrong region for this endpoint: check region";
-  if (code == "PermanentRedirect") return "the bucket is in another region or needs another endpoint: check region";
-  if (code == "InvalidBucketName") return "the bucket name is not valid: check bucket";
-  if (code == "SlowDown") return "the server asks to slow down";
-  if (code == "PreconditionFailed") return "the object changed since it was listed";
+  if (code == kInvalidAccessKeyId) return "the server does not know this access key: check access_key";
+  if (code == kSignatureDoesNotMatch) return "the signature was refused: check secret_access_key (and region)";
+  if (code == kAccessDenied) return "the credentials lack permission for this request: check the user's policy";
+  if (code == kNoSuchBucket) return "the bucket does not exist on this endpoint: check bucket and endpoint_urls";
+  if (code == kNoSuchKey) return "the object does not exist (deleted after listing?)";
+  if (code == kRequestTimeTooSkewed) return "this machine's clock differs from the server's by more than 15 minutes";
+  if (code == kAuthorizationHeaderMalformed) return "wrong region for this endpoint: check region";
+  if (code == kPermanentRedirect) return "the bucket is in another region or needs another endpoint: check region";
+  if (code == kInvalidBucketName) return "the bucket name is not valid: check bucket";
+  if (code == kSlowDown) return "the server asks to slow down";
+  if (code == kPreconditionFailed) return "the object changed since it was listed";
   return {};
 }
 
@@ -72,21 +87,21 @@ Error error_from_response(const http::Response& response, std::string_view opera
   if (e.code.empty() && !response.body.empty() && response.status >= 300) {
     // S3 servers answer errors with an XML <Error> document; anything else
     // (an HTML page, a JSON error) comes from something that is not S3.
-    e.code = "NotS3";
+    e.code = kNotS3;
     server_message = "the answer is not an S3 error document; is the endpoint URL an S3 service?";
   }
   if (e.code.empty()) {
     switch (response.status) {
-      case 301: e.code = "PermanentRedirect"; break;
-      case 304: e.code = "NotModified"; break;
-      case 400: e.code = "BadRequest"; break;
-      case 403: e.code = "AccessDenied"; break;
-      case 404: e.code = bucket_level ? "NoSuchBucket" : "NoSuchKey"; break;
-      case 405: e.code = "MethodNotAllowed"; break;
-      case 412: e.code = "PreconditionFailed"; break;
-      case 416: e.code = "InvalidRange"; break;
-      case 501: e.code = "NotImplemented"; break;
-      case 503: e.code = "ServiceUnavailable"; break;
+      case 301: e.code = kPermanentRedirect; break;
+      case 304: e.code = kNotModified; break;
+      case 400: e.code = kBadRequest; break;
+      case 403: e.code = kAccessDenied; break;
+      case 404: e.code = bucket_level ? kNoSuchBucket : kNoSuchKey; break;
+      case 405: e.code = kMethodNotAllowed; break;
+      case 412: e.code = kPreconditionFailed; break;
+      case 416: e.code = kInvalidRange; break;
+      case 501: e.code = kNotImplemented; break;
+      case 503: e.code = kServiceUnavailable; break;
       default: e.code = "HTTP" + std::to_string(response.status); break;
     }
   }

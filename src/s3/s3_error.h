@@ -7,6 +7,7 @@
 
 #include "base/error.h"
 #include "http/transport.h"
+#include "s3/s3_error_codes.h"
 
 namespace s5j::s3 {
 
@@ -17,6 +18,15 @@ ErrorKind classify_s3_error(int http_status, std::string_view code);
 
 // True for codes that mean "slow down" (backoff from a longer base).
 bool is_throttling_code(std::string_view code);
+
+// The server does not accept the credentials: unknown access key, wrong
+// secret, a bad or expired session token (exit code 4).
+bool is_credentials_rejected(const Error& error);
+// The credentials were accepted but lack permission (exit code 5).
+bool is_access_denied(const Error& error);
+// The server does not implement the operation: NotImplemented or
+// MethodNotAllowed, or a body-less 501 or 405.
+bool is_unsupported_operation(const Error& error);
 
 // Builds the Error for a non-2xx answer (or a 200 carrying <Error>): code
 // from the XML body when present, else derived from the status (HEAD

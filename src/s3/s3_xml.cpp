@@ -40,7 +40,7 @@ std::string_view text_of(const pugi::xml_node& n) { return n.child_value(); }
 Error malformed(std::string_view op, std::string_view what) {
   Error e;
   e.kind = ErrorKind::permanent;
-  e.code = "MalformedXML";
+  e.code = kMalformedXml;
   e.message = std::string(op) + ": " + std::string(what);
   return e;
 }
@@ -73,7 +73,7 @@ ErrorBody error_body_from(const pugi::xml_node& root) {
 
 Error error_from_body(const ErrorBody& b, std::string_view op) {
   Error e;
-  e.code = b.code.empty() ? "InternalError" : b.code;
+  e.code = b.code.empty() ? std::string(kInternalError) : b.code;
   // One classification for the whole client (s3_error.h): InternalError,
   // SlowDown, ... retryable; NoSuchKey, InvalidPart, ... permanent.
   e.kind = classify_s3_error(200, e.code);

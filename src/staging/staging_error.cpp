@@ -5,7 +5,7 @@
 
 namespace s5j::staging {
 
-std::unexpected<Error> staging_error(ErrorKind kind, const char* code, std::string message) {
+std::unexpected<Error> staging_error(ErrorKind kind, std::string_view code, std::string message) {
   return make_error(kind, code, std::move(message));
 }
 

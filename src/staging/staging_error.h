@@ -28,17 +28,17 @@
 
 namespace s5j::staging {
 
-inline constexpr const char* kStagingError = "StagingError";
-inline constexpr const char* kFull = "Full";
-inline constexpr const char* kTooLarge = "TooLarge";
-inline constexpr const char* kCancelled = "Cancelled";
-inline constexpr const char* kDiskFull = "DiskFull";
-inline constexpr const char* kStagingIoError = "StagingIoError";
-inline constexpr const char* kStagedCorrupt = "StagedCorrupt";
-inline constexpr const char* kStagedNotFound = "StagedNotFound";
-inline constexpr const char* kInvalidArgument = "InvalidArgument";
+inline constexpr char kStagingError[] = "StagingError";
+inline constexpr char kFull[] = "Full";
+inline constexpr char kTooLarge[] = "TooLarge";
+inline constexpr char kCancelled[] = "Cancelled";
+inline constexpr char kDiskFull[] = "DiskFull";
+inline constexpr char kStagingIoError[] = "StagingIoError";
+inline constexpr char kStagedCorrupt[] = "StagedCorrupt";
+inline constexpr char kStagedNotFound[] = "StagedNotFound";
+inline constexpr char kInvalidArgument[] = "InvalidArgument";
 
-std::unexpected<Error> staging_error(ErrorKind kind, const char* code, std::string message);
+std::unexpected<Error> staging_error(ErrorKind kind, std::string_view code, std::string message);
 
 // A failed system call: "<what> <path>: <strerror(err)>". ENOSPC and EDQUOT
 // become DiskFull (retryable); everything else StagingIoError (retryable).

@@ -105,10 +105,6 @@ class ClaimDispatcher {
   // workers ended).
   void release_unstarted();
 
-  ledger::Ledger& ledger() { return ledger_; }
-  GroupCommit& committer() { return committer_; }
-  const DispatcherSettings& settings() const { return settings_; }
-
  private:
   const DispatcherSettings settings_;
   ledger::Ledger& ledger_;

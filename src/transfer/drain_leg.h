@@ -9,67 +9,57 @@
 //     destination confirmed the bytes, `object_verified` when durable.
 //   * a staged copy that reads differently from the source bytes, or that
 //     is gone: the file is deleted first, then uploading → pending (fetch it
-//     again from the source; the stage leg of this process is woken), with
-//     `staged_corrupt` / `staged_missing`. It never reaches verified.
-//   * other failures → failed, keeping the staged copy (the next attempt
-//     uploads from it again).
+//     again from the source; the other legs — the stage of this process —
+//     are woken), with `staged_corrupt` / `staged_missing`. It never
+//     reaches verified.
+//   * other failures → failed (Leg::work_on), keeping the staged copy (the
+//     next attempt uploads from it again).
 //   * idle: continuous mode polls the ledger every poll interval (and puts
 //     failed objects back in line every scan_interval); `once` ends when
 //     nothing is left to upload and, for role drain, no stage run of the job
 //     is active (its lock held by a live process), for role relay when no
 //     object of the job is left in flight.
 //
-// Thread safety: start()/join() from the engine's thread; request_stop()
-// and the getters from any thread.
+// Thread safety: as Leg.
 #pragma once
 
-#include <atomic>
 #include <chrono>
-#include <thread>
-#include <vector>
 
 #include "s3/s3_client.h"
+#include "staging/stager.h"
 #include "transfer/byte_budget.h"
-#include "transfer/claim_dispatcher.h"
-#include "transfer/relay_context.h"
+#include "transfer/leg.h"
+#include "transfer/relay_activity.h"
+#include "transfer/relay_settings.h"
 #include "transfer/staged_uploader.h"
 #include "transfer/worker_pool.h"
 
 namespace s5j::transfer {
 
-class DrainLeg {
+class DrainLeg final : public Leg {
  public:
-  DrainLeg(RelayContext& context, s3::S3Client& destination);
-  ~DrainLeg();
-  DrainLeg(const DrainLeg&) = delete;
-  DrainLeg& operator=(const DrainLeg&) = delete;
+  DrainLeg(RunContext& context, const RelaySettings& settings, staging::Stager& stager, RelayActivity& activity,
+           s3::S3Client& destination);
 
-  // The stage leg of the same process, woken when objects go back to pending.
-  void set_peer(ClaimDispatcher* stage) { peer_ = stage; }
-  ClaimDispatcher& dispatcher() { return dispatcher_; }
-  const StagedUploader& uploader() const { return uploader_; }
+  ClaimDispatcher::Idle on_idle() override;
+  void on_stop() override { budget_.cancel(); }  // nothing waits for memory: in-flight work drains
 
-  void start();
-  void join();
-  void request_stop();
-  bool finished() const { return finished_.load(); }
+ protected:
+  ObjectOutcome transfer(const ledger::ObjectRecord& record) override;
+  void settle(const ledger::ObjectRecord& record, const ObjectOutcome& out, std::chrono::milliseconds elapsed) override;
 
  private:
-  void process(ledger::ObjectRecord record);
-  void send_back(const ledger::ObjectRecord& record, const StagedUploadOutcome& out);
-  ClaimDispatcher::Idle on_idle();
+  void send_back(const ledger::ObjectRecord& record, const ObjectOutcome& out);
   Result<bool> stage_run_active();
 
-  RelayContext& ctx_;
+  const RelaySettings& settings_;
+  staging::Stager& stager_;
+  RelayActivity& activity_;
   ByteBudget budget_;
   WorkerPool part_pool_;
   StagedUploader uploader_;
-  ClaimDispatcher dispatcher_;
-  ClaimDispatcher* peer_ = nullptr;
-  std::atomic<bool> finished_{false};
   std::chrono::steady_clock::time_point last_requeue_;  // the claiming thread only
   bool claimed_after_stage_ended_ = false;              // the claiming thread only
-  std::vector<std::thread> workers_;
 };
 
 }  // namespace s5j::transfer

@@ -14,45 +14,24 @@
 namespace s5j::transfer {
 namespace {
 
-using Kind = CopyOutcome::Kind;
+using Kind = OutcomeKind;
 constexpr uint64_t kMaxCopyObjectSize = 5ull << 30;  // CopyObject limit
 constexpr int kMultipartCopyAttempts = 3;           // a failed proof is redone at most twice
 constexpr int kSingleReads = 3;                      // reads of a small object before giving up
 constexpr uint64_t kStreamBuffer = 4ull << 20;       // between the GET and the PUT of a streamed copy
-
-CopyOutcome outcome(Kind kind, std::string code = {}, std::string message = {}) {
-  CopyOutcome out;
-  out.kind = kind;
-  out.error_code = std::move(code);
-  if (!message.empty()) out.update.error = out.error_code + ": " + message;
-  return out;
-}
-
-// A failed source read: deleted → vanished, changed → changed, else failed.
-CopyOutcome from_source_error(const Error& e) {
-  if (e.code == "NoSuchKey") return outcome(Kind::vanished, e.code, e.message);
-  if (e.code == "PreconditionFailed") return outcome(Kind::changed, e.code, e.message);
-  return outcome(Kind::failed, e.code, e.message);
-}
-
-CopyOutcome from_error(const Error& e) { return outcome(Kind::failed, e.code, e.message); }
-
-// A failure that keeps what the attempt had already moved, for the log.
-CopyOutcome with_progress(CopyOutcome bad, const CopyOutcome& so_far) {
-  bad.method = so_far.method;
-  bad.bytes_uploaded = so_far.bytes_uploaded;
-  bad.bytes_downloaded = so_far.bytes_downloaded;
-  return bad;
-}
 
 bool server_refused_copy(const Error& e) {
   return e.code == "NotImplemented" || e.code == "MethodNotAllowed" || e.http_status == 501 ||
          e.http_status == 405;
 }
 
+// The source object is gone or is another version now: an upload of it
+// can never complete into the right object.
+bool another_version(const ObjectOutcome& out) { return out.kind == Kind::vanished || out.kind == Kind::changed; }
+
 // Proof failures that a fresh copy may cure: a byte flipped on its way from
 // the source, or a destination that stored other bytes than were sent.
-bool proof_failed(const CopyOutcome& out) {
+bool proof_failed(const ObjectOutcome& out) {
   return out.kind == Kind::failed && (out.error_code == "ChecksumMismatch" || out.error_code == "DestinationMismatch");
 }
 
@@ -97,10 +76,10 @@ std::string ObjectCopier::destination_key(const std::string& source_key) const {
   return transfer::destination_key_for(settings_.source_prefix, settings_.destination_prefix, source_key);
 }
 
-CopyOutcome ObjectCopier::copy(const ledger::ObjectRecord& record) {
+ObjectOutcome ObjectCopier::copy(const ledger::ObjectRecord& record) {
   if (settings_.server_side_copy && !server_copy_refused_.load()) {
     bool fall_back = false;
-    CopyOutcome out = copy_server_side(record, fall_back);
+    ObjectOutcome out = copy_server_side(record, fall_back);
     if (!fall_back) return out;
   }
   const bool plain_md5 = checksum::classify_etag(record.source_etag).kind == checksum::EtagKind::plain_md5;
@@ -109,7 +88,7 @@ CopyOutcome ObjectCopier::copy(const ledger::ObjectRecord& record) {
       return copy_single(record);  // re-reads on its own
     case PutShape::streamed: {
       bool fall_back = false;  // set when SSE makes the ETag no MD5: multipart then
-      CopyOutcome out = copy_streamed(record, fall_back);
+      ObjectOutcome out = copy_streamed(record, fall_back);
       if (!fall_back) return out;
       break;
     }
@@ -120,7 +99,7 @@ CopyOutcome ObjectCopier::copy(const ledger::ObjectRecord& record) {
   // scratch, every part read again (bounded: kMultipartCopyAttempts): a byte
   // flipped in transit must not fail the object for this run, a corrupt
   // source must not pass.
-  CopyOutcome out;
+  ObjectOutcome out;
   uint64_t uploaded = 0, downloaded = 0;
   for (int attempt = 1; attempt <= kMultipartCopyAttempts; ++attempt) {
     out = copy_multipart(record, attempt > 1);
@@ -137,12 +116,12 @@ CopyOutcome ObjectCopier::copy(const ledger::ObjectRecord& record) {
 
 // ------------------------------------------------------------ single PUT
 
-CopyOutcome ObjectCopier::copy_single(const ledger::ObjectRecord& record) {
-  if (!budget_.acquire(record.size)) return outcome(Kind::failed, "Cancelled", "stopping");
+ObjectOutcome ObjectCopier::copy_single(const ledger::ObjectRecord& record) {
+  if (!budget_.acquire(record.size)) return ObjectOutcome::of(Kind::cancelled, "Cancelled", "stopping");
   BudgetLease lease(&budget_, record.size);
   std::string buffer;
   buffer.reserve(record.size);
-  CopyOutcome out;
+  ObjectOutcome out;
   std::optional<s3::ObjectHead> head;
   std::optional<checksum::Checksums> sums;
   std::optional<checksum::Md5Digest> first_read;  // MD5 of a read the source ETag could not prove
@@ -160,13 +139,14 @@ CopyOutcome ObjectCopier::copy_single(const ledger::ObjectRecord& record) {
                                     buffer.append(chunk);
                                     return {};
                                   });
-    if (!got) return from_source_error(got.error());
+    if (!got) return ObjectOutcome::from_source_error(got.error());
     out.bytes_downloaded += buffer.size();
     if (buffer.size() != record.size)
-      return outcome(Kind::changed, "SizeChanged",
-                     "read " + std::to_string(buffer.size()) + " bytes, listed " + std::to_string(record.size));
+      return ObjectOutcome::of(
+          Kind::changed, "SizeChanged",
+          "read " + std::to_string(buffer.size()) + " bytes, listed " + std::to_string(record.size));
     auto hashed = hash_all(buffer);
-    if (!hashed) return from_error(hashed.error());
+    if (!hashed) return ObjectOutcome::from_error(hashed.error());
     head = std::move(*got);
     sums = *hashed;
     const auto info = source_etag_info(record.source_etag, head->raw_headers);
@@ -184,10 +164,10 @@ CopyOutcome ObjectCopier::copy_single(const ledger::ObjectRecord& record) {
     }
     first_read = *sums->md5;
     if (attempt == kSingleReads)
-      return outcome(Kind::failed, "ChecksumMismatch",
-                     plain ? "the MD5 of the bytes read differs from the source ETag " + record.source_etag + " (read " +
-                                 std::to_string(kSingleReads) + " times)"
-                           : std::to_string(kSingleReads) + " reads of the object gave different bytes");
+      return ObjectOutcome::of(Kind::failed, "ChecksumMismatch",
+                               plain ? "the MD5 of the bytes read differs from the source ETag " + record.source_etag +
+                                           " (read " + std::to_string(kSingleReads) + " times)"
+                                     : std::to_string(kSingleReads) + " reads of the object gave different bytes");
     // "mismatch": what was read is known wrong; "unproven": a second read
     // is the proof for a source ETag that proves nothing.
     events_.emit("object_reread", {{"key", record.key}, {"reason", plain || had_read ? "mismatch" : "unproven"}});
@@ -196,9 +176,9 @@ CopyOutcome ObjectCopier::copy_single(const ledger::ObjectRecord& record) {
   s3::PutOptions put_options{.metadata = head->metadata};
   const std::string key = destination_key(record.key);
   auto etag = destination_.put_object(settings_.destination_bucket, key, body, put_options);
-  if (!etag) return from_error(etag.error());
+  if (!etag) return ObjectOutcome::from_error(etag.error());
   out.kind = Kind::verified;
-  out.method = "put";
+  out.method = CopyMethod::put;
   out.bytes_uploaded = buffer.size();
   out.update.md5 = sums->md5;
   out.update.crc32c = sums->crc32c;
@@ -211,24 +191,24 @@ CopyOutcome ObjectCopier::copy_single(const ledger::ObjectRecord& record) {
 
 // ------------------------------------------------------------ streamed PUT
 
-CopyOutcome ObjectCopier::copy_streamed(const ledger::ObjectRecord& record, bool& fall_back) {
+ObjectOutcome ObjectCopier::copy_streamed(const ledger::ObjectRecord& record, bool& fall_back) {
   fall_back = false;
   auto head = source_.head_object(settings_.source_bucket, record.key, {.if_match = record.source_etag});
-  if (!head) return from_source_error(head.error());
+  if (!head) return ObjectOutcome::from_source_error(head.error());
   if (head->size != record.size)
-    return outcome(Kind::changed, "SizeChanged", "source is now " + std::to_string(head->size) + " bytes");
+    return ObjectOutcome::of(Kind::changed, "SizeChanged", "source is now " + std::to_string(head->size) + " bytes");
   const auto info = source_etag_info(record.source_etag, head->raw_headers);
   if (info.kind != checksum::EtagKind::plain_md5) {
     fall_back = true;  // SSE: the ETag is not the MD5 of the bytes
     return {};
   }
   const uint64_t buffer_bytes = std::min(record.size, kStreamBuffer);
-  if (!budget_.acquire(buffer_bytes)) return outcome(Kind::failed, "Cancelled", "stopping");
+  if (!budget_.acquire(buffer_bytes)) return ObjectOutcome::of(Kind::cancelled, "Cancelled", "stopping");
   BudgetLease lease(&budget_, buffer_bytes);
 
   // Every attempt of the PUT reads the source again: a BadDigest (a byte
   // flipped on either leg) is retried with fresh bytes.
-  CopyOutcome out;
+  ObjectOutcome out;
   int reads = 0;
   std::shared_ptr<SourceStream> stream;
   auto end_stream = [&] {
@@ -252,25 +232,26 @@ CopyOutcome ObjectCopier::copy_streamed(const ledger::ObjectRecord& record, bool
                                       {.metadata = head->metadata});
   const uint32_t crc = stream ? stream->crc32c() : 0;
   end_stream();
-  out.method = "streamed-put";
+  out.method = CopyMethod::streamed_put;
   if (!etag) {
     const Error& e = etag.error();
     if (e.code == "BadDigest")
-      return with_progress(outcome(Kind::failed, "ChecksumMismatch",
-                                   "the destination refused the bytes read " + std::to_string(reads) +
-                                       " times: their MD5 differs from the source ETag " + record.source_etag +
-                                       " (the source object does not read as it was written: check it at the"
-                                       " source; the next run tries it again)"),
-                           out);
-    if (e.code == "SizeChanged") return with_progress(outcome(Kind::changed, e.code, e.message), out);
-    return with_progress(from_source_error(e), out);
+      return with_progress(
+          ObjectOutcome::of(Kind::failed, "ChecksumMismatch",
+                            "the destination refused the bytes read " + std::to_string(reads) +
+                                " times: their MD5 differs from the source ETag " + record.source_etag +
+                                " (the source object does not read as it was written: check it at the"
+                                " source; the next run tries it again)"),
+          out);
+    return with_progress(ObjectOutcome::from_source_error(e), out);
   }
   // A plain-MD5 destination ETag is the server's MD5 of what it stored: it
   // must be the source's (a server that ignored Content-MD5 shows here).
   if (checksum::is_plain_md5_etag(*etag) && !checksum::etag_matches_md5(*etag, *info.digest)) {
-    return with_progress(outcome(Kind::failed, "DestinationMismatch",
-                                 "the destination stored ETag " + *etag + ", the source has " + record.source_etag),
-                         out);
+    return with_progress(
+        ObjectOutcome::of(Kind::failed, "DestinationMismatch",
+                          "the destination stored ETag " + *etag + ", the source has " + record.source_etag),
+        out);
   }
   out.kind = Kind::verified;
   out.update.md5 = *info.digest;
@@ -284,24 +265,24 @@ CopyOutcome ObjectCopier::copy_streamed(const ledger::ObjectRecord& record, bool
 
 // ------------------------------------------------------------ multipart
 
-CopyOutcome ObjectCopier::copy_multipart(const ledger::ObjectRecord& record, bool fresh) {
+ObjectOutcome ObjectCopier::copy_multipart(const ledger::ObjectRecord& record, bool fresh) {
   auto head = source_.head_object(settings_.source_bucket, record.key, {.if_match = record.source_etag});
-  if (!head) return from_source_error(head.error());
+  if (!head) return ObjectOutcome::from_source_error(head.error());
   if (head->size != record.size)
-    return outcome(Kind::changed, "SizeChanged", "source is now " + std::to_string(head->size) + " bytes");
+    return ObjectOutcome::of(Kind::changed, "SizeChanged", "source is now " + std::to_string(head->size) + " bytes");
   const auto info = source_etag_info(record.source_etag, head->raw_headers);
   const auto learned = learn_source_part_size(source_, settings_.source_bucket, record.key, record.size, info);
   checksum::PartLimits limits;
   limits.quirk_max_part_size = settings_.destination_max_part_size;
   auto plan = plan_copy_parts(record.size, info.kind == checksum::EtagKind::multipart ? info.part_count : 0, learned,
                               settings_.part_size, limits);
-  if (!plan) return from_error(plan.error());
+  if (!plan) return ObjectOutcome::from_error(plan.error());
   const bool need_md5 = info.kind == checksum::EtagKind::plain_md5;
   const std::string key = destination_key(record.key);
 
   auto session = fresh ? open_fresh_upload(record, key, plan->parts, {.metadata = head->metadata})
                        : uploader_.open(record, settings_.destination_bucket, key, plan->parts, {.metadata = head->metadata});
-  if (!session) return from_error(session.error());
+  if (!session) return ObjectOutcome::from_error(session.error());
   // Parts come from ranged GETs pinned to the listed version.
   const PartReader read_source = [&](uint32_t n, const checksum::PartRange& range, std::string& buffer) -> Status {
     auto got = source_.get_object(
@@ -318,15 +299,14 @@ CopyOutcome ObjectCopier::copy_multipart(const ledger::ObjectRecord& record, boo
   };
   auto parts = uploader_.upload_parts(*session, record, need_md5, read_source);
 
-  CopyOutcome out;
-  out.method = "multipart";
+  ObjectOutcome out;
+  out.method = CopyMethod::multipart;
   out.bytes_uploaded = parts.uploaded;
   out.bytes_downloaded = parts.read;
   if (parts.error) {
     const Error& e = *parts.error;
-    CopyOutcome bad =
-        with_progress(e.code == "SizeChanged" ? outcome(Kind::changed, e.code, e.message) : from_source_error(e), out);
-    if (bad.kind != Kind::failed || e.code == "NoSuchUpload" || e.code == "ChecksumMismatch" ||
+    ObjectOutcome bad = with_progress(ObjectOutcome::from_source_error(e), out);
+    if (another_version(bad) || e.code == "NoSuchUpload" || e.code == "ChecksumMismatch" ||
         e.code == "DestinationMismatch") {
       uploader_.abandon(*session);  // this upload can never complete into the right object
     }
@@ -338,7 +318,7 @@ CopyOutcome ObjectCopier::copy_multipart(const ledger::ObjectRecord& record, boo
   // become an object at the destination.
   auto unproven = [&](std::string code, std::string message) {
     uploader_.abandon(*session);
-    return with_progress(outcome(Kind::failed, std::move(code), std::move(message)), out);
+    return with_progress(ObjectOutcome::of(Kind::failed, std::move(code), std::move(message)), out);
   };
   if (need_md5) {
     if (parts.whole_md5 != info.digest)
@@ -349,7 +329,7 @@ CopyOutcome ObjectCopier::copy_multipart(const ledger::ObjectRecord& record, boo
     std::vector<checksum::Md5Digest> md5s;
     for (const auto& p : parts.parts) md5s.push_back(p.md5);
     auto rebuilt = checksum::multipart_etag(md5s);
-    if (!rebuilt) return from_error(rebuilt.error());
+    if (!rebuilt) return ObjectOutcome::from_error(rebuilt.error());
     if (info.kind == checksum::EtagKind::multipart && plan->mirrors_source) {
       auto proof = prove_multipart_layout(*plan, *rebuilt, record.source_etag);
       if (!proof) return unproven(proof.error().code, proof.error().message);
@@ -361,15 +341,15 @@ CopyOutcome ObjectCopier::copy_multipart(const ledger::ObjectRecord& record, boo
       // else one flipped byte would pass unseen.
       for (uint32_t n = 1; n <= session->parts.part_count; ++n) {
         const auto range = checksum::part_range(session->parts, n);
-        if (!budget_.acquire(range.length)) return outcome(Kind::failed, "Cancelled", "stopping");
+        if (!budget_.acquire(range.length)) return ObjectOutcome::of(Kind::cancelled, "Cancelled", "stopping");
         BudgetLease lease(&budget_, range.length);
         std::string buffer;
         buffer.reserve(range.length);
         auto got = read_source(n, range, buffer);
         out.bytes_downloaded += buffer.size();
         if (!got) {
-          CopyOutcome bad = with_progress(from_source_error(got.error()), out);
-          if (bad.kind != Kind::failed) uploader_.abandon(*session);  // another version now
+          ObjectOutcome bad = with_progress(ObjectOutcome::from_source_error(got.error()), out);
+          if (another_version(bad)) uploader_.abandon(*session);
           return bad;  // a plain failure keeps the upload recorded: the next run resumes it
         }
         auto md5 = checksum::md5_of(buffer);
@@ -386,7 +366,7 @@ CopyOutcome ObjectCopier::copy_multipart(const ledger::ObjectRecord& record, boo
     // Completed, but not into the bytes sent: the upload is over either way.
     if (done.error().code == "DestinationMismatch")
       (void)ledger_.queue_upload_end(session->ref, ledger::UploadStatus::completed);
-    return with_progress(from_error(done.error()), out);
+    return with_progress(ObjectOutcome::from_error(done.error()), out);
   }
   out.proof += "; destination confirmed every part's MD5 and the object's ETag";
   out.kind = Kind::verified;
@@ -415,7 +395,7 @@ Result<UploadSession> ObjectCopier::open_fresh_upload(const ledger::ObjectRecord
 
 // ------------------------------------------------------------ server side
 
-CopyOutcome ObjectCopier::copy_server_side(const ledger::ObjectRecord& record, bool& fall_back) {
+ObjectOutcome ObjectCopier::copy_server_side(const ledger::ObjectRecord& record, bool& fall_back) {
   fall_back = false;
   const auto info = checksum::classify_etag(record.source_etag);
   const std::string key = destination_key(record.key);
@@ -432,15 +412,15 @@ CopyOutcome ObjectCopier::copy_server_side(const ledger::ObjectRecord& record, b
                                            record.source_etag);
     if (!copied) {
       if (refused(copied.error())) return {};
-      return from_source_error(copied.error());
+      return ObjectOutcome::from_source_error(copied.error());
     }
     // Some servers (Ceph 16) ignore x-amz-copy-source-if-match: the ETag of
     // the copy is what tells whether the listed version was copied.
     if (!checksum::etags_equal(copied->etag, record.source_etag))
-      return outcome(Kind::changed, "SourceChanged", "the copy has ETag " + copied->etag);
-    CopyOutcome out;
+      return ObjectOutcome::of(Kind::changed, "SourceChanged", "the copy has ETag " + copied->etag);
+    ObjectOutcome out;
     out.kind = Kind::verified;
-    out.method = "server-copy";
+    out.method = CopyMethod::server_copy;
     out.update.dest_etag = record.source_etag;
     out.proof = "server-side copy; destination ETag = source ETag";
     return out;
@@ -451,7 +431,7 @@ CopyOutcome ObjectCopier::copy_server_side(const ledger::ObjectRecord& record, b
   }
 
   auto head = source_.head_object(settings_.source_bucket, record.key, {.if_match = record.source_etag});
-  if (!head) return from_source_error(head.error());
+  if (!head) return ObjectOutcome::from_source_error(head.error());
   const auto learned = learn_source_part_size(source_, settings_.source_bucket, record.key, record.size, info);
   auto plan = plan_copy_parts(record.size, info.part_count, learned, settings_.part_size);
   if (!plan || !plan->mirrors_source) {
@@ -461,12 +441,12 @@ CopyOutcome ObjectCopier::copy_server_side(const ledger::ObjectRecord& record, b
   auto created = destination_.create_multipart_upload(settings_.destination_bucket, key, {.metadata = head->metadata});
   if (!created) {
     if (refused(created.error())) return {};
-    return from_error(created.error());
+    return ObjectOutcome::from_error(created.error());
   }
   auto begun = ledger_.begin_upload({record.id, *created, plan->parts.part_size, plan->parts.part_count});
   if (!begun) {
     (void)destination_.abort_multipart_upload(settings_.destination_bucket, key, *created);
-    return from_error(begun.error());
+    return ObjectOutcome::from_error(begun.error());
   }
   auto abandon = [&] {
     (void)destination_.abort_multipart_upload(settings_.destination_bucket, key, *created);
@@ -482,26 +462,26 @@ CopyOutcome ObjectCopier::copy_server_side(const ledger::ObjectRecord& record, b
     if (!part) {
       abandon();
       if (refused(part.error())) return {};
-      return from_source_error(part.error());
+      return ObjectOutcome::from_source_error(part.error());
     }
     parts.push_back({static_cast<int>(n), part->etag});
   }
   auto completed = destination_.complete_multipart_upload(settings_.destination_bucket, key, *created, parts);
   if (!completed) {
     abandon();
-    return from_error(completed.error());
+    return ObjectOutcome::from_error(completed.error());
   }
   auto dest = destination_.head_object(settings_.destination_bucket, key);
-  if (!dest) return from_error(dest.error());
+  if (!dest) return ObjectOutcome::from_error(dest.error());
   if (!checksum::etags_equal(dest->etag, record.source_etag) || dest->size != record.size) {
     (void)ledger_.queue_upload_end(*begun, ledger::UploadStatus::completed);
-    if (plan->learned) return outcome(Kind::changed, "SourceChanged", "the copy has ETag " + dest->etag);
+    if (plan->learned) return ObjectOutcome::of(Kind::changed, "SourceChanged", "the copy has ETag " + dest->etag);
     fall_back = true;  // the inferred part layout was wrong: prove by reading instead
     return {};
   }
-  CopyOutcome out;
+  ObjectOutcome out;
   out.kind = Kind::verified;
-  out.method = "server-multipart-copy";
+  out.method = CopyMethod::server_multipart_copy;
   out.update.dest_etag = record.source_etag;
   out.completed_upload = *begun;
   out.proof = "server-side multipart copy; destination ETag = source multipart ETag";

@@ -33,7 +33,9 @@
 // (`object_reread`, at most three reads in all).
 //
 // Every GET is pinned to the listed source ETag (If-Match): an object that
-// changes mid-copy comes back as `changed`, one deleted as `vanished`.
+// changes mid-copy comes back as `changed`, one deleted as `vanished`;
+// stopping (the memory budget cancelled) as `cancelled`, its uploaded parts
+// kept in the ledger.
 //
 // Multipart progress goes to the ledger as it happens (begin_upload before
 // the first part, queue_part after each), so a restart resumes the upload:
@@ -53,6 +55,7 @@
 #include "s3/s3_client.h"
 #include "transfer/byte_budget.h"
 #include "transfer/multipart_uploader.h"
+#include "transfer/object_outcome.h"
 #include "transfer/worker_pool.h"
 
 namespace s5j::transfer {
@@ -68,45 +71,24 @@ struct CopierSettings {
   std::optional<uint64_t> destination_max_part_size;  // quirk (e.g. Snowball 512 MB)
 };
 
-struct CopyOutcome {
-  enum class Kind {
-    verified,  // the destination holds the source bytes, proven
-    failed,    // gave up (error in update.error); retried on a later run
-    vanished,  // the source object no longer exists
-    changed,   // the source object changed since it was listed
-  };
-  Kind kind = Kind::failed;
-  ledger::ObjectUpdate update;        // checksums, destination ETag, error
-  std::optional<ledger::UploadRef> completed_upload;  // queue its end with the transition
-  uint64_t bytes_uploaded = 0;        // payload bytes sent to the destination in this call
-  uint64_t bytes_downloaded = 0;      // payload bytes read from the source
-  std::string method;                 // "put", "streamed-put", "multipart", "server-copy", "server-multipart-copy"
-  std::string proof;                  // how the copy was proven, for the log
-  std::string error_code;             // stable code of the failure, when failed
-};
-
 class ObjectCopier {
  public:
   ObjectCopier(CopierSettings settings, s3::S3Client& source, s3::S3Client& destination, ledger::Ledger& ledger,
                ByteBudget& budget, WorkerPool& part_pool, log::EventLog& events);
 
   // Copies `record` (leased to the caller, in state copying).
-  CopyOutcome copy(const ledger::ObjectRecord& record);
-
-  // The destination key for a source key (prefix replaced).
-  std::string destination_key(const std::string& source_key) const;
-
-  // Server-side copy was refused by the server during this run.
-  bool server_side_copy_refused() const { return server_copy_refused_.load(); }
+  ObjectOutcome copy(const ledger::ObjectRecord& record);
 
  private:
-  CopyOutcome copy_server_side(const ledger::ObjectRecord& record, bool& fall_back);
-  CopyOutcome copy_single(const ledger::ObjectRecord& record);
+  // The destination key for a source key (prefix replaced).
+  std::string destination_key(const std::string& source_key) const;
+  ObjectOutcome copy_server_side(const ledger::ObjectRecord& record, bool& fall_back);
+  ObjectOutcome copy_single(const ledger::ObjectRecord& record);
   // Sets `fall_back` when the source ETag turns out not to be the MD5 of
   // the bytes (SSE): the object must then go multipart.
-  CopyOutcome copy_streamed(const ledger::ObjectRecord& record, bool& fall_back);
+  ObjectOutcome copy_streamed(const ledger::ObjectRecord& record, bool& fall_back);
   // `fresh`: a new upload, never the one the ledger shows (a redo).
-  CopyOutcome copy_multipart(const ledger::ObjectRecord& record, bool fresh);
+  ObjectOutcome copy_multipart(const ledger::ObjectRecord& record, bool fresh);
   Result<UploadSession> open_fresh_upload(const ledger::ObjectRecord& record, const std::string& key,
                                           const checksum::PartPlan& parts, const s3::PutOptions& options);
 
@@ -118,7 +100,7 @@ class ObjectCopier {
   WorkerPool& part_pool_;
   log::EventLog& events_;
   MultipartUploader uploader_;
-  std::atomic<bool> server_copy_refused_{false};
+  std::atomic<bool> server_copy_refused_{false};  // by the server, during this run
 };
 
 }  // namespace s5j::transfer

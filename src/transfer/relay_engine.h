@@ -2,14 +2,14 @@
 // volumes), `s5j drain` (staging volumes → destination) or `s5j relay`
 // (both legs at once in one process, separate worker sets, one ledger).
 //
-// A run: take the job's lock for its role(s) (stage and drain of one job
-// may run as two processes side by side, even at different times and
-// places; two runs of one role exclude each other; relay takes both);
-// recover what a dead run of the role(s) left (leases, failed objects,
-// multipart uploads at the destination); open the staging volumes and clean
-// them (.part leftovers of a crash, staged files whose object is already
-// verified or no longer wants them); list the source into the ledger (stage,
-// relay); then the legs work:
+// A run is the RunDriver's sequence with the role's legs: take the job's
+// lock for its role(s) (stage and drain of one job may run as two
+// processes side by side, even at different times and places; two runs of
+// one role exclude each other; relay takes both); recover what a dead run
+// of the role(s) left (leases, failed objects, multipart uploads at the
+// destination); open the staging volumes and clean them (.part leftovers of
+// a crash, staged files whose object is already verified or no longer wants
+// them); list the source into the ledger (stage, relay); then the legs work:
 //   stage leg (StageLeg): claims pending objects, stages each (StagedFetcher)
 //     and records it `staged` with its volume, path, size and checksums;
 //     waits for space when every volume is full (`waiting_for_space`);
@@ -43,36 +43,9 @@
 #include "ledger/ledger.h"
 #include "log/event_log.h"
 #include "s3/s3_client.h"
-#include "staging/stager.h"
+#include "transfer/relay_settings.h"
 
 namespace s5j::transfer {
-
-enum class RelayRole { stage, drain, relay };
-std::string_view to_string(RelayRole role);
-
-struct RelaySettings {
-  RelayRole role = RelayRole::relay;
-  std::string job = "default";
-  std::string source_bucket;
-  std::string source_prefix;
-  std::string destination_bucket;
-  std::string destination_prefix;
-  uint64_t part_size = 16ull << 20;
-  uint64_t multipart_threshold = 512ull << 20;
-  std::optional<uint64_t> destination_max_part_size;  // quirk (e.g. Snowball 512 MB)
-  staging::StagingOptions staging;  // volumes, reserve, limit, job (on_space_wait is set by the engine)
-  int workers = 16;       // objects in flight, per leg
-  int part_threads = 16;  // ranges / parts in flight, per leg
-  uint64_t memory_budget = 256ull << 20;  // upload buffers
-  uint64_t max_batch_bytes = 0;           // bytes staged per batch; 0 = no limit
-  bool once = false;
-  std::chrono::milliseconds scan_interval{std::chrono::seconds(30)};
-  std::chrono::milliseconds poll_interval{std::chrono::seconds(1)};  // idle drain / waiting legs
-  std::chrono::milliseconds lease{std::chrono::minutes(5)};
-  std::chrono::milliseconds flush_interval{100};
-  uint32_t max_source_changes = 5;
-  std::string command;  // for the run history; default: the role's name
-};
 
 struct RelayProgress {
   bool planning = true;

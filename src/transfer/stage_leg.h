@@ -4,10 +4,10 @@
 //   * pending → staging (a new attempt) before the fetch; staging → staged
 //     with the source checksums and the staged copy (volume, path, size,
 //     checksums, metadata); `object_staged` once that is durable, when the
-//     drain leg (same process) is woken;
+//     other legs (the drain of the same process) are woken;
 //   * TooLarge (no volume could hold it) → failed with the staging layer's
-//     message; a vanished source object → vanished; one that changed is
-//     listed again and staged as its new version (resolve_source_change);
+//     message; failed, vanished, changed (listed again and staged as its
+//     new version) and cancelled are recorded by Leg::work_on;
 //   * staging.max_batch_bytes: objects are admitted in batches of at most
 //     that many bytes (one larger object is a batch of its own); a batch
 //     starts when the previous one is staged (`batch_done`);
@@ -19,66 +19,58 @@
 //     until no object of the job is left in flight (role relay: the drain
 //     may send a corrupt copy back to be fetched again).
 //
-// Thread safety: start()/join() from the engine's thread; request_stop(),
-// wake() and the getters from any thread.
+// Thread safety: as Leg; scanning() from any thread.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
-#include <memory>
 #include <mutex>
 #include <stop_token>
 #include <thread>
-#include <vector>
 
 #include "s3/s3_client.h"
-#include "transfer/claim_dispatcher.h"
-#include "transfer/relay_context.h"
+#include "staging/stager.h"
+#include "transfer/leg.h"
+#include "transfer/relay_activity.h"
+#include "transfer/relay_settings.h"
 #include "transfer/staged_fetcher.h"
 #include "transfer/worker_pool.h"
 
 namespace s5j::transfer {
 
-class StageLeg {
+class StageLeg final : public Leg {
  public:
   // `scan` lists the source into the ledger (continuous mode, when idle).
-  StageLeg(RelayContext& context, s3::S3Client& source, std::function<Status()> scan);
-  ~StageLeg();
-  StageLeg(const StageLeg&) = delete;
-  StageLeg& operator=(const StageLeg&) = delete;
+  StageLeg(RunContext& context, const RelaySettings& settings, staging::Stager& stager, RelayActivity& activity,
+           s3::S3Client& source, std::function<Status()> scan);
+  ~StageLeg() override;
 
-  // The drain leg of the same process, woken when objects become staged.
-  void set_peer(ClaimDispatcher* drain) { peer_ = drain; }
-  ClaimDispatcher& dispatcher() { return dispatcher_; }
-
-  void start();
-  void join();
-  void request_stop();
-  bool finished() const { return finished_.load(); }
+  void start() override;
+  void finish() override;
+  ClaimDispatcher::Idle on_idle() override;
+  void on_stop() override;
   bool scanning() const { return scanning_.load(); }
 
+ protected:
+  bool admit(const ledger::ObjectRecord& record) override;
+  ObjectOutcome transfer(const ledger::ObjectRecord& record) override;
+  void settle(const ledger::ObjectRecord& record, const ObjectOutcome& out, std::chrono::milliseconds elapsed) override;
+
  private:
-  void process(ledger::ObjectRecord record);
-  void handle_changed(ledger::ObjectRecord& record, const FetchOutcome& out);
-  ClaimDispatcher::Idle on_idle();
-  bool admit(uint64_t bytes);
   void admitted_done();
   void watch_space();
 
-  RelayContext& ctx_;
-  s3::S3Client& source_;
+  const RelaySettings& settings_;
+  staging::Stager& stager_;
+  RelayActivity& activity_;
   std::function<Status()> scan_;
   WorkerPool part_pool_;
   StagedFetcher fetcher_;
-  ClaimDispatcher dispatcher_;
-  ClaimDispatcher* peer_ = nullptr;
   std::stop_source stop_;
-  std::atomic<bool> finished_{false};
   std::atomic<bool> scanning_{false};
   std::chrono::steady_clock::time_point last_scan_;  // used by the claiming thread only
-  std::vector<std::thread> workers_;
 
   // Batches (staging.max_batch_bytes).
   std::mutex batch_mutex_;

@@ -16,24 +16,7 @@
 namespace s5j::transfer {
 namespace {
 
-using Kind = FetchOutcome::Kind;
-
-FetchOutcome outcome(Kind kind, std::string code = {}, const std::string& message = {}) {
-  FetchOutcome out;
-  out.kind = kind;
-  out.error_code = std::move(code);
-  if (!message.empty()) out.update.error = out.error_code + ": " + message;
-  return out;
-}
-
-// A failed read: deleted → vanished, changed → changed, stopping →
-// cancelled, else failed.
-FetchOutcome from_read_error(const Error& e) {
-  if (e.code == "NoSuchKey") return outcome(Kind::vanished, e.code, e.message);
-  if (e.code == "PreconditionFailed" || e.code == "SizeChanged") return outcome(Kind::changed, e.code, e.message);
-  if (e.code == staging::kCancelled || e.code == "Cancelled") return outcome(Kind::cancelled, "Cancelled", "stopping");
-  return outcome(Kind::failed, e.code, e.message);
-}
+using Kind = OutcomeKind;
 
 }  // namespace
 
@@ -48,14 +31,14 @@ struct StagedFetcher::Read {
   uint64_t bytes = 0;
 };
 
-FetchOutcome StagedFetcher::fetch(const ledger::ObjectRecord& record, std::stop_token stop) {
+ObjectOutcome StagedFetcher::fetch(const ledger::ObjectRecord& record, std::stop_token stop) {
   // A mismatch between the bytes read and a plain-MD5 ETag is read once
   // more before it is called a failure: a flipped byte in transit must not
   // fail the object, a corrupt source must not pass.
   uint64_t downloaded = 0;
   for (int attempt = 1;; ++attempt) {
     bool read_again = false;
-    FetchOutcome out = fetch_once(record, stop, read_again);
+    ObjectOutcome out = fetch_once(record, stop, read_again);
     downloaded += out.bytes_downloaded;
     out.bytes_downloaded = downloaded;
     if (!read_again || attempt == 2) return out;
@@ -64,28 +47,28 @@ FetchOutcome StagedFetcher::fetch(const ledger::ObjectRecord& record, std::stop_
   }
 }
 
-FetchOutcome StagedFetcher::fetch_once(const ledger::ObjectRecord& record, std::stop_token stop, bool& read_again) {
+ObjectOutcome StagedFetcher::fetch_once(const ledger::ObjectRecord& record, std::stop_token stop, bool& read_again) {
   auto space = stager_.reserve(record.size, staging::WaitMode::block, stop);
   if (!space) {
-    const Error& e = space.error();
-    if (e.code == staging::kCancelled) return outcome(Kind::cancelled, "Cancelled", "stopping");
-    return outcome(Kind::failed, e.code, e.message);  // TooLarge: reported, never attempted
+    // Stopping: cancelled; TooLarge: failed, reported, never attempted.
+    return ObjectOutcome::from_error(space.error());
   }
   auto writer = stager_.create_writer(record.id.value, std::move(*space));
-  if (!writer) return outcome(Kind::failed, writer.error().code, writer.error().message);
+  if (!writer) return ObjectOutcome::of(Kind::failed, writer.error().code, writer.error().message);
 
   Read read;
   const bool ranged = record.size > settings_.multipart_threshold;
+  const CopyMethod method = ranged ? CopyMethod::ranged_get : CopyMethod::get;
   Status got = ranged ? read_ranged(record, **writer, read, stop) : read_whole(record, **writer, read);
   if (!got) {
     (*writer)->abort();
-    FetchOutcome bad = from_read_error(got.error());
+    ObjectOutcome bad = ObjectOutcome::from_source_error(got.error());
     bad.bytes_downloaded = read.bytes;
     return bad;
   }
   auto file = (*writer)->commit();
   if (!file) {
-    FetchOutcome bad = outcome(Kind::failed, file.error().code, file.error().message);
+    ObjectOutcome bad = ObjectOutcome::of(Kind::failed, file.error().code, file.error().message);
     bad.bytes_downloaded = read.bytes;
     return bad;
   }
@@ -96,36 +79,36 @@ FetchOutcome StagedFetcher::fetch_once(const ledger::ObjectRecord& record, std::
                                      {"bytes_downloaded", read.bytes}});
 
   // From here on a failure must not leave the file behind.
-  auto reject = [&](FetchOutcome bad) {
+  auto reject = [&](ObjectOutcome bad) {
     (void)stager_.remove(record.id.value);
     bad.bytes_downloaded = read.bytes;
-    bad.ranged = ranged;
+    bad.method = method;
     return bad;
   };
   const auto& sums = file->checksums;
   if (!sums.crc32c || *sums.crc32c != read.stream_crc || (read.stream_md5 && sums.md5 != read.stream_md5))
-    return reject(outcome(Kind::failed, "StagedWriteMismatch",
-                          "the staged file " + file->path + " reads differently from the bytes received"));
+    return reject(ObjectOutcome::of(Kind::failed, "StagedWriteMismatch",
+                                    "the staged file " + file->path + " reads differently from the bytes received"));
 
-  FetchOutcome out;
+  ObjectOutcome out;
   out.kind = Kind::staged;
-  out.ranged = ranged;
+  out.method = method;
   out.bytes_downloaded = read.bytes;
   out.update.crc32c = read.stream_crc;
   out.update.md5 = read.stream_md5;
   if (read.info.kind == checksum::EtagKind::plain_md5) {
     if (sums.md5 != read.info.digest) {
       read_again = true;
-      return reject(outcome(Kind::failed, "ChecksumMismatch",
-                            "the MD5 of the bytes read differs from the source ETag " + record.source_etag));
+      return reject(ObjectOutcome::of(Kind::failed, "ChecksumMismatch",
+                                      "the MD5 of the bytes read differs from the source ETag " + record.source_etag));
     }
     out.update.md5 = sums.md5;  // proven equal to the source's own MD5
     out.proof = "source ETag = MD5 of bytes read";
   } else if (read.plan && read.info.kind == checksum::EtagKind::multipart && read.plan->mirrors_source) {
     auto rebuilt = checksum::multipart_etag(read.part_md5s);
-    if (!rebuilt) return reject(outcome(Kind::failed, rebuilt.error().code, rebuilt.error().message));
+    if (!rebuilt) return reject(ObjectOutcome::of(Kind::failed, rebuilt.error().code, rebuilt.error().message));
     auto proof = prove_multipart_layout(*read.plan, *rebuilt, record.source_etag);
-    if (!proof) return reject(outcome(Kind::failed, proof.error().code, proof.error().message));
+    if (!proof) return reject(ObjectOutcome::of(Kind::failed, proof.error().code, proof.error().message));
     out.proof = *proof;
   } else {
     out.proof = "CRC32C of bytes read";

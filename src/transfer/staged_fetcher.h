@@ -41,6 +41,7 @@
 #include "log/event_log.h"
 #include "s3/s3_client.h"
 #include "staging/stager.h"
+#include "transfer/object_outcome.h"
 #include "transfer/worker_pool.h"
 
 namespace s5j::transfer {
@@ -51,22 +52,6 @@ struct FetchSettings {
   uint64_t multipart_threshold = 512ull << 20;
 };
 
-struct FetchOutcome {
-  enum class Kind {
-    staged,     // on a volume, proven equal to the bytes read
-    failed,     // gave up (update.error says why)
-    vanished,   // the source object no longer exists
-    changed,    // the source object changed since it was listed
-    cancelled,  // stopping: nothing staged, hand the object back
-  };
-  Kind kind = Kind::failed;
-  ledger::ObjectUpdate update;
-  uint64_t bytes_downloaded = 0;
-  bool ranged = false;     // ranged GETs in parallel
-  std::string proof;       // how the bytes were proven, for the log
-  std::string error_code;  // when not staged
-};
-
 class StagedFetcher {
  public:
   StagedFetcher(FetchSettings settings, s3::S3Client& source, staging::Stager& stager, WorkerPool& part_pool,
@@ -74,11 +59,11 @@ class StagedFetcher {
       : settings_(std::move(settings)), source_(source), stager_(stager), part_pool_(part_pool), events_(events) {}
 
   // `record` is leased to the caller, in state staging.
-  FetchOutcome fetch(const ledger::ObjectRecord& record, std::stop_token stop);
+  ObjectOutcome fetch(const ledger::ObjectRecord& record, std::stop_token stop);
 
  private:
   struct Read;
-  FetchOutcome fetch_once(const ledger::ObjectRecord& record, std::stop_token stop, bool& read_again);
+  ObjectOutcome fetch_once(const ledger::ObjectRecord& record, std::stop_token stop, bool& read_again);
   Status read_whole(const ledger::ObjectRecord& record, staging::StagedWriter& writer, Read& read);
   Status read_ranged(const ledger::ObjectRecord& record, staging::StagedWriter& writer, Read& read,
                      std::stop_token stop);

@@ -12,15 +12,7 @@
 namespace s5j::transfer {
 namespace {
 
-using Kind = StagedUploadOutcome::Kind;
-
-StagedUploadOutcome outcome(Kind kind, std::string code = {}, const std::string& message = {}) {
-  StagedUploadOutcome out;
-  out.kind = kind;
-  out.error_code = std::move(code);
-  if (!message.empty()) out.update.error = out.error_code + ": " + message;
-  return out;
-}
+using Kind = OutcomeKind;
 
 // What the bytes must hash to: the source stream's checksums as the stage
 // leg recorded them (the staged copy's only where the source's is absent).
@@ -66,21 +58,21 @@ StagedUploader::StagedUploader(StagedUploadSettings settings, s3::S3Client& dest
       budget_(budget),
       uploader_(destination, ledger, budget, part_pool, events) {}
 
-StagedUploadOutcome StagedUploader::upload(const ledger::ObjectRecord& record) {
+ObjectOutcome StagedUploader::upload(const ledger::ObjectRecord& record) {
   auto reader = stager_.open_reader_anywhere(record.id.value);
   if (!reader) {
     if (reader.error().code == staging::kStagedNotFound)
-      return outcome(Kind::missing, "StagedMissing", reader.error().message);
-    return outcome(Kind::failed, reader.error().code, reader.error().message);
+      return ObjectOutcome::of(Kind::missing, "StagedMissing", reader.error().message);
+    return ObjectOutcome::of(Kind::failed, reader.error().code, reader.error().message);
   }
   if (reader->size() != record.size)
-    return outcome(Kind::corrupt, staging::kStagedCorrupt,
-                   reader->path() + " holds " + std::to_string(reader->size()) + " bytes, the object has " +
-                       std::to_string(record.size));
+    return ObjectOutcome::of(Kind::corrupt, staging::kStagedCorrupt,
+                             reader->path() + " holds " + std::to_string(reader->size()) + " bytes, the object has " +
+                                 std::to_string(record.size));
   if (!expected_of(record).crc32c)
-    return outcome(Kind::corrupt, staging::kStagedCorrupt, "no checksum of the source bytes is recorded");
+    return ObjectOutcome::of(Kind::corrupt, staging::kStagedCorrupt, "no checksum of the source bytes is recorded");
   auto metadata = decode_metadata(record.staged ? record.staged->metadata : std::string());
-  if (!metadata) return outcome(Kind::failed, metadata.error().code, metadata.error().message);
+  if (!metadata) return ObjectOutcome::of(Kind::failed, metadata.error().code, metadata.error().message);
   switch (choose_put_shape(record.size, settings_.part_size, settings_.multipart_threshold,
                             expected_of(record).md5.has_value())) {
     case PutShape::single:
@@ -93,20 +85,16 @@ StagedUploadOutcome StagedUploader::upload(const ledger::ObjectRecord& record) {
   return upload_multipart(record, *reader, *metadata);
 }
 
-StagedUploadOutcome StagedUploader::upload_single(const ledger::ObjectRecord& record,
-                                                  const staging::StagedReader& reader,
-                                                  const s3::ObjectMetadata& metadata) {
-  if (!budget_.acquire(record.size)) return outcome(Kind::cancelled, "Cancelled", "stopping");
+ObjectOutcome StagedUploader::upload_single(const ledger::ObjectRecord& record, const staging::StagedReader& reader,
+                                            const s3::ObjectMetadata& metadata) {
+  if (!budget_.acquire(record.size)) return ObjectOutcome::of(Kind::cancelled, "Cancelled", "stopping");
   BudgetLease lease(&budget_, record.size);
   std::string buffer;
-  if (auto r = read_range(reader, 0, record.size, buffer); !r) {
-    StagedUploadOutcome bad = is_corruption(r.error().code) ? outcome(Kind::corrupt, r.error().code, r.error().message)
-                                                            : outcome(Kind::failed, r.error().code, r.error().message);
-    bad.bytes_read = buffer.size();
-    return bad;
-  }
+  if (auto r = read_range(reader, 0, record.size, buffer); !r)
+    return ObjectOutcome::of(is_corruption(r.error().code) ? Kind::corrupt : Kind::failed, r.error().code,
+                             r.error().message);
   auto hasher = checksum::MultiHasher::create();
-  if (!hasher) return outcome(Kind::failed, hasher.error().code, hasher.error().message);
+  if (!hasher) return ObjectOutcome::of(Kind::failed, hasher.error().code, hasher.error().message);
   hasher->update(buffer);
   const checksum::Checksums sums = hasher->finish();
   const Expected want = expected_of(record);
@@ -114,19 +102,16 @@ StagedUploadOutcome StagedUploader::upload_single(const ledger::ObjectRecord& re
   // the bytes read from the source.
   if (sums.crc32c != want.crc32c || (want.md5 && sums.md5 != want.md5) ||
       (want.staged_md5 && sums.md5 != want.staged_md5)) {
-    StagedUploadOutcome bad = outcome(Kind::corrupt, staging::kStagedCorrupt,
-                                      reader.path() + " reads differently from the bytes read from the source");
-    bad.bytes_read = buffer.size();
-    return bad;
+    return ObjectOutcome::of(Kind::corrupt, staging::kStagedCorrupt,
+                             reader.path() + " reads differently from the bytes read from the source");
   }
   s3::BodySource body{.size = buffer.size(), .data = buffer, .content_md5 = sums.content_md5()};
   auto etag = destination_.put_object(settings_.destination_bucket, destination_key(record.key), body,
                                       s3::PutOptions{.metadata = metadata});
-  if (!etag) return outcome(Kind::failed, etag.error().code, etag.error().message);
-  StagedUploadOutcome out;
+  if (!etag) return ObjectOutcome::of(Kind::failed, etag.error().code, etag.error().message);
+  ObjectOutcome out;
   out.kind = Kind::verified;
-  out.method = "put";
-  out.bytes_read = buffer.size();
+  out.method = CopyMethod::put;
   out.bytes_uploaded = buffer.size();
   out.update.md5 = sums.md5;
   out.update.crc32c = sums.crc32c;
@@ -137,18 +122,12 @@ StagedUploadOutcome StagedUploader::upload_single(const ledger::ObjectRecord& re
   return out;
 }
 
-StagedUploadOutcome StagedUploader::upload_streamed(const ledger::ObjectRecord& record,
-                                                    const staging::StagedReader& reader,
-                                                    const s3::ObjectMetadata& metadata) {
+ObjectOutcome StagedUploader::upload_streamed(const ledger::ObjectRecord& record, const staging::StagedReader& reader,
+                                              const s3::ObjectMetadata& metadata) {
   const Expected want = expected_of(record);
-  StagedUploadOutcome out;
-  out.method = "streamed-put";
-  auto with_bytes = [&](StagedUploadOutcome o) {
-    o.method = out.method;
-    o.bytes_uploaded = out.bytes_uploaded;
-    o.bytes_read = out.bytes_read;
-    return o;
-  };
+  ObjectOutcome out;
+  out.method = CopyMethod::streamed_put;
+  auto with_bytes = [&](ObjectOutcome o) { return with_progress(std::move(o), out); };
   int attempts = 0;
   std::shared_ptr<uint64_t> sent;  // bytes the current attempt has read from the file
   std::optional<Error> corrupt;
@@ -163,7 +142,6 @@ StagedUploadOutcome StagedUploader::upload_streamed(const ledger::ObjectRecord& 
             // that went bad is refetched, not sent until the retries run out.
             if (++attempts > 1 && !corrupt) {
               auto sums = reader.compute_checksums();
-              out.bytes_read += record.size;
               if (!sums) {
                 corrupt = sums.error();
               } else if (sums->md5 != want.md5 || sums->crc32c != want.crc32c) {
@@ -184,18 +162,18 @@ StagedUploadOutcome StagedUploader::upload_streamed(const ledger::ObjectRecord& 
   auto etag = destination_.put_object(settings_.destination_bucket, destination_key(record.key), body,
                                       s3::PutOptions{.metadata = metadata});
   if (sent) out.bytes_uploaded += *sent;
-  out.bytes_read += out.bytes_uploaded;
   if (!etag) {
     const Error& e = etag.error();
     if (e.code == "BadDigest")
-      return with_bytes(
-          outcome(Kind::corrupt, staging::kStagedCorrupt, reader.path() + ": the destination refused its bytes"));
-    if (is_corruption(e.code)) return with_bytes(outcome(Kind::corrupt, e.code, e.message));
-    return with_bytes(outcome(Kind::failed, e.code, e.message));
+      return with_bytes(ObjectOutcome::of(Kind::corrupt, staging::kStagedCorrupt,
+                                          reader.path() + ": the destination refused its bytes"));
+    if (is_corruption(e.code)) return with_bytes(ObjectOutcome::of(Kind::corrupt, e.code, e.message));
+    return with_bytes(ObjectOutcome::of(Kind::failed, e.code, e.message));
   }
   if (checksum::is_plain_md5_etag(*etag) && !checksum::etag_matches_md5(*etag, *want.md5))
-    return with_bytes(outcome(Kind::failed, "DestinationMismatch",
-                              "the destination stored ETag " + *etag + ", the source has " + record.source_etag));
+    return with_bytes(
+        ObjectOutcome::of(Kind::failed, "DestinationMismatch",
+                          "the destination stored ETag " + *etag + ", the source has " + record.source_etag));
   // The destination accepted the source's MD5 over the bytes sent: they are
   // the source's bytes, whose CRC-32C the stage leg recorded.
   out.kind = Kind::verified;
@@ -207,9 +185,8 @@ StagedUploadOutcome StagedUploader::upload_streamed(const ledger::ObjectRecord& 
   return out;
 }
 
-StagedUploadOutcome StagedUploader::upload_multipart(const ledger::ObjectRecord& record,
-                                                     const staging::StagedReader& reader,
-                                                     const s3::ObjectMetadata& metadata) {
+ObjectOutcome StagedUploader::upload_multipart(const ledger::ObjectRecord& record, const staging::StagedReader& reader,
+                                               const s3::ObjectMetadata& metadata) {
   // The source's part layout where its ETag lets us infer it: the
   // destination ETag then equals the source's.
   const auto info = checksum::classify_etag(record.source_etag);
@@ -217,48 +194,47 @@ StagedUploadOutcome StagedUploader::upload_multipart(const ledger::ObjectRecord&
   limits.quirk_max_part_size = settings_.destination_max_part_size;
   auto plan = plan_copy_parts(record.size, info.kind == checksum::EtagKind::multipart ? info.part_count : 0,
                               std::nullopt, settings_.part_size, limits);
-  if (!plan) return outcome(Kind::failed, plan.error().code, plan.error().message);
+  if (!plan) return ObjectOutcome::of(Kind::failed, plan.error().code, plan.error().message);
   const Expected want = expected_of(record);
   const bool whole_md5 = want.md5.has_value();
 
   auto session = uploader_.open(record, settings_.destination_bucket, destination_key(record.key), plan->parts,
                                 s3::PutOptions{.metadata = metadata});
-  if (!session) return outcome(Kind::failed, session.error().code, session.error().message);
+  if (!session) return ObjectOutcome::of(Kind::failed, session.error().code, session.error().message);
   const PartReader read_staged = [&reader](uint32_t, const checksum::PartRange& range, std::string& buffer) {
     return read_range(reader, range.offset, range.length, buffer);
   };
   auto parts = uploader_.upload_parts(*session, record, whole_md5, read_staged);
 
-  auto with_bytes = [&](StagedUploadOutcome o) {
-    o.method = "multipart";
+  auto with_bytes = [&](ObjectOutcome o) {
+    o.method = CopyMethod::multipart;
     o.bytes_uploaded = parts.uploaded;
-    o.bytes_read = parts.read;
     return o;
   };
   if (parts.error) {
     const Error& e = *parts.error;
-    if (e.code == "Cancelled") return with_bytes(outcome(Kind::cancelled, "Cancelled", "stopping"));
     if (is_corruption(e.code)) {
       uploader_.abandon(*session);  // these parts can never complete into the right object
-      return with_bytes(outcome(Kind::corrupt, e.code, e.message));
+      return with_bytes(ObjectOutcome::of(Kind::corrupt, e.code, e.message));
     }
     if (e.code == "NoSuchUpload") uploader_.abandon(*session);
-    // Otherwise the upload stays active in the ledger and resumes next time.
-    return with_bytes(outcome(Kind::failed, e.code, e.message));
+    // Otherwise (also when stopping: cancelled) the upload stays active in
+    // the ledger and resumes next time.
+    return with_bytes(ObjectOutcome::from_error(e));
   }
   // End to end, before Complete: the parts sent are the source's bytes.
   const uint32_t crc = MultipartUploader::combined_crc32c(*session, parts);
   if (crc != want.crc32c || (whole_md5 && parts.whole_md5 != want.md5)) {
     uploader_.abandon(*session);
-    return with_bytes(outcome(Kind::corrupt, staging::kStagedCorrupt,
-                              reader.path() + " reads differently from the bytes read from the source"));
+    return with_bytes(ObjectOutcome::of(Kind::corrupt, staging::kStagedCorrupt,
+                                        reader.path() + " reads differently from the bytes read from the source"));
   }
   auto done = uploader_.complete(*session, parts, record.size);
   if (!done) {
     if (done.error().code == "NoSuchUpload") uploader_.abandon(*session);
-    return with_bytes(outcome(Kind::failed, done.error().code, done.error().message));
+    return with_bytes(ObjectOutcome::of(Kind::failed, done.error().code, done.error().message));
   }
-  StagedUploadOutcome out = with_bytes(StagedUploadOutcome{});
+  ObjectOutcome out = with_bytes(ObjectOutcome{});
   out.kind = Kind::verified;
   out.update.crc32c = done->crc32c;
   if (whole_md5) out.update.md5 = parts.whole_md5;

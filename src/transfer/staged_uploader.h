@@ -43,6 +43,7 @@
 #include "transfer/byte_budget.h"
 #include "transfer/key_mapping.h"
 #include "transfer/multipart_uploader.h"
+#include "transfer/object_outcome.h"
 #include "transfer/worker_pool.h"
 
 namespace s5j::transfer {
@@ -56,42 +57,23 @@ struct StagedUploadSettings {
   std::optional<uint64_t> destination_max_part_size;  // quirk (e.g. Snowball 512 MB)
 };
 
-struct StagedUploadOutcome {
-  enum class Kind {
-    verified,   // at the destination, equal to the source bytes, proven
-    failed,     // gave up for now (update.error); the staged copy stays
-    corrupt,    // the staged copy differs from the source bytes: refetch
-    missing,    // no staged copy found: refetch
-    cancelled,  // stopping: hand the object back (uploaded parts stay recorded)
-  };
-  Kind kind = Kind::failed;
-  ledger::ObjectUpdate update;  // checksums, destination ETag, error
-  std::optional<ledger::UploadRef> completed_upload;  // queue its end with the transition
-  uint64_t bytes_uploaded = 0;
-  uint64_t bytes_read = 0;  // from the staged file
-  std::string method;       // "put", "streamed-put" or "multipart"
-  std::string proof;
-  std::string error_code;
-};
-
 class StagedUploader {
  public:
   StagedUploader(StagedUploadSettings settings, s3::S3Client& destination, ledger::Ledger& ledger,
                  staging::Stager& stager, ByteBudget& budget, WorkerPool& part_pool, log::EventLog& events);
 
-  StagedUploadOutcome upload(const ledger::ObjectRecord& record);
+  ObjectOutcome upload(const ledger::ObjectRecord& record);
 
+ private:
   std::string destination_key(const std::string& source_key) const {
     return destination_key_for(settings_.source_prefix, settings_.destination_prefix, source_key);
   }
-
- private:
-  StagedUploadOutcome upload_single(const ledger::ObjectRecord& record, const staging::StagedReader& reader,
-                                    const s3::ObjectMetadata& metadata);
-  StagedUploadOutcome upload_streamed(const ledger::ObjectRecord& record, const staging::StagedReader& reader,
-                                      const s3::ObjectMetadata& metadata);
-  StagedUploadOutcome upload_multipart(const ledger::ObjectRecord& record, const staging::StagedReader& reader,
-                                       const s3::ObjectMetadata& metadata);
+  ObjectOutcome upload_single(const ledger::ObjectRecord& record, const staging::StagedReader& reader,
+                              const s3::ObjectMetadata& metadata);
+  ObjectOutcome upload_streamed(const ledger::ObjectRecord& record, const staging::StagedReader& reader,
+                                const s3::ObjectMetadata& metadata);
+  ObjectOutcome upload_multipart(const ledger::ObjectRecord& record, const staging::StagedReader& reader,
+                                 const s3::ObjectMetadata& metadata);
 
   const StagedUploadSettings settings_;
   s3::S3Client& destination_;

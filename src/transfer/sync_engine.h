@@ -1,14 +1,11 @@
 // SyncEngine: one run of `s5j sync` — direct bucket-to-bucket transfer,
 // verified, resumable after any crash.
 //
-// A run: take the job's single-instance lock; recover (drop stale leases,
-// put failed objects back in line, abort uploads the ledger marked
-// abandoned); plan (Planner); then workers claim pending objects from the
-// ledger in batches, copy each (ObjectCopier) and queue its transition; a
-// flusher commits transitions in groups (durable at each flush), a renewer
-// keeps leases and the lock alive. A source object that changed is listed
-// again and copied as its new version in the same run; one deleted is
-// recorded vanished.
+// A run is the RunDriver's sequence (lock, recovery, planning, workers,
+// group commit, summary) with one leg, CopyLeg: workers claim pending
+// objects, copy each (ObjectCopier) and queue its transition. A source
+// object that changed is listed again and copied as its new version in the
+// same run; one deleted is recorded vanished.
 //
 // Stopping: request_stop() (SIGTERM/SIGINT) stops claiming and starting new
 // parts; what is in flight finishes or is checkpointed (uploaded parts are

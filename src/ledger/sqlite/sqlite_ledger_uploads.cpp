@@ -95,11 +95,11 @@ Result<std::vector<UploadRecord>> SqliteLedger::open_uploads(std::optional<JobId
 
 namespace {
 
-Rejection upload_reject(UploadRef ref, std::optional<ObjectId> object, std::string code, std::string detail) {
+Rejection upload_reject(UploadRef ref, std::optional<ObjectId> object, std::string_view code, std::string detail) {
   Rejection r;
   r.upload = ref;
   if (object) r.id = *object;
-  r.code = std::move(code);
+  r.code = std::string(code);
   r.detail = std::move(detail);
   return r;
 }
@@ -116,11 +116,11 @@ Result<std::optional<Rejection>> SqliteLedger::apply_part_locked(const PartOp& o
     (*sel)->bind(1, op.upload.value);
     auto row = (*sel)->step();
     if (!row) return std::unexpected(row.error());
-    if (!*row) return Out(upload_reject(op.upload, std::nullopt, "NoSuchUpload", "unknown upload"));
+    if (!*row) return Out(upload_reject(op.upload, std::nullopt, kNoSuchUpload, "unknown upload"));
     status = (*sel)->get_text(0);
     if (!(*sel)->is_null(1)) object = ObjectId{(*sel)->get_int(1)};
   }
-  if (status != "active") return Out(upload_reject(op.upload, object, "UploadClosed", "upload is " + status));
+  if (status != "active") return Out(upload_reject(op.upload, object, kUploadClosed, "upload is " + status));
   auto ins = state_.db->cached(
       "INSERT OR REPLACE INTO parts(upload_ref, part_number, byte_offset, size, etag, md5, crc32c, done_at) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
@@ -144,7 +144,7 @@ Result<std::optional<Rejection>> SqliteLedger::apply_upload_end_locked(const Upl
     return std::unexpected(r.error());
   }
   if (state_.db->changes() == 0) {
-    return Out(upload_reject(op.upload, std::nullopt, "UploadClosed", "upload unknown or already ended"));
+    return Out(upload_reject(op.upload, std::nullopt, kUploadClosed, "upload unknown or already ended"));
   }
   return Out();
 }

@@ -17,12 +17,12 @@ using sqlite::WriteTransaction;
 
 namespace {
 
-Rejection reject(const Transition& t, std::string code, std::string detail) {
+Rejection reject(const Transition& t, std::string_view code, std::string detail) {
   Rejection r;
   r.id = t.id;
   r.from = t.from;
   r.to = t.to;
-  r.code = std::move(code);
+  r.code = std::string(code);
   r.detail = std::move(detail);
   return r;
 }
@@ -144,12 +144,12 @@ Result<std::optional<Rejection>> SqliteLedger::apply_transition_locked(const Tra
   (*sel)->bind(1, t.id.value);
   auto row = (*sel)->step();
   if (!row) return std::unexpected(row.error());
-  if (!*row || (*sel)->get_int(0) != t.job.value) return Out(reject(t, "NoSuchObject", "not in this job"));
+  if (!*row || (*sel)->get_int(0) != t.job.value) return Out(reject(t, kNoSuchObject, "not in this job"));
   const std::string state = (*sel)->get_text(1);
-  if (state != to_string(t.from)) return Out(reject(t, "StateChanged", "object is now " + state));
+  if (state != to_string(t.from)) return Out(reject(t, kStateChanged, "object is now " + state));
   if (!t.owner.empty() && (*sel)->get_text(2) != t.owner) {
     const std::string holder = (*sel)->get_text(2);
-    return Out(reject(t, "LeaseLost", holder.empty() ? "not leased" : "leased to " + holder));
+    return Out(reject(t, kLeaseLost, holder.empty() ? "not leased" : "leased to " + holder));
   }
   const auto old_md5 = (*sel)->is_null(3) ? std::nullopt : md5_from_blob((*sel)->get_blob(3));
   const auto old_crc = (*sel)->is_null(4) ? std::nullopt : std::optional<uint32_t>((*sel)->get_int(4));
@@ -164,9 +164,9 @@ Result<std::optional<Rejection>> SqliteLedger::apply_transition_locked(const Tra
   // recorded once and every later computation over the same bytes
   // (a retry, the staged copy, the upload) must agree with it.
   const ObjectUpdate& u = t.update;
-  if (u.md5 && old_md5 && *u.md5 != *old_md5) return Out(reject(t, "ChecksumMismatch", "MD5 differs from recorded"));
+  if (u.md5 && old_md5 && *u.md5 != *old_md5) return Out(reject(t, kChecksumMismatch, "MD5 differs from recorded"));
   if (u.crc32c && old_crc && *u.crc32c != *old_crc) {
-    return Out(reject(t, "ChecksumMismatch", "CRC-32C differs from recorded"));
+    return Out(reject(t, kChecksumMismatch, "CRC-32C differs from recorded"));
   }
   const auto md5 = first_of(u.md5, old_md5);
   const auto crc = first_of(u.crc32c, old_crc);
@@ -174,10 +174,10 @@ Result<std::optional<Rejection>> SqliteLedger::apply_transition_locked(const Tra
   const auto staged_md5 = u.staged ? u.staged->md5 : old_staged_md5;
   const auto staged_crc = u.staged ? u.staged->crc32c : old_staged_crc;
   if (md5 && staged_md5 && *md5 != *staged_md5) {
-    return Out(reject(t, "ChecksumMismatch", "staged copy MD5 differs from source MD5"));
+    return Out(reject(t, kChecksumMismatch, "staged copy MD5 differs from source MD5"));
   }
   if (crc && staged_crc && *crc != *staged_crc) {
-    return Out(reject(t, "ChecksumMismatch", "staged copy CRC-32C differs from source CRC-32C"));
+    return Out(reject(t, kChecksumMismatch, "staged copy CRC-32C differs from source CRC-32C"));
   }
   // Evidence for `verified`: checksums computed in flight, or a destination
   // ETag equal to the source's (a server-side copy or an object already
@@ -186,12 +186,12 @@ Result<std::optional<Rejection>> SqliteLedger::apply_transition_locked(const Tra
   const std::string& dest_etag = u.dest_etag ? *u.dest_etag : old_dest_etag;
   const bool etags_match = !source_etag.empty() && dest_etag == source_etag;
   if (t.to == ObjectState::verified && !md5 && !crc && !etags_match) {
-    return Out(reject(t, "MissingChecksums",
+    return Out(reject(t, kMissingChecksums,
                       "verified needs an MD5 or CRC-32C computed in flight, or a destination ETag equal to the source's"));
   }
   if (t.to == ObjectState::staged && t.from != ObjectState::staged &&
       (!has_staged || (!staged_md5 && !staged_crc))) {
-    return Out(reject(t, "MissingStagedCopy", "staged needs a staged path and checksum"));
+    return Out(reject(t, kMissingStagedCopy, "staged needs a staged path and checksum"));
   }
 
   auto upd = state_.db->cached(

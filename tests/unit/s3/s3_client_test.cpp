@@ -266,6 +266,30 @@ TEST(S3Client, DeadEndpointIsMarkedDownAndRequestsFailOver) {
   EXPECT_GE(h.client->endpoints().requests(2), 45u);
 }
 
+// Only a failure to reach the endpoint itself takes it out of the pool: a
+// proxy failure is every endpoint's, and a timeout, a broken connection or
+// a TLS failure came from an endpoint that was reached.
+TEST(S3Client, OtherConnectionFailuresLeaveTheEndpointUp) {
+  for (const char* code : {"ProxyFailed", "Timeout", "ConnectionReset", "RecvFailed", "TlsError", "TransportError"}) {
+    Harness h(
+        [code](const RecordedRequest& r, int) {
+          FakeAnswer a;
+          if (r.url.starts_with("http://127.0.0.2:9")) a.transport_error = code;
+          a.headers = {{"ETag", "\"e\""}};
+          a.body = "data";
+          return a;
+        },
+        {"http://127.0.0.1:9000", "http://127.0.0.2:9"});
+    for (int i = 0; i < 10; ++i) {
+      auto r = h.client->get_object("bkt", "k" + std::to_string(i), {}, [](std::string_view) -> Status { return {}; });
+      ASSERT_TRUE(r.has_value()) << code << ": " << r.error().describe();
+    }
+    EXPECT_GE(h.client->endpoints().requests(1), 1u) << code;  // it was tried, and failed
+    EXPECT_EQ(h.client->endpoints().failures(1), 0u) << code;  // but not counted as unreachable
+    EXPECT_TRUE(h.client->endpoints().is_up(1)) << code;
+  }
+}
+
 TEST(S3Client, ListFallsBackToV1WhenV2IsRefused) {
   Harness h([](const RecordedRequest& r, int) {
     if (r.url.find("list-type=2") != std::string::npos) return error_answer(501, "NotImplemented");

@@ -1,0 +1,42 @@
+// The staged relay's settings and roles, shared by RelayEngine and its legs
+// (StageLeg, DrainLeg).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "staging/stager.h"
+
+namespace s5j::transfer {
+
+enum class RelayRole { stage, drain, relay };
+std::string_view to_string(RelayRole role);
+
+struct RelaySettings {
+  RelayRole role = RelayRole::relay;
+  std::string job = "default";
+  std::string source_bucket;
+  std::string source_prefix;
+  std::string destination_bucket;
+  std::string destination_prefix;
+  uint64_t part_size = 16ull << 20;
+  uint64_t multipart_threshold = 512ull << 20;
+  std::optional<uint64_t> destination_max_part_size;  // quirk (e.g. Snowball 512 MB)
+  staging::StagingOptions staging;        // volumes, reserve, limit, job (on_space_wait is set by the engine)
+  int workers = 16;                       // objects in flight, per leg
+  int part_threads = 16;                  // ranges / parts in flight, per leg
+  uint64_t memory_budget = 256ull << 20;  // upload buffers
+  uint64_t max_batch_bytes = 0;           // bytes staged per batch; 0 = no limit
+  bool once = false;
+  std::chrono::milliseconds scan_interval{std::chrono::seconds(30)};
+  std::chrono::milliseconds poll_interval{std::chrono::seconds(1)};  // idle drain / waiting legs
+  std::chrono::milliseconds lease{std::chrono::minutes(5)};
+  std::chrono::milliseconds flush_interval{100};
+  uint32_t max_source_changes = 5;
+  std::string command;  // for the run history; default: the role's name
+};
+
+}  // namespace s5j::transfer

@@ -1,0 +1,147 @@
+#include "transfer/run_driver.h"
+
+namespace s5j::transfer {
+namespace {
+
+// The run history's exit statuses, as cli/exit_codes.h numbers them
+// (transfer cannot see cli): kFailed and kIncomplete.
+constexpr int kErrorExitStatus = 1;
+constexpr int kIncompleteExitStatus = 12;
+
+}  // namespace
+
+RunDriver::RunDriver(JobRunSettings run_settings, DriverSettings settings, RunSpec& spec, ledger::Ledger& ledger,
+                     log::EventLog& events, const Clock& clock)
+    : settings_(settings),
+      spec_(spec),
+      ledger_(ledger),
+      events_(events),
+      clock_(clock),
+      run_(std::move(run_settings), ledger, events, clock),
+      committer_(ledger, events),
+      context_{ledger, events, clock, run_, committer_, tally_} {}
+
+void RunDriver::request_stop() {
+  if (stop_requested_.exchange(true)) return;
+  events_.emit("stop_requested");
+  run_.set_activity("stopping");
+  spec_.stopping();
+  std::lock_guard lock(slots_mutex_);
+  for (auto& slot : slots_) slot.dispatcher->request_stop();
+}
+
+Result<RunEnd> RunDriver::run() {
+  const auto started = clock_.steady_now();
+  auto elapsed = [&] { return std::chrono::duration_cast<std::chrono::milliseconds>(clock_.steady_now() - started); };
+  if (auto b = run_.begin(); !b) return std::unexpected(b.error());
+  // A stop before the lock was held could not be published then.
+  if (stop_requested_) run_.set_activity("stopping");
+  auto fail = [&](const Error& e) -> Result<RunEnd> {
+    run_.finish("error", kErrorExitStatus);
+    return std::unexpected(e);
+  };
+  events_.emit("run_started", spec_.started_fields());
+  if (auto r = recover_job(ledger_, run_.job(), spec_.recovery(), events_); !r) return fail(r.error());
+  if (auto p = spec_.prepare(); !p) return fail(p.error());
+  auto plan = spec_.plan();
+  if (!plan) return fail(plan.error());
+  events_.emit("plan_done", std::move(*plan));
+  if (spec_.dry_run()) {
+    run_.finish("dry-run", 0);
+    return RunEnd{false, elapsed()};
+  }
+
+  create_legs();
+  committer_.start(settings_.flush_interval, [this](const Error& e) {
+    for (auto& slot : slots_) slot.dispatcher->set_fatal(e);
+  });
+  run_.start_renewer(std::max(std::chrono::milliseconds(1000), settings_.lease / 3), [this] {
+    for (auto& slot : slots_) slot.dispatcher->renew_leases();
+  });
+  spec_.legs_starting();
+  run_legs();
+  committer_.stop();
+  run_.stop_renewer();
+
+  // Claimed but never started (stopping): hand them back.
+  std::optional<Error> fatal;
+  bool stopping = false;
+  for (auto& slot : slots_) {
+    slot.dispatcher->release_unstarted();
+    if (!fatal) fatal = slot.dispatcher->fatal();
+    stopping = stopping || slot.dispatcher->stopping();
+  }
+  auto flushed = committer_.commit();
+
+  const RunEnd end{stopping && !fatal, elapsed()};
+  RunSummary summary = spec_.summarize(end);
+  events_.emit("run_summary", std::move(summary.fields));
+  events_.flush();
+  if (fatal) return fail(*fatal);
+  if (!flushed) return fail(flushed.error());
+  run_.finish(end.stopped        ? "stopped"
+              : summary.complete ? "complete"
+                                 : "incomplete",
+              summary.complete || end.stopped ? 0 : kIncompleteExitStatus);
+  return end;
+}
+
+void RunDriver::create_legs() {
+  auto legs = spec_.make_legs(context_);
+  std::lock_guard lock(slots_mutex_);
+  for (auto& leg : legs) {
+    const LegTraits& t = leg->traits();
+    DispatcherSettings ds;
+    ds.job = run_.job();
+    ds.owner = run_.owner();
+    ds.from = {t.claims};
+    ds.claim_batch = static_cast<size_t>(std::max(32, t.workers * 2));
+    ds.lease = settings_.lease;
+    slots_.push_back({std::move(leg), std::make_unique<ClaimDispatcher>(ds, ledger_, committer_, events_), {}});
+  }
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    Leg& leg = *slots_[i].leg;
+    ClaimDispatcher& d = *slots_[i].dispatcher;
+    d.set_on_idle([&leg] { return leg.on_idle(); });
+    d.set_on_stop([this, i, &leg] {
+      leg.on_stop();
+      stop_others(i);  // one leg stopping (or failing) stops the run
+    });
+    leg.bind(d, [this, i] { wake_others(i); });
+  }
+  if (stop_requested_)
+    for (auto& slot : slots_) slot.dispatcher->request_stop();
+}
+
+void RunDriver::run_legs() {
+  for (auto& slot : slots_) {
+    slot.leg->start();
+    for (int i = 0; i < std::max(1, slot.leg->traits().workers); ++i)
+      slot.workers.emplace_back([&slot] {
+        while (auto record = slot.dispatcher->next()) {
+          slot.leg->work_on(std::move(*record));
+          slot.dispatcher->finished();
+        }
+      });
+  }
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    for (auto& w : slots_[i].workers) w.join();
+    slots_[i].workers.clear();
+    slots_[i].leg->finish();
+    wake_others(i);  // they may be done now too
+  }
+}
+
+// Called from a dispatcher's on_stop, possibly under slots_mutex_: slots_
+// is complete by then and never changes again, so it is read unlocked.
+void RunDriver::stop_others(size_t leg) {
+  for (size_t i = 0; i < slots_.size(); ++i)
+    if (i != leg) slots_[i].dispatcher->request_stop();
+}
+
+void RunDriver::wake_others(size_t leg) {
+  for (size_t i = 0; i < slots_.size(); ++i)
+    if (i != leg) slots_[i].dispatcher->wake();
+}
+
+}  // namespace s5j::transfer

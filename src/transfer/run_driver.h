@@ -1,0 +1,122 @@
+// RunDriver: the one sequence every transfer run goes through — `sync`
+// (one CopyLeg), `stage`, `drain` (one leg each) and `relay` (both).
+//
+//   1. JobRun::begin: the job's lock (whole job, or per role), run record;
+//      `run_started` with the spec's fields;
+//   2. recover_job with the spec's options (stale leases, failed objects
+//      requeued, abandoned uploads aborted);
+//   3. spec.prepare() (the relay opens and cleans its staging volumes),
+//      spec.plan() (source listing → ledger), `plan_done`; a dry run ends
+//      here;
+//   4. the spec's legs, a ClaimDispatcher for each: their workers run
+//      Leg::work_on on every claimed record; one GroupCommit flusher for
+//      every leg, a renewer for the leases and the lock; one leg stopping
+//      (or failing) stops the others; a leg whose workers ended wakes the
+//      others (they may be done now too);
+//   5. claimed but never started records released, a last commit;
+//      `run_summary` with the spec's fields; the run record closed with its
+//      outcome and exit status: error (1) on a fatal error; stopped (0);
+//      complete (0); incomplete (12: objects failed or are left).
+//
+// Stopping: request_stop() (SIGTERM/SIGINT, any thread, any time): every
+// leg stops claiming; work in flight finishes or is checkpointed; "stopping"
+// is published for `status`.
+//
+// Thread safety: run() once, from one thread; request_stop() from any.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "transfer/claim_dispatcher.h"
+#include "transfer/group_commit.h"
+#include "transfer/job_recovery.h"
+#include "transfer/job_run.h"
+#include "transfer/leg.h"
+#include "transfer/run_context.h"
+
+namespace s5j::transfer {
+
+struct RunEnd {
+  bool stopped = false;  // request_stop() ended the run early
+  std::chrono::milliseconds duration{0};
+};
+
+struct RunSummary {
+  nlohmann::json fields;  // of `run_summary`
+  bool complete = false;  // nothing failed and nothing left: exit status 0
+};
+
+// What one kind of run brings to the driver's sequence. Called on the
+// thread of RunDriver::run(), except stopping().
+class RunSpec {
+ public:
+  virtual ~RunSpec() = default;
+  virtual nlohmann::json started_fields() const = 0;
+  virtual RecoveryOptions recovery() const = 0;
+  virtual Status prepare() { return {}; }
+  // Plans the run (publishing "listing" if it lists); plan_done's fields.
+  virtual Result<nlohmann::json> plan() = 0;
+  virtual bool dry_run() const { return false; }
+  virtual std::vector<std::unique_ptr<Leg>> make_legs(RunContext& context) = 0;
+  virtual void legs_starting() {}
+  // A stop was requested (any thread; "stopping" is published already).
+  virtual void stopping() {}
+  virtual RunSummary summarize(const RunEnd& end) = 0;
+};
+
+struct DriverSettings {
+  std::chrono::milliseconds lease{std::chrono::minutes(5)};
+  std::chrono::milliseconds flush_interval{100};
+};
+
+class RunDriver {
+ public:
+  // `spec` must outlive the driver.
+  RunDriver(JobRunSettings run_settings, DriverSettings settings, RunSpec& spec, ledger::Ledger& ledger,
+            log::EventLog& events, const Clock& clock);
+  RunDriver(const RunDriver&) = delete;
+  RunDriver& operator=(const RunDriver&) = delete;
+
+  // Errors: those of begin (AlreadyRunning, LedgerConflict, ledger),
+  // recovery, prepare and plan, and a fatal error of the legs.
+  Result<RunEnd> run();
+  void request_stop();
+
+  JobRun& job_run() { return run_; }
+  const JobRun& job_run() const { return run_; }
+  RunTally& tally() { return tally_; }
+  const RunTally& tally() const { return tally_; }
+
+ private:
+  struct Slot {
+    std::unique_ptr<Leg> leg;
+    std::unique_ptr<ClaimDispatcher> dispatcher;
+    std::vector<std::thread> workers;
+  };
+  void create_legs();
+  void run_legs();
+  void stop_others(size_t leg);
+  void wake_others(size_t leg);
+
+  const DriverSettings settings_;
+  RunSpec& spec_;
+  ledger::Ledger& ledger_;
+  log::EventLog& events_;
+  const Clock& clock_;
+  JobRun run_;
+  GroupCommit committer_;
+  RunTally tally_;
+  RunContext context_;
+  std::atomic<bool> stop_requested_{false};
+  std::mutex slots_mutex_;   // request_stop() may come from a signal thread at any time
+  std::vector<Slot> slots_;  // set once, under slots_mutex_, before any worker starts
+};
+
+}  // namespace s5j::transfer
