@@ -1,21 +1,14 @@
 #include "cli/exit_codes.h"
 
+#include "config/config.h"
 #include "http/transport_error.h"
 #include "ledger/ledger_error.h"
 #include "s3/s3_error.h"
 #include "staging/staging_error.h"
 
 namespace s5j::cli {
-namespace {
-
-// config::load_config()'s code. It belongs in src/config/config.h (next to
-// the loader that returns it); until it moves there it is named here once.
-constexpr char kConfigErrorCode[] = "ConfigError";
-
-}  // namespace
-
 ExitCode exit_code_for(const Error& e) {
-  if (e.code == kConfigErrorCode || e.code == s3::kInvalidEndpoint) return kConfigError;
+  if (e.code == config::kConfigError || e.code == s3::kInvalidEndpoint) return kConfigError;
   if (s3::is_credentials_rejected(e)) return kCredentialsRejected;
   if (s3::is_access_denied(e)) return kAccessDenied;
   if (e.code == s3::kNoSuchBucket) return kBucketNotFound;
@@ -35,7 +28,7 @@ ExitCode exit_code_for(const Error& e) {
       break;
   }
   if (e.code == s3::kNotS3) return kNotS3;
-  if (e.code == ledger::kLedgerError) return kLedgerError;
+  if (ledger::is_ledger_error(e)) return kLedgerError;  // LedgerBusy and the others too
   if (e.code == staging::kStagingError) return kStagingError;
   if (e.code == ledger::kAlreadyRunning) return kAlreadyRunning;
   return kFailed;

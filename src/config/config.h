@@ -21,6 +21,9 @@
 
 namespace s5j::config {
 
+// The code of every error load_config() and parse_config() return.
+inline constexpr char kConfigError[] = "ConfigError";
+
 enum class ListApi { automatic, v2, v1 };
 enum class Addressing { path, virtual_hosted };
 

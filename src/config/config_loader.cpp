@@ -33,7 +33,7 @@ std::string located(const std::string& file, int line, const std::string& messag
 }
 
 std::unexpected<Error> config_error(const std::string& file, int line, const std::string& message) {
-  return make_error(ErrorKind::fatal, "ConfigError", located(file, line, message));
+  return make_error(ErrorKind::fatal, kConfigError, located(file, line, message));
 }
 
 // One problem: its one line. Several: a count, then one "FILE:LINE: ..."
@@ -45,7 +45,7 @@ std::unexpected<Error> config_error(const std::string& file, const std::vector<F
   }
   std::string message = file + ": " + std::to_string(failures.size()) + " problems; fix them all:";
   for (const Failure& f : failures) message += "\n  " + located(file, f.line, detail::scrub(f.message, secrets));
-  return make_error(ErrorKind::fatal, "ConfigError", message);
+  return make_error(ErrorKind::fatal, kConfigError, message);
 }
 
 bool holds_secret_from_file(const Config& cfg) {

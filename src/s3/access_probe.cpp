@@ -5,15 +5,9 @@
 #include <atomic>
 #include <chrono>
 
+#include "s3/s3_error.h"
+
 namespace s5j::s3 {
-namespace {
-
-// 501 Not Implemented, 405 Method Not Allowed: the server lacks the
-// request, which says nothing about our rights.
-bool request_not_supported(const Error& error) { return error.http_status == 501 || error.http_status == 405; }
-
-}  // namespace
-
 Status probe_readable(S3Client& client, const std::string& bucket, const std::string& prefix) {
   ListRequest request;
   request.bucket = bucket;
@@ -37,7 +31,8 @@ Status probe_writable(S3Client& client, const std::string& bucket, const std::st
   const std::string key = write_probe_key(prefix);
   auto upload = client.create_multipart_upload(bucket, key);
   if (!upload) {
-    if (request_not_supported(upload.error())) return {};
+    // The server lacks the request, which says nothing about our rights.
+    if (is_unsupported_operation(upload.error())) return {};
     return std::unexpected(upload.error());
   }
   // Best effort: an upload left open by a failed abort is swept with the

@@ -1,4 +1,5 @@
 #include "transfer/job_run.h"
+#include "ledger/ledger_error.h"
 
 #include <signal.h>
 #include <unistd.h>
@@ -88,12 +89,12 @@ Status JobRun::acquire_lock() {
     const std::string what = holder.role.empty() ? "job '" + settings_.job + "' is already running"
                                                  : "job '" + settings_.job + "' already has a " + holder.role +
                                                        " run";
-    return make_error(ErrorKind::fatal, "AlreadyRunning",
+    return make_error(ErrorKind::fatal, ledger::kAlreadyRunning,
                       what + " as pid " + std::to_string(holder.pid) + " on " + holder.host +
                           ": wait for it to finish, or stop it (kill " + std::to_string(holder.pid) +
                           ") and start again");
   }
-  return make_error(ErrorKind::fatal, "AlreadyRunning", "could not take the lock of job '" + settings_.job + "'");
+  return make_error(ErrorKind::fatal, ledger::kAlreadyRunning, "could not take the lock of job '" + settings_.job + "'");
 }
 
 void JobRun::finish(const std::string& outcome, int exit_code) {

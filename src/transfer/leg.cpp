@@ -1,6 +1,7 @@
 #include "transfer/leg.h"
 
 #include "transfer/source_change.h"
+#include "transfer/transfer_error.h"
 
 namespace s5j::transfer {
 
@@ -115,7 +116,7 @@ void Leg::resolve_changed(const ledger::ObjectRecord& record, const ObjectOutcom
   } else {
     tally.add_failure(record.key, change->error);
     ctx_.committer.emit_when_durable(record.id, "object_failed",
-                                     named({{"key", record.key}, {"code", "SourceChanged"}, {"error", change->error}}));
+                                     named({{"key", record.key}, {"code", kSourceChanged}, {"error", change->error}}));
   }
 }
 

@@ -1,4 +1,5 @@
 #include "transfer/metadata_codec.h"
+#include "transfer/transfer_error.h"
 
 #include <nlohmann/json.hpp>
 
@@ -17,7 +18,7 @@ Result<s3::ObjectMetadata> decode_metadata(const std::string& text) {
   s3::ObjectMetadata out;
   if (text.empty()) return out;
   auto bad = [&](const std::string& why) {
-    return make_error(ErrorKind::permanent, "InvalidMetadata", "recorded object metadata is unreadable: " + why);
+    return make_error(ErrorKind::permanent, kInvalidMetadata, "recorded object metadata is unreadable: " + why);
   };
   auto pairs = nlohmann::json::parse(text, nullptr, false);
   if (pairs.is_discarded() || !pairs.is_array()) return bad("not a JSON array");

@@ -6,7 +6,10 @@
 #include "checksum/crc32c.h"
 #include "checksum/multi_hasher.h"
 #include "checksum/multipart_etag.h"
+#include "ledger/transition.h"
+#include "s3/s3_error_codes.h"
 #include "transfer/ordered_hasher.h"
+#include "transfer/transfer_error.h"
 
 namespace s5j::transfer {
 
@@ -95,7 +98,7 @@ PartsOutcome MultipartUploader::upload_parts(const UploadSession& session, const
       continue;  // uploaded before the restart: nothing to send or read
     }
     if (!budget_.acquire(range.length)) {
-      fail(Error{ErrorKind::retryable, "Cancelled", "stopping"});
+      fail(Error{ErrorKind::retryable, kCancelled, "stopping"});
       break;
     }
     auto lease = std::make_shared<BudgetLease>(&budget_, range.length);
@@ -119,7 +122,7 @@ PartsOutcome MultipartUploader::upload_parts(const UploadSession& session, const
       if (recorded) {
         // Uploaded before the restart; read again only for the whole MD5.
         if (recorded->md5 && *recorded->md5 != *sums->md5)
-          return fail(Error{ErrorKind::permanent, "ChecksumMismatch",
+          return fail(Error{ErrorKind::permanent, ledger::kChecksumMismatch,
                             "part " + std::to_string(n) + " reads differently from when it was uploaded"});
         shared->results[n - 1] = {*sums->md5, *sums->crc32c, recorded->etag};
         return;
@@ -130,7 +133,7 @@ PartsOutcome MultipartUploader::upload_parts(const UploadSession& session, const
       }
       s3::BodySource body{.size = buffer.size(), .data = buffer, .content_md5 = sums->content_md5()};
       auto etag = destination_.upload_part(session.bucket, session.key, session.upload_id, static_cast<int>(n), body);
-      if (!etag && etag.error().code == "NoSuchUpload" && session.resumed) {
+      if (!etag && etag.error().code == s3::kNoSuchUpload && session.resumed) {
         // Killed after Complete succeeded but before the ledger heard: the
         // upload is gone and the object may be whole at the destination.
         // Hash the rest so complete() can check it against these parts.
@@ -140,7 +143,7 @@ PartsOutcome MultipartUploader::upload_parts(const UploadSession& session, const
       }
       if (!etag) return fail(etag.error());
       if (checksum::is_plain_md5_etag(*etag) && !checksum::etag_matches_md5(*etag, *sums->md5))
-        return fail(Error{ErrorKind::retryable, "DestinationMismatch",
+        return fail(Error{ErrorKind::retryable, kDestinationMismatch,
                           "part " + std::to_string(n) + ": the destination stored other bytes than were sent"});
       shared->uploaded += buffer.size();
       shared->results[n - 1] = {*sums->md5, *sums->crc32c, *etag};
@@ -161,7 +164,7 @@ PartsOutcome MultipartUploader::upload_parts(const UploadSession& session, const
   out.upload_gone = shared->upload_gone;
   if (!out.error && shared->hasher) {
     out.whole_md5 = shared->hasher->finish(count);
-    if (!out.whole_md5) out.error = Error{ErrorKind::permanent, "ChecksumMismatch", "the whole-object MD5 is missing"};
+    if (!out.whole_md5) out.error = Error{ErrorKind::permanent, ledger::kChecksumMismatch, "the whole-object MD5 is missing"};
   }
   return out;
 }
@@ -180,14 +183,14 @@ Result<CompletedUpload> MultipartUploader::complete(const UploadSession& session
   if (!expected) return std::unexpected(expected.error());
   auto completed =
       parts.upload_gone
-          ? Result<s3::CompleteMultipartResult>(make_error(ErrorKind::permanent, "NoSuchUpload",
+          ? Result<s3::CompleteMultipartResult>(make_error(ErrorKind::permanent, s3::kNoSuchUpload,
                                                   "upload " + session.upload_id + " of " + session.key + " is gone"))
           : destination_.complete_multipart_upload(session.bucket, session.key, session.upload_id, completed_parts);
   if (!completed) {
     // A resumed upload whose Complete had succeeded before a crash (the
     // ledger never heard of it) is gone: the object it made, with exactly
     // the ETag these parts imply, is the proof it completed.
-    if (completed.error().code != "NoSuchUpload" || !session.resumed) return std::unexpected(completed.error());
+    if (completed.error().code != s3::kNoSuchUpload || !session.resumed) return std::unexpected(completed.error());
     auto found = destination_.head_object(session.bucket, session.key);
     if (!found || found->size != size || !checksum::etags_equal(found->etag, *expected))
       return std::unexpected(completed.error());
@@ -197,7 +200,7 @@ Result<CompletedUpload> MultipartUploader::complete(const UploadSession& session
   auto dest = destination_.head_object(session.bucket, session.key);
   if (!dest) return std::unexpected(dest.error());
   if (dest->size != size || (checksum::is_multipart_etag(dest->etag) && !checksum::etags_equal(dest->etag, *expected)))
-    return make_error(ErrorKind::permanent, "DestinationMismatch",
+    return make_error(ErrorKind::permanent, kDestinationMismatch,
                       "destination holds " + std::to_string(dest->size) + " bytes, ETag " + dest->etag +
                           ", expected " + std::to_string(size) + " bytes, ETag " + *expected);
   CompletedUpload out;

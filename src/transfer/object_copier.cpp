@@ -6,10 +6,14 @@
 #include "checksum/checksum_encoding.h"
 #include "checksum/multi_hasher.h"
 #include "checksum/multipart_etag.h"
+#include "ledger/transition.h"
+#include "s3/s3_error.h"
+#include "s3/s3_error_codes.h"
 #include "transfer/copy_part_plan.h"
 #include "transfer/key_mapping.h"
 #include "transfer/source_proof.h"
 #include "transfer/source_stream.h"
+#include "transfer/transfer_error.h"
 
 namespace s5j::transfer {
 namespace {
@@ -20,11 +24,6 @@ constexpr int kMultipartCopyAttempts = 3;           // a failed proof is redone 
 constexpr int kSingleReads = 3;                      // reads of a small object before giving up
 constexpr uint64_t kStreamBuffer = 4ull << 20;       // between the GET and the PUT of a streamed copy
 
-bool server_refused_copy(const Error& e) {
-  return e.code == "NotImplemented" || e.code == "MethodNotAllowed" || e.http_status == 501 ||
-         e.http_status == 405;
-}
-
 // The source object is gone or is another version now: an upload of it
 // can never complete into the right object.
 bool another_version(const ObjectOutcome& out) { return out.kind == Kind::vanished || out.kind == Kind::changed; }
@@ -32,7 +31,7 @@ bool another_version(const ObjectOutcome& out) { return out.kind == Kind::vanish
 // Proof failures that a fresh copy may cure: a byte flipped on its way from
 // the source, or a destination that stored other bytes than were sent.
 bool proof_failed(const ObjectOutcome& out) {
-  return out.kind == Kind::failed && (out.error_code == "ChecksumMismatch" || out.error_code == "DestinationMismatch");
+  return out.kind == Kind::failed && (out.error_code == ledger::kChecksumMismatch || out.error_code == kDestinationMismatch);
 }
 
 // The multipart ETag `data` would have if uploaded in the parts of the
@@ -117,7 +116,7 @@ ObjectOutcome ObjectCopier::copy(const ledger::ObjectRecord& record) {
 // ------------------------------------------------------------ single PUT
 
 ObjectOutcome ObjectCopier::copy_single(const ledger::ObjectRecord& record) {
-  if (!budget_.acquire(record.size)) return ObjectOutcome::of(Kind::cancelled, "Cancelled", "stopping");
+  if (!budget_.acquire(record.size)) return ObjectOutcome::of(Kind::cancelled, kCancelled, "stopping");
   BudgetLease lease(&budget_, record.size);
   std::string buffer;
   buffer.reserve(record.size);
@@ -143,7 +142,7 @@ ObjectOutcome ObjectCopier::copy_single(const ledger::ObjectRecord& record) {
     out.bytes_downloaded += buffer.size();
     if (buffer.size() != record.size)
       return ObjectOutcome::of(
-          Kind::changed, "SizeChanged",
+          Kind::changed, kSizeChanged,
           "read " + std::to_string(buffer.size()) + " bytes, listed " + std::to_string(record.size));
     auto hashed = hash_all(buffer);
     if (!hashed) return ObjectOutcome::from_error(hashed.error());
@@ -164,7 +163,7 @@ ObjectOutcome ObjectCopier::copy_single(const ledger::ObjectRecord& record) {
     }
     first_read = *sums->md5;
     if (attempt == kSingleReads)
-      return ObjectOutcome::of(Kind::failed, "ChecksumMismatch",
+      return ObjectOutcome::of(Kind::failed, ledger::kChecksumMismatch,
                                plain ? "the MD5 of the bytes read differs from the source ETag " + record.source_etag +
                                            " (read " + std::to_string(kSingleReads) + " times)"
                                      : std::to_string(kSingleReads) + " reads of the object gave different bytes");
@@ -196,14 +195,14 @@ ObjectOutcome ObjectCopier::copy_streamed(const ledger::ObjectRecord& record, bo
   auto head = source_.head_object(settings_.source_bucket, record.key, {.if_match = record.source_etag});
   if (!head) return ObjectOutcome::from_source_error(head.error());
   if (head->size != record.size)
-    return ObjectOutcome::of(Kind::changed, "SizeChanged", "source is now " + std::to_string(head->size) + " bytes");
+    return ObjectOutcome::of(Kind::changed, kSizeChanged, "source is now " + std::to_string(head->size) + " bytes");
   const auto info = source_etag_info(record.source_etag, head->raw_headers);
   if (info.kind != checksum::EtagKind::plain_md5) {
     fall_back = true;  // SSE: the ETag is not the MD5 of the bytes
     return {};
   }
   const uint64_t buffer_bytes = std::min(record.size, kStreamBuffer);
-  if (!budget_.acquire(buffer_bytes)) return ObjectOutcome::of(Kind::cancelled, "Cancelled", "stopping");
+  if (!budget_.acquire(buffer_bytes)) return ObjectOutcome::of(Kind::cancelled, kCancelled, "stopping");
   BudgetLease lease(&budget_, buffer_bytes);
 
   // Every attempt of the PUT reads the source again: a BadDigest (a byte
@@ -235,9 +234,9 @@ ObjectOutcome ObjectCopier::copy_streamed(const ledger::ObjectRecord& record, bo
   out.method = CopyMethod::streamed_put;
   if (!etag) {
     const Error& e = etag.error();
-    if (e.code == "BadDigest")
+    if (e.code == s3::kBadDigest)
       return with_progress(
-          ObjectOutcome::of(Kind::failed, "ChecksumMismatch",
+          ObjectOutcome::of(Kind::failed, ledger::kChecksumMismatch,
                             "the destination refused the bytes read " + std::to_string(reads) +
                                 " times: their MD5 differs from the source ETag " + record.source_etag +
                                 " (the source object does not read as it was written: check it at the"
@@ -249,7 +248,7 @@ ObjectOutcome ObjectCopier::copy_streamed(const ledger::ObjectRecord& record, bo
   // must be the source's (a server that ignored Content-MD5 shows here).
   if (checksum::is_plain_md5_etag(*etag) && !checksum::etag_matches_md5(*etag, *info.digest)) {
     return with_progress(
-        ObjectOutcome::of(Kind::failed, "DestinationMismatch",
+        ObjectOutcome::of(Kind::failed, kDestinationMismatch,
                           "the destination stored ETag " + *etag + ", the source has " + record.source_etag),
         out);
   }
@@ -269,7 +268,7 @@ ObjectOutcome ObjectCopier::copy_multipart(const ledger::ObjectRecord& record, b
   auto head = source_.head_object(settings_.source_bucket, record.key, {.if_match = record.source_etag});
   if (!head) return ObjectOutcome::from_source_error(head.error());
   if (head->size != record.size)
-    return ObjectOutcome::of(Kind::changed, "SizeChanged", "source is now " + std::to_string(head->size) + " bytes");
+    return ObjectOutcome::of(Kind::changed, kSizeChanged, "source is now " + std::to_string(head->size) + " bytes");
   const auto info = source_etag_info(record.source_etag, head->raw_headers);
   const auto learned = learn_source_part_size(source_, settings_.source_bucket, record.key, record.size, info);
   checksum::PartLimits limits;
@@ -294,7 +293,7 @@ ObjectOutcome ObjectCopier::copy_multipart(const ledger::ObjectRecord& record, b
         });
     if (!got) return std::unexpected(got.error());
     if (buffer.size() != range.length)
-      return make_error(ErrorKind::permanent, "SizeChanged", "part " + std::to_string(n) + " came short");
+      return make_error(ErrorKind::permanent, kSizeChanged, "part " + std::to_string(n) + " came short");
     return {};
   };
   auto parts = uploader_.upload_parts(*session, record, need_md5, read_source);
@@ -306,8 +305,8 @@ ObjectOutcome ObjectCopier::copy_multipart(const ledger::ObjectRecord& record, b
   if (parts.error) {
     const Error& e = *parts.error;
     ObjectOutcome bad = with_progress(ObjectOutcome::from_source_error(e), out);
-    if (another_version(bad) || e.code == "NoSuchUpload" || e.code == "ChecksumMismatch" ||
-        e.code == "DestinationMismatch") {
+    if (another_version(bad) || e.code == s3::kNoSuchUpload || e.code == ledger::kChecksumMismatch ||
+        e.code == kDestinationMismatch) {
       uploader_.abandon(*session);  // this upload can never complete into the right object
     }
     // Otherwise the upload stays active in the ledger and resumes next run.
@@ -322,7 +321,7 @@ ObjectOutcome ObjectCopier::copy_multipart(const ledger::ObjectRecord& record, b
   };
   if (need_md5) {
     if (parts.whole_md5 != info.digest)
-      return unproven("ChecksumMismatch", "the MD5 of the bytes read differs from the source ETag " + record.source_etag);
+      return unproven(ledger::kChecksumMismatch, "the MD5 of the bytes read differs from the source ETag " + record.source_etag);
     out.update.md5 = *parts.whole_md5;
     out.proof = "source ETag = MD5 of bytes read";
   } else {
@@ -341,7 +340,7 @@ ObjectOutcome ObjectCopier::copy_multipart(const ledger::ObjectRecord& record, b
       // else one flipped byte would pass unseen.
       for (uint32_t n = 1; n <= session->parts.part_count; ++n) {
         const auto range = checksum::part_range(session->parts, n);
-        if (!budget_.acquire(range.length)) return ObjectOutcome::of(Kind::cancelled, "Cancelled", "stopping");
+        if (!budget_.acquire(range.length)) return ObjectOutcome::of(Kind::cancelled, kCancelled, "stopping");
         BudgetLease lease(&budget_, range.length);
         std::string buffer;
         buffer.reserve(range.length);
@@ -354,7 +353,7 @@ ObjectOutcome ObjectCopier::copy_multipart(const ledger::ObjectRecord& record, b
         }
         auto md5 = checksum::md5_of(buffer);
         if (!md5 || *md5 != parts.parts[n - 1].md5)
-          return unproven("ChecksumMismatch", "part " + std::to_string(n) + " reads differently on a second read");
+          return unproven(ledger::kChecksumMismatch, "part " + std::to_string(n) + " reads differently on a second read");
       }
       out.proof = "two reads agree (part MD5s of bytes read)";
     }
@@ -362,9 +361,9 @@ ObjectOutcome ObjectCopier::copy_multipart(const ledger::ObjectRecord& record, b
 
   auto done = uploader_.complete(*session, parts, record.size);
   if (!done) {
-    if (done.error().code == "NoSuchUpload") uploader_.abandon(*session);
+    if (done.error().code == s3::kNoSuchUpload) uploader_.abandon(*session);
     // Completed, but not into the bytes sent: the upload is over either way.
-    if (done.error().code == "DestinationMismatch")
+    if (done.error().code == kDestinationMismatch)
       (void)ledger_.queue_upload_end(session->ref, ledger::UploadStatus::completed);
     return with_progress(ObjectOutcome::from_error(done.error()), out);
   }
@@ -400,7 +399,7 @@ ObjectOutcome ObjectCopier::copy_server_side(const ledger::ObjectRecord& record,
   const auto info = checksum::classify_etag(record.source_etag);
   const std::string key = destination_key(record.key);
   auto refused = [&](const Error& e) {
-    if (!server_refused_copy(e)) return false;
+    if (!s3::is_unsupported_operation(e)) return false;
     if (!server_copy_refused_.exchange(true))
       events_.emit("server_copy_refused", {{"code", e.code}, {"status", e.http_status}});
     fall_back = true;
@@ -417,7 +416,7 @@ ObjectOutcome ObjectCopier::copy_server_side(const ledger::ObjectRecord& record,
     // Some servers (Ceph 16) ignore x-amz-copy-source-if-match: the ETag of
     // the copy is what tells whether the listed version was copied.
     if (!checksum::etags_equal(copied->etag, record.source_etag))
-      return ObjectOutcome::of(Kind::changed, "SourceChanged", "the copy has ETag " + copied->etag);
+      return ObjectOutcome::of(Kind::changed, kSourceChanged, "the copy has ETag " + copied->etag);
     ObjectOutcome out;
     out.kind = Kind::verified;
     out.method = CopyMethod::server_copy;
@@ -475,7 +474,7 @@ ObjectOutcome ObjectCopier::copy_server_side(const ledger::ObjectRecord& record,
   if (!dest) return ObjectOutcome::from_error(dest.error());
   if (!checksum::etags_equal(dest->etag, record.source_etag) || dest->size != record.size) {
     (void)ledger_.queue_upload_end(*begun, ledger::UploadStatus::completed);
-    if (plan->learned) return ObjectOutcome::of(Kind::changed, "SourceChanged", "the copy has ETag " + dest->etag);
+    if (plan->learned) return ObjectOutcome::of(Kind::changed, kSourceChanged, "the copy has ETag " + dest->etag);
     fall_back = true;  // the inferred part layout was wrong: prove by reading instead
     return {};
   }

@@ -1,4 +1,6 @@
 #include "transfer/object_outcome.h"
+#include "s3/s3_error_codes.h"
+#include "transfer/transfer_error.h"
 
 namespace s5j::transfer {
 
@@ -31,13 +33,13 @@ ObjectOutcome ObjectOutcome::of(OutcomeKind kind, std::string code, const std::s
 ObjectOutcome ObjectOutcome::from_error(const Error& e) {
   // Every part of a run that gives up because it is stopping says Cancelled
   // (the memory budget, the staging space wait, the part pool).
-  if (e.code == "Cancelled") return of(OutcomeKind::cancelled, e.code, "stopping");
+  if (e.code == kCancelled) return of(OutcomeKind::cancelled, e.code, "stopping");
   return of(OutcomeKind::failed, e.code, e.message);
 }
 
 ObjectOutcome ObjectOutcome::from_source_error(const Error& e) {
-  if (e.code == "NoSuchKey") return of(OutcomeKind::vanished, e.code, e.message);
-  if (e.code == "PreconditionFailed" || e.code == "SizeChanged") return of(OutcomeKind::changed, e.code, e.message);
+  if (e.code == s3::kNoSuchKey) return of(OutcomeKind::vanished, e.code, e.message);
+  if (e.code == s3::kPreconditionFailed || e.code == kSizeChanged) return of(OutcomeKind::changed, e.code, e.message);
   return from_error(e);
 }
 

@@ -1,6 +1,7 @@
 #include "transfer/planner.h"
 
 #include "checksum/multipart_etag.h"
+#include "s3/s3_error_codes.h"
 #include "transfer/key_mapping.h"
 
 namespace s5j::transfer {
@@ -74,7 +75,7 @@ Status Planner::list_source(PlanSummary& summary, const std::function<void(uint6
     // A server that does not advance (the legacy Snowball adapter pages
     // without markers) must not loop forever.
     if (next.empty() || next == last_continuation)
-      return make_error(ErrorKind::permanent, "ListingStuck",
+      return make_error(ErrorKind::permanent, s3::kListingStuck,
                         "the source listing does not advance past '" + next + "' (set list_api: v1 for the source)");
     last_continuation = next;
     request.continuation = std::move(next);
@@ -106,7 +107,7 @@ Status Planner::match_destination(PlanSummary& summary) {
       at = 0;
       for (const auto& o : page) {
         if (!last_key.empty() && o.key < last_key)
-          return make_error(ErrorKind::permanent, "UnsortedListing", "the destination lists keys out of order");
+          return make_error(ErrorKind::permanent, s3::kUnsortedListing, "the destination lists keys out of order");
         last_key = o.key;
       }
       more = next->is_truncated;
@@ -125,7 +126,7 @@ Status Planner::match_destination(PlanSummary& summary) {
     for (const auto& r : *records) {
       auto found = seek(destination_key(r.key));
       if (!found) {
-        if (found.error().code == "UnsortedListing") {
+        if (found.error().code == s3::kUnsortedListing) {
           events_.emit("destination_unsorted", {{"note", "every pending object will be copied"}});
           if (auto f = ledger_.flush(); !f) return std::unexpected(f.error());
           return {};

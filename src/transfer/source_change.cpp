@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "checksum/multipart_etag.h"
+#include "s3/s3_error_codes.h"
 
 namespace s5j::transfer {
 
@@ -15,7 +16,7 @@ Result<SourceChange> resolve_source_change(s3::S3Client& source, const std::stri
   SourceChange out;
   auto head = source.head_object(bucket, record.key);
   if (!head) {
-    if (head.error().code == "NoSuchKey") {
+    if (head.error().code == s3::kNoSuchKey) {
       out.verdict = V::vanished;
       out.error = "NoSuchKey: deleted at the source";
     } else {

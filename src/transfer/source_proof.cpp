@@ -1,6 +1,7 @@
 #include "transfer/source_proof.h"
 
 #include "base/strings.h"
+#include "ledger/transition.h"
 
 namespace s5j::transfer {
 namespace {
@@ -35,7 +36,7 @@ Result<std::string> prove_multipart_layout(const CopyPartPlan& plan, const std::
                                            const std::string& source_etag) {
   if (checksum::etags_equal(rebuilt_etag, source_etag)) return std::string("source multipart ETag reproduced from the bytes read");
   if (plan.learned)
-    return make_error(ErrorKind::permanent, "ChecksumMismatch",
+    return make_error(ErrorKind::permanent, ledger::kChecksumMismatch,
                       "the part MD5s of the bytes read give ETag " + rebuilt_etag + ", the source has " + source_etag);
   return std::string("CRC32C of bytes read (source part layout not learnable)");
 }

@@ -1,4 +1,5 @@
 #include "transfer/source_stream.h"
+#include "transfer/transfer_error.h"
 
 #include <algorithm>
 #include <cstring>
@@ -35,7 +36,7 @@ void SourceStream::run() {
     e.kind = ErrorKind::permanent;  // the GET already retried; a new PUT would only read it again
     error_ = std::move(e);
   } else if (got && received_ != size_) {
-    error_ = make_error(ErrorKind::permanent, "SizeChanged",
+    error_ = make_error(ErrorKind::permanent, kSizeChanged,
                         "read " + std::to_string(received_) + " bytes, listed " + std::to_string(size_))
                  .error();
   }
@@ -45,11 +46,11 @@ void SourceStream::run() {
 Status SourceStream::accept(std::string_view chunk) {
   std::unique_lock lock(mutex_);
   if (received_ + chunk.size() > size_)
-    return make_error(ErrorKind::permanent, "SizeChanged",
+    return make_error(ErrorKind::permanent, kSizeChanged,
                       "the source sent more than the listed " + std::to_string(size_) + " bytes");
   while (!chunk.empty()) {
     writable_.wait(lock, [&] { return cancelled_ || used_ < ring_.size(); });
-    if (cancelled_) return make_error(ErrorKind::permanent, "Cancelled", "the upload this read fed has ended");
+    if (cancelled_) return make_error(ErrorKind::permanent, kCancelled, "the upload this read fed has ended");
     const size_t tail = (head_ + used_) % ring_.size();
     const size_t n = std::min({chunk.size(), ring_.size() - used_, ring_.size() - tail});
     std::memcpy(ring_.data() + tail, chunk.data(), n);

@@ -8,10 +8,12 @@
 #include "checksum/crc32c.h"
 #include "checksum/multi_hasher.h"
 #include "checksum/multipart_etag.h"
+#include "ledger/transition.h"
 #include "staging/staging_error.h"
 #include "transfer/copy_part_plan.h"
 #include "transfer/metadata_codec.h"
 #include "transfer/source_proof.h"
+#include "transfer/transfer_error.h"
 
 namespace s5j::transfer {
 namespace {
@@ -87,7 +89,7 @@ ObjectOutcome StagedFetcher::fetch_once(const ledger::ObjectRecord& record, std:
   };
   const auto& sums = file->checksums;
   if (!sums.crc32c || *sums.crc32c != read.stream_crc || (read.stream_md5 && sums.md5 != read.stream_md5))
-    return reject(ObjectOutcome::of(Kind::failed, "StagedWriteMismatch",
+    return reject(ObjectOutcome::of(Kind::failed, kStagedWriteMismatch,
                                     "the staged file " + file->path + " reads differently from the bytes received"));
 
   ObjectOutcome out;
@@ -99,7 +101,7 @@ ObjectOutcome StagedFetcher::fetch_once(const ledger::ObjectRecord& record, std:
   if (read.info.kind == checksum::EtagKind::plain_md5) {
     if (sums.md5 != read.info.digest) {
       read_again = true;
-      return reject(ObjectOutcome::of(Kind::failed, "ChecksumMismatch",
+      return reject(ObjectOutcome::of(Kind::failed, ledger::kChecksumMismatch,
                                       "the MD5 of the bytes read differs from the source ETag " + record.source_etag));
     }
     out.update.md5 = sums.md5;  // proven equal to the source's own MD5
@@ -137,7 +139,7 @@ Status StagedFetcher::read_whole(const ledger::ObjectRecord& record, staging::St
   if (write_error) return std::unexpected(*write_error);
   if (!got) return std::unexpected(got.error());
   if (read.bytes != record.size)
-    return make_error(ErrorKind::permanent, "SizeChanged",
+    return make_error(ErrorKind::permanent, kSizeChanged,
                       "read " + std::to_string(read.bytes) + " bytes, listed " + std::to_string(record.size));
   const checksum::Checksums sums = hasher->finish();
   read.stream_md5 = sums.md5;
@@ -152,7 +154,7 @@ Status StagedFetcher::read_ranged(const ledger::ObjectRecord& record, staging::S
   auto head = source_.head_object(settings_.source_bucket, record.key, {.if_match = record.source_etag});
   if (!head) return std::unexpected(head.error());
   if (head->size != record.size)
-    return make_error(ErrorKind::permanent, "SizeChanged", "source is now " + std::to_string(head->size) + " bytes");
+    return make_error(ErrorKind::permanent, kSizeChanged, "source is now " + std::to_string(head->size) + " bytes");
   read.metadata = head->metadata;
   read.info = source_etag_info(record.source_etag, head->raw_headers);
   const auto learned = learn_source_part_size(source_, settings_.source_bucket, record.key, record.size, read.info);
@@ -186,7 +188,7 @@ Status StagedFetcher::read_ranged(const ledger::ObjectRecord& record, staging::S
         ~Done() { s.group.done(); }
       } done_guard{*shared};
       if (shared->failed) return;
-      if (stop.stop_requested()) return fail(Error{ErrorKind::retryable, "Cancelled", "stopping"});
+      if (stop.stop_requested()) return fail(Error{ErrorKind::retryable, kCancelled, "stopping"});
       auto hasher = checksum::MultiHasher::create();
       if (!hasher) return fail(hasher.error());
       uint64_t at = range.offset;
@@ -196,7 +198,7 @@ Status StagedFetcher::read_ranged(const ledger::ObjectRecord& record, staging::S
           {.range = s3::ByteRange{range.offset, range.offset + range.length - 1}, .if_match = record.source_etag},
           [&](std::string_view chunk) -> Status {
             if (at + chunk.size() > range.offset + range.length) {
-              write_error = Error{ErrorKind::permanent, "SizeChanged", "part " + std::to_string(n) + " came long"};
+              write_error = Error{ErrorKind::permanent, kSizeChanged, "part " + std::to_string(n) + " came long"};
               return std::unexpected(*write_error);
             }
             if (auto w = writer.write_at(at, chunk); !w) {
@@ -211,7 +213,7 @@ Status StagedFetcher::read_ranged(const ledger::ObjectRecord& record, staging::S
       if (write_error) return fail(*write_error);
       if (!got) return fail(got.error());
       if (at != range.offset + range.length)
-        return fail(Error{ErrorKind::permanent, "SizeChanged", "part " + std::to_string(n) + " came short"});
+        return fail(Error{ErrorKind::permanent, kSizeChanged, "part " + std::to_string(n) + " came short"});
       shared->parts[n - 1] = hasher->finish();
       events_.emit("part_downloaded", {{"key", record.key}, {"part", n}, {"bytes", range.length}});
     });

@@ -5,9 +5,12 @@
 #include "checksum/checksum_encoding.h"
 #include "checksum/multi_hasher.h"
 #include "checksum/multipart_etag.h"
+#include "ledger/transition.h"
+#include "s3/s3_error_codes.h"
 #include "staging/staging_error.h"
 #include "transfer/copy_part_plan.h"
 #include "transfer/metadata_codec.h"
+#include "transfer/transfer_error.h"
 
 namespace s5j::transfer {
 namespace {
@@ -44,7 +47,7 @@ Status read_range(const staging::StagedReader& reader, uint64_t offset, uint64_t
 }
 
 bool is_corruption(const std::string& code) {
-  return code == staging::kStagedCorrupt || code == "ChecksumMismatch";
+  return code == staging::kStagedCorrupt || code == ledger::kChecksumMismatch;
 }
 
 }  // namespace
@@ -62,7 +65,7 @@ ObjectOutcome StagedUploader::upload(const ledger::ObjectRecord& record) {
   auto reader = stager_.open_reader_anywhere(record.id.value);
   if (!reader) {
     if (reader.error().code == staging::kStagedNotFound)
-      return ObjectOutcome::of(Kind::missing, "StagedMissing", reader.error().message);
+      return ObjectOutcome::of(Kind::missing, kStagedMissing, reader.error().message);
     return ObjectOutcome::of(Kind::failed, reader.error().code, reader.error().message);
   }
   if (reader->size() != record.size)
@@ -87,7 +90,7 @@ ObjectOutcome StagedUploader::upload(const ledger::ObjectRecord& record) {
 
 ObjectOutcome StagedUploader::upload_single(const ledger::ObjectRecord& record, const staging::StagedReader& reader,
                                             const s3::ObjectMetadata& metadata) {
-  if (!budget_.acquire(record.size)) return ObjectOutcome::of(Kind::cancelled, "Cancelled", "stopping");
+  if (!budget_.acquire(record.size)) return ObjectOutcome::of(Kind::cancelled, kCancelled, "stopping");
   BudgetLease lease(&budget_, record.size);
   std::string buffer;
   if (auto r = read_range(reader, 0, record.size, buffer); !r)
@@ -164,7 +167,7 @@ ObjectOutcome StagedUploader::upload_streamed(const ledger::ObjectRecord& record
   if (sent) out.bytes_uploaded += *sent;
   if (!etag) {
     const Error& e = etag.error();
-    if (e.code == "BadDigest")
+    if (e.code == s3::kBadDigest)
       return with_bytes(ObjectOutcome::of(Kind::corrupt, staging::kStagedCorrupt,
                                           reader.path() + ": the destination refused its bytes"));
     if (is_corruption(e.code)) return with_bytes(ObjectOutcome::of(Kind::corrupt, e.code, e.message));
@@ -172,7 +175,7 @@ ObjectOutcome StagedUploader::upload_streamed(const ledger::ObjectRecord& record
   }
   if (checksum::is_plain_md5_etag(*etag) && !checksum::etag_matches_md5(*etag, *want.md5))
     return with_bytes(
-        ObjectOutcome::of(Kind::failed, "DestinationMismatch",
+        ObjectOutcome::of(Kind::failed, kDestinationMismatch,
                           "the destination stored ETag " + *etag + ", the source has " + record.source_etag));
   // The destination accepted the source's MD5 over the bytes sent: they are
   // the source's bytes, whose CRC-32C the stage leg recorded.
@@ -217,7 +220,7 @@ ObjectOutcome StagedUploader::upload_multipart(const ledger::ObjectRecord& recor
       uploader_.abandon(*session);  // these parts can never complete into the right object
       return with_bytes(ObjectOutcome::of(Kind::corrupt, e.code, e.message));
     }
-    if (e.code == "NoSuchUpload") uploader_.abandon(*session);
+    if (e.code == s3::kNoSuchUpload) uploader_.abandon(*session);
     // Otherwise (also when stopping: cancelled) the upload stays active in
     // the ledger and resumes next time.
     return with_bytes(ObjectOutcome::from_error(e));
@@ -231,7 +234,7 @@ ObjectOutcome StagedUploader::upload_multipart(const ledger::ObjectRecord& recor
   }
   auto done = uploader_.complete(*session, parts, record.size);
   if (!done) {
-    if (done.error().code == "NoSuchUpload") uploader_.abandon(*session);
+    if (done.error().code == s3::kNoSuchUpload) uploader_.abandon(*session);
     return with_bytes(ObjectOutcome::of(Kind::failed, done.error().code, done.error().message));
   }
   ObjectOutcome out = with_bytes(ObjectOutcome{});

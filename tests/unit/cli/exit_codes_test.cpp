@@ -79,12 +79,15 @@ TEST(ExitCodes, NotS3Exits9) { EXPECT_EQ(exit_code_for(with_code("NotS3", 404)),
 
 TEST(ExitCodes, LedgerStagingAndLockExits) {
   EXPECT_EQ(exit_code_for(with_code("LedgerError")), kLedgerError);
+  // Every ledger failure, as README's "ledger unreadable, not a ledger, or
+  // locked" says (sync used to exit 1 for a busy ledger, relay 10).
+  EXPECT_EQ(exit_code_for(with_code("LedgerBusy")), kLedgerError);
   EXPECT_EQ(exit_code_for(with_code("StagingError")), kStagingError);
   EXPECT_EQ(exit_code_for(with_code("AlreadyRunning")), kAlreadyRunning);
 }
 
 TEST(ExitCodes, EverythingElseExits1) {
-  for (const char* code : {"", "SlowDown", "NoSuchKey", "LedgerBusy", "StagedCorrupt", "ChecksumMismatch"})
+  for (const char* code : {"", "SlowDown", "NoSuchKey", "StagedCorrupt", "ChecksumMismatch"})
     EXPECT_EQ(exit_code_for(with_code(code)), kFailed) << code;
 }
 
