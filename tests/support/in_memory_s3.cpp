@@ -46,12 +46,18 @@ std::string InMemoryS3::md5_hex(std::string_view data) {
 }
 
 std::string InMemoryS3::multipart_etag(const std::vector<std::string_view>& parts) {
+  std::vector<std::string> md5s;
+  for (auto part : parts) md5s.push_back(md5_hex(part));
+  return multipart_etag_of(md5s);
+}
+
+std::string InMemoryS3::multipart_etag_of(const std::vector<std::string>& part_md5_hex) {
   std::string concatenated;
-  for (auto part : parts) {
-    auto digest = from_hex(md5_hex(part));
+  for (const auto& hex : part_md5_hex) {
+    auto digest = from_hex(hex);
     concatenated.append(reinterpret_cast<const char*>(digest->data()), digest->size());
   }
-  return md5_hex(concatenated) + "-" + std::to_string(parts.size());
+  return md5_hex(concatenated) + "-" + std::to_string(part_md5_hex.size());
 }
 
 InMemoryS3::InMemoryS3() = default;
@@ -122,7 +128,8 @@ std::vector<OpenUpload> InMemoryS3::uploads(const std::string& bucket) const {
 std::string InMemoryS3::open_upload(const std::string& bucket, const std::string& key,
                                     const std::map<int, std::string>& parts) {
   std::lock_guard lock(mutex_);
-  OpenUpload u{bucket, key, next_upload_id(), {}, parts};
+  OpenUpload u{bucket, key, next_upload_id(), {}, parts, {}};
+  for (const auto& [n, bytes] : parts) u.part_etags[n] = md5_hex(bytes);
   uploads_[u.upload_id] = u;
   return u.upload_id;
 }

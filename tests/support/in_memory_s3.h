@@ -74,7 +74,8 @@ struct OpenUpload {
   std::string key;
   std::string upload_id;
   http::Headers metadata;
-  std::map<int, std::string> parts;  // part number -> bytes
+  std::map<int, std::string> parts;       // part number -> bytes
+  std::map<int, std::string> part_etags;  // part number -> MD5 hex of its bytes
 };
 
 struct S3Fault {
@@ -129,6 +130,7 @@ class InMemoryS3 final : public http::Transport {
   // S3 ETags: hex MD5 of `data`; multipart ETag of these part bodies.
   static std::string md5_hex(std::string_view data);
   static std::string multipart_etag(const std::vector<std::string_view>& parts);
+  static std::string multipart_etag_of(const std::vector<std::string>& part_md5_hex);
 
   // --- used by the request handlers (in_memory_s3_handlers.cpp)
   struct Parsed;

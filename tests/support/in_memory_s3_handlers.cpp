@@ -49,8 +49,8 @@ std::string http_date(std::chrono::system_clock::time_point t) {
   return buffer;
 }
 
-std::string md5_base64(std::string_view data) {
-  auto digest = from_hex(InMemoryS3::md5_hex(data));
+std::string md5_base64_of_hex(const std::string& md5_hex) {
+  auto digest = from_hex(md5_hex);
   return base64_encode(std::span<const unsigned char>(digest->data(), digest->size()));
 }
 
@@ -68,10 +68,12 @@ http::Headers metadata_of(const http::Headers& headers) {
   return out;
 }
 
-// 400 BadDigest when a Content-MD5 is sent and the body has another MD5.
-std::optional<InMemoryS3::Answer> check_content_md5(const InMemoryS3::Parsed& p) {
+// 400 BadDigest when a Content-MD5 is sent and the body (whose MD5 is
+// `body_md5_hex`) has another MD5.
+std::optional<InMemoryS3::Answer> check_content_md5(const InMemoryS3::Parsed& p, const std::string& body_md5_hex) {
   auto sent = p.header("Content-MD5");
-  if (sent && trim(*sent) != md5_base64(p.body)) return error_answer(400, "BadDigest", p.bucket + "/" + p.key);
+  if (sent && trim(*sent) != md5_base64_of_hex(body_md5_hex))
+    return error_answer(400, "BadDigest", p.bucket + "/" + p.key);
   return std::nullopt;
 }
 
@@ -292,10 +294,10 @@ InMemoryS3::Answer InMemoryS3::get_or_head(const Parsed& p, bool head) {
 }
 
 InMemoryS3::Answer InMemoryS3::put_object(const Parsed& p) {
-  if (auto bad = check_content_md5(p)) return *bad;
   StoredObject o;
+  o.etag = md5_hex(p.body);
+  if (auto bad = check_content_md5(p, o.etag)) return *bad;
   o.data = p.body;
-  o.etag = md5_hex(o.data);
   o.metadata = metadata_of(p.headers);
   o.last_modified = std::chrono::system_clock::now();
   Answer a;
@@ -329,7 +331,9 @@ InMemoryS3::Answer InMemoryS3::copy(const Parsed& p, bool part) {
       bytes = src.data.substr(r->first, r->second - r->first + 1);
     }
     const std::string etag = md5_hex(bytes);
-    u->second.parts[std::atoi(p.query_value("partNumber").c_str())] = std::move(bytes);
+    const int n = std::atoi(p.query_value("partNumber").c_str());
+    u->second.parts[n] = std::move(bytes);
+    u->second.part_etags[n] = etag;
     return xml_answer("<CopyPartResult><LastModified>" + now + "</LastModified><ETag>&quot;" + etag +
                       "&quot;</ETag></CopyPartResult>");
   }
@@ -342,7 +346,7 @@ InMemoryS3::Answer InMemoryS3::copy(const Parsed& p, bool part) {
 }
 
 InMemoryS3::Answer InMemoryS3::create_upload(const Parsed& p) {
-  OpenUpload u{p.bucket, p.key, next_upload_id(), metadata_of(p.headers), {}};
+  OpenUpload u{p.bucket, p.key, next_upload_id(), metadata_of(p.headers), {}, {}};
   const std::string id = u.upload_id;
   uploads_[id] = std::move(u);
   return xml_answer("<InitiateMultipartUploadResult><Bucket>" + p.bucket + "</Bucket><Key>" + xml_escape(p.key) +
@@ -355,10 +359,12 @@ InMemoryS3::Answer InMemoryS3::upload_part(const Parsed& p) {
   if (u == uploads_.end() || u->second.key != p.key) return error_answer(404, "NoSuchUpload", resource);
   const int n = std::atoi(p.query_value("partNumber").c_str());
   if (n < 1 || n > 10000) return error_answer(400, "InvalidArgument", resource);
-  if (auto bad = check_content_md5(p)) return *bad;
+  const std::string etag = md5_hex(p.body);
+  if (auto bad = check_content_md5(p, etag)) return *bad;
   u->second.parts[n] = p.body;
+  u->second.part_etags[n] = etag;
   Answer a;
-  a.headers.push_back({"ETag", quoted(md5_hex(p.body))});
+  a.headers.push_back({"ETag", quoted(etag)});
   return a;
 }
 
@@ -370,6 +376,7 @@ InMemoryS3::Answer InMemoryS3::complete_upload(const Parsed& p) {
   const auto etags = elements(p.body, "ETag");
   if (numbers.empty() || numbers.size() != etags.size()) return error_answer(400, "MalformedXML", resource);
   std::vector<std::string_view> parts;
+  std::vector<std::string> part_md5s;
   StoredObject o;
   int previous = 0;
   for (size_t i = 0; i < numbers.size(); ++i) {
@@ -377,14 +384,15 @@ InMemoryS3::Answer InMemoryS3::complete_upload(const Parsed& p) {
     if (n <= previous) return error_answer(400, "InvalidPartOrder", resource);
     previous = n;
     auto part = u->second.parts.find(n);
-    if (part == u->second.parts.end() || unquote(xml_unescape(etags[i])) != md5_hex(part->second))
+    if (part == u->second.parts.end() || unquote(xml_unescape(etags[i])) != u->second.part_etags[n])
       return error_answer(400, "InvalidPart", resource);
     if (i + 1 < numbers.size() && part->second.size() < kMinPartSize)
       return error_answer(400, "EntityTooSmall", resource);
     parts.push_back(part->second);
+    part_md5s.push_back(u->second.part_etags[n]);
     o.part_sizes.push_back(part->second.size());
   }
-  o.etag = multipart_etag(parts);
+  o.etag = multipart_etag_of(part_md5s);
   for (auto part : parts) o.data.append(part);
   o.metadata = u->second.metadata;
   o.last_modified = std::chrono::system_clock::now();
