@@ -79,6 +79,15 @@ TEST_F(ObjectCopierTest, MultipartSourceIsCopiedInPartsWithItsOwnLayout) {
   EXPECT_EQ(record("big").state, ledger::ObjectState::copying);  // the transition is the leg's
 }
 
+// Without HEAD ?partNumber the source's part size is inferred from its
+// ETag and size: the copy still mirrors it.
+TEST_F(ObjectCopierTest, MultipartLayoutIsInferredWhenHeadPartNumberIsRefused) {
+  server_->refuse(S3Op::head_object_part);
+  server_->put_multipart("src", "big", test_bytes(12 * kMiB, 25), 5 * kMiB);
+  expect_verified_copy(copy("big"), "big", CopyMethod::multipart);
+  EXPECT_EQ(server_->object("dst", "big")->part_sizes, server_->object("src", "big")->part_sizes);
+}
+
 TEST_F(ObjectCopierTest, AFailedMultipartCopyResumesWithoutSendingItsPartsAgain) {
   server_->put_multipart("src", "big", test_bytes(16 * kMiB, 5), 5 * kMiB);
   // Every UploadPart after the first fails, retries included.
