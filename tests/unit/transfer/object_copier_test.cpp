@@ -5,6 +5,9 @@
 // source that changes or vanishes mid-copy comes back as such.
 #include <gtest/gtest.h>
 
+#include <condition_variable>
+#include <mutex>
+
 #include "transfer/object_copier.h"
 #include "unit/transfer/in_memory_fixture.h"
 
@@ -146,6 +149,43 @@ TEST_F(ObjectCopierTest, AByteFlippedOnceIsReadAgainAndCopied) {
   auto out = copy("small");
   expect_verified_copy(out, "small", CopyMethod::put);
   EXPECT_EQ(server_->calls(S3Op::get_object), 2);
+}
+
+TEST_F(ObjectCopierTest, AStreamedPutOfAFlippedByteIsRefusedAndSentAgainFromAFreshRead) {
+  server_->put("src", "streamed", test_bytes(6 * kMiB, 26));
+  server_->add_fault({.op = S3Op::get_object, .flip_at = 3 * kMiB});
+  expect_verified_copy(copy("streamed"), "streamed", CopyMethod::streamed_put);
+  EXPECT_EQ(server_->calls(S3Op::put_object), 2);  // BadDigest, then the fresh read
+  EXPECT_EQ(server_->calls(S3Op::get_object), 2);
+}
+
+TEST_F(ObjectCopierTest, AMultipartCopyOfAFlippedByteIsRedoneFromScratch) {
+  server_->put_multipart("src", "big", test_bytes(11 * kMiB, 27), 5 * kMiB);
+  // The first attempt's three ranged GETs; the one covering 7 MiB flips.
+  server_->add_fault({.op = S3Op::get_object, .times = 3, .flip_at = 7 * kMiB});
+  expect_verified_copy(copy("big"), "big", CopyMethod::multipart);
+  EXPECT_EQ(server_->calls(S3Op::create_multipart_upload), 2);
+  EXPECT_EQ(server_->calls(S3Op::abort_multipart_upload), 1);
+}
+
+// Parts go in parallel: two UploadParts are in the server at once (each
+// waits, bounded, for the other to arrive).
+TEST_F(ObjectCopierTest, PartsAreSentInParallel) {
+  server_->put_multipart("src", "big", test_bytes(16 * kMiB, 28), 5 * kMiB);
+  std::mutex mutex;
+  std::condition_variable arrived;
+  int parts_arrived = 0;
+  bool met = false;
+  server_->on_request = [&](const testing::RequestSeen& seen) {
+    if (seen.op != S3Op::upload_part) return;
+    std::unique_lock lock(mutex);
+    ++parts_arrived;
+    arrived.notify_all();
+    if (arrived.wait_for(lock, std::chrono::seconds(10), [&] { return parts_arrived >= 2; }) && seen.call <= 2)
+      met = true;
+  };
+  expect_verified_copy(copy("big"), "big", CopyMethod::multipart);
+  EXPECT_TRUE(met);
 }
 
 // Whatever the strategy, bytes that differ from the source never become a
