@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <fstream>
 
 #include "transfer/relay_engine.h"
 #include "transfer/sync_engine.h"
@@ -171,6 +172,41 @@ TEST_F(InMemoryRunsTest, RelayStagesAndDrainsEveryShapeAndLeavesNoStagedFile) {
   ASSERT_TRUE(report.has_value()) << report.error().message;
   EXPECT_EQ(report->verified_objects, 0u);
   EXPECT_EQ(server_->calls(S3Op::get_object), gets);
+}
+
+// Stage and drain as separate runs; a staged file damaged on disk between
+// them is deleted by the drain and its object fetched again by the next
+// stage run, never uploaded.
+TEST_F(InMemoryRunsTest, StageAndDrainRunsRefetchAStagedFileDamagedOnDisk) {
+  job(ledger::JobMode::staged);
+  RelaySettings settings = relay_settings();
+  auto run = [&](RelayRole role) {
+    RelaySettings s = settings;
+    s.role = role;
+    RelayEngine engine(s, role == RelayRole::drain ? nullptr : client_.get(),
+                       role == RelayRole::stage ? nullptr : destination_.get(), *ledger_, *events_);
+    auto report = engine.run();
+    EXPECT_TRUE(report.has_value()) << report.error().message;
+    return report.value_or(RelayReport{});
+  };
+  EXPECT_EQ(run(RelayRole::stage).staged_objects, server_->keys("src").size());
+  auto damaged = record("plain-9m");
+  ASSERT_TRUE(damaged.staged.has_value());
+  {
+    std::fstream file(damaged.staged->path, std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(4 * kMiB);
+    file.put(static_cast<char>(server_->object("src", "plain-9m")->data[4 * kMiB] ^ 0x20));
+  }
+  auto drained = run(RelayRole::drain);
+  EXPECT_EQ(drained.refetch_objects, 1u);
+  EXPECT_EQ(drained.verified_objects, server_->keys("src").size() - 1);
+  EXPECT_FALSE(destination_server_->object("dst", "plain-9m").has_value());
+  EXPECT_EQ(record("plain-9m").state, ObjectState::pending);
+
+  EXPECT_EQ(run(RelayRole::stage).staged_objects, 1u);
+  EXPECT_EQ(run(RelayRole::drain).verified_objects, 1u);
+  expect_destination_identical();
+  expect_all_verified();
 }
 
 }  // namespace
