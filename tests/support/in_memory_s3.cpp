@@ -15,25 +15,44 @@ namespace s5j::testing {
 
 std::string_view to_string(S3Op op) {
   switch (op) {
-    case S3Op::list_buckets: return "ListBuckets";
-    case S3Op::head_bucket: return "HeadBucket";
-    case S3Op::create_bucket: return "CreateBucket";
-    case S3Op::list_objects_v2: return "ListObjectsV2";
-    case S3Op::list_objects_v1: return "ListObjects";
-    case S3Op::head_object: return "HeadObject";
-    case S3Op::head_object_part: return "HeadObjectPart";
-    case S3Op::get_object: return "GetObject";
-    case S3Op::put_object: return "PutObject";
-    case S3Op::delete_object: return "DeleteObject";
-    case S3Op::delete_objects: return "DeleteObjects";
-    case S3Op::copy_object: return "CopyObject";
-    case S3Op::create_multipart_upload: return "CreateMultipartUpload";
-    case S3Op::upload_part: return "UploadPart";
-    case S3Op::upload_part_copy: return "UploadPartCopy";
-    case S3Op::complete_multipart_upload: return "CompleteMultipartUpload";
-    case S3Op::abort_multipart_upload: return "AbortMultipartUpload";
-    case S3Op::list_multipart_uploads: return "ListMultipartUploads";
-    case S3Op::unknown: break;
+    case S3Op::list_buckets:
+      return "ListBuckets";
+    case S3Op::head_bucket:
+      return "HeadBucket";
+    case S3Op::create_bucket:
+      return "CreateBucket";
+    case S3Op::list_objects_v2:
+      return "ListObjectsV2";
+    case S3Op::list_objects_v1:
+      return "ListObjects";
+    case S3Op::head_object:
+      return "HeadObject";
+    case S3Op::head_object_part:
+      return "HeadObjectPart";
+    case S3Op::get_object:
+      return "GetObject";
+    case S3Op::put_object:
+      return "PutObject";
+    case S3Op::delete_object:
+      return "DeleteObject";
+    case S3Op::delete_objects:
+      return "DeleteObjects";
+    case S3Op::copy_object:
+      return "CopyObject";
+    case S3Op::create_multipart_upload:
+      return "CreateMultipartUpload";
+    case S3Op::upload_part:
+      return "UploadPart";
+    case S3Op::upload_part_copy:
+      return "UploadPartCopy";
+    case S3Op::complete_multipart_upload:
+      return "CompleteMultipartUpload";
+    case S3Op::abort_multipart_upload:
+      return "AbortMultipartUpload";
+    case S3Op::list_multipart_uploads:
+      return "ListMultipartUploads";
+    case S3Op::unknown:
+      break;
   }
   return "Unknown";
 }
@@ -79,8 +98,8 @@ void InMemoryS3::put(const std::string& bucket, const std::string& key, std::str
   buckets_[bucket][key] = std::move(o);
 }
 
-void InMemoryS3::put_multipart(const std::string& bucket, const std::string& key, std::string data,
-                               uint64_t part_size, http::Headers metadata) {
+void InMemoryS3::put_multipart(const std::string& bucket, const std::string& key, std::string data, uint64_t part_size,
+                               http::Headers metadata) {
   std::vector<std::string_view> parts;
   StoredObject o;
   for (uint64_t offset = 0; offset < data.size(); offset += part_size) {

@@ -63,9 +63,9 @@ std::string_view to_string(S3Op op);
 
 struct StoredObject {
   std::string data;
-  std::string etag;                 // without quotes
+  std::string etag;                  // without quotes
   std::vector<uint64_t> part_sizes;  // a completed multipart upload's parts; empty otherwise
-  http::Headers metadata;           // Content-Type, x-amz-meta-*, ... as sent
+  http::Headers metadata;            // Content-Type, x-amz-meta-*, ... as sent
   std::chrono::system_clock::time_point last_modified{};
 };
 
@@ -80,9 +80,9 @@ struct OpenUpload {
 
 struct S3Fault {
   S3Op op = S3Op::unknown;
-  std::string key;    // empty: any key
-  int nth = 1;        // the first matching call it applies to (1-based)
-  int times = 1;      // matching calls from the nth on it applies to; 0: all
+  std::string key;  // empty: any key
+  int nth = 1;      // the first matching call it applies to (1-based)
+  int times = 1;    // matching calls from the nth on it applies to; 0: all
   // An error answer (when neither cut_after nor flip_at is set).
   int status = 500;
   std::string code = "InternalError";
@@ -156,12 +156,12 @@ class InMemoryS3 final : public http::Transport {
 
   mutable std::mutex mutex_;
   std::map<std::string, std::map<std::string, StoredObject>> buckets_;  // guarded by mutex_
-  std::map<std::string, OpenUpload> uploads_;                            // by upload id; guarded
-  std::vector<S3Fault> faults_;                                          // guarded
-  std::map<size_t, int> fault_matches_;                                  // fault index -> matching calls
-  std::set<S3Op> refused_;                                               // guarded
-  std::map<S3Op, int> calls_;                                            // guarded
-  uint64_t upload_counter_ = 0;                                          // guarded
+  std::map<std::string, OpenUpload> uploads_;                           // by upload id; guarded
+  std::vector<S3Fault> faults_;                                         // guarded
+  std::map<size_t, int> fault_matches_;                                 // fault index -> matching calls
+  std::set<S3Op> refused_;                                              // guarded
+  std::map<S3Op, int> calls_;                                           // guarded
+  uint64_t upload_counter_ = 0;                                         // guarded
 };
 
 }  // namespace s5j::testing

@@ -17,12 +17,23 @@ std::string xml_escape(std::string_view text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -55,8 +66,8 @@ std::string md5_base64_of_hex(const std::string& md5_hex) {
 }
 
 bool is_metadata_header(std::string_view name) {
-  for (std::string_view h : {"content-type", "content-encoding", "content-disposition", "content-language",
-                             "cache-control", "expires"})
+  for (std::string_view h :
+       {"content-type", "content-encoding", "content-disposition", "content-language", "cache-control", "expires"})
     if (iequals(name, h)) return true;
   return starts_with_icase(name, "x-amz-meta-");
 }
@@ -108,8 +119,8 @@ std::vector<std::string> elements(std::string_view xml, const std::string& name)
 
 std::string xml_unescape(std::string text) {
   static const std::pair<std::string_view, std::string_view> kEntities[] = {
-      {"&quot;", "\""}, {"&apos;", "'"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&#x9;", "\t"}, {"&#xA;", "\n"},
-      {"&#xD;", "\r"},  {"&amp;", "&"}};
+      {"&quot;", "\""}, {"&apos;", "'"}, {"&lt;", "<"},   {"&gt;", ">"},
+      {"&#x9;", "\t"},  {"&#xA;", "\n"}, {"&#xD;", "\r"}, {"&amp;", "&"}};
   for (auto [entity, ch] : kEntities)
     for (size_t at = text.find(entity); at != std::string::npos; at = text.find(entity, at + ch.size()))
       text.replace(at, entity.size(), ch);
@@ -141,26 +152,39 @@ InMemoryS3::Answer InMemoryS3::handle(const Parsed& p, S3Op op) {
   if (!buckets_.contains(p.bucket)) return error_answer(404, "NoSuchBucket", p.bucket);
   auto& objects = buckets_[p.bucket];
   switch (op) {
-    case S3Op::head_bucket: return {};
-    case S3Op::list_objects_v2: return list_objects(p, true);
-    case S3Op::list_objects_v1: return list_objects(p, false);
-    case S3Op::list_multipart_uploads: return list_uploads(p);
+    case S3Op::head_bucket:
+      return {};
+    case S3Op::list_objects_v2:
+      return list_objects(p, true);
+    case S3Op::list_objects_v1:
+      return list_objects(p, false);
+    case S3Op::list_multipart_uploads:
+      return list_uploads(p);
     case S3Op::head_object:
-    case S3Op::head_object_part: return get_or_head(p, true);
-    case S3Op::get_object: return get_or_head(p, false);
-    case S3Op::put_object: return put_object(p);
+    case S3Op::head_object_part:
+      return get_or_head(p, true);
+    case S3Op::get_object:
+      return get_or_head(p, false);
+    case S3Op::put_object:
+      return put_object(p);
     case S3Op::delete_object: {
       objects.erase(p.key);
       Answer a;
       a.status = 204;
       return a;
     }
-    case S3Op::delete_objects: return delete_objects(p);
-    case S3Op::copy_object: return copy(p, false);
-    case S3Op::upload_part_copy: return copy(p, true);
-    case S3Op::create_multipart_upload: return create_upload(p);
-    case S3Op::upload_part: return upload_part(p);
-    case S3Op::complete_multipart_upload: return complete_upload(p);
+    case S3Op::delete_objects:
+      return delete_objects(p);
+    case S3Op::copy_object:
+      return copy(p, false);
+    case S3Op::upload_part_copy:
+      return copy(p, true);
+    case S3Op::create_multipart_upload:
+      return create_upload(p);
+    case S3Op::upload_part:
+      return upload_part(p);
+    case S3Op::complete_multipart_upload:
+      return complete_upload(p);
     case S3Op::abort_multipart_upload: {
       auto it = uploads_.find(p.query_value("uploadId"));
       if (it == uploads_.end()) return error_answer(404, "NoSuchUpload", resource);
@@ -169,7 +193,8 @@ InMemoryS3::Answer InMemoryS3::handle(const Parsed& p, S3Op op) {
       a.status = 204;
       return a;
     }
-    default: return error_answer(400, "InvalidRequest", resource);
+    default:
+      return error_answer(400, "InvalidRequest", resource);
   }
 }
 
@@ -179,17 +204,16 @@ InMemoryS3::Answer InMemoryS3::list_objects(const Parsed& p, bool v2) {
   const std::string delimiter = p.query_value("delimiter");
   const bool url = p.query_value("encoding-type") == "url";
   const int max_keys = p.has_query("max-keys") ? std::atoi(p.query_value("max-keys").c_str()) : 1000;
-  std::string after = v2 ? (p.has_query("continuation-token") ? p.query_value("continuation-token")
-                                                                : p.query_value("start-after"))
-                         : p.query_value("marker");
+  std::string after =
+      v2 ? (p.has_query("continuation-token") ? p.query_value("continuation-token") : p.query_value("start-after"))
+         : p.query_value("marker");
   auto encode = [&](const std::string& key) { return xml_escape(url ? s3::uri_encode(key, false) : key); };
 
   std::string entries;
   std::string last, last_prefix;
   int count = 0;
   bool truncated = false;
-  for (auto it = after.empty() ? objects.lower_bound(prefix) : objects.upper_bound(after); it != objects.end();
-       ++it) {
+  for (auto it = after.empty() ? objects.lower_bound(prefix) : objects.upper_bound(after); it != objects.end(); ++it) {
     const std::string& key = it->first;
     if (!key.starts_with(prefix)) {
       if (key > prefix) break;
@@ -199,7 +223,8 @@ InMemoryS3::Answer InMemoryS3::list_objects(const Parsed& p, bool v2) {
     if (!delimiter.empty() && after.ends_with(delimiter) && key.starts_with(after)) continue;
     std::string common;
     if (!delimiter.empty())
-      if (auto d = key.find(delimiter, prefix.size()); d != std::string::npos) common = key.substr(0, d + delimiter.size());
+      if (auto d = key.find(delimiter, prefix.size()); d != std::string::npos)
+        common = key.substr(0, d + delimiter.size());
     if (!common.empty() && common == last_prefix) continue;
     if (count == max_keys) {
       truncated = true;
@@ -218,8 +243,7 @@ InMemoryS3::Answer InMemoryS3::list_objects(const Parsed& p, bool v2) {
                "</Size><StorageClass>STANDARD</StorageClass></Contents>";
   }
   std::string xml = "<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Name>" + p.bucket +
-                    "</Name><Prefix>" + encode(prefix) + "</Prefix><MaxKeys>" + std::to_string(max_keys) +
-                    "</MaxKeys>";
+                    "</Name><Prefix>" + encode(prefix) + "</Prefix><MaxKeys>" + std::to_string(max_keys) + "</MaxKeys>";
   if (url) xml += "<EncodingType>url</EncodingType>";
   if (!delimiter.empty()) xml += "<Delimiter>" + encode(delimiter) + "</Delimiter>";
   xml += std::string("<IsTruncated>") + (truncated ? "true" : "false") + "</IsTruncated>";
@@ -267,7 +291,8 @@ InMemoryS3::Answer InMemoryS3::get_or_head(const Parsed& p, bool head) {
     if (o.part_sizes.empty()) {
       if (n != 1) return error_answer(416, "InvalidPartNumber", resource);
     } else {
-      if (n < 1 || static_cast<size_t>(n) > o.part_sizes.size()) return error_answer(416, "InvalidPartNumber", resource);
+      if (n < 1 || static_cast<size_t>(n) > o.part_sizes.size())
+        return error_answer(416, "InvalidPartNumber", resource);
       for (int i = 0; i < n - 1; ++i) first += o.part_sizes[i];
       last = first + o.part_sizes[n - 1] - 1;
       partial = true;

@@ -83,9 +83,9 @@ TEST_F(CrashRecoveryTest, CopyingWithAnOpenUploadIsResumedByTheNextSync) {
   server_->put("src", "small", test_bytes(1000, 2));
   listed("big", ObjectState::pending);
   die_mid_upload([&] {
-    ObjectCopier copier({.source_bucket = "src", .destination_bucket = "dst", .part_size = 5 * kMiB,
-                         .multipart_threshold = 8 * kMiB},
-                        *client_, *client_, *ledger_, budget_, pool_, *events_);
+    ObjectCopier copier(
+        {.source_bucket = "src", .destination_bucket = "dst", .part_size = 5 * kMiB, .multipart_threshold = 8 * kMiB},
+        *client_, *client_, *ledger_, budget_, pool_, *events_);
     return copier.copy(dead_run_takes("big", ObjectState::copying));
   });
 
@@ -99,8 +99,8 @@ TEST_F(CrashRecoveryTest, CopyingWithAnOpenUploadIsResumedByTheNextSync) {
   const int parts_before = server_->calls(S3Op::upload_part);
   SyncSettings settings;
   settings.job = "job";
-  settings.copier = {.source_bucket = "src", .destination_bucket = "dst", .part_size = 5 * kMiB,
-                     .multipart_threshold = 8 * kMiB};
+  settings.copier = {
+      .source_bucket = "src", .destination_bucket = "dst", .part_size = 5 * kMiB, .multipart_threshold = 8 * kMiB};
   settings.workers = 2;
   settings.part_threads = 2;
   settings.memory_budget = 64 * kMiB;

@@ -96,7 +96,8 @@ class InMemoryFixture : public ::testing::Test {
   void flush() {
     auto f = ledger_->flush();
     ASSERT_TRUE(f.has_value());
-    for (const auto& rejected : f->rejected) ADD_FAILURE() << "ledger rejected: " << rejected.code << " " << rejected.detail;
+    for (const auto& rejected : f->rejected)
+      ADD_FAILURE() << "ledger rejected: " << rejected.code << " " << rejected.detail;
   }
 
   std::string dst_data(const std::string& key) {

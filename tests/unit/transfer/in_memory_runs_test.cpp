@@ -63,8 +63,10 @@ class InMemoryRunsTest : public InMemoryFixture {
     ASSERT_TRUE(totals.has_value());
     uint64_t verified = 0;
     for (const auto& t : *totals) {
-      if (t.state == ObjectState::verified) verified = t.objects;
-      else EXPECT_EQ(t.objects, 0u) << ledger::to_string(t.state);
+      if (t.state == ObjectState::verified)
+        verified = t.objects;
+      else
+        EXPECT_EQ(t.objects, 0u) << ledger::to_string(t.state);
     }
     EXPECT_EQ(verified, server_->keys("src").size());
   }
@@ -72,8 +74,8 @@ class InMemoryRunsTest : public InMemoryFixture {
   SyncSettings sync_settings() {
     SyncSettings s;
     s.job = "job";
-    s.copier = {.source_bucket = "src", .destination_bucket = "dst", .part_size = 5 * kMiB,
-                .multipart_threshold = 8 * kMiB};
+    s.copier = {
+        .source_bucket = "src", .destination_bucket = "dst", .part_size = 5 * kMiB, .multipart_threshold = 8 * kMiB};
     s.workers = 4;
     s.part_threads = 4;
     s.memory_budget = 64 * kMiB;

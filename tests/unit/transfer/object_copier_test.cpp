@@ -3,12 +3,13 @@
 // a failure without sending its parts again), server-side copy and its
 // fallback when refused; a flipped byte never becomes a verified object; a
 // source that changes or vanishes mid-copy comes back as such.
+#include "transfer/object_copier.h"
+
 #include <gtest/gtest.h>
 
 #include <condition_variable>
 #include <mutex>
 
-#include "transfer/object_copier.h"
 #include "unit/transfer/in_memory_fixture.h"
 
 namespace s5j::transfer {
