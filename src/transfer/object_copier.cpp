@@ -459,8 +459,11 @@ ObjectOutcome ObjectCopier::copy_server_side(const ledger::ObjectRecord& record,
                                               settings_.destination_bucket, key, *created, static_cast<int>(n),
                                               record.source_etag);
     if (!part) {
-      abandon();
+      // Refused: the upload stays open and recorded for the streamed
+      // multipart copy to resume (or replace); an abort queued now would
+      // not be durable before that copy reads the ledger.
       if (refused(part.error())) return {};
+      abandon();
       return ObjectOutcome::from_source_error(part.error());
     }
     parts.push_back({static_cast<int>(n), part->etag});
