@@ -32,11 +32,11 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.h"
-#include "cli/job_context.h"
+#include "ops/job_context.h"
 #include "config/config.h"
 #include "ledger/records.h"
 
-namespace s5j::cli {
+namespace s5j::ops {
 
 inline constexpr uint64_t kMaxThroughputScan = 250'000;  // job records walked per refresh at most
 inline constexpr size_t kStatusErrorWindow = 100;         // recent errors grouped
@@ -122,4 +122,4 @@ Result<StatusReport> collect_status(const config::Config& config, JobContext& co
 // ..." -> "SlowDown"), else "other".
 std::string error_kind(std::string_view error_text);
 
-}  // namespace s5j::cli
+}  // namespace s5j::ops

@@ -22,11 +22,11 @@
 #include <vector>
 
 #include "base/error.h"
-#include "cli/job_context.h"
+#include "ops/job_context.h"
 #include "config/config.h"
 #include "ledger/records.h"
 
-namespace s5j::cli {
+namespace s5j::ops {
 
 struct ResetVolume {
   std::string path;
@@ -56,4 +56,4 @@ struct ResetPlan {
 // the ledger's, or the staging scan's (StagingIoError).
 Result<ResetPlan> plan_reset(const config::Config& config, JobContext& context);
 
-}  // namespace s5j::cli
+}  // namespace s5j::ops

@@ -22,7 +22,7 @@
 
 #include "ledger/records.h"
 
-namespace s5j::cli {
+namespace s5j::ops {
 
 // The CSV header line, with '\n'.
 std::string export_csv_header();
@@ -36,4 +36,4 @@ std::string csv_field(std::string_view raw);
 // points above U+10FFFF).
 bool is_valid_utf8(std::string_view bytes);
 
-}  // namespace s5j::cli
+}  // namespace s5j::ops
