@@ -6,6 +6,8 @@
 #include <chrono>
 #include <iostream>
 
+#include <nlohmann/json.hpp>
+
 #include "base/clock.h"
 #include "base/strings.h"
 #include "cli/commands.h"
@@ -20,6 +22,49 @@ namespace s5j::cli {
 namespace {
 
 using ops::plan_reset;
+
+// Keys are raw bytes: shown JSON-quoted so control characters cannot
+// garble the terminal.
+std::string json_quoted(const std::string& key) {
+  return nlohmann::json(key).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string bytes_text(uint64_t bytes) { return std::to_string(bytes) + " bytes (" + human_bytes(bytes) + ")"; }
+
+// What a reset of the job would remove, as the operator reads it before
+// confirming.
+std::string reset_plan_text(const ops::ResetPlan& plan, const config::Config& config) {
+  std::string out = "reset of job " + plan.job;
+  if (plan.job_exists)
+    out += std::string(" (") + (plan.mode == ledger::JobMode::staged ? "staged relay" : "direct sync") + ")";
+  out += ", ledger " + plan.ledger + "\n";
+  if (plan.empty()) return out + "  nothing to remove: the ledger has no objects of this job and no staged files\n";
+  out += "  ledger records: " + std::to_string(plan.objects) + " objects, " + bytes_text(plan.bytes) + "\n";
+  for (const auto& s : plan.states) {
+    if (s.objects == 0) continue;
+    out += "    " + std::string(ledger::to_string(s.state)) + ": " + std::to_string(s.objects) + " objects, " +
+           bytes_text(s.bytes) + "\n";
+  }
+  for (const auto& v : plan.volumes) {
+    out += "  staged files on " + v.path + ": " + std::to_string(v.staged_files) + " files, " +
+           bytes_text(v.staged_bytes);
+    if (v.partial_files > 0)
+      out += "; " + std::to_string(v.partial_files) + " partial files, " + bytes_text(v.partial_bytes);
+    out += "\n";
+  }
+  if (plan.unknown_entries > 0)
+    out += "  " + std::to_string(plan.unknown_entries) + " other entries in the job's staging directories stay\n";
+  if (!plan.uploads.empty()) {
+    out += "  multipart uploads open at the destination s3://" + config.destination.bucket + "/" +
+           config.destination.prefix + " (aborted if it is reachable):\n";
+    for (const auto& u : plan.uploads)
+      out += "    " + json_quoted(u.key) + " upload " + u.upload_id + " (" + std::string(ledger::to_string(u.status)) +
+             ")\n";
+  }
+  out += "  run history is kept; files outside the job's staging directories are not touched\n";
+  return out;
+}
+
 
 struct ResetOptions {
   std::string config_path = "config.yaml";
@@ -84,7 +129,7 @@ int run_reset(const ResetOptions& options) {
     return plan.error().code.starts_with("Ledger") ? ledger_failure(plan.error(), redactor)
                                                    : staging_failure(plan.error(), redactor);
   }
-  std::cout << redactor.apply(plan->to_text(*config)) << std::flush;
+  std::cout << redactor.apply(reset_plan_text(*plan, *config)) << std::flush;
   if (plan->empty()) return kOk;
 
   if (!options.yes) {

@@ -13,6 +13,7 @@
 #include "cli/exit_codes.h"
 #include "cli/job_context.h"
 #include "cli/output.h"
+#include "cli/status_output.h"
 #include "ops/status_report.h"
 
 namespace s5j::cli {
@@ -50,8 +51,8 @@ int run_status_command(const StatusOptions& options) {
     if (!context) return ledger_failure(context.error(), redactor);
     auto report = collect_status(*config, *context, watch ? &samples : nullptr);
     if (!report) return ledger_failure(report.error(), redactor);
-    std::string text = options.json ? report->to_json().dump(-1, ' ', false, Json::error_handler_t::replace) + "\n"
-                                    : report->to_text();
+    std::string text = options.json ? status_json(*report).dump(-1, ' ', false, Json::error_handler_t::replace) + "\n"
+                                    : status_text(*report);
     if (clear) text = "\x1b[H\x1b[2J" + text;
     std::cout << redactor.apply(std::move(text)) << std::flush;
     if (!watch) return kOk;

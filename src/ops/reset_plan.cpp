@@ -3,24 +3,10 @@
 #include <algorithm>
 #include <filesystem>
 
-#include <nlohmann/json.hpp>
-
-#include "base/strings.h"
 #include "staging/recovery_scan.h"
 #include "staging/staging_layout.h"
 
 namespace s5j::ops {
-namespace {
-
-// Keys are raw bytes: shown JSON-quoted so control characters cannot
-// garble the terminal.
-std::string json_quoted(const std::string& key) {
-  return nlohmann::json(key).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-std::string bytes_text(uint64_t bytes) { return std::to_string(bytes) + " bytes (" + human_bytes(bytes) + ")"; }
-
-}  // namespace
 
 bool ResetPlan::empty() const { return objects == 0 && uploads.empty() && volumes.empty(); }
 
@@ -69,37 +55,6 @@ Result<ResetPlan> plan_reset(const config::Config& config, JobContext& context) 
   for (auto& v : per_volume)
     if (v.staged_files + v.partial_files > 0) plan.volumes.push_back(std::move(v));
   return plan;
-}
-
-std::string ResetPlan::to_text(const config::Config& config) const {
-  std::string out = "reset of job " + job;
-  if (job_exists) out += std::string(" (") + (mode == ledger::JobMode::staged ? "staged relay" : "direct sync") + ")";
-  out += ", ledger " + ledger + "\n";
-  if (empty()) return out + "  nothing to remove: the ledger has no objects of this job and no staged files\n";
-  out += "  ledger records: " + std::to_string(objects) + " objects, " + bytes_text(bytes) + "\n";
-  for (const auto& s : states) {
-    if (s.objects == 0) continue;
-    out += "    " + std::string(ledger::to_string(s.state)) + ": " + std::to_string(s.objects) + " objects, " +
-           bytes_text(s.bytes) + "\n";
-  }
-  for (const auto& v : volumes) {
-    out += "  staged files on " + v.path + ": " + std::to_string(v.staged_files) + " files, " +
-           bytes_text(v.staged_bytes);
-    if (v.partial_files > 0)
-      out += "; " + std::to_string(v.partial_files) + " partial files, " + bytes_text(v.partial_bytes);
-    out += "\n";
-  }
-  if (unknown_entries > 0)
-    out += "  " + std::to_string(unknown_entries) + " other entries in the job's staging directories stay\n";
-  if (!uploads.empty()) {
-    out += "  multipart uploads open at the destination s3://" + config.destination.bucket + "/" +
-           config.destination.prefix + " (aborted if it is reachable):\n";
-    for (const auto& u : uploads)
-      out += "    " + json_quoted(u.key) + " upload " + u.upload_id + " (" + std::string(ledger::to_string(u.status)) +
-             ")\n";
-  }
-  out += "  run history is kept; files outside the job's staging directories are not touched\n";
-  return out;
 }
 
 }  // namespace s5j::ops

@@ -35,9 +35,9 @@ TEST(Utf8, RejectsOverlongsSurrogatesAndTruncation) {
   EXPECT_FALSE(is_valid_utf8("\xe2\x82"));      // cut short
 }
 
-class LedgerExportTest : public OpsTest {};
+class LedgerExportRows : public OpsTest {};
 
-TEST_F(LedgerExportTest, HostileKeysGiveExactlyOneLinePerObject) {
+TEST_F(LedgerExportRows, HostileKeysGiveExactlyOneLinePerObject) {
   auto context = open_context();
   auto& l = *context.ledger;
   const auto job = context.job->id;
@@ -60,7 +60,7 @@ TEST_F(LedgerExportTest, HostileKeysGiveExactlyOneLinePerObject) {
   EXPECT_NE(jsonl.find("\"key_base64\":\"aW4v//4=\""), std::string::npos) << jsonl;
 }
 
-TEST_F(LedgerExportTest, EveryLineHasTheHeadersColumnCount) {
+TEST_F(LedgerExportRows, EveryLineHasTheHeadersColumnCount) {
   auto context = open_context();
   list(*context.ledger, context.job->id, "in/k", 1);
   const std::string header = export_csv_header();

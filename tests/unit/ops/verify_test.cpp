@@ -16,7 +16,7 @@ using testing::OpsTest;
 
 const std::string kZeroMd5 = "00000000000000000000000000000000";  // MD5 the fixture records
 
-class VerifyTest : public OpsTest {
+class DestinationVerifierTest : public OpsTest {
  protected:
   Result<VerifyReport> run(JobContext& context) {
     auto source = testing::fake_client(store_);
@@ -33,7 +33,7 @@ class VerifyTest : public OpsTest {
   }
 };
 
-TEST_F(VerifyTest, MissingAndDifferentObjectsAreReopenedMatchingOnesStay) {
+TEST_F(DestinationVerifierTest, MissingAndDifferentObjectsAreReopenedMatchingOnesStay) {
   auto context = open_context();
   auto& l = *context.ledger;
   const auto job = context.job->id;
@@ -64,7 +64,7 @@ TEST_F(VerifyTest, MissingAndDifferentObjectsAreReopenedMatchingOnesStay) {
   EXPECT_EQ(get(l, job, "in/other-etag").state, ObjectState::pending);
 }
 
-TEST_F(VerifyTest, EverythingAtTheDestinationAsRecordedIsClean) {
+TEST_F(DestinationVerifierTest, EverythingAtTheDestinationAsRecordedIsClean) {
   auto context = open_context();
   verified(*context.ledger, context.job->id, "in/a", 5, kZeroMd5);
   store_.put("src", "in/a", 5, "src-etag");
@@ -77,7 +77,7 @@ TEST_F(VerifyTest, EverythingAtTheDestinationAsRecordedIsClean) {
   EXPECT_TRUE(report->clean());
 }
 
-TEST_F(VerifyTest, SourceKeysTheLedgerNeverSawAreReportedNotAdded) {
+TEST_F(DestinationVerifierTest, SourceKeysTheLedgerNeverSawAreReportedNotAdded) {
   auto context = open_context();
   verified(*context.ledger, context.job->id, "in/known", 5, kZeroMd5);
   store_.put("dst", "out/known", 5, kZeroMd5);
@@ -93,7 +93,7 @@ TEST_F(VerifyTest, SourceKeysTheLedgerNeverSawAreReportedNotAdded) {
   EXPECT_FALSE(context.ledger->find_object(context.job->id, "in/new")->has_value());
 }
 
-TEST_F(VerifyTest, WithoutALedgerEverySourceObjectIsUnseen) {
+TEST_F(DestinationVerifierTest, WithoutALedgerEverySourceObjectIsUnseen) {
   JobContext nothing;  // no ledger file yet
   store_.put("src", "in/a", 3, "e");
   store_.put("src", "in/b", 4, "e");
