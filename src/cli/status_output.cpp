@@ -1,6 +1,7 @@
 #include "cli/status_output.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 

@@ -2,12 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cmath>
 #include <filesystem>
 #include <map>
 
 #include "base/clock.h"
-#include "base/strings.h"
 #include "staging/recovery_scan.h"
 #include "staging/space_manager.h"
 #include "staging/staging_layout.h"
