@@ -16,7 +16,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/job_context.h"
-#include "cli/orphan_uploads.h"
+#include "ops/orphan_uploads.h"
 #include "cli/output.h"
 #include "cli/relay_output.h"
 #include "cli/side_client.h"
@@ -127,7 +127,7 @@ int run_relay_command(RelayRole role, const RelayOptions& options) {
 
   // A complete upload side leaves no upload of its own open; any under the
   // prefix the ledger does not know is an orphan (best effort).
-  if (destination && report->complete()) sweep_orphan_uploads(*destination, *config, **ledger, **events);
+  if (destination && report->complete()) ops::sweep_orphan_uploads(*destination, *config, **ledger, **events);
 
   const auto& r = *report;
   std::cout << redactor.apply(relay_summary(r)) << "\n";

@@ -10,7 +10,7 @@
 #include "base/strings.h"
 #include "cli/client_events.h"
 #include "cli/commands.h"
-#include "cli/orphan_uploads.h"
+#include "ops/orphan_uploads.h"
 #include "cli/exit_codes.h"
 #include "cli/output.h"
 #include "cli/side_client.h"
@@ -172,7 +172,7 @@ int run_sync_command(const SyncOptions& options) {
   // A complete run leaves no upload of its own open; any under the prefix
   // that the ledger does not know is an orphan (a lost Create answer, a
   // kill before the upload was recorded). Best effort: a failure is logged.
-  if (report->complete()) sweep_orphan_uploads(**destination, *config, **ledger, **events);
+  if (report->complete()) ops::sweep_orphan_uploads(**destination, *config, **ledger, **events);
 
   const auto& r = *report;
   const double seconds = std::max(0.001, r.duration.count() / 1000.0);

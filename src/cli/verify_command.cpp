@@ -2,7 +2,7 @@
 // destination as it is now, puts what is missing or different back in line
 // for the next run, and reports source objects the ledger never saw (their
 // repair_ledger.py, in one run instead of a loop). The work is in
-// cli/destination_verifier.h; this file is the command line and the report.
+// ops/destination_verifier.h; this file is the command line and the report.
 
 #include <iostream>
 
@@ -10,18 +10,21 @@
 
 #include "base/strings.h"
 #include "cli/commands.h"
-#include "cli/destination_verifier.h"
 #include "cli/exit_codes.h"
 #include "cli/job_context.h"
 #include "cli/output.h"
 #include "cli/side_client.h"
 #include "ledger/ledger_error.h"
 #include "log/event_log.h"
+#include "ops/destination_verifier.h"
 
 namespace s5j::cli {
 namespace {
 
 using Json = nlohmann::json;
+using ops::DestinationVerifier;
+using ops::VerifyReport;
+using ops::VerifySettings;
 
 struct VerifyOptions {
   std::string config_path = "config.yaml";

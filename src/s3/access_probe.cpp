@@ -36,7 +36,7 @@ Status probe_writable(S3Client& client, const std::string& bucket, const std::st
     return std::unexpected(upload.error());
   }
   // Best effort: an upload left open by a failed abort is swept with the
-  // job's other orphans (cli/orphan_uploads) and holds no data.
+  // job's other orphans (ops/orphan_uploads) and holds no data.
   (void)client.abort_multipart_upload(bucket, key, *upload);
   return {};
 }

@@ -25,7 +25,7 @@
 #include "log/event_log.h"
 #include "s3/s3_client.h"
 
-namespace s5j::cli {
+namespace s5j::ops {
 
 // Returns how many uploads were aborted.
 // `prefix`: the destination prefix; `source_prefix` maps a destination key
@@ -39,4 +39,4 @@ Result<uint64_t> abort_orphan_uploads(s3::S3Client& destination, const std::stri
 void sweep_orphan_uploads(s3::S3Client& destination, const config::Config& config, ledger::Ledger& ledger,
                           log::EventLog& events);
 
-}  // namespace s5j::cli
+}  // namespace s5j::ops

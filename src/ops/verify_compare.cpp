@@ -1,11 +1,11 @@
-#include "cli/verify_compare.h"
+#include "ops/verify_compare.h"
 
 #include <cstdio>
 
 #include "checksum/checksum_encoding.h"
 #include "checksum/multipart_etag.h"
 
-namespace s5j::cli {
+namespace s5j::ops {
 namespace {
 
 using checksum::EtagKind;
@@ -92,4 +92,4 @@ VerdictDetail compare_bytes(const ledger::ObjectRecord& r, const ReadBack& read)
   return {Verdict::unproven, "the ledger holds no checksum of the source bytes to compare with"};
 }
 
-}  // namespace s5j::cli
+}  // namespace s5j::ops

@@ -23,7 +23,7 @@
 #include "ledger/ledger.h"
 #include "s3/s3_client.h"
 
-namespace s5j::cli {
+namespace s5j::ops {
 
 class ListingCursor {
  public:
@@ -57,4 +57,4 @@ class LedgerCursor {
   std::optional<std::string> highest_;  // highest key asked so far
 };
 
-}  // namespace s5j::cli
+}  // namespace s5j::ops

@@ -1,5 +1,6 @@
-// `s5j reset`: start a job over (their reset.py). Shows what will go, asks
-// (or takes --yes), then:
+// What `s5j reset` removes to start a job over (their reset.py): plan_reset
+// reads it (the command shows it and asks, or takes --yes), then
+// execute_reset (ops/reset_execution.h) removes:
 //   1. the job's ledger state: every object and part record (reset_job;
 //      run history is kept);
 //   2. the job's staged files: through the Stager only (remove per id found
@@ -22,11 +23,11 @@
 #include <vector>
 
 #include "base/error.h"
-#include "cli/job_context.h"
 #include "config/config.h"
 #include "ledger/records.h"
+#include "ops/job_context.h"
 
-namespace s5j::cli {
+namespace s5j::ops {
 
 struct ResetVolume {
   std::string path;
@@ -49,11 +50,10 @@ struct ResetPlan {
   uint64_t unknown_entries = 0;               // other entries in the job's directories (left alone)
 
   bool empty() const;
-  std::string to_text(const config::Config& config) const;
 };
 
 // Reads what a reset of config.job would remove; changes nothing. Errors:
 // the ledger's, or the staging scan's (StagingIoError).
 Result<ResetPlan> plan_reset(const config::Config& config, JobContext& context);
 
-}  // namespace s5j::cli
+}  // namespace s5j::ops

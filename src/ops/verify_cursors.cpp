@@ -1,8 +1,8 @@
-#include "cli/verify_cursors.h"
+#include "ops/verify_cursors.h"
 
 #include "s3/s3_error_codes.h"
 
-namespace s5j::cli {
+namespace s5j::ops {
 
 ListingCursor::ListingCursor(s3::S3Client& client, std::string bucket, std::string prefix) : client_(client) {
   request_.bucket = std::move(bucket);
@@ -60,4 +60,4 @@ Result<std::optional<ledger::ObjectRecord>> LedgerCursor::find(const std::string
   }
 }
 
-}  // namespace s5j::cli
+}  // namespace s5j::ops

@@ -4,7 +4,7 @@
 //  1. Every record the ledger holds as verified is checked against the
 //     destination as it is now: the job's verified records (key order) are
 //     merge-joined with the destination listing (sorted by the server), and
-//     compared by size and ETag (cli/verify_compare.h). What the listing
+//     compared by size and ETag (ops/verify_compare.h). What the listing
 //     cannot settle (absent, different, unproven; or every object when the
 //     listing is unsorted) is asked again with HEAD, so a listing page that
 //     was stale, or an object a concurrent run verified after its page was
@@ -36,12 +36,12 @@
 
 #include "base/error.h"
 #include "checksum/part_plan.h"
-#include "cli/verify_compare.h"
+#include "ops/verify_compare.h"
 #include "ledger/ledger.h"
 #include "log/event_log.h"
 #include "s3/s3_client.h"
 
-namespace s5j::cli {
+namespace s5j::ops {
 
 struct VerifySettings {
   std::string source_bucket;
@@ -124,4 +124,4 @@ class DestinationVerifier {
   std::atomic<uint64_t> heads_{0};
 };
 
-}  // namespace s5j::cli
+}  // namespace s5j::ops

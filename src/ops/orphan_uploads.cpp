@@ -1,9 +1,9 @@
-#include "cli/orphan_uploads.h"
+#include "ops/orphan_uploads.h"
 
 #include <set>
 #include <vector>
 
-namespace s5j::cli {
+namespace s5j::ops {
 
 Result<uint64_t> abort_orphan_uploads(s3::S3Client& destination, const std::string& bucket, const std::string& prefix,
                                       const std::string& source_prefix, ledger::Ledger& ledger, ledger::JobId job,
@@ -46,4 +46,4 @@ void sweep_orphan_uploads(s3::S3Client& destination, const config::Config& confi
   if (!swept) events.emit("orphan_sweep_failed", {{"error", swept.error().message}});
 }
 
-}  // namespace s5j::cli
+}  // namespace s5j::ops

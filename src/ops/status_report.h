@@ -1,7 +1,8 @@
-// `s5j status`: where a job stands, read from its ledger and staging
-// volumes; safe to run from another process while a run is going on (the
-// SQLite ledger in WAL mode serves readers alongside the writer) and it
-// writes nothing (no ledger is created, no staging directory touched).
+// The figures of `s5j status` (cli/status_output.h prints them): where a
+// job stands, read from its ledger and staging volumes; safe to run from
+// another process while a run is going on (the SQLite ledger in WAL mode
+// serves readers alongside the writer) and it writes nothing (no ledger is
+// created, no staging directory touched).
 //
 // Figures (field names are documented in docs/operations.md, "s5j status"):
 //   * objects and bytes per state (Ledger::totals), total and remaining;
@@ -29,14 +30,12 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "base/error.h"
-#include "cli/job_context.h"
 #include "config/config.h"
 #include "ledger/records.h"
+#include "ops/job_context.h"
 
-namespace s5j::cli {
+namespace s5j::ops {
 
 inline constexpr uint64_t kMaxThroughputScan = 250'000;  // job records walked per refresh at most
 inline constexpr size_t kStatusErrorWindow = 100;         // recent errors grouped
@@ -102,9 +101,6 @@ struct StatusReport {
   std::string staging_error;                         // why the volumes could not be listed
   std::vector<ErrorKindStatus> errors;               // most recent kind first
   size_t errors_examined = 0;
-
-  nlohmann::json to_json() const;
-  std::string to_text() const;
 };
 
 // Verified-bytes readings kept across `--watch` refreshes, for the
@@ -122,4 +118,4 @@ Result<StatusReport> collect_status(const config::Config& config, JobContext& co
 // ..." -> "SlowDown"), else "other".
 std::string error_kind(std::string_view error_text);
 
-}  // namespace s5j::cli
+}  // namespace s5j::ops

@@ -1,4 +1,4 @@
-#include "cli/destination_verifier.h"
+#include "ops/destination_verifier.h"
 
 #include <algorithm>
 #include <set>
@@ -6,12 +6,12 @@
 
 #include "checksum/multi_hasher.h"
 #include "checksum/multipart_etag.h"
-#include "cli/verify_cursors.h"
+#include "ops/verify_cursors.h"
 #include "s3/s3_error_codes.h"
 #include "transfer/copy_part_plan.h"
 #include "transfer/key_mapping.h"
 
-namespace s5j::cli {
+namespace s5j::ops {
 namespace {
 
 // Runs fn(0..n-1) on up to `threads` threads (the caller's included).
@@ -373,4 +373,4 @@ Status DestinationVerifier::check_source(VerifyReport& report) {
   return {};
 }
 
-}  // namespace s5j::cli
+}  // namespace s5j::ops

@@ -1,4 +1,5 @@
-// `s5j ledger export`: every object record of the job, one line each, as
+// The lines of `s5j ledger export` (cli/ledger_command.cpp writes them):
+// every object record of the job, one line each, as
 // CSV (header + one line per object, so `wc -l` = objects + 1, like the
 // original's src_ledger.csv) or JSON lines. Read-only; safe while a run is
 // going on (each page of records is one consistent read, and every key
@@ -22,7 +23,7 @@
 
 #include "ledger/records.h"
 
-namespace s5j::cli {
+namespace s5j::ops {
 
 // The CSV header line, with '\n'.
 std::string export_csv_header();
@@ -36,4 +37,4 @@ std::string csv_field(std::string_view raw);
 // points above U+10FFFF).
 bool is_valid_utf8(std::string_view bytes);
 
-}  // namespace s5j::cli
+}  // namespace s5j::ops

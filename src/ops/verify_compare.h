@@ -29,7 +29,7 @@
 #include "checksum/md5.h"
 #include "ledger/records.h"
 
-namespace s5j::cli {
+namespace s5j::ops {
 
 enum class Verdict { ok, missing, different, unproven };
 
@@ -64,4 +64,4 @@ bool needs_part_rebuild(const ledger::ObjectRecord& record);
 
 VerdictDetail compare_bytes(const ledger::ObjectRecord& record, const ReadBack& read);
 
-}  // namespace s5j::cli
+}  // namespace s5j::ops

@@ -1,0 +1,228 @@
+#include "cli/status_output.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+
+#include "base/strings.h"
+
+namespace s5j::cli {
+namespace {
+
+using ledger::TimePoint;
+using Json = nlohmann::json;
+
+double seconds_between(TimePoint from, TimePoint to) { return std::chrono::duration<double>(to - from).count(); }
+
+std::string format_duration(double seconds) {
+  auto s = static_cast<int64_t>(std::llround(std::max(0.0, seconds)));
+  char buf[64];
+  if (s >= 86400)
+    std::snprintf(buf, sizeof buf, "%lldd %02lldh %02lldm", static_cast<long long>(s / 86400),
+                  static_cast<long long>(s % 86400 / 3600), static_cast<long long>(s % 3600 / 60));
+  else if (s >= 3600)
+    std::snprintf(buf, sizeof buf, "%lldh %02lldm %02llds", static_cast<long long>(s / 3600),
+                  static_cast<long long>(s % 3600 / 60), static_cast<long long>(s % 60));
+  else
+    std::snprintf(buf, sizeof buf, "%lldm %02llds", static_cast<long long>(s / 60), static_cast<long long>(s % 60));
+  return buf;
+}
+
+std::string format_rate(double bytes_per_second) {
+  return human_bytes(static_cast<uint64_t>(std::llround(bytes_per_second))) + "/s";
+}
+
+std::string bytes_text(uint64_t bytes) { return std::to_string(bytes) + " (" + human_bytes(bytes) + ")"; }
+
+Json optional_time(const std::optional<TimePoint>& t) { return t ? Json(format_iso8601(*t)) : Json(nullptr); }
+
+// The active run's activity in words, e.g. "waiting for staging space (a
+// write of 5.0 MiB waits for the drain to free room), since <time> (2m 00s ago)".
+std::string activity_text(const ledger::RunActivity& a, TimePoint now) {
+  std::string out;
+  if (a.name == "waiting_for_space") {
+    out = "waiting for staging space";
+    if (a.wanted_bytes) out += " (a write of " + human_bytes(*a.wanted_bytes) + " waits for the drain to free room)";
+  } else if (a.name == "scanning") {
+    out = a.next_scan_at ? "scanning: everything listed is done; next listing of the source at " +
+                               format_iso8601(*a.next_scan_at)
+                         : "scanning: listing the source for new objects";
+  } else if (a.name == "idle") {
+    out = "idle (nothing to do now)";
+  } else {
+    out = a.name;
+  }
+  return out + ", since " + format_iso8601(a.since) + " (" + format_duration(seconds_between(a.since, now)) + " ago)";
+}
+
+Json optional_number(const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); }
+
+Json activity_json(const std::optional<ledger::RunActivity>& activity) {
+  if (!activity) return nullptr;
+  return {{"name", activity->name},
+          {"since", format_iso8601(activity->since)},
+          {"wanted_bytes", activity->wanted_bytes ? Json(*activity->wanted_bytes) : Json(nullptr)},
+          {"next_scan_at", optional_time(activity->next_scan_at)}};
+}
+
+
+}  // namespace
+
+Json status_json(const ops::StatusReport& r) {
+  Json j;
+  j["job"] = r.job;
+  j["ledger"] = r.ledger;
+  j["generated_at"] = format_iso8601(r.generated_at);
+  j["job_exists"] = r.job_exists;
+  j["mode"] = r.job_exists ? Json(std::string(ledger::to_string(r.mode))) : Json(nullptr);
+  j["states"] = Json::array();
+  for (const auto& s : r.states)
+    j["states"].push_back(
+        {{"state", std::string(ledger::to_string(s.state))}, {"objects", s.objects}, {"bytes", s.bytes}});
+  j["total"] = {{"objects", r.total_objects}, {"bytes", r.total_bytes}};
+  j["remaining"] = {{"objects", r.remaining_objects}, {"bytes", r.remaining_bytes}};
+  if (r.run) {
+    j["run"] = {{"active", r.run->active},
+                {"pid", r.run->pid},
+                {"host", r.run->host},
+                {"command", r.run->command},
+                {"role", r.run->role},
+                {"started_at", optional_time(r.run->started_at)},
+                {"ended_at", optional_time(r.run->ended_at)},
+                {"outcome", r.run->outcome},
+                {"exit_code", r.run->exit_code ? Json(*r.run->exit_code) : Json(nullptr)}};
+    j["run"]["activity"] = activity_json(r.run->activity);
+    j["run"]["also_active"] = Json::array();
+    for (const auto& h : r.run->also_active)
+      j["run"]["also_active"].push_back({{"pid", h.pid},
+                                         {"host", h.host},
+                                         {"role", h.role},
+                                         {"started_at", format_iso8601(h.acquired_at)},
+                                         {"activity", activity_json(h.activity)}});
+  } else {
+    j["run"] = nullptr;
+  }
+  j["throughput"] = {{"last_minute_bytes_per_second", optional_number(r.throughput.last_minute)},
+                     {"since_run_start_bytes_per_second", optional_number(r.throughput.since_run_start)},
+                     {"basis", r.throughput.basis.empty() ? "none" : r.throughput.basis}};
+  j["eta_seconds"] = optional_number(r.eta_seconds);
+  if (r.staging) {
+    Json vols = Json::array();
+    for (const auto& v : *r.staging) {
+      vols.push_back({{"path", v.path},
+                      {"total_bytes", v.total_bytes},
+                      {"free_bytes", v.free_bytes},
+                      {"usable_bytes", v.usable_bytes},
+                      {"staged_files", v.staged_files},
+                      {"staged_bytes", v.staged_bytes},
+                      {"partial_files", v.partial_files},
+                      {"partial_bytes", v.partial_bytes},
+                      {"error", v.error.empty() ? Json(nullptr) : Json(v.error)}});
+    }
+    j["staging"] = {{"volumes", vols}, {"error", r.staging_error.empty() ? Json(nullptr) : Json(r.staging_error)}};
+  } else {
+    j["staging"] = nullptr;
+  }
+  Json kinds = Json::array();
+  for (const auto& e : r.errors)
+    kinds.push_back({{"kind", e.kind},
+                     {"count", e.count},
+                     {"latest_at", format_iso8601(e.latest_at)},
+                     {"latest_key", e.latest_key},
+                     {"latest_message", e.latest_message}});
+  j["errors"] = {{"examined", r.errors_examined}, {"kinds", kinds}};
+  return j;
+}
+
+std::string status_text(const ops::StatusReport& r) {
+  std::string out = "job " + r.job;
+  if (!r.job_exists) return out + ": no runs yet (ledger " + r.ledger + " has no record of this job)\n";
+  out += " (" + std::string(r.mode == ledger::JobMode::staged ? "staged relay" : "direct sync") + "), ledger " +
+         r.ledger + "\n";
+  if (!r.run) {
+    out += "run: none recorded yet\n";
+  } else if (r.run->active) {
+    out += "run: ACTIVE as pid " + std::to_string(r.run->pid) + " on " + r.run->host;
+    if (!r.run->command.empty())
+      out += " (" + r.run->command + (r.run->role.empty() ? "" : ", role " + r.run->role) + ")";
+    if (r.run->started_at)
+      out += ", started " + format_iso8601(*r.run->started_at) + " (" +
+             format_duration(seconds_between(*r.run->started_at, r.generated_at)) + " ago)";
+    out += "\n";
+    if (r.run->activity) out += "activity: " + activity_text(*r.run->activity, r.generated_at) + "\n";
+    for (const auto& h : r.run->also_active) {
+      out += "also active: pid " + std::to_string(h.pid) + " on " + h.host +
+             (h.role.empty() ? "" : " (role " + h.role + ")") + ", started " + format_iso8601(h.acquired_at) + "\n";
+      if (h.activity) out += "  activity: " + activity_text(*h.activity, r.generated_at) + "\n";
+    }
+  } else {
+    out += "run: none active; last was pid " + std::to_string(r.run->pid) + " on " + r.run->host;
+    if (r.run->started_at) out += ", started " + format_iso8601(*r.run->started_at);
+    if (r.run->ended_at)
+      out += ", ended " + format_iso8601(*r.run->ended_at) + " (" + (r.run->outcome.empty() ? "?" : r.run->outcome) +
+             (r.run->exit_code ? ", exit " + std::to_string(*r.run->exit_code) : std::string()) + ")";
+    else
+      out += ", did not finish (the process is gone)";
+    out += "\n";
+  }
+  char line[160];
+  std::snprintf(line, sizeof line, "%-12s %12s %20s\n", "state", "objects", "bytes");
+  out += line;
+  auto row = [&](std::string_view name, uint64_t objects, uint64_t bytes) {
+    std::snprintf(line, sizeof line, "%-12.*s %12llu %20llu  %s\n", static_cast<int>(name.size()), name.data(),
+                  static_cast<unsigned long long>(objects), static_cast<unsigned long long>(bytes),
+                  human_bytes(bytes).c_str());
+    out += line;
+  };
+  for (const auto& s : r.states) row(ledger::to_string(s.state), s.objects, s.bytes);
+  row("total", r.total_objects, r.total_bytes);
+  row("remaining", r.remaining_objects, r.remaining_bytes);
+
+  out += "throughput: ";
+  if (r.throughput.last_minute)
+    out += format_rate(*r.throughput.last_minute) + " over the last minute";
+  else
+    out += "last minute unknown (job too large to scan each time; --watch measures it between refreshes)";
+  if (r.throughput.since_run_start) out += ", " + format_rate(*r.throughput.since_run_start) + " since the run started";
+  out += "\n";
+  if (r.remaining_objects == 0 && r.total_objects > 0)
+    out += "ETA: nothing remaining; every object listed is verified\n";
+  else if (r.eta_seconds)
+    out += "ETA: " + format_duration(*r.eta_seconds) + " for " + bytes_text(r.remaining_bytes) + "\n";
+  else if (r.run && r.run->active)
+    out += "ETA: unknown (nothing verified recently)\n";
+
+  if (r.staging) {
+    out += "staging volumes:";
+    if (!r.staging_error.empty()) out += " " + r.staging_error;
+    out += "\n";
+    for (const auto& v : *r.staging) {
+      out += "  " + v.path + ": ";
+      if (!v.error.empty() && v.total_bytes == 0) {
+        out += "ERROR " + v.error + "\n";
+        continue;
+      }
+      out += std::to_string(v.staged_files) + " staged files, " + bytes_text(v.staged_bytes) + "; ";
+      out += std::to_string(v.partial_files) + " partial, " + human_bytes(v.partial_bytes) + "; free " +
+             human_bytes(v.free_bytes) + " of " + human_bytes(v.total_bytes) + " (usable " +
+             human_bytes(v.usable_bytes) + ")";
+      if (!v.error.empty()) out += "; " + v.error;
+      out += "\n";
+    }
+  }
+  if (r.errors.empty()) {
+    out += "errors: none recorded\n";
+  } else {
+    out += "errors (the " + std::to_string(r.errors_examined) + " most recent, by kind):\n";
+    for (const auto& e : r.errors) {
+      out += "  " + e.kind + ": " + std::to_string(e.count) + ", latest " + format_iso8601(e.latest_at) + " " +
+             Json(e.latest_key).dump(-1, ' ', false, Json::error_handler_t::replace) + ": " + e.latest_message +
+             "\n";
+    }
+  }
+  return out;
+}
+
+
+}  // namespace s5j::cli
