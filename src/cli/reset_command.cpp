@@ -157,7 +157,7 @@ int run_reset(const ResetOptions& options) {
     return make_side_client(config->destination, transfer);
   });
   if (!done) {
-    return done.error().code.starts_with("Ledger") ? ledger_failure(done.error(), redactor)
+    return ledger::is_ledger_error(done.error()) ? ledger_failure(done.error(), redactor)
                                                    : staging_failure(done.error(), redactor);
   }
   for (const auto& warning : done->warnings) std::cerr << "s5j: warning: " << redactor.apply(warning) << "\n";
