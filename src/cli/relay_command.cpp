@@ -8,6 +8,7 @@
 // when everything listed is done.
 #include <unistd.h>
 
+#include <chrono>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -19,6 +20,7 @@
 #include "ops/orphan_uploads.h"
 #include "cli/output.h"
 #include "cli/relay_output.h"
+#include "cli/run_exit_record.h"
 #include "cli/side_client.h"
 #include "cli/signal_handling.h"
 #include "ledger/ledger_error.h"
@@ -111,6 +113,7 @@ int run_relay_command(RelayRole role, const RelayOptions& options) {
   transfer::RelayEngine engine(settings_for(*config, role, options), source.get(), destination.get(), **ledger,
                                **events);
   Result<transfer::RelayReport> report = make_error(ErrorKind::fatal, "NotRun", "");
+  const auto began = std::chrono::system_clock::now();
   {
     SignalHandling signals([&engine] { engine.request_stop(); });
     std::optional<RelayProgressLine> progress;
@@ -119,26 +122,31 @@ int run_relay_command(RelayRole role, const RelayOptions& options) {
   }
   if (source_tally) emit_client_summary(*source_tally, *source, **events);
   if (destination_tally) emit_client_summary(*destination_tally, *destination, **events);
-  if (!report) {
-    if (report.error().code == staging::kStagingError) return staging_failure(report.error(), redactor);
-    if (ledger::is_ledger_error(report.error())) return ledger_failure(report.error(), redactor);
-    return report_failure(report.error(), redactor);
-  }
+  // The run record gets the code the process exits with.
+  const int exit_code = [&]() -> int {
+    if (!report) {
+      if (report.error().code == staging::kStagingError) return staging_failure(report.error(), redactor);
+      if (ledger::is_ledger_error(report.error())) return ledger_failure(report.error(), redactor);
+      return report_failure(report.error(), redactor);
+    }
 
-  // A complete upload side leaves no upload of its own open; any under the
-  // prefix the ledger does not know is an orphan (best effort).
-  if (destination && report->complete()) ops::sweep_orphan_uploads(*destination, *config, **ledger, **events);
+    // A complete upload side leaves no upload of its own open; any under the
+    // prefix the ledger does not know is an orphan (best effort).
+    if (destination && report->complete()) ops::sweep_orphan_uploads(*destination, *config, **ledger, **events);
 
-  const auto& r = *report;
-  std::cout << redactor.apply(relay_summary(r)) << "\n";
-  if (auto refused = report_failed_objects(r.failed_objects, r.failures, {source_tally.get(), destination_tally.get()},
-                                           redactor, (*events)->path()))
-    return *refused;
-  if (!r.stopped && r.remaining_objects > 0 && role == RelayRole::drain)
-    std::cerr << "s5j: " << r.remaining_objects
-              << " objects are not staged (or were sent back to be fetched again): run s5j stage, then s5j drain\n";
-  if (r.stopped) std::cerr << "s5j: stopped on request; run again to resume\n";
-  return r.complete() || r.stopped ? kOk : kIncomplete;
+    const auto& r = *report;
+    std::cout << redactor.apply(relay_summary(r)) << "\n";
+    if (auto refused = report_failed_objects(r.failed_objects, r.failures, {source_tally.get(), destination_tally.get()},
+                                             redactor, (*events)->path()))
+      return *refused;
+    if (!r.stopped && r.remaining_objects > 0 && role == RelayRole::drain)
+      std::cerr << "s5j: " << r.remaining_objects
+                << " objects are not staged (or were sent back to be fetched again): run s5j stage, then s5j drain\n";
+    if (r.stopped) std::cerr << "s5j: stopped on request; run again to resume\n";
+    return r.complete() || r.stopped ? kOk : kIncomplete;
+  }();
+  record_exit_code(**ledger, config->job, began, exit_code);
+  return exit_code;
 }
 
 void add_one(CLI::App& app, CommandAction& action, RelayRole role, const std::string& help) {

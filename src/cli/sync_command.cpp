@@ -13,10 +13,13 @@
 #include "ops/orphan_uploads.h"
 #include "cli/exit_codes.h"
 #include "cli/output.h"
+#include "cli/run_exit_record.h"
 #include "cli/side_client.h"
 #include "cli/signal_handling.h"
 #include "cli/job_context.h"
 #include "log/event_log.h"
+#include "s3/access_probe.h"
+#include "transfer/job_run.h"
 #include "transfer/sync_engine.h"
 
 namespace s5j::cli {
@@ -132,14 +135,27 @@ int run_sync_command(const SyncOptions& options) {
   auto destination = make_side_client(config->destination, config->transfer);
   if (!destination) return report_failure(destination.error(), redactor);
 
-  auto ledger = open_job_ledger(*config);
-  if (!ledger) return report_failure(ledger.error(), redactor);
-
   auto events = log::EventLog::open(config->log.dir, event_log_name("sync", config->job), redactor);
   if (!events) return report_failure(events.error(), redactor);
 
   const auto source_tally = log_client_health(**source, "source", **events);
   const auto destination_tally = log_client_health(**destination, "destination", **events);
+
+  // Each side is asked once before anything is listed, so a refused
+  // credential or a missing bucket fails at once naming its side (the
+  // engine's errors do not say which side they met). Their retries (a clock
+  // skew corrected) are logged as the engine logs its own. A destination
+  // that may list but not write is refused per object, naming the
+  // permission.
+  (*source)->set_observer(transfer::log_retries(**events, "source"));
+  (*destination)->set_observer(transfer::log_retries(**events, "destination"));
+  if (auto readable = s3::probe_readable(**source, config->source.bucket, config->source.prefix); !readable)
+    return report_failure(on_side("source", readable.error()), redactor);
+  auto listable = s3::probe_readable(**destination, config->destination.bucket, config->destination.prefix);
+  if (!listable) return report_failure(on_side("destination", listable.error()), redactor);
+
+  auto ledger = open_job_ledger(*config);
+  if (!ledger) return report_failure(ledger.error(), redactor);
 
   transfer::SyncSettings settings;
   settings.job = config->job;
@@ -158,6 +174,7 @@ int run_sync_command(const SyncOptions& options) {
 
   transfer::SyncEngine engine(settings, **source, **destination, **ledger, **events);
   Result<transfer::SyncReport> report = make_error(ErrorKind::fatal, "NotRun", "");
+  const auto began = std::chrono::system_clock::now();
   {
     SignalHandling signals([&engine] { engine.request_stop(); });
     std::optional<ProgressLine> progress;
@@ -166,38 +183,43 @@ int run_sync_command(const SyncOptions& options) {
   }
   emit_client_summary(*source_tally, **source, **events);
   emit_client_summary(*destination_tally, **destination, **events);
-  if (!report) return report_failure(report.error(), redactor);
-  if (options.dry_run) return print_dry_run(**ledger, config->job, *report, redactor);
+  // The run record gets the code the process exits with.
+  const int exit_code = [&]() -> int {
+    if (!report) return report_failure(report.error(), redactor);
+    if (options.dry_run) return print_dry_run(**ledger, config->job, *report, redactor);
 
-  // A complete run leaves no upload of its own open; any under the prefix
-  // that the ledger does not know is an orphan (a lost Create answer, a
-  // kill before the upload was recorded). Best effort: a failure is logged.
-  if (report->complete()) ops::sweep_orphan_uploads(**destination, *config, **ledger, **events);
+    // A complete run leaves no upload of its own open; any under the prefix
+    // that the ledger does not know is an orphan (a lost Create answer, a
+    // kill before the upload was recorded). Best effort: a failure is logged.
+    if (report->complete()) ops::sweep_orphan_uploads(**destination, *config, **ledger, **events);
 
-  const auto& r = *report;
-  const double seconds = std::max(0.001, r.duration.count() / 1000.0);
-  std::string summary;
-  if (r.plan.pending_objects == 0 && r.copied_objects == 0 && r.failed_objects == 0) {
-    summary = "nothing to copy: all " + std::to_string(r.plan.verified_objects) + " objects (" +
-              human_bytes(r.plan.verified_bytes) + ") are verified at the destination";
-  } else {
-    summary = (r.stopped ? "sync stopped: " : r.complete() ? "sync complete: " : "sync incomplete: ") +
-              std::to_string(r.copied_objects) + " objects copied and verified (" + human_bytes(r.copied_bytes) +
-              ") in " + duration_text(r.duration) + " (" +
-              human_bytes(static_cast<uint64_t>(r.copied_bytes / seconds)) + "/s)";
-    if (r.server_side_copies > 0) summary += ", " + std::to_string(r.server_side_copies) + " by server-side copy";
-    summary += "; " + std::to_string(r.plan.verified_objects - r.plan.found_at_destination) + " already verified";
-    if (r.plan.found_at_destination > 0)
-      summary += ", " + std::to_string(r.plan.found_at_destination) + " found identical at the destination";
-    if (r.vanished_objects > 0) summary += ", " + std::to_string(r.vanished_objects) + " vanished at the source";
-    if (r.failed_objects > 0) summary += ", " + std::to_string(r.failed_objects) + " FAILED";
-  }
-  std::cout << redactor.apply(summary) << "\n";
-  if (auto refused = report_failed_objects(r.failed_objects, r.failures, {source_tally.get(), destination_tally.get()},
-                                           redactor, (*events)->path()))
-    return *refused;
-  if (r.stopped) std::cerr << "s5j: stopped on request; run again to resume\n";
-  return r.complete() || r.stopped ? kOk : kIncomplete;
+    const auto& r = *report;
+    const double seconds = std::max(0.001, r.duration.count() / 1000.0);
+    std::string summary;
+    if (r.plan.pending_objects == 0 && r.copied_objects == 0 && r.failed_objects == 0) {
+      summary = "nothing to copy: all " + std::to_string(r.plan.verified_objects) + " objects (" +
+                human_bytes(r.plan.verified_bytes) + ") are verified at the destination";
+    } else {
+      summary = (r.stopped ? "sync stopped: " : r.complete() ? "sync complete: " : "sync incomplete: ") +
+                std::to_string(r.copied_objects) + " objects copied and verified (" + human_bytes(r.copied_bytes) +
+                ") in " + duration_text(r.duration) + " (" +
+                human_bytes(static_cast<uint64_t>(r.copied_bytes / seconds)) + "/s)";
+      if (r.server_side_copies > 0) summary += ", " + std::to_string(r.server_side_copies) + " by server-side copy";
+      summary += "; " + std::to_string(r.plan.verified_objects - r.plan.found_at_destination) + " already verified";
+      if (r.plan.found_at_destination > 0)
+        summary += ", " + std::to_string(r.plan.found_at_destination) + " found identical at the destination";
+      if (r.vanished_objects > 0) summary += ", " + std::to_string(r.vanished_objects) + " vanished at the source";
+      if (r.failed_objects > 0) summary += ", " + std::to_string(r.failed_objects) + " FAILED";
+    }
+    std::cout << redactor.apply(summary) << "\n";
+    if (auto refused = report_failed_objects(r.failed_objects, r.failures, {source_tally.get(), destination_tally.get()},
+                                             redactor, (*events)->path()))
+      return *refused;
+    if (r.stopped) std::cerr << "s5j: stopped on request; run again to resume\n";
+    return r.complete() || r.stopped ? kOk : kIncomplete;
+  }();
+  record_exit_code(**ledger, config->job, began, exit_code);
+  return exit_code;
 }
 
 }  // namespace

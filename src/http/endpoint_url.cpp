@@ -1,5 +1,6 @@
 #include "http/endpoint_url.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include "base/strings.h"
@@ -36,6 +37,27 @@ bool valid_ipv6_literal(std::string_view inner) {
   return inner.find(':') != std::string_view::npos;
 }
 
+// "http//host", "https:/host", "http:host": a scheme written without its
+// "://", as the URL it was meant to be; empty when `url` does not start
+// with such a scheme (a bare "host" or "host:port").
+std::string with_scheme_separator_fixed(std::string_view url) {
+  for (std::string_view scheme : {"https", "http"}) {
+    if (url.size() <= scheme.size() || to_lower(url.substr(0, scheme.size())) != scheme) continue;
+    std::string_view rest = url.substr(scheme.size());
+    const bool colon = rest.front() == ':';
+    if (colon) rest.remove_prefix(1);
+    const size_t slashes = std::min(rest.find_first_not_of('/'), rest.size());
+    if (!colon && slashes == 0) return {};  // "httpbin.lan": a host that starts with "http"
+    rest.remove_prefix(slashes);
+    // "http:8080" is a host called http with a port, not a scheme.
+    if (rest.empty() || (colon && slashes == 0 && rest.find_first_not_of("0123456789") == std::string_view::npos)) {
+      return {};
+    }
+    return std::string(scheme) + "://" + std::string(rest);
+  }
+  return {};
+}
+
 }  // namespace
 
 std::string url_password(std::string_view url) {
@@ -63,6 +85,9 @@ std::expected<EndpointUrl, std::string> parse_endpoint_url(std::string_view url)
   }
   const size_t scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos) {
+    if (const std::string meant = with_scheme_separator_fixed(shown); !meant.empty()) {
+      return bad("the scheme needs '://' after it: write '" + meant + "'");
+    }
     return bad("it needs a scheme, e.g. 'https://" + shown + "' (or 'http://HOST:8080' for a legacy Snowball)");
   }
   const std::string scheme = to_lower(url.substr(0, scheme_end));
@@ -79,6 +104,14 @@ std::expected<EndpointUrl, std::string> parse_endpoint_url(std::string_view url)
   const std::string_view auth =
       url.substr(auth_start, auth_end == std::string_view::npos ? url.npos : auth_end - auth_start);
   const std::string_view rest = url.substr(auth_start + auth.size());
+  if (auth.empty()) {
+    // "http:///host": the host was taken for a path.
+    const std::string_view meant = rest.substr(std::min(rest.find_first_not_of('/'), rest.size()));
+    if (meant.empty()) return bad("it has no host");
+    if (meant.find('/') == std::string_view::npos) {
+      return bad("too many slashes after the scheme: write '" + scheme + "://" + std::string(meant) + "'");
+    }
+  }
   if (rest.find_first_not_of('/') != std::string_view::npos) {
     return bad("an endpoint is only scheme, host and port; remove the path '" + std::string(rest) +
                "' (put a bucket name in 'bucket' and a folder in 'prefix')");

@@ -96,8 +96,9 @@ class Ledger {
   // role's run may be working on the other states.
   virtual Result<uint64_t> release_leases_in(JobId job, std::span<const ObjectState> states) = 0;
   // Puts every failed record of the job back in line for a new attempt
-  // (staged jobs: to `staged` when a staged copy is recorded, else
-  // `pending`); returns how many. Durable on return.
+  // (staged jobs: to `staged` when a staged copy is recorded, which counts
+  // the upload's retry as an attempt; else `pending`); returns how many.
+  // Durable on return.
   virtual Result<uint64_t> requeue_failed(JobId job) = 0;
 
   // ---- Writes, batched (group commit) ----

@@ -66,7 +66,7 @@ struct ObjectRecord {
   std::string source_etag;
   std::optional<TimePoint> source_last_modified;
   ObjectState state = ObjectState::pending;
-  uint32_t attempts = 0;          // times an active state was entered
+  uint32_t attempts = 0;          // passes: copying/staging entered, + upload retries (docs/ledger.md)
   std::string last_error;         // empty when none
   std::optional<TimePoint> error_at;
   std::optional<Md5Bytes> md5;    // computed in flight over the source bytes

@@ -57,6 +57,13 @@ constexpr const char* kColumns[] = {
 
 }  // namespace
 
+std::optional<ledger::StagedCopy> existing_staged_copy(const ObjectRecord& record) {
+  // The ledger keeps a verified object's staged copy, but the file is
+  // deleted as soon as `verified` is durable.
+  if (record.state == ledger::ObjectState::verified) return std::nullopt;
+  return record.staged;
+}
+
 bool is_valid_utf8(std::string_view bytes) {
   for (size_t i = 0; i < bytes.size();) {
     const size_t n = utf8_sequence_length(bytes, i);
@@ -112,7 +119,7 @@ std::string export_csv_header() {
 }
 
 std::string export_csv_line(const ObjectRecord& r) {
-  const auto& st = r.staged;
+  const auto st = existing_staged_copy(r);
   const std::string fields[] = {
       std::to_string(r.id.value),
       csv_field(r.key),
@@ -162,7 +169,7 @@ std::string export_jsonl_line(const ObjectRecord& r) {
   j["attempts"] = r.attempts;
   j["last_error"] = or_null(r.last_error);
   j["error_at"] = or_null(r.error_at);
-  const auto& st = r.staged;
+  const auto st = existing_staged_copy(r);
   j["staged_volume"] = st ? or_null(st->volume) : Json(nullptr);
   j["staged_path"] = st ? or_null(st->path) : Json(nullptr);
   j["staged_size"] = st ? Json(st->size) : Json(nullptr);

@@ -6,7 +6,9 @@
 // appears exactly once because pages follow key order).
 //
 // Field order and meaning are documented in docs/operations.md ("s5j ledger
-// export"). Encoding, both formats: every line is valid UTF-8.
+// export"). The staged_* fields describe a staged copy that exists: they are
+// empty (null) for a verified object, whose staged file was deleted.
+// Encoding, both formats: every line is valid UTF-8.
 //   CSV: RFC 4180 quoting ("..." with "" for a quote) around any field that
 //        holds ',', '"', '\' or leading/trailing space, after escaping
 //        inside text fields: '\' -> \\, LF -> \n, CR -> \r, TAB -> \t,
@@ -18,6 +20,7 @@
 //        the same way (nlohmann's `replace` error handler).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -30,6 +33,10 @@ std::string export_csv_header();
 // One record as one CSV line / one JSON line, each with '\n'.
 std::string export_csv_line(const ledger::ObjectRecord& record);
 std::string export_jsonl_line(const ledger::ObjectRecord& record);
+
+// The staged copy the export shows: the record's, unless the file is gone
+// (a verified object's staged file is deleted once `verified` is durable).
+std::optional<ledger::StagedCopy> existing_staged_copy(const ledger::ObjectRecord& record);
 
 // One CSV field from raw bytes, escaped and quoted as described above.
 std::string csv_field(std::string_view raw);

@@ -139,6 +139,27 @@ TEST_F(BadInput, UnknownAccessKeyExits4) {
   EXPECT_TRUE(destination_digests().empty());
 }
 
+// A refused secret fails before anything is listed or a ledger created,
+// and the line says which side's credentials to fix.
+TEST_F(BadInput, WrongSecretNamesItsSideBeforeAnyListing) {
+  Side src = source();
+  src.secret = "wrong" + src.secret.substr(5);
+  auto r = run_s5j({"sync", "-c", cfg(src, destination()), "--no-progress"});
+  expect_one_line(r, 4, {"s5j: source: "});
+  EXPECT_EQ(r.err.find(src.secret), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(ledger_path()));
+  Side dst = destination();
+  dst.secret = "wrong" + dst.secret.substr(5);
+  r = run_s5j({"sync", "-c", cfg(source(), dst), "--no-progress"});
+  expect_one_line(r, 4, {"s5j: destination: "});
+  EXPECT_FALSE(std::filesystem::exists(ledger_path()));
+  Side missing = destination();
+  missing.bucket = dst_bucket_ + "-missing";
+  expect_one_line(run_s5j({"sync", "-c", cfg(source(), missing), "--no-progress"}), 6,
+                  {"s5j: destination: ", missing.bucket});
+  EXPECT_TRUE(destination_digests().empty());
+}
+
 TEST_F(BadInput, NoPermissionToListExits5) {
   grant_limited(endpoint_a(), src_bucket_, {"s3:GetObject"});
   Side src = source();

@@ -209,10 +209,18 @@ Result<std::optional<Rejection>> SqliteLedger::apply_transition_locked(const Tra
       "updated_at = ?9 WHERE id = ?1");
   if (!upd) return std::unexpected(upd.error());
   auto& s = **upd;
-  const bool entering_active = is_active(t.to) && t.from != t.to;
+  // One attempt is one pass of the object: a copy (direct) or a staging
+  // that the upload of the staged copy completes (relay), so `uploading`
+  // entered from `staged` is part of the pass already counted. A staged
+  // copy sent back to `staged` after an upload (stopped, or failed and
+  // requeued) will be uploaded again: that retry is the new attempt.
+  const bool new_pass = (t.to == ObjectState::copying || t.to == ObjectState::staging) && t.from != t.to;
+  const bool upload_retry =
+      t.to == ObjectState::staged && (t.from == ObjectState::uploading || t.from == ObjectState::failed);
+  const bool counts_attempt = new_pass || upload_retry;
   // Resting states hold no lease: the next claim may hand them out.
   const bool drop_lease = !is_active(t.to);
-  s.bind(1, t.id.value).bind_text(2, to_string(t.to)).bind(3, entering_active ? 1 : 0).bind(4, drop_lease ? 1 : 0);
+  s.bind(1, t.id.value).bind_text(2, to_string(t.to)).bind(3, counts_attempt ? 1 : 0).bind(4, drop_lease ? 1 : 0);
   bind_md5(s, 5, u.md5);
   bind_u32(s, 6, u.crc32c);
   bind_opt_text(s, 7, u.dest_etag);
@@ -316,8 +324,8 @@ Result<uint64_t> SqliteLedger::requeue_failed(JobId job) {
   // A failed upload of a staged job retries from its staged copy; anything
   // else starts over from the source.
   auto staged = state_.db->cached(
-      "UPDATE objects SET state = 'staged', lease_owner = NULL, lease_expires = 0, updated_at = ?2 "
-      "WHERE job_id = ?1 AND state = 'failed' AND staged_path IS NOT NULL "
+      "UPDATE objects SET state = 'staged', attempts = attempts + 1, lease_owner = NULL, lease_expires = 0, "
+      "updated_at = ?2 WHERE job_id = ?1 AND state = 'failed' AND staged_path IS NOT NULL "
       "AND (SELECT mode FROM jobs WHERE id = ?1) = 'staged'");
   if (!staged) return std::unexpected(staged.error());
   const int64_t now = now_ms();

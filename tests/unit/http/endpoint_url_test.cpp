@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
+#include <vector>
+
 namespace s5j::http {
 namespace {
 
@@ -35,6 +39,31 @@ TEST(ParseEndpointUrl, ErrorsNameTheUrl) {
   EXPECT_EQ(r.error().rfind("invalid endpoint URL 'https://host/bucket': ", 0), 0u) << r.error();
   EXPECT_FALSE(parse_endpoint_url("https://user:TopSecret99@host").has_value());
   EXPECT_EQ(parse_endpoint_url("https://user:TopSecret99@host").error().find("TopSecret99"), std::string::npos);
+}
+
+// A scheme written without its "://" is suggested as the URL meant, not
+// as a host under another scheme ("https://http//host").
+TEST(ParseEndpointUrl, SchemeWithoutSeparatorSuggestsTheUrlMeant) {
+  const auto why = [](std::string_view url) {
+    auto r = parse_endpoint_url(url);
+    EXPECT_FALSE(r.has_value()) << url;
+    return r.has_value() ? std::string() : r.error();
+  };
+  for (const auto& [typed, meant] : std::vector<std::pair<std::string, std::string>>{
+           {"http//rgw.lan", "http://rgw.lan"},
+           {"https//rgw.lan:8443", "https://rgw.lan:8443"},
+           {"https:/rgw.lan", "https://rgw.lan"},
+           {"http:rgw.lan:7480", "http://rgw.lan:7480"},
+           {"HTTP:///rgw.lan", "http://rgw.lan"},
+           {"http/10.0.0.5", "http://10.0.0.5"}}) {
+    const std::string error = why(typed);
+    EXPECT_NE(error.find("write '" + meant + "'"), std::string::npos) << typed << ": " << error;
+    EXPECT_EQ(error.find("https://http"), std::string::npos) << typed << ": " << error;
+  }
+  // Hosts that only start like a scheme keep the plain suggestion.
+  EXPECT_NE(why("httpbin.lan").find("'https://httpbin.lan'"), std::string::npos) << why("httpbin.lan");
+  EXPECT_NE(why("http:8080").find("needs a scheme"), std::string::npos) << why("http:8080");
+  EXPECT_NE(why("s3.example.com").find("'https://s3.example.com'"), std::string::npos);
 }
 
 TEST(UrlCredentials, PasswordAndMask) {

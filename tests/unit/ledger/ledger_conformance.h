@@ -374,7 +374,7 @@ TEST_P(LedgerConformance, StagedRelayLifecycleAndChecks) {
   EXPECT_TRUE(commit(done).rejected.empty());
   const ObjectRecord r = get(j, "obj");
   EXPECT_EQ(r.state, ObjectState::verified);
-  EXPECT_EQ(r.attempts, 2u);  // staging, uploading
+  EXPECT_EQ(r.attempts, 1u);  // one pass: staging, and the upload that completes it
 }
 
 TEST_P(LedgerConformance, CorruptStagedCopyGoesBackToPendingWithoutItsStagedCopy) {
@@ -437,6 +437,7 @@ TEST_P(LedgerConformance, FailedUploadOfStagedJobRequeuesToStaged) {
   commit(Transition::of(get(j, "s"), ObjectState::uploading));
   commit(Transition::of(get(j, "s"), ObjectState::failed));
   commit(Transition::of(get(j, "p"), ObjectState::failed));
+  EXPECT_EQ(get(j, "s").attempts, 1u);
   EXPECT_EQ(*ledger_->requeue_failed(j), 2u);
   EXPECT_EQ(get(j, "s").state, ObjectState::staged);
   EXPECT_EQ(get(j, "p").state, ObjectState::pending);

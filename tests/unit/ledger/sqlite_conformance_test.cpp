@@ -2,6 +2,7 @@
 #include "ledger/sqlite/sqlite_ledger.h"
 #include "support/test_env.h"
 #include "unit/ledger/ledger_conformance.h"
+#include "unit/ledger/ledger_conformance_attempts.h"
 #include "unit/ledger/ledger_conformance_work.h"
 #include "unit/ledger/ledger_conformance_reopen.h"
 
