@@ -19,6 +19,7 @@
 #include "cli/orphan_uploads.h"
 #include "cli/output.h"
 #include "cli/relay_output.h"
+#include "cli/run_commands.h"
 #include "cli/side_client.h"
 #include "cli/signal_handling.h"
 #include "log/event_log.h"
@@ -30,13 +31,6 @@ namespace s5j::cli {
 namespace {
 
 using transfer::RelayRole;
-
-struct RelayOptions {
-  std::string config_path = "config.yaml";
-  bool once = false;
-  int workers = 0;  // 0: from the config
-  bool no_progress = false;
-};
 
 transfer::RelaySettings settings_for(const config::Config& c, RelayRole role, const RelayOptions& options) {
   transfer::RelaySettings s;
@@ -59,7 +53,9 @@ transfer::RelaySettings settings_for(const config::Config& c, RelayRole role, co
   return s;
 }
 
-int run_relay_command(RelayRole role, const RelayOptions& options) {
+}  // namespace
+
+int run_relay_command(RelayRole role, const RelayOptions& options, RunOutcome* outcome) {
   auto config = load_config_for_command(options.config_path);
   if (!config) return exit_code_for(config.error());
   const auto redactor = redactor_for(*config);
@@ -129,6 +125,7 @@ int run_relay_command(RelayRole role, const RelayOptions& options) {
   if (destination && report->complete()) sweep_orphan_uploads(*destination, *config, **ledger, **events);
 
   const auto& r = *report;
+  if (outcome) outcome->stopped = r.stopped;
   std::cout << redactor.apply(relay_summary(r)) << "\n";
   if (auto refused = report_failed_objects(r.failed_objects, r.failures, {source_tally.get(), destination_tally.get()},
                                            redactor, (*events)->path()))
@@ -139,6 +136,8 @@ int run_relay_command(RelayRole role, const RelayOptions& options) {
   if (r.stopped) std::cerr << "s5j: stopped on request; run again to resume\n";
   return r.complete() || r.stopped ? kOk : kIncomplete;
 }
+
+namespace {
 
 void add_one(CLI::App& app, CommandAction& action, RelayRole role, const std::string& help) {
   auto options = std::make_shared<RelayOptions>();

@@ -1,0 +1,87 @@
+// `s5j transfer`: the whole job in one command against the two real
+// gateways: a staged job (relay through two volumes) and a direct one
+// (sync), a second run that brings back an object deleted at the
+// destination, and the refusal without a terminal and without --yes.
+#include <gtest/gtest.h>
+
+#include "relay_test_support.h"
+
+namespace s5j::relay_test {
+namespace {
+
+class TransferCommandTest : public RelayTest {
+ protected:
+  void seed(int count) {
+    std::vector<testing::SeedObject> objects;
+    for (int i = 0; i < count; ++i)
+      objects.push_back({"in/obj-" + std::to_string(i), testing::random_bytes(1000 + i * 37, 100 + i)});
+    objects.push_back({"in/large", testing::random_bytes(7 * kMiB, 7), 5 * kMiB});
+    ASSERT_TRUE(testing::seed_objects(*src_client_, src_bucket_, objects, 8));
+  }
+  // A config without a staging section: a direct job.
+  std::string direct_config() {
+    return testing::write_job_config(testing::JobConfig{{testing::endpoint_a(), src_bucket_, "in/"},
+                                                        {testing::endpoint_b(), dst_bucket_, "out/"},
+                                                        dir_,
+                                                        "transfer:\n  part_size: 5MiB\n  multipart_threshold: 6MiB\n"});
+  }
+  void expect_complete(const testing::ProcessResult& r, const std::string& mode, size_t objects) {
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("== pre-flight"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find(mode), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("ledger: " + dir_ + "/ledger.db"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("== plan"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("started "), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("duration "), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("proven             " + std::to_string(objects) + " objects"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("transfer complete"), std::string::npos) << r.out;
+  }
+};
+
+TEST_F(TransferCommandTest, StagedJobRelaysVerifiesAndEndsIdentical) {
+  seed(20);
+  const auto cfg = config();
+  const auto r = s5j({"transfer", "-c", cfg, "--yes"});
+  expect_complete(r, "staged relay", 21);
+  EXPECT_NE(r.out.find("volume " + volumes_[0]), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("volume " + volumes_[1]), std::string::npos) << r.out;
+  expect_identical();
+  expect_volumes_empty();
+}
+
+TEST_F(TransferCommandTest, DirectJobSyncsVerifiesAndEndsIdentical) {
+  seed(20);
+  const auto r = s5j({"transfer", "-c", direct_config(), "--yes"});
+  expect_complete(r, "direct sync", 21);
+  EXPECT_EQ(r.out.find("staging:"), std::string::npos) << "a direct job has no staging check\n" << r.out;
+  expect_identical();
+}
+
+TEST_F(TransferCommandTest, SecondRunBringsBackAnObjectDeletedAtTheDestination) {
+  seed(10);
+  const auto cfg = config();
+  ASSERT_EQ(s5j({"transfer", "-c", cfg, "--yes"}).exit_code, 0);
+  ASSERT_TRUE(dst_client_->delete_object(dst_bucket_, "out/obj-3").has_value());
+
+  // The ledger holds everything as verified: the first round moves nothing,
+  // verify reopens the missing object, the second round brings it back.
+  const auto r = s5j({"transfer", "-c", cfg, "--yes"});
+  expect_complete(r, "staged relay", 11);
+  EXPECT_NE(r.out.find("ledger verified    11 objects"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("== transfer (round 2"), std::string::npos) << r.out;
+  expect_identical();
+}
+
+TEST_F(TransferCommandTest, WithoutTerminalOrYesRefusesAndMovesNothing) {
+  seed(5);
+  const auto r = s5j({"transfer", "-c", direct_config()});  // stdin is /dev/null
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("--yes"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("== plan"), std::string::npos) << "the plan is shown before refusing\n" << r.out;
+  auto listed = dst_client_->list_objects(s3::ListRequest{.bucket = dst_bucket_, .prefix = ""});
+  ASSERT_TRUE(listed.has_value());
+  EXPECT_TRUE(listed->objects.empty()) << "nothing may move without a confirmation";
+}
+
+}  // namespace
+}  // namespace s5j::relay_test
