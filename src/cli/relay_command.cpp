@@ -108,7 +108,7 @@ int run_relay_command(RelayRole role, const RelayOptions& options, RunOutcome* o
   {
     SignalHandling signals([&engine] { engine.request_stop(); });
     std::optional<RelayProgressLine> progress;
-    if (!options.no_progress && ::isatty(STDERR_FILENO)) progress.emplace(engine);
+    if (!options.no_progress && ::isatty(STDERR_FILENO)) progress.emplace(engine, role);
     report = engine.run();
   }
   if (source_tally) emit_client_summary(*source_tally, *source, **events);
@@ -133,7 +133,7 @@ int run_relay_command(RelayRole role, const RelayOptions& options, RunOutcome* o
   if (!r.stopped && r.remaining_objects > 0 && role == RelayRole::drain)
     std::cerr << "s5j: " << r.remaining_objects
               << " objects are not staged (or were sent back to be fetched again): run s5j stage, then s5j drain\n";
-  if (r.stopped) std::cerr << "s5j: stopped on request; run again to resume\n";
+  if (r.stopped) std::cerr << "s5j: " << relay_stop_text(r) << "\n";
   return r.complete() || r.stopped ? kOk : kIncomplete;
 }
 
