@@ -225,7 +225,8 @@ struct CheckOptions {
 // kLedgerError / kStagingError for the first unusable one, else kOk.
 int check_local_side(const config::Config& config, bool json, const log::Redactor& redactor) {
   const auto ledger = check_ledger_location(config);
-  const bool staged = transfer_mode_for(config) == TransferMode::relay;
+  const auto mode = transfer_mode_for(config);
+  const bool staged = mode ? *mode == TransferMode::relay : config.job_mode == "relay";
   std::optional<StagingCheck> staging;
   if (staged) staging = check_staging_volumes(config);
   const auto dump = [](const nlohmann::json& j) {

@@ -36,9 +36,22 @@ std::filesystem::path nearest_existing_dir(std::filesystem::path dir) {
 
 std::string_view to_string(TransferMode mode) { return mode == TransferMode::relay ? "relay" : "sync"; }
 
-TransferMode transfer_mode_for(const config::Config& config) {
+Result<TransferMode> transfer_mode_for(const config::Config& config) {
+  std::optional<TransferMode> recorded;
   if (auto context = open_job_context(config, /*create_if_missing=*/false); context && context->job)
-    return context->job->mode == ledger::JobMode::staged ? TransferMode::relay : TransferMode::sync;
+    recorded = context->job->mode == ledger::JobMode::staged ? TransferMode::relay : TransferMode::sync;
+  std::optional<TransferMode> configured;
+  if (config.job_mode == "relay") configured = TransferMode::relay;
+  if (config.job_mode == "sync") configured = TransferMode::sync;
+  if (configured && recorded && *configured != *recorded) {
+    const std::string was = *recorded == TransferMode::relay ? "staged (relay)" : "direct (sync)";
+    return make_error(ErrorKind::fatal, "ConfigError",
+                      "job.mode is " + std::string(to_string(*configured)) + ", but the ledger holds job " +
+                          config.job + " as " + was + ": set job.mode: auto (or " +
+                          std::string(to_string(*recorded)) + "), or start over with s5j reset");
+  }
+  if (configured) return *configured;
+  if (recorded) return *recorded;
   return config.staging.volumes.empty() ? TransferMode::sync : TransferMode::relay;
 }
 

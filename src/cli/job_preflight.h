@@ -3,8 +3,9 @@
 // a staged job, each staging volume (exists, a directory, writable, free
 // and usable space). The S3 sides are cli/check_command.h's run_check.
 //
-// A staged job (transfer_mode_for) is one whose ledger record says so, or,
-// for a job the ledger does not know yet, one whose config lists
+// A staged job (transfer_mode_for) is one whose config says job.mode:
+// relay, or with job.mode: auto (the default) whose ledger record says so,
+// or, for a job the ledger does not know yet, whose config lists
 // staging.volumes: `s5j transfer` relays it through the volumes; every
 // other job is a direct `sync`.
 //
@@ -30,10 +31,12 @@ namespace s5j::cli {
 enum class TransferMode { sync, relay };
 std::string_view to_string(TransferMode mode);
 
-// The ledger's record of the job wins (a job's mode never changes); else
-// staging.volumes listed -> relay; else sync. A ledger that cannot be read
-// is left to the ledger check: the config decides.
-TransferMode transfer_mode_for(const config::Config& config);
+// job.mode relay or sync, when set; with auto the ledger's record of the
+// job (a job's mode never changes), else staging.volumes listed -> relay,
+// else sync. A ledger that cannot be read is left to the ledger check: the
+// config decides. Error (ConfigError, naming the fix) when job.mode
+// contradicts the ledger's record.
+Result<TransferMode> transfer_mode_for(const config::Config& config);
 
 struct VolumeCheck {
   std::string path;

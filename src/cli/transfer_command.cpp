@@ -8,7 +8,7 @@
 //   3. confirmation: a y/N prompt on a terminal, or --yes; with neither
 //      (no terminal, no --yes) it refuses with exit 2 and moves nothing;
 //   4. the transfer: `relay --once` for a staged job, else `sync`
-//      (cli/job_preflight.h, transfer_mode_for, says which);
+//      (job.mode; cli/job_preflight.h, transfer_mode_for, says which);
 //   5. `verify`; what verify puts back in line is moved again, up to
 //      kMaxRounds transfer+verify rounds;
 //   6. a summary: start, end, duration, objects and bytes proven.
@@ -125,7 +125,9 @@ int run_transfer_command(const TransferOptions& options) {
   auto config = load_config_for_command(options.config_path);
   if (!config) return exit_code_for(config.error());
   const auto redactor = redactor_for(*config);
-  const TransferMode mode = transfer_mode_for(*config);
+  const auto chosen = transfer_mode_for(*config);
+  if (!chosen) return report_failure(chosen.error(), redactor);
+  const TransferMode mode = *chosen;
 
   CheckReport source_report;
   if (int code = preflight(*config, mode, redactor, source_report); code != kOk) return code;

@@ -4,6 +4,8 @@
 // destination, and the refusal without a terminal and without --yes.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "relay_test_support.h"
 
 namespace s5j::relay_test {
@@ -81,6 +83,37 @@ TEST_F(TransferCommandTest, WithoutTerminalOrYesRefusesAndMovesNothing) {
   auto listed = dst_client_->list_objects(s3::ListRequest{.bucket = dst_bucket_, .prefix = ""});
   ASSERT_TRUE(listed.has_value());
   EXPECT_TRUE(listed->objects.empty()) << "nothing may move without a confirmation";
+}
+
+TEST_F(TransferCommandTest, JobModeRelayStagesThroughThePatternsVolumes) {
+  seed(5);
+  // The original toolset's staging: no staging.volumes, the volumes found
+  // by the pattern; only job.mode says the job is staged.
+  for (const auto& v : {"/pat01", "/pat02"}) std::filesystem::create_directories(dir_ + v);
+  const auto cfg = testing::write_job_config(testing::JobConfig{
+      {testing::endpoint_a(), src_bucket_, "in/"},
+      {testing::endpoint_b(), dst_bucket_, "out/"},
+      dir_,
+      "job:\n  mode: relay\nstaging:\n  volume_pattern: " + dir_ + "/pat\n  reserve: 0\n"});
+  const auto r = s5j({"transfer", "-c", cfg, "--yes"});
+  expect_complete(r, "staged relay", 6);
+  EXPECT_NE(r.out.find("volume " + dir_ + "/pat02"), std::string::npos) << r.out;
+  expect_identical();
+}
+
+TEST_F(TransferCommandTest, JobModeContradictingTheLedgerIsRefusedBeforeAnythingMoves) {
+  seed(3);
+  ASSERT_EQ(s5j({"transfer", "-c", config(), "--yes"}).exit_code, 0);  // the ledger records a staged job
+  ASSERT_TRUE(dst_client_->delete_object(dst_bucket_, "out/obj-1").has_value());
+  const auto cfg = testing::write_job_config(testing::JobConfig{{testing::endpoint_a(), src_bucket_, "in/"},
+                                                                {testing::endpoint_b(), dst_bucket_, "out/"},
+                                                                dir_,
+                                                                "job:\n  mode: sync\n"});
+  const auto r = s5j({"transfer", "-c", cfg, "--yes"});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_NE(r.err.find("job.mode is sync, but the ledger holds job default as staged"), std::string::npos) << r.err;
+  auto gone = dst_client_->head_object(dst_bucket_, "out/obj-1");
+  EXPECT_FALSE(gone.has_value()) << "nothing may move after the refusal";
 }
 
 }  // namespace
