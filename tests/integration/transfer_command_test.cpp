@@ -4,7 +4,11 @@
 // destination, and the refusal without a terminal and without --yes.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "relay_test_support.h"
 
@@ -114,6 +118,45 @@ TEST_F(TransferCommandTest, JobModeContradictingTheLedgerIsRefusedBeforeAnything
   EXPECT_NE(r.err.find("job.mode is sync, but the ledger holds job default as staged"), std::string::npos) << r.err;
   auto gone = dst_client_->head_object(dst_bucket_, "out/obj-1");
   EXPECT_FALSE(gone.has_value()) << "nothing may move after the refusal";
+}
+
+// Ctrl-C halfway through the transfer: it stops cleanly, exits 12 (the
+// destination is not proven complete, so a `&& next-step` does not go on)
+// without verifying, and the next run finishes the job.
+TEST_F(TransferCommandTest, InterruptStopsCleanlyWithExit12AndTheNextRunFinishes) {
+  constexpr int kObjects = 40;
+  std::vector<testing::SeedObject> objects;
+  for (int i = 0; i < kObjects; ++i)
+    objects.push_back({"in/o-" + std::to_string(100 + i), testing::random_bytes(256 * 1024, 700 + i)});
+  ASSERT_TRUE(testing::seed_objects(*src_client_, src_bucket_, objects));
+  // 10 MiB at 1 MiB/s: about ten seconds of work.
+  const std::string cfg = testing::write_job_config(
+      testing::JobConfig{{testing::endpoint_a(), src_bucket_, "in/", "  max_bandwidth: 1MiB\n"},
+                         {testing::endpoint_b(), dst_bucket_, "out/"},
+                         dir_,
+                         "transfer:\n  workers: 4\n"});
+  testing::BackgroundProcess transfer({testing::s5j_binary(), "transfer", "--yes", "--no-progress", "-c", cfg}, {},
+                                      dir_);
+  // Wait until the ledger shows some objects verified and some not.
+  bool halfway = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  while (!halfway && transfer.running() && std::chrono::steady_clock::now() < deadline) {
+    const auto t = totals();
+    const uint64_t verified = t.contains(ledger::ObjectState::verified) ? t.at(ledger::ObjectState::verified) : 0;
+    halfway = verified > 0 && verified < static_cast<uint64_t>(kObjects);
+    if (!halfway) std::this_thread::sleep_for(std::chrono::milliseconds(50));  // pacing the polls
+  }
+  ASSERT_TRUE(halfway) << "the transfer never showed progress halfway" << (transfer.running() ? "" : " (it had ended)");
+  transfer.kill(SIGINT);
+  const auto stopped = transfer.wait();
+  EXPECT_EQ(stopped.exit_code, 12) << stopped.out << stopped.err;
+  EXPECT_NE(stopped.err.find("stopped on request before the destination was proven complete"), std::string::npos)
+      << stopped.err;
+  EXPECT_EQ(stopped.out.find("== verify"), std::string::npos) << "a stopped transfer does not verify\n" << stopped.out;
+
+  const auto finished = s5j({"transfer", "-c", cfg, "--yes"});
+  EXPECT_EQ(finished.exit_code, 0) << finished.out << finished.err;
+  expect_identical();
 }
 
 }  // namespace
