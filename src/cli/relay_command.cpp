@@ -56,7 +56,7 @@ transfer::RelaySettings settings_for(const config::Config& c, RelayRole role, co
 }  // namespace
 
 int run_relay_command(RelayRole role, const RelayOptions& options, RunOutcome* outcome) {
-  auto config = load_config_for_command(options.config_path);
+  auto config = load_config_for_command(options.config_path, options.config_warnings);
   if (!config) return exit_code_for(config.error());
   const auto redactor = redactor_for(*config);
 

@@ -22,6 +22,7 @@ struct RelayOptions {
   bool once = false;
   int workers = 0;  // 0: from the config
   bool no_progress = false;
+  bool config_warnings = true;  // false: not printed again (a step of `transfer`)
 };
 int run_relay_command(transfer::RelayRole role, const RelayOptions& options, RunOutcome* outcome = nullptr);
 
@@ -30,6 +31,7 @@ struct SyncOptions {
   bool dry_run = false;
   int workers = 0;  // 0: from the config
   bool no_progress = false;
+  bool config_warnings = true;  // false: not printed again (a step of `transfer`)
 };
 int run_sync_command(const SyncOptions& options, RunOutcome* outcome = nullptr);
 
@@ -38,6 +40,7 @@ struct VerifyOptions {
   bool deep = false;
   bool json = false;
   int workers = 0;  // 0: transfer.workers
+  bool config_warnings = true;
 };
 // `report`, when given, receives the verify report of a run that got one.
 int run_verify_command(const VerifyOptions& options, VerifyReport* report = nullptr);

@@ -119,7 +119,7 @@ int print_dry_run(ledger::Ledger& ledger, const std::string& job, const transfer
 }  // namespace
 
 int run_sync_command(const SyncOptions& options, RunOutcome* outcome) {
-  auto config = load_config_for_command(options.config_path);
+  auto config = load_config_for_command(options.config_path, options.config_warnings);
   if (!config) return exit_code_for(config.error());
   const auto redactor = redactor_for(*config);
 

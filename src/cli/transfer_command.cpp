@@ -16,7 +16,9 @@
 // Exit 0 only when verify proves the destination complete. A run stopped by
 // a first Ctrl-C exits 12 (incomplete: run it again to resume), not 0 as
 // the single commands do, so `s5j transfer --yes && next-step` never goes on
-// with an unfinished copy; a second Ctrl-C exits 130 at once.
+// with an unfinished copy; a second Ctrl-C exits 130 at once. During verify
+// (which only reads, and reopens objects in atomic ledger commits) Ctrl-C
+// ends the process at once, as it does `s5j verify`.
 #include <unistd.h>
 
 #include <chrono>
@@ -144,12 +146,14 @@ int run_transfer_command(const TransferOptions& options) {
                                        RelayOptions{.config_path = options.config_path,
                                                     .once = true,
                                                     .workers = options.workers,
-                                                    .no_progress = options.no_progress},
+                                                    .no_progress = options.no_progress,
+                                                    .config_warnings = false},
                                        &outcome)
                    : run_sync_command(SyncOptions{.config_path = options.config_path,
                                                   .dry_run = false,
                                                   .workers = options.workers,
-                                                  .no_progress = options.no_progress},
+                                                  .no_progress = options.no_progress,
+                                                  .config_warnings = false},
                                       &outcome);
     if (outcome.stopped) {
       std::cerr << "s5j: transfer stopped on request before the destination was proven complete; run s5j transfer "
@@ -160,7 +164,7 @@ int run_transfer_command(const TransferOptions& options) {
 
     std::cout << "== verify (round " << round << ")\n" << std::flush;
     proof = VerifyReport{};
-    code = run_verify_command(VerifyOptions{.config_path = options.config_path, .workers = options.workers}, &proof);
+    code = run_verify_command(VerifyOptions{.config_path = options.config_path, .workers = options.workers, .config_warnings = false}, &proof);
     if (code == kOk && proof.clean()) {
       proven = true;
     } else if (code != kOk && code != kIncomplete) {

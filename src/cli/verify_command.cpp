@@ -121,7 +121,7 @@ void print_text(const std::string& job, std::optional<ledger::JobMode> mode, con
 }  // namespace
 
 int run_verify_command(const VerifyOptions& options, VerifyReport* out) {
-  auto config = load_config_for_command(options.config_path);
+  auto config = load_config_for_command(options.config_path, options.config_warnings);
   if (!config) return exit_code_for(config.error());
   const auto redactor = redactor_for(*config);
 

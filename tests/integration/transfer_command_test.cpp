@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <chrono>
 #include <filesystem>
@@ -57,8 +58,13 @@ TEST_F(TransferCommandTest, StagedJobRelaysVerifiesAndEndsIdentical) {
 
 TEST_F(TransferCommandTest, DirectJobSyncsVerifiesAndEndsIdentical) {
   seed(20);
-  const auto r = s5j({"transfer", "-c", direct_config(), "--yes"});
+  const auto cfg = direct_config();
+  ASSERT_EQ(::chmod(cfg.c_str(), 0644), 0);  // a config warning, to be shown once, not by every step
+  const auto r = s5j({"transfer", "-c", cfg, "--yes"});
   expect_complete(r, "direct sync", 21);
+  size_t warnings = 0;
+  for (size_t at = 0; (at = r.err.find("readable by group/others", at)) != std::string::npos; ++at) ++warnings;
+  EXPECT_EQ(warnings, 1u) << r.err;
   EXPECT_EQ(r.out.find("staging:"), std::string::npos) << "a direct job has no staging check\n" << r.out;
   expect_identical();
 }
