@@ -9,6 +9,7 @@
 #include "base/strings.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/job_preflight.h"
 #include "cli/output.h"
 #include "cli/side_client.h"
 #include "http/curl_transport.h"
@@ -216,6 +217,35 @@ struct CheckOptions {
   bool json = false;
 };
 
+// Prints the ledger and staging checks (cli/job_preflight.h); returns
+// kLedgerError / kStagingError for the first unusable one, else kOk.
+int check_local_side(const config::Config& config, bool json, const log::Redactor& redactor) {
+  const auto ledger = check_ledger_location(config);
+  const auto mode = transfer_mode_for(config);
+  const bool staged = mode ? *mode == TransferMode::relay : config.job_mode == "relay";
+  std::optional<StagingCheck> staging;
+  if (staged) staging = check_staging_volumes(config);
+  const auto dump = [](const nlohmann::json& j) {
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  };
+  if (json) {
+    std::cout << redactor.apply(dump({{"side", "ledger"}, {"ledger", to_json(ledger)}})) << "\n";
+    if (staging) std::cout << redactor.apply(dump({{"side", "staging"}, {"staging", to_json(*staging)}})) << "\n";
+  } else {
+    std::cout << redactor.apply(to_text(ledger));
+    if (staging) std::cout << redactor.apply(to_text(*staging));
+  }
+  if (ledger.error) {
+    if (!json) std::cerr << "s5j: " << redactor.apply(ledger.error->message) << "\n";
+    return kLedgerError;
+  }
+  if (staging && staging->error) {
+    if (!json) std::cerr << "s5j: " << redactor.apply(staging->error->message) << "\n";
+    return kStagingError;
+  }
+  return kOk;
+}
+
 int run_check_command(const CheckOptions& options) {
   auto config = load_config_for_command(options.config_path);
   if (!config) return exit_code_for(config.error());
@@ -238,6 +268,12 @@ int run_check_command(const CheckOptions& options) {
       exit_code = exit_code_for(*report.error);
       if (!options.json) std::cerr << "s5j: " << redactor.apply(report.error->message) << "\n";
     }
+  }
+  // The job's local side, when both S3 sides are checked: the ledger, and
+  // the staging volumes of a staged job (what `stage` would fail on).
+  if (side.empty()) {
+    const auto local = check_local_side(*config, options.json, redactor);
+    if (exit_code == kOk) exit_code = local;
   }
   return exit_code;
 }

@@ -18,6 +18,8 @@ void add_status_command(CLI::App& app, CommandAction& action);
 void add_ledger_command(CLI::App& app, CommandAction& action);
 void add_reset_command(CLI::App& app, CommandAction& action);
 void add_verify_command(CLI::App& app, CommandAction& action);
+// `transfer`: pre-flight, plan, confirm, relay or sync, verify (transfer_command.cpp).
+void add_transfer_command(CLI::App& app, CommandAction& action);
 // `stage`, `drain` and `relay` (relay_command.cpp).
 void add_relay_commands(CLI::App& app, CommandAction& action);
 

@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("s5j 0.1.0"));
 
   s5j::cli::CommandAction action;
+  s5j::cli::add_transfer_command(app, action);
   s5j::cli::add_check_command(app, action);
   s5j::cli::add_sync_command(app, action);
   s5j::cli::add_relay_commands(app, action);

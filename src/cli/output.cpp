@@ -24,14 +24,15 @@ Error on_side(std::string_view side, Error error) {
   return error;
 }
 
-Result<config::Config> load_config_for_command(const std::string& path) {
+Result<config::Config> load_config_for_command(const std::string& path, bool warnings) {
   auto config = config::load_config(path);
   if (!config) {
     report_failure(config.error(), log::Redactor());
     return config;
   }
   const auto redactor = redactor_for(*config);
-  for (const auto& w : config->warnings) std::cerr << "s5j: warning: " << redactor.apply(w) << "\n";
+  if (warnings)
+    for (const auto& w : config->warnings) std::cerr << "s5j: warning: " << redactor.apply(w) << "\n";
   return config;
 }
 

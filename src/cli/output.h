@@ -26,6 +26,8 @@ std::string event_log_name(const std::string& command, const std::string& job);
 
 // Loads the config and prints its warnings on stderr; on failure prints the
 // error. Returns nullopt-like Result whose error was already reported.
-Result<config::Config> load_config_for_command(const std::string& path);
+// `warnings` false: the warnings are not printed (a command run as a step
+// of `s5j transfer`, which printed them once already).
+Result<config::Config> load_config_for_command(const std::string& path, bool warnings = true);
 
 }  // namespace s5j::cli

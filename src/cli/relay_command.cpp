@@ -21,6 +21,7 @@
 #include "cli/output.h"
 #include "cli/relay_output.h"
 #include "cli/run_exit_record.h"
+#include "cli/run_commands.h"
 #include "cli/side_client.h"
 #include "cli/signal_handling.h"
 #include "ledger/ledger_error.h"
@@ -34,13 +35,6 @@ namespace s5j::cli {
 namespace {
 
 using transfer::RelayRole;
-
-struct RelayOptions {
-  std::string config_path = "config.yaml";
-  bool once = false;
-  int workers = 0;  // 0: from the config
-  bool no_progress = false;
-};
 
 transfer::RelaySettings settings_for(const config::Config& c, RelayRole role, const RelayOptions& options) {
   transfer::RelaySettings s;
@@ -63,8 +57,10 @@ transfer::RelaySettings settings_for(const config::Config& c, RelayRole role, co
   return s;
 }
 
-int run_relay_command(RelayRole role, const RelayOptions& options) {
-  auto config = load_config_for_command(options.config_path);
+}  // namespace
+
+int run_relay_command(RelayRole role, const RelayOptions& options, RunOutcome* outcome) {
+  auto config = load_config_for_command(options.config_path, options.config_warnings);
   if (!config) return exit_code_for(config.error());
   const auto redactor = redactor_for(*config);
 
@@ -117,7 +113,7 @@ int run_relay_command(RelayRole role, const RelayOptions& options) {
   {
     SignalHandling signals([&engine] { engine.request_stop(); });
     std::optional<RelayProgressLine> progress;
-    if (!options.no_progress && ::isatty(STDERR_FILENO)) progress.emplace(engine);
+    if (!options.no_progress && ::isatty(STDERR_FILENO)) progress.emplace(engine, role);
     report = engine.run();
   }
   if (source_tally) emit_client_summary(*source_tally, *source, **events);
@@ -135,6 +131,7 @@ int run_relay_command(RelayRole role, const RelayOptions& options) {
     if (destination && report->complete()) ops::sweep_orphan_uploads(*destination, *config, **ledger, **events);
 
     const auto& r = *report;
+    if (outcome) outcome->stopped = r.stopped;
     std::cout << redactor.apply(relay_summary(r)) << "\n";
     if (auto refused = report_failed_objects(r.failed_objects, r.failures, {source_tally.get(), destination_tally.get()},
                                              redactor, (*events)->path()))
@@ -142,12 +139,14 @@ int run_relay_command(RelayRole role, const RelayOptions& options) {
     if (!r.stopped && r.remaining_objects > 0 && role == RelayRole::drain)
       std::cerr << "s5j: " << r.remaining_objects
                 << " objects are not staged (or were sent back to be fetched again): run s5j stage, then s5j drain\n";
-    if (r.stopped) std::cerr << "s5j: stopped on request; run again to resume\n";
+    if (r.stopped) std::cerr << "s5j: " << relay_stop_text(r) << "\n";
     return r.complete() || r.stopped ? kOk : kIncomplete;
   }();
   record_exit_code(**ledger, config->job, began, exit_code);
   return exit_code;
 }
+
+namespace {
 
 void add_one(CLI::App& app, CommandAction& action, RelayRole role, const std::string& help) {
   auto options = std::make_shared<RelayOptions>();

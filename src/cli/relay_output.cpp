@@ -20,12 +20,80 @@ std::string rate_text(uint64_t bytes, std::chrono::milliseconds d) {
   return human_bytes(static_cast<uint64_t>(bytes / seconds)) + "/s";
 }
 
+// "145 of 307", or when new objects were found since the count was taken
+// "320 (307 at the start, the rest found since)".
+std::string count_of(uint64_t done, uint64_t total) {
+  if (done <= total) return std::to_string(done) + " of " + std::to_string(total);
+  return std::to_string(done) + " (" + std::to_string(total) + " at the start, the rest found since)";
+}
+
+// Every object of the job verified, or gone from the source (vanished).
+bool job_complete(const transfer::RelayReport& r) {
+  uint64_t settled = 0;
+  for (const auto& [state, objects] : r.totals)
+    if (state == "verified" || state == "vanished") settled += objects;
+  return r.total_objects > 0 && settled == r.total_objects && r.failed_objects == 0;
+}
+
 }  // namespace
+
+std::string relay_progress_text(transfer::RelayRole role, const transfer::RelayProgress& p) {
+  using transfer::RelayRole;
+  if (p.planning) return "listing the source: " + std::to_string(p.listed_objects) + " objects so far";
+  const bool stage_done = p.staged_objects >= p.to_stage_objects;
+  const bool upload_done = p.verified_objects >= p.to_upload_objects;
+  std::string line;
+  if (role == RelayRole::stage) {
+    if (stage_done)
+      line = "all " + std::to_string(p.listed_objects) + " listed objects staged or verified (" +
+             std::to_string(p.staged_objects) + " staged by this run, " + human_bytes(p.staged_bytes) + ")";
+    else
+      line = "staged " + count_of(p.staged_objects, p.to_stage_objects) + " to stage (" +
+             human_bytes(p.staged_bytes) + " of " + human_bytes(p.to_stage_bytes) + "); " +
+             std::to_string(p.listed_objects) + " listed";
+  } else if (role == RelayRole::drain) {
+    if (upload_done)
+      line = "all " + std::to_string(p.to_upload_objects) + " objects that were left are uploaded and verified (" +
+             std::to_string(p.verified_objects) + " by this run, " + human_bytes(p.verified_bytes) + ")";
+    else
+      line = "uploaded and verified " + count_of(p.verified_objects, p.to_upload_objects) + " not yet verified (" +
+             human_bytes(p.verified_bytes) + " of " + human_bytes(p.to_upload_bytes) + ")";
+  } else if (stage_done && upload_done) {
+    line = "all " + std::to_string(p.listed_objects) + " listed objects verified (" +
+           std::to_string(p.verified_objects) + " by this run, " + human_bytes(p.verified_bytes) + ")";
+  } else {
+    line = "staged " + count_of(p.staged_objects, p.to_stage_objects) + " to stage, verified " +
+           count_of(p.verified_objects, p.to_upload_objects) + " to upload (" + human_bytes(p.verified_bytes) +
+           " of " + human_bytes(p.to_upload_bytes) + "); " + std::to_string(p.listed_objects) + " listed";
+  }
+  if (p.failed_objects > 0) line += ", " + std::to_string(p.failed_objects) + " failed";
+  if (p.waiting_for_space) line += ", waiting for staging space";
+  const bool leg_done = role == RelayRole::stage ? stage_done : upload_done && (role == RelayRole::drain || stage_done);
+  if (p.scanning) line += leg_done ? "; waiting for new objects (scanning the source)" : ", scanning the source";
+  else if (leg_done && role == RelayRole::drain) line += "; waiting for newly staged objects";
+  return line;
+}
+
+std::string relay_stop_text(const transfer::RelayReport& r) {
+  using transfer::RelayRole;
+  if (job_complete(r))
+    return "stopped on request; nothing remains: all " + std::to_string(r.total_verified) +
+           " objects of the job are verified, the job is complete";
+  if (r.remaining_objects == 0 && r.failed_objects == 0) {
+    if (r.role == RelayRole::stage)
+      return "stopped on request; everything listed is staged: s5j drain uploads the " +
+             std::to_string(r.total_objects - r.total_verified) + " objects not yet verified";
+    return "stopped on request; nothing staged remains to upload (" + std::to_string(r.total_verified) + " of " +
+           std::to_string(r.total_objects) + " objects verified): s5j stage stages the rest";
+  }
+  return "stopped on request; " + std::to_string(r.remaining_objects) + " objects remain: run again to resume";
+}
 
 std::string relay_summary(const transfer::RelayReport& r) {
   using transfer::RelayRole;
   const std::string role(transfer::to_string(r.role));
-  std::string s = role + (r.stopped ? " stopped: " : r.complete() ? " complete: " : " incomplete: ");
+  std::string s = role + (r.stopped ? (job_complete(r) ? " stopped, job complete: " : " stopped: ")
+                                    : r.complete() ? " complete: " : " incomplete: ");
   if (r.role != RelayRole::drain)
     s += std::to_string(r.staged_objects) + " objects staged (" + human_bytes(r.staged_bytes) + ", " +
          rate_text(r.staged_bytes, r.duration) + ")";
@@ -44,24 +112,13 @@ std::string relay_summary(const transfer::RelayReport& r) {
   return s;
 }
 
-RelayProgressLine::RelayProgressLine(const transfer::RelayEngine& engine) {
-  thread_ = std::thread([this, &engine] {
+RelayProgressLine::RelayProgressLine(const transfer::RelayEngine& engine, transfer::RelayRole role) {
+  thread_ = std::thread([this, &engine, role] {
     std::unique_lock lock(mutex_);
     while (!stop_) {
       cv_.wait_for(lock, std::chrono::seconds(1));
       if (stop_) break;
-      const auto p = engine.progress();
-      std::string line;
-      if (p.planning) {
-        line = "listing: " + std::to_string(p.listed_objects) + " objects";
-      } else {
-        line = "staged " + std::to_string(p.staged_objects) + " (" + human_bytes(p.staged_bytes) + "), verified " +
-               std::to_string(p.verified_objects) + "/" + std::to_string(p.to_upload_objects) + " (" +
-               human_bytes(p.verified_bytes) + ")";
-        if (p.failed_objects > 0) line += ", " + std::to_string(p.failed_objects) + " failed";
-        if (p.waiting_for_space) line += ", waiting for staging space";
-        if (p.scanning) line += ", scanning the source";
-      }
+      const std::string line = relay_progress_text(role, engine.progress());
       std::cerr << "\r\033[K" << line << std::flush;
     }
     std::cerr << "\r\033[K" << std::flush;

@@ -14,6 +14,7 @@
 #include "cli/exit_codes.h"
 #include "cli/output.h"
 #include "cli/run_exit_record.h"
+#include "cli/run_commands.h"
 #include "cli/side_client.h"
 #include "cli/signal_handling.h"
 #include "cli/job_context.h"
@@ -24,13 +25,6 @@
 
 namespace s5j::cli {
 namespace {
-
-struct SyncOptions {
-  std::string config_path = "config.yaml";
-  bool dry_run = false;
-  int workers = 0;  // 0: from the config
-  bool no_progress = false;
-};
 
 // Server-side copy needs the same server and an identity valid on both sides.
 bool same_endpoints_and_credentials(const config::Config& c) {
@@ -125,8 +119,10 @@ int print_dry_run(ledger::Ledger& ledger, const std::string& job, const transfer
   return kOk;
 }
 
-int run_sync_command(const SyncOptions& options) {
-  auto config = load_config_for_command(options.config_path);
+}  // namespace
+
+int run_sync_command(const SyncOptions& options, RunOutcome* outcome) {
+  auto config = load_config_for_command(options.config_path, options.config_warnings);
   if (!config) return exit_code_for(config.error());
   const auto redactor = redactor_for(*config);
 
@@ -194,6 +190,7 @@ int run_sync_command(const SyncOptions& options) {
     if (report->complete()) ops::sweep_orphan_uploads(**destination, *config, **ledger, **events);
 
     const auto& r = *report;
+    if (outcome) outcome->stopped = r.stopped;
     const double seconds = std::max(0.001, r.duration.count() / 1000.0);
     std::string summary;
     if (r.plan.pending_objects == 0 && r.copied_objects == 0 && r.failed_objects == 0) {
@@ -221,8 +218,6 @@ int run_sync_command(const SyncOptions& options) {
   record_exit_code(**ledger, config->job, began, exit_code);
   return exit_code;
 }
-
-}  // namespace
 
 void add_sync_command(CLI::App& app, CommandAction& action) {
   auto options = std::make_shared<SyncOptions>();

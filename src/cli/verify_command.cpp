@@ -13,6 +13,7 @@
 #include "cli/exit_codes.h"
 #include "cli/job_context.h"
 #include "cli/output.h"
+#include "cli/run_commands.h"
 #include "cli/side_client.h"
 #include "ledger/ledger_error.h"
 #include "log/event_log.h"
@@ -25,13 +26,6 @@ using Json = nlohmann::json;
 using ops::DestinationVerifier;
 using ops::VerifyReport;
 using ops::VerifySettings;
-
-struct VerifyOptions {
-  std::string config_path = "config.yaml";
-  bool deep = false;
-  bool json = false;
-  int workers = 0;  // 0: transfer.workers
-};
 
 // Keys may hold any bytes: JSON-quoted they stay on one line and control
 // characters show as escapes.
@@ -128,8 +122,10 @@ void print_text(const std::string& job, std::optional<ledger::JobMode> mode, con
   std::cout << "verify: " << next << " (details: " << log_path << ")\n";
 }
 
-int run_verify_command(const VerifyOptions& options) {
-  auto config = load_config_for_command(options.config_path);
+}  // namespace
+
+int run_verify_command(const VerifyOptions& options, VerifyReport* out) {
+  auto config = load_config_for_command(options.config_path, options.config_warnings);
   if (!config) return exit_code_for(config.error());
   const auto redactor = redactor_for(*config);
 
@@ -169,10 +165,9 @@ int run_verify_command(const VerifyOptions& options) {
     if (context->job) mode = context->job->mode;
     print_text(config->job, mode, *report, (*events)->path(), redactor);
   }
+  if (out) *out = *report;
   return report->clean() ? kOk : kIncomplete;
 }
-
-}  // namespace
 
 void add_verify_command(CLI::App& app, CommandAction& action) {
   auto options = std::make_shared<VerifyOptions>();

@@ -87,6 +87,9 @@ struct LogConfig {
 struct Config {
   std::string file;  // path it was read from
   std::string job = "default";
+  // job.mode: how `s5j transfer` moves the job. "auto" decides by the
+  // ledger's record of the job, else by staging.volumes (cli/job_preflight.h).
+  std::string job_mode = "auto";  // auto | relay | sync
   SideConfig source;
   SideConfig destination;
   TransferConfig transfer;

@@ -32,6 +32,15 @@ Problem job_name(Ctx& c, const Value& v) {
   return std::nullopt;
 }
 
+Problem job_mode(Ctx& c, const Value& v) {
+  static const std::pair<std::string_view, std::string_view> choices[] = {
+      {"auto", "auto"}, {"relay", "relay"}, {"staged", "relay"}, {"sync", "sync"}, {"direct", "sync"}};
+  std::string_view mode;
+  if (auto problem = pick(v.text, choices, mode)) return problem;
+  c.cfg.job_mode = std::string(mode);
+  return std::nullopt;
+}
+
 Problem transfer_workers(Ctx& c, const Value& v) {
   if (v.count < 1 || v.count > 1024) return "must be from 1 to 1024, got " + in_quotes(v.text);
   c.cfg.transfer.workers = static_cast<int>(v.count);
@@ -143,6 +152,7 @@ const Key kSettingsKeys[] = {
     {S::top, "dt_data_json_dir", T::string, set_log_dir, {}, "log.dir"},
 
     {S::job, "name", T::string, job_name},
+    {S::job, "mode", T::string, job_mode},
 
     {S::transfer, "workers", T::count, transfer_workers},
     {S::transfer, "part_size", T::size, transfer_part_size},

@@ -82,4 +82,4 @@ TEST(LedgerExport, ExistingStagedCopyIsShown) {
 }
 
 }  // namespace
-}  // namespace s5j::cli
+}  // namespace s5j::ops
