@@ -8,7 +8,7 @@
 
 #include <string>
 
-#include "cli/destination_verifier.h"
+#include "ops/destination_verifier.h"
 #include "transfer/relay_engine.h"
 
 namespace s5j::cli {
@@ -43,6 +43,6 @@ struct VerifyOptions {
   bool config_warnings = true;
 };
 // `report`, when given, receives the verify report of a run that got one.
-int run_verify_command(const VerifyOptions& options, VerifyReport* report = nullptr);
+int run_verify_command(const VerifyOptions& options, ops::VerifyReport* report = nullptr);
 
 }  // namespace s5j::cli

@@ -136,7 +136,7 @@ int run_transfer_command(const TransferOptions& options) {
   if (!confirmed(options)) return kUsage;
 
   const auto started = std::chrono::system_clock::now();
-  VerifyReport proof;
+  ops::VerifyReport proof;
   bool proven = false;
   for (int round = 1; round <= kMaxRounds && !proven; ++round) {
     std::cout << "== transfer (round " << round << " of at most " << kMaxRounds << ")\n" << std::flush;
@@ -163,7 +163,7 @@ int run_transfer_command(const TransferOptions& options) {
     if (code != kOk) return code;
 
     std::cout << "== verify (round " << round << ")\n" << std::flush;
-    proof = VerifyReport{};
+    proof = ops::VerifyReport{};
     code = run_verify_command(VerifyOptions{.config_path = options.config_path, .workers = options.workers, .config_warnings = false}, &proof);
     if (code == kOk && proof.clean()) {
       proven = true;
