@@ -29,6 +29,7 @@
 #include "s3/access_probe.h"
 #include "staging/staging_error.h"
 #include "staging/volume_lock.h"
+#include "transfer/job_run.h"
 #include "transfer/relay_engine.h"
 
 namespace s5j::cli {
@@ -77,21 +78,31 @@ int run_relay_command(RelayRole role, const RelayOptions& options, RunOutcome* o
     if (!c) return report_failure(c.error(), redactor);
     destination = std::move(*c);
   }
-  // Each leg checks its side before the first byte moves: a relay must not
-  // fill the volumes for a destination that refuses it (or stage at all
-  // when the source does), and `--once` must end at once with the code.
+  auto events = log::EventLog::open(config->log.dir, event_log_name(std::string(transfer::to_string(role)), config->job), redactor);
+  if (!events) return report_failure(events.error(), redactor);
+
+  std::shared_ptr<ClientTally> source_tally, destination_tally;
+  if (source) source_tally = log_client_health(*source, "source", **events);
+  if (destination) destination_tally = log_client_health(*destination, "destination", **events);
+
+  // Each leg checks its side before the first byte moves and before the
+  // ledger is touched: a relay must not fill the volumes for a destination
+  // that refuses it (or stage at all when the source does), and `--once`
+  // must end at once with the code. Their retries (a clock skew corrected)
+  // are logged as the engine logs its own.
   if (source) {
+    source->set_observer(transfer::log_retries(**events, "source"));
     if (auto readable = s3::probe_readable(*source, config->source.bucket, config->source.prefix); !readable)
       return report_failure(on_side("source", readable.error()), redactor);
   }
   if (destination) {
+    destination->set_observer(transfer::log_retries(**events, "destination"));
     auto writable = s3::probe_writable(*destination, config->destination.bucket, config->destination.prefix);
     if (!writable) return report_failure(on_side("destination", writable.error()), redactor);
   }
+
   auto ledger = open_job_ledger(*config);
   if (!ledger) return ledger_failure(ledger.error(), redactor);
-  auto events = log::EventLog::open(config->log.dir, event_log_name(std::string(transfer::to_string(role)), config->job), redactor);
-  if (!events) return report_failure(events.error(), redactor);
 
   // This ledger's claim on the job's staging directories, held until the
   // process ends: another ledger's run of the same job is refused there.
@@ -101,10 +112,6 @@ int run_relay_command(RelayRole role, const RelayOptions& options, RunOutcome* o
   if (!volume_lock) return staging_failure(volume_lock.error(), redactor);
   for (const auto& previous : (*volume_lock)->taken_over())
     (*events)->emit("staging_lock_taken_over", {{"previous", previous}});
-
-  std::shared_ptr<ClientTally> source_tally, destination_tally;
-  if (source) source_tally = log_client_health(*source, "source", **events);
-  if (destination) destination_tally = log_client_health(*destination, "destination", **events);
 
   transfer::RelayEngine engine(settings_for(*config, role, options), source.get(), destination.get(), **ledger,
                                **events);

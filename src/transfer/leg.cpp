@@ -20,7 +20,11 @@ void Leg::work_on(ledger::ObjectRecord record) {
   if (record.state == traits_.claims) {
     d.queue_or_fail(ledger::Transition::of(record, traits_.working, ctx_.run.owner()));
     record.state = traits_.working;
-    ++record.attempts;
+    // As the ledger counts (one attempt per pass): entering copying or
+    // staging starts one; an upload is part of the staging's pass, and a
+    // retried upload was counted when its copy went back to `staged`.
+    if (traits_.working == ledger::ObjectState::copying || traits_.working == ledger::ObjectState::staging)
+      ++record.attempts;
   }
   ctx_.events.emit(traits_.started_event,
                    named({{"key", record.key}, {"size", record.size}, {"attempt", record.attempts}}));

@@ -78,6 +78,11 @@ TEST_F(JobHome, RelayWithRefusedDestinationCredentialsExits4BeforeStagingAnythin
   ASSERT_EQ(ok.exit_code, 0) << ok.out << ok.err;
   expect_identical();
   expect_no_open_uploads();  // the write probe leaves no upload behind
+  // One pass each: the upload of a staged copy is the staging's attempt,
+  // as the ledger counts it.
+  const auto uploads = testing::events_named(testing::read_events(dir_ + "/logs"), "upload_started");
+  ASSERT_EQ(uploads.size(), 3u);
+  for (const auto& e : uploads) EXPECT_EQ(e["attempt"], 1) << e.dump();
 }
 
 TEST_F(JobHome, LedgerAndLogsLiveBesideTheConfigWhateverTheWorkingDirectory) {
