@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "base/strings.h"
+#include "ledger/object_state.h"
 
 namespace s5j::cli {
 namespace {
@@ -178,6 +179,17 @@ std::string status_text(const ops::StatusReport& r) {
   for (const auto& s : r.states) row(ledger::to_string(s.state), s.objects, s.bytes);
   row("total", r.total_objects, r.total_bytes);
   row("remaining", r.remaining_objects, r.remaining_bytes);
+  // With no run active, objects left in copying, staging or uploading are
+  // not being moved: the run that had them stopped (or died), and the next
+  // run takes them up again.
+  if (!r.run || !r.run->active) {
+    uint64_t interrupted = 0;
+    for (const auto& s : r.states)
+      if (ledger::is_active(s.state)) interrupted += s.objects;
+    if (interrupted > 0)
+      out += "note: " + std::to_string(interrupted) +
+             " objects were in flight when the last run ended; nothing moves them now, the next run resumes them\n";
+  }
 
   out += "throughput: ";
   if (r.throughput.last_minute)

@@ -221,6 +221,30 @@ TEST(StatusCommand, StageAndDrainAsTwoProcessesAreBothShownWithTheirActivities) 
   EXPECT_NE(text.out.find("waiting for staging space"), std::string::npos) << text.out;
 }
 
+TEST(StatusCommand, ObjectsLeftInFlightByAStoppedRunAreSaidToBeIdle) {
+  OpsEnv env("status-interrupted");
+  auto ledger = env.open_ledger();
+  const JobId job = open_job(*ledger, "default", ledger::JobMode::direct);
+  add_objects(*ledger, job, {"k1", "k2", "k3"}, 100);
+  commit(*ledger, Transition::of(get(*ledger, job, "k1"), ObjectState::copying));
+  commit(*ledger, Transition::of(get(*ledger, job, "k2"), ObjectState::copying));
+  auto run = ledger->begin_run(job, {.pid = 4242, .host = "site-a", .command = "sync", .version = "t"});
+  ASSERT_TRUE(run.has_value());
+  ASSERT_TRUE(ledger->end_run(*run, "stopped", 0).has_value());
+
+  auto text = s5j({"status", "-c", env.config});
+  EXPECT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("note: 2 objects were in flight when the last run ended"), std::string::npos) << text.out;
+
+  // While a run is active they are its work, not left behind.
+  const int64_t pid = getpid();
+  ASSERT_TRUE(ledger->begin_run(job, {.pid = pid, .host = hostname(), .command = "sync", .version = "t"}));
+  auto lock = ledger->acquire_job_lock(job, {.owner = "live-run", .pid = pid, .host = hostname()});
+  ASSERT_TRUE(lock && lock->acquired);
+  text = s5j({"status", "-c", env.config});
+  EXPECT_EQ(text.out.find("were in flight"), std::string::npos) << text.out;
+}
+
 TEST(StatusCommand, ALockOfAProcessThatIsGoneIsNotAnActiveRun) {
   OpsEnv env("status-dead");
   auto ledger = env.open_ledger();
