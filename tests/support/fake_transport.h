@@ -24,6 +24,22 @@ struct RecordedRequest {
   }
 };
 
+// The whole body a request sends: its in-memory bytes, or all its
+// body_reader yields (the reader's error if it fails), as a server sees it.
+inline Result<std::string> read_request_body(const http::Request& request) {
+  std::string body(request.body_bytes());
+  if (request.body_reader) {
+    std::string buffer(64 * 1024, '\0');
+    for (;;) {
+      auto n = request.body_reader(buffer.data(), buffer.size());
+      if (!n) return std::unexpected(n.error());
+      if (*n == 0) break;
+      body.append(buffer.data(), *n);
+    }
+  }
+  return body;
+}
+
 // What the fake does with one request.
 struct FakeAnswer {
   int status = 200;
@@ -44,16 +60,9 @@ class FakeTransport final : public http::Transport {
   explicit FakeTransport(Handler handler) : handler_(std::move(handler)) {}
 
   Result<http::Response> perform(const http::Request& request) override {
-    RecordedRequest recorded{request.method, request.url, request.headers, std::string(request.body_bytes())};
-    if (request.body_reader) {
-      std::string buffer(64 * 1024, '\0');
-      for (;;) {
-        auto n = request.body_reader(buffer.data(), buffer.size());
-        if (!n) return std::unexpected(n.error());
-        if (*n == 0) break;
-        recorded.body.append(buffer.data(), *n);
-      }
-    }
+    auto sent = read_request_body(request);
+    if (!sent) return std::unexpected(sent.error());
+    RecordedRequest recorded{request.method, request.url, request.headers, std::move(*sent)};
     int index;
     {
       std::lock_guard lock(mutex_);

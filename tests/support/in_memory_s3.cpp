@@ -9,6 +9,7 @@
 
 #include "base/strings.h"
 #include "s3/uri_encode.h"
+#include "support/fake_transport.h"
 #include "support/in_memory_s3_parsed.h"
 
 namespace s5j::testing {
@@ -212,16 +213,9 @@ Result<InMemoryS3::Parsed> parse_request(const http::Request& request) {
     p.query[name] = value;
     query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
   }
-  p.body = std::string(request.body_bytes());
-  if (request.body_reader) {
-    std::string buffer(64 * 1024, '\0');
-    for (;;) {
-      auto n = request.body_reader(buffer.data(), buffer.size());
-      if (!n) return std::unexpected(n.error());
-      if (*n == 0) break;
-      p.body.append(buffer.data(), *n);
-    }
-  }
+  auto body = read_request_body(request);
+  if (!body) return std::unexpected(body.error());
+  p.body = std::move(*body);
   return p;
 }
 
