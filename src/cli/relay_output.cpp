@@ -102,6 +102,8 @@ std::string relay_summary(const transfer::RelayReport& r) {
     s += std::to_string(r.verified_objects) + " objects uploaded and verified (" + human_bytes(r.verified_bytes) + ", " +
          rate_text(r.verified_bytes, r.duration) + ")";
   s += " in " + seconds_text(r.duration);
+  if (r.found_at_destination > 0)
+    s += ", " + std::to_string(r.found_at_destination) + " already identical at the destination (not sent)";
   s += "; " + std::to_string(r.total_verified) + " of " + std::to_string(r.total_objects) + " objects verified in all";
   if (r.remaining_objects > 0)
     s += ", " + std::to_string(r.remaining_objects) + (r.role == RelayRole::stage ? " not yet staged" : " not yet verified");

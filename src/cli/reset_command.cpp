@@ -64,11 +64,11 @@ std::string reset_plan_text(const ops::ResetPlan& plan, const config::Config& co
   }
   out += "  run history is kept; files outside the job's staging directories are not touched\n";
   // What the next run does with what is already at the destination: sync
-  // compares with it, the relay's planner does not (it may run where the
+  // and relay compare with it; `stage` alone does not (it may run where the
   // destination cannot be seen).
   if (plan.job_exists && plan.mode == ledger::JobMode::staged)
-    out += "  after the reset the next relay stages and uploads every object again, including those already at the "
-           "destination\n";
+    out += "  after the reset the next relay lists the destination and skips objects already identical there; "
+           "`s5j stage` alone stages every object again\n";
   else if (plan.job_exists)
     out += "  after the reset the next sync lists the destination and skips objects already identical there\n";
   return out;

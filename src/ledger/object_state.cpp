@@ -23,6 +23,7 @@ struct Edge {
 // The whole state machine in two tables; docs/ledger.md draws them.
 constexpr std::array kDirectEdges{
     Edge{S::pending, S::copying},   Edge{S::pending, S::failed},   Edge{S::pending, S::vanished},
+    Edge{S::pending, S::verified},  // found identical at the destination by the planner
     Edge{S::copying, S::verified},  Edge{S::copying, S::failed},   Edge{S::copying, S::vanished},
     Edge{S::copying, S::pending},   // handed back (shutdown, lost lease, retry later)
     Edge{S::failed, S::pending},    // retried on a later run
@@ -31,6 +32,7 @@ constexpr std::array kDirectEdges{
 
 constexpr std::array kStagedEdges{
     Edge{S::pending, S::staging},   Edge{S::pending, S::failed},    Edge{S::pending, S::vanished},
+    Edge{S::pending, S::verified},  // found identical at the destination by the relay's planner
     Edge{S::staging, S::staged},    Edge{S::staging, S::failed},    Edge{S::staging, S::vanished},
     Edge{S::staging, S::pending},   Edge{S::staged, S::uploading},  Edge{S::staged, S::failed},
     Edge{S::uploading, S::verified}, Edge{S::uploading, S::failed}, Edge{S::uploading, S::staged},

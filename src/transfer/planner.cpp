@@ -142,12 +142,9 @@ Status Planner::match_destination(PlanSummary& summary) {
       if (d->key != destination_key(r.key) || d->size != r.size || !comparable ||
           !checksum::etags_equal(d->etag, r.source_etag))
         continue;
-      // Identical at the destination already: record it, copy nothing.
-      ledger::Transition to_copying = ledger::Transition::of(r, ledger::ObjectState::copying);
-      if (auto q = ledger_.queue(to_copying); !q) return q;
-      ledger::Transition to_verified = to_copying;
-      to_verified.from = ledger::ObjectState::copying;
-      to_verified.to = ledger::ObjectState::verified;
+      // Identical at the destination already: record it, copy nothing. The
+      // equal ETags are the evidence the ledger asks of `verified`.
+      ledger::Transition to_verified = ledger::Transition::of(r, ledger::ObjectState::verified);
       to_verified.update.dest_etag = r.source_etag;
       if (auto q = ledger_.queue(to_verified); !q) return q;
       ++summary.found_at_destination;

@@ -131,14 +131,22 @@ struct RelayEngine::State final : RunSpec {
   // and the rescans of continuous mode); then the work is counted.
   Status list_source(bool first) {
     if (has_stage()) {
-      // The stage side may not see the destination (that is why it
-      // stages): the listing is matched against the ledger only.
+      // `stage` alone may not see the destination (that is why it stages):
+      // its listing is matched against the ledger only. A relay sees both
+      // sides, so its first listing also skips objects already identical at
+      // the destination (after a reset, or data that got there another way).
+      // The rescans of continuous mode do not list the destination again:
+      // at 10^8 objects that is a full listing per scan for new keys alone.
+      const bool match_destination = first && has_drain() && destination != nullptr;
       Planner planner({settings.source_bucket, settings.source_prefix, settings.destination_bucket,
-                       settings.destination_prefix, /*match_destination=*/false},
-                      *source, *source, ledger, job(), events);
+                       settings.destination_prefix, match_destination},
+                      *source, match_destination ? *destination : *source, ledger, job(), events);
       auto plan = planner.plan([this](uint64_t objects, uint64_t) { listed = objects; });
       if (!plan) return std::unexpected(plan.error());
-      if (first) report.listed_objects = plan->listed_objects;
+      if (first) {
+        report.listed_objects = plan->listed_objects;
+        report.found_at_destination = plan->found_at_destination;
+      }
       listed = plan->listed_objects;
     }
     return count_work();
@@ -231,6 +239,7 @@ struct RelayEngine::State final : RunSpec {
     for (const auto& [state, n] : r.totals) totals[state] = n;
     return {{{"role", std::string(to_string(r.role))},
              {"listed", r.listed_objects},
+             {"found_at_destination", r.found_at_destination},
              {"staged", r.staged_objects},
              {"staged_bytes", r.staged_bytes},
              {"downloaded_bytes", r.downloaded_bytes},

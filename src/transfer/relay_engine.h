@@ -66,6 +66,7 @@ struct RelayProgress {
 struct RelayReport {
   RelayRole role = RelayRole::relay;
   uint64_t listed_objects = 0;
+  uint64_t found_at_destination = 0;  // identical there already: verified without moving
   uint64_t staged_objects = 0;  // staged in this run
   uint64_t staged_bytes = 0;
   uint64_t downloaded_bytes = 0;

@@ -202,6 +202,40 @@ TEST_F(RelayOperationsTest, VerifyAfterRelayFindsDeletedAndOverwrittenAndTheNext
   EXPECT_EQ(after["reopened"], 0);
 }
 
+// Issue #23 (7): after `reset` the ledger is empty but the destination
+// holds the job's objects. The next relay lists the destination once and
+// sends only what is missing there or differs, and says how many it found.
+TEST_F(RelayOperationsTest, RelayAfterResetSendsOnlyWhatTheDestinationLacks) {
+  std::vector<SeedObject> objects;
+  for (int i = 0; i < 12; ++i)
+    objects.push_back({"in/r-" + std::to_string(i), testing::random_bytes(2000 + i, 800 + i)});
+  ASSERT_TRUE(testing::seed_objects(*src_client_, src_bucket_, objects));
+  const auto cfg = config("", kTransferYaml);
+  auto first = s5j({"relay", "--once", "-c", cfg, "--no-progress"});
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  expect_identical();
+
+  auto reset = s5j({"reset", "-c", cfg, "--yes"});
+  ASSERT_EQ(reset.exit_code, 0) << reset.out << reset.err;
+  EXPECT_NE(reset.out.find("the next relay lists the destination and skips objects already identical there"),
+            std::string::npos)
+      << reset.out;
+  put_dst("out/r-5", testing::random_bytes(objects[5].data.size(), 4242));  // same size, other bytes
+
+  const auto before = relay_logs();
+  auto second = s5j({"relay", "--once", "-c", cfg, "--no-progress"});
+  ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
+  EXPECT_NE(second.out.find("relay complete: 1 objects staged"), std::string::npos) << second.out;
+  EXPECT_NE(second.out.find("11 already identical at the destination (not sent)"), std::string::npos)
+      << second.out;
+  const std::multiset<std::string> only5{"in/r-5"};
+  EXPECT_EQ(keys_in_new_relay_logs(before, "object_staged"), only5);
+  EXPECT_EQ(keys_in_new_relay_logs(before, "upload_started"), only5);
+  expect_identical();
+  expect_volumes_empty();
+  EXPECT_EQ(totals()[ledger::ObjectState::verified], 12u);
+}
+
 // A 7 MiB object is one PUT at the source but a two-part upload at the
 // destination (threshold 6 MiB): its destination ETag is not the MD5 of the
 // bytes. Overwritten at the destination by other bytes in the same part

@@ -103,9 +103,11 @@ TEST_F(ResetCommand, YesEmptiesTheJobAndItsStagedFilesOnly) {
   EXPECT_NE(r.out.find("4 objects"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("staged files on " + v1_ + ": 2 files"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("staged files on " + v2_ + ": 1 files"), std::string::npos) << r.out;
-  // The prompt says what the next relay does: it does not skip what is
-  // already at the destination.
-  EXPECT_NE(r.out.find("the next relay stages and uploads every object again"), std::string::npos) << r.out;
+  // The prompt says what the next run does with what is already at the
+  // destination: the relay skips it, `stage` alone does not.
+  EXPECT_NE(r.out.find("the next relay lists the destination and skips objects already identical there"),
+            std::string::npos)
+      << r.out;
 
   EXPECT_EQ(object_count(*ledger_, alpha_), 0u);
   for (const auto& p : alpha_files_) EXPECT_FALSE(fs::exists(p)) << p;

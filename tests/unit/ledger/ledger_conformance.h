@@ -260,7 +260,7 @@ TEST_P(LedgerConformance, IllegalTransitionsFailWhenQueued) {
   add(d, {"x"});
   add(s, {"y"});
   const ObjectRecord x = get(d, "x"), y = get(s, "y");
-  for (const Transition& t : {Transition::of(x, ObjectState::verified), Transition::of(x, ObjectState::staging),
+  for (const Transition& t : {Transition::of(x, ObjectState::uploading), Transition::of(x, ObjectState::staging),
                               Transition::of(x, ObjectState::pending), Transition::of(y, ObjectState::copying),
                               Transition::of(y, ObjectState::uploading)}) {
     auto q = ledger_->queue(t);
@@ -311,6 +311,24 @@ TEST_P(LedgerConformance, VerifiedByDestinationEtagEqualToSourceEtag) {
   EXPECT_TRUE(commit(same).rejected.empty());
   EXPECT_EQ(get(j, "copied").state, ObjectState::verified);
   EXPECT_EQ(get(j, "copied").dest_etag, "etag-1");
+}
+
+// The planner's "found identical at the destination": pending straight to
+// verified, in both modes, with the destination ETag as the evidence.
+TEST_P(LedgerConformance, PendingFoundIdenticalAtTheDestinationBecomesVerified) {
+  for (JobMode mode : {JobMode::direct, JobMode::staged}) {
+    const JobId j = job(mode, std::string(to_string(mode)));
+    add(j, {"found"});  // listed with ETag "etag-1"
+    Transition other = Transition::of(get(j, "found"), ObjectState::verified);
+    other.update.dest_etag = "etag-2";
+    ASSERT_EQ(commit(other).rejected.size(), 1u) << to_string(mode);
+    EXPECT_EQ(get(j, "found").state, ObjectState::pending);
+    Transition same = Transition::of(get(j, "found"), ObjectState::verified);
+    same.update.dest_etag = "etag-1";
+    EXPECT_TRUE(commit(same).rejected.empty()) << to_string(mode);
+    EXPECT_EQ(get(j, "found").state, ObjectState::verified);
+    EXPECT_EQ(get(j, "found").attempts, 0u) << "nothing was sent";
+  }
 }
 
 TEST_P(LedgerConformance, StaleTransitionIsRejectedOthersInBatchApply) {

@@ -27,12 +27,22 @@ TEST(ObjectState, DirectHappyPathAndExits) {
 
 TEST(ObjectState, DirectRefusesShortcutsAndStagedStates) {
   const auto m = JobMode::direct;
-  EXPECT_FALSE(is_legal_transition(m, S::pending, S::verified));  // never verified without copying
   EXPECT_FALSE(is_legal_transition(m, S::verified, S::pending));  // only upsert reopens verified
   EXPECT_FALSE(is_legal_transition(m, S::verified, S::copying));
   EXPECT_FALSE(is_legal_transition(m, S::failed, S::verified));
   EXPECT_FALSE(is_legal_transition(m, S::pending, S::staging));
   EXPECT_FALSE(is_legal_transition(m, S::staged, S::uploading));
+}
+
+// The planner records an object it found identical at the destination
+// (equal size and comparable ETag) as verified without moving it; in both
+// modes, so that a relay after `reset` does not send it again.
+TEST(ObjectState, BothModesRecordAnObjectFoundIdenticalAtTheDestination) {
+  for (JobMode m : {JobMode::direct, JobMode::staged}) {
+    EXPECT_TRUE(is_legal_transition(m, S::pending, S::verified));
+    EXPECT_FALSE(is_legal_transition(m, S::failed, S::verified));
+    EXPECT_FALSE(is_legal_transition(m, S::vanished, S::verified));
+  }
 }
 
 TEST(ObjectState, StagedHappyPathAndRetries) {
@@ -60,10 +70,13 @@ TEST(ObjectState, StayingPutIsOnlyForActiveStates) {
   }
 }
 
-TEST(ObjectState, VerifiedIsReachedOnlyFromTheLastActiveState) {
+// From the last active state (the copy or upload done), or from pending
+// when the planner found the object identical at the destination.
+TEST(ObjectState, VerifiedIsReachedOnlyFromTheLastActiveStateOrPending) {
   for (JobMode m : {JobMode::direct, JobMode::staged}) {
     for (S s : states_of(m)) {
-      const bool expected = (m == JobMode::direct && s == S::copying) || (m == JobMode::staged && s == S::uploading);
+      const bool expected = s == S::pending || (m == JobMode::direct && s == S::copying) ||
+                            (m == JobMode::staged && s == S::uploading);
       EXPECT_EQ(is_legal_transition(m, s, S::verified), expected) << to_string(s);
     }
   }

@@ -10,6 +10,7 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "transfer/relay_engine.h"
 #include "transfer/sync_engine.h"
@@ -174,6 +175,51 @@ TEST_F(InMemoryRunsTest, RelayStagesAndDrainsEveryShapeAndLeavesNoStagedFile) {
   ASSERT_TRUE(report.has_value()) << report.error().message;
   EXPECT_EQ(report->verified_objects, 0u);
   EXPECT_EQ(server_->calls(S3Op::get_object), gets);
+}
+
+// After `reset` the ledger knows nothing, but the destination holds the
+// job's objects: the relay's first listing matches them (equal size and
+// comparable, equal ETag) and sends only what differs or is missing.
+// plain-9m went up as a multipart upload and its ETag cannot match the
+// source's plain MD5: it is sent again, as is anything unprovable.
+TEST_F(InMemoryRunsTest, RelayAfterResetSendsOnlyWhatTheDestinationLacks) {
+  job(ledger::JobMode::staged);
+  RelaySettings settings = relay_settings();
+  {
+    RelayEngine engine(settings, client_.get(), destination_.get(), *ledger_, *events_);
+    auto report = engine.run();
+    ASSERT_TRUE(report.has_value()) << report.error().message;
+    ASSERT_TRUE(report->complete());
+    EXPECT_EQ(report->found_at_destination, 0u);
+  }
+  ASSERT_TRUE(ledger_->reset_job(job()).has_value());
+  destination_server_->put("dst", "many/3", test_bytes(1003, 99));  // same size, other bytes
+  destination_server_->remove("dst", "many/4");
+  std::set<std::string> identical;
+  for (const auto& key : server_->keys("src")) {
+    auto dst = destination_server_->object("dst", key);
+    if (dst && dst->etag == server_->object("src", key)->etag) identical.insert(key);
+  }
+  ASSERT_FALSE(identical.count("many/3"));
+  ASSERT_FALSE(identical.count("plain-9m"));
+  const uint64_t to_send = server_->keys("src").size() - identical.size();
+
+  const int gets = server_->calls(S3Op::get_object);
+  RelayEngine again(settings, client_.get(), destination_.get(), *ledger_, *events_);
+  auto report = again.run();
+  ASSERT_TRUE(report.has_value()) << report.error().message;
+  EXPECT_TRUE(report->complete());
+  EXPECT_EQ(report->found_at_destination, identical.size());
+  EXPECT_EQ(report->staged_objects, to_send);
+  EXPECT_EQ(report->verified_objects, to_send);
+  EXPECT_GT(server_->calls(S3Op::get_object), gets);
+  for (const auto& key : identical) {
+    const auto r = record(key);
+    EXPECT_EQ(r.state, ObjectState::verified) << key;
+    EXPECT_EQ(r.attempts, 0u) << key << ": found identical, never sent";
+  }
+  expect_destination_identical();
+  expect_all_verified();
 }
 
 // Stage and drain as separate runs; a staged file damaged on disk between
