@@ -8,6 +8,7 @@
 // when everything listed is done.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <memory>
@@ -55,6 +56,8 @@ transfer::RelaySettings settings_for(const config::Config& c, RelayRole role, co
   s.max_batch_bytes = c.staging.max_batch_bytes;
   s.once = options.once;
   s.scan_interval = c.staging.scan_interval;
+  s.refusal_first_retry = c.staging.refusal_retry;
+  s.refusal_max_retry = std::max(c.staging.refusal_retry, transfer::RelaySettings{}.refusal_max_retry);
   return s;
 }
 

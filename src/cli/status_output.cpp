@@ -51,6 +51,10 @@ std::string activity_text(const ledger::RunActivity& a, TimePoint now) {
                          : "scanning: listing the source for new objects";
   } else if (a.name == "idle") {
     out = "idle (nothing to do now)";
+  } else if (a.name == "destination_refused") {
+    out = "DESTINATION REFUSED: uploads and staging wait (" + a.detail + ")";
+    if (a.retry_at) out += "; next try at " + format_iso8601(*a.retry_at);
+    out += "; fix the destination's credentials or permissions, the run goes on by itself";
   } else {
     out = a.name;
   }
@@ -64,7 +68,9 @@ Json activity_json(const std::optional<ledger::RunActivity>& activity) {
   return {{"name", activity->name},
           {"since", format_iso8601(activity->since)},
           {"wanted_bytes", activity->wanted_bytes ? Json(*activity->wanted_bytes) : Json(nullptr)},
-          {"next_scan_at", optional_time(activity->next_scan_at)}};
+          {"next_scan_at", optional_time(activity->next_scan_at)},
+          {"detail", activity->detail.empty() ? Json(nullptr) : Json(activity->detail)},
+          {"retry_at", optional_time(activity->retry_at)}};
 }
 
 

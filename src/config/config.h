@@ -64,6 +64,7 @@ struct StagingConfig {
   uint64_t max_batch_bytes = 0;                 // original's max transfer size (source to local); 0 = none
   uint64_t volume_limit_bytes = 0;              // bytes the job may stage per volume; 0 = no limit
   std::chrono::milliseconds scan_interval{30'000};  // relay: how often an idle run lists the source again
+  std::chrono::milliseconds refusal_retry{30'000};  // relay: first wait before probing a refusing destination again
 };
 
 struct LedgerConfig {

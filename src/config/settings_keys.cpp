@@ -103,13 +103,18 @@ Problem staging_volume_limit(Ctx& c, const Value& v) {
   return std::nullopt;
 }
 
-Problem staging_scan_interval(Ctx& c, const Value& v) {
+// A positive number of seconds up to a day, kept in milliseconds.
+Problem interval_seconds(const Value& v, std::chrono::milliseconds& out) {
   if (v.seconds <= 0) return "must be more than 0 seconds, got " + in_quotes(v.text);
   if (v.seconds > 86400) return "must be at most 86400 seconds (a day), got " + in_quotes(v.text);
-  c.cfg.staging.scan_interval = std::chrono::milliseconds(static_cast<int64_t>(std::llround(v.seconds * 1000)));
-  if (c.cfg.staging.scan_interval.count() == 0) return "must be at least 0.001 seconds, got " + in_quotes(v.text);
+  out = std::chrono::milliseconds(static_cast<int64_t>(std::llround(v.seconds * 1000)));
+  if (out.count() == 0) return "must be at least 0.001 seconds, got " + in_quotes(v.text);
   return std::nullopt;
 }
+
+Problem staging_scan_interval(Ctx& c, const Value& v) { return interval_seconds(v, c.cfg.staging.scan_interval); }
+
+Problem staging_refusal_retry(Ctx& c, const Value& v) { return interval_seconds(v, c.cfg.staging.refusal_retry); }
 
 Problem ledger_path(Ctx& c, const Value& v) {
   c.cfg.ledger.path = v.text;
@@ -167,6 +172,7 @@ const Key kSettingsKeys[] = {
     {S::staging, "max_batch_bytes", T::size, set_max_batch},
     {S::staging, "volume_limit", T::size, staging_volume_limit},
     {S::staging, "scan_interval", T::seconds, staging_scan_interval},
+    {S::staging, "refusal_retry", T::seconds, staging_refusal_retry},
     {S::staging, "max_transfer_size", T::size, set_max_batch, "max_batch_bytes"},
 
     {S::ledger, "path", T::string, ledger_path},

@@ -41,6 +41,10 @@ bool is_credentials_rejected(const Error& error) {
 
 bool is_access_denied(const Error& error) { return error.code == kAccessDenied || error.code == kAllAccessDisabled; }
 
+bool is_side_refusal(const Error& error) {
+  return is_credentials_rejected(error) || is_access_denied(error) || error.code == kNoSuchBucket;
+}
+
 bool is_unsupported_operation(const Error& error) {
   return error.code == kNotImplemented || error.code == kMethodNotAllowed || error.http_status == 501 ||
          error.http_status == 405;

@@ -24,6 +24,11 @@ bool is_throttling_code(std::string_view code);
 bool is_credentials_rejected(const Error& error);
 // The credentials were accepted but lack permission (exit code 5).
 bool is_access_denied(const Error& error);
+// The side refuses this client as a whole, not one object: credentials
+// rejected, access denied, or the bucket gone (NoSuchBucket). An access
+// denial can also be one key's (a bucket policy): callers that hold work
+// for a refused side check with a probe (transfer/side_gate.h).
+bool is_side_refusal(const Error& error);
 // The server does not implement the operation: NotImplemented or
 // MethodNotAllowed, or a body-less 501 or 405.
 bool is_unsupported_operation(const Error& error);

@@ -1,5 +1,8 @@
 #include "transfer/drain_leg.h"
 
+#include "s3/s3_error.h"
+#include "transfer/transfer_error.h"
+
 namespace s5j::transfer {
 namespace {
 
@@ -13,6 +16,16 @@ LegTraits drain_traits(const RelaySettings& s) {
   return t;
 }
 
+// The request error a failed outcome came from, as far as classification
+// goes (the code; the message for the run's fatal error).
+Error failure_of(const ObjectOutcome& out) {
+  Error e;
+  e.kind = ErrorKind::permanent;
+  e.code = out.error_code;
+  e.message = out.update.error.value_or(out.error_code);
+  return e;
+}
+
 StagedUploadSettings upload_settings(const RelaySettings& s) {
   return {s.source_prefix, s.destination_bucket, s.destination_prefix, s.part_size, s.multipart_threshold,
           s.destination_max_part_size};
@@ -21,11 +34,12 @@ StagedUploadSettings upload_settings(const RelaySettings& s) {
 }  // namespace
 
 DrainLeg::DrainLeg(RunContext& context, const RelaySettings& settings, staging::Stager& stager, RelayActivity& activity,
-                   s3::S3Client& destination)
+                   s3::S3Client& destination, SideGate& gate)
     : Leg(context, drain_traits(settings)),
       settings_(settings),
       stager_(stager),
       activity_(activity),
+      gate_(gate),
       budget_(settings.memory_budget),
       part_pool_(static_cast<size_t>(std::max(1, settings.part_threads))),
       uploader_(upload_settings(settings), destination, context.ledger, stager, budget_, part_pool_, context.events),
@@ -85,9 +99,33 @@ ClaimDispatcher::Idle DrainLeg::on_idle() {
   return dispatcher().idle_wait(s.poll_interval) ? Idle::claim_again : Idle::done;
 }
 
+void DrainLeg::on_stop() {
+  budget_.cancel();  // nothing waits for memory: in-flight work drains
+  gate_.stop();
+}
+
 ObjectOutcome DrainLeg::transfer(const ledger::ObjectRecord& record) {
+  if (!gate_.wait_open()) return ObjectOutcome::of(OutcomeKind::cancelled, kCancelled, "stopping");
   activity_.drain_working();
-  return uploader_.upload(record);
+  for (;;) {
+    ObjectOutcome out = uploader_.upload(record);
+    if (out.kind != OutcomeKind::failed) return out;
+    const Error error = failure_of(out);
+    if (!s3::is_side_refusal(error)) return out;
+    if (gate_.refused(error) == SideGate::Verdict::object_refused) return out;
+    if (settings_.once) {
+      // Nothing more can be uploaded in this run: stop it with the refusal,
+      // the object left for the next run, not failed.
+      const auto refusal = gate_.refusal();
+      Error fatal = refusal ? refusal->error : error;
+      fatal.message = "destination: " + fatal.message + " (the relay stopped; nothing was failed)";
+      dispatcher().set_fatal(std::move(fatal));
+      return with_progress(ObjectOutcome::of(OutcomeKind::cancelled, kCancelled, "the destination refuses the run"),
+                           out);
+    }
+    if (!gate_.wait_open()) return with_progress(ObjectOutcome::of(OutcomeKind::cancelled, kCancelled, "stopping"), out);
+    ctx_.events.emit("upload_retried_after_refusal", {{"key", record.key}});
+  }
 }
 
 void DrainLeg::settle(const ledger::ObjectRecord& record, const ObjectOutcome& out, std::chrono::milliseconds elapsed) {

@@ -14,6 +14,11 @@
 //     reaches verified.
 //   * other failures → failed (Leg::work_on), keeping the staged copy (the
 //     next attempt uploads from it again).
+//   * the destination refusing the run as a whole (credentials, permission,
+//     bucket; SideGate decides with a probe): the object is not failed.
+//     Continuous mode waits for the gate to open and uploads it again (the
+//     stage leg waits too: nothing is staged for a destination that cannot
+//     take it); `once` stops the run with the refusal (its exit code).
 //   * idle: continuous mode polls the ledger every poll interval (and puts
 //     failed objects back in line every scan_interval); `once` ends when
 //     nothing is left to upload and, for role drain, no stage run of the job
@@ -31,6 +36,7 @@
 #include "transfer/leg.h"
 #include "transfer/relay_activity.h"
 #include "transfer/relay_settings.h"
+#include "transfer/side_gate.h"
 #include "transfer/staged_uploader.h"
 #include "transfer/worker_pool.h"
 
@@ -39,10 +45,10 @@ namespace s5j::transfer {
 class DrainLeg final : public Leg {
  public:
   DrainLeg(RunContext& context, const RelaySettings& settings, staging::Stager& stager, RelayActivity& activity,
-           s3::S3Client& destination);
+           s3::S3Client& destination, SideGate& gate);
 
   ClaimDispatcher::Idle on_idle() override;
-  void on_stop() override { budget_.cancel(); }  // nothing waits for memory: in-flight work drains
+  void on_stop() override;
 
  protected:
   ObjectOutcome transfer(const ledger::ObjectRecord& record) override;
@@ -55,6 +61,7 @@ class DrainLeg final : public Leg {
   const RelaySettings& settings_;
   staging::Stager& stager_;
   RelayActivity& activity_;
+  SideGate& gate_;
   ByteBudget budget_;
   WorkerPool part_pool_;
   StagedUploader uploader_;

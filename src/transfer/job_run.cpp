@@ -54,20 +54,29 @@ Status JobRun::begin() {
 
 void JobRun::set_activity(const std::string& name, std::optional<uint64_t> wanted_bytes,
                           std::optional<ledger::TimePoint> next_scan_at) {
+  ledger::RunActivity a;
+  a.name = name;
+  a.wanted_bytes = wanted_bytes;
+  a.next_scan_at = next_scan_at;
+  set_activity(std::move(a));
+}
+
+void JobRun::set_activity(ledger::RunActivity a) {
   std::lock_guard lock(activity_mutex_);
   if (!locked_ || finished_) return;
   // Stopping is final: a leg or phase reporting late must not hide it.
   if (activity_ && activity_->name == "stopping") return;
-  if (activity_ && activity_->name == name && activity_->wanted_bytes == wanted_bytes &&
-      activity_->next_scan_at == next_scan_at)
-    return;
-  const ledger::RunActivity a{name, clock_.now(), wanted_bytes, next_scan_at};
+  if (activity_) {
+    a.since = activity_->since;  // `since` is not part of what changed
+    if (*activity_ == a) return;
+  }
+  a.since = clock_.now();
   auto r = ledger_.set_run_activity(job_, owner_, a);
   if (!r) {
-    events_.emit("activity_not_published", {{"activity", name}, {"code", r.error().code}, {"error", r.error().message}});
+    events_.emit("activity_not_published", {{"activity", a.name}, {"code", r.error().code}, {"error", r.error().message}});
     return;
   }
-  activity_ = a;
+  activity_ = std::move(a);
 }
 
 Result<ledger::LockOutcome> JobRun::renew_lock() {

@@ -74,6 +74,7 @@ class JobRun {
   // stays.
   void set_activity(const std::string& name, std::optional<uint64_t> wanted_bytes = std::nullopt,
                     std::optional<ledger::TimePoint> next_scan_at = std::nullopt);
+  void set_activity(ledger::RunActivity activity);  // `since` is set here
 
   Result<ledger::LockOutcome> renew_lock();
   void start_renewer(std::chrono::milliseconds period, std::function<void()> renew);

@@ -63,6 +63,14 @@ void RelayActivity::publish_locked() {
   // then; JobRun writes nothing when it already was.
   if (stopping_) return run_.set_activity("stopping");
   if (!started_) return;  // starting / listing are the engine's
+  const SideGate* gate = gate_.load();
+  if (auto refusal = gate != nullptr ? gate->refusal() : std::nullopt) {
+    ledger::RunActivity a;
+    a.name = "destination_refused";
+    a.detail = refusal->error.code + ": " + refusal->error.message;
+    a.retry_at = refusal->retry_at;
+    return run_.set_activity(std::move(a));
+  }
   const staging::Stager* stager = stager_.load();
   if (stage_ != Leg::absent && stager != nullptr && stager->waiting_for_space()) {
     run_.set_activity("waiting_for_space", wanted_bytes_);

@@ -4,6 +4,9 @@
 //
 // The run's activity, first match wins:
 //   stopping           request_stop() came (stays until the run ends);
+//   destination_refused the destination refuses the run (SideGate closed):
+//                      uploads and staging wait; with the refusal and the
+//                      next probe (retry_at);
 //   waiting_for_space  a stage write waits for staging space (back-pressure;
 //                      with the bytes it wants);
 //   transferring       a leg is working on objects;
@@ -29,6 +32,7 @@
 #include "ledger/records.h"
 #include "staging/stager.h"
 #include "transfer/job_run.h"
+#include "transfer/side_gate.h"
 
 namespace s5j::transfer {
 
@@ -38,6 +42,9 @@ class RelayActivity {
 
   // The volumes to ask whether a write waits for space; set once opened.
   void set_stager(const staging::Stager* stager) { stager_ = stager; }
+  // The destination's gate, when the run uploads; call refresh() when it
+  // opens or closes.
+  void set_destination_gate(const SideGate* gate) { gate_ = gate; }
   // The legs are about to start (both count as working until first idle).
   void start(bool stage, bool drain);
 
@@ -56,6 +63,7 @@ class RelayActivity {
 
   JobRun& run_;
   std::atomic<const staging::Stager*> stager_{nullptr};
+  std::atomic<const SideGate*> gate_{nullptr};
   std::mutex mutex_;
   bool started_ = false;                               // guarded by mutex_
   bool stopping_ = false;                              // guarded by mutex_

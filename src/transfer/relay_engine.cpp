@@ -2,6 +2,7 @@
 
 #include <mutex>
 
+#include "s3/access_probe.h"
 #include "transfer/drain_leg.h"
 #include "transfer/key_mapping.h"
 #include "transfer/planner.h"
@@ -34,6 +35,14 @@ JobRunSettings run_settings(const RelaySettings& s) {
   return r;
 }
 
+SideGateSettings gate_settings(const RelaySettings& s) {
+  SideGateSettings g;
+  g.side = "destination";
+  g.first_retry = s.refusal_first_retry;
+  g.max_retry = s.refusal_max_retry;
+  return g;
+}
+
 }  // namespace
 
 // The relay as the driver runs it: staging volumes opened and cleaned,
@@ -45,9 +54,19 @@ struct RelayEngine::State final : RunSpec {
         destination(dst),
         ledger(l),
         events(e),
+        destination_gate(gate_settings(settings),
+                         [this] {
+                           return s3::probe_writable(*destination, settings.destination_bucket,
+                                                     settings.destination_prefix);
+                         },
+                         c, e),
         driver(run_settings(settings), {settings.lease, settings.flush_interval}, *this, l, e, c),
         activity(driver.job_run()) {
     report.role = settings.role;
+    if (has_drain() && destination != nullptr) {
+      activity.set_destination_gate(&destination_gate);
+      destination_gate.set_on_change([this] { activity.refresh(); });
+    }
   }
 
   RelaySettings settings;
@@ -55,6 +74,7 @@ struct RelayEngine::State final : RunSpec {
   s3::S3Client* destination;
   ledger::Ledger& ledger;
   log::EventLog& events;
+  SideGate destination_gate;                // used when the run uploads; outlives the legs
   RelayReport report;                       // the run()'s thread
   mutable std::mutex legs_mutex;            // progress() may come from another thread at any time
   std::unique_ptr<staging::Stager> stager;  // guarded by legs_mutex while being set; outlives the legs
@@ -191,12 +211,14 @@ struct RelayEngine::State final : RunSpec {
     std::vector<std::unique_ptr<Leg>> legs;
     if (has_stage()) {
       auto leg = std::make_unique<StageLeg>(context, settings, *stager, activity, *source,
-                                            [this] { return list_source(false); });
+                                            [this] { return list_source(false); },
+                                            has_drain() ? &destination_gate : nullptr);
       std::lock_guard lock(legs_mutex);
       stage = leg.get();
       legs.push_back(std::move(leg));
     }
-    if (has_drain()) legs.push_back(std::make_unique<DrainLeg>(context, settings, *stager, activity, *destination));
+    if (has_drain())
+      legs.push_back(std::make_unique<DrainLeg>(context, settings, *stager, activity, *destination, destination_gate));
     return legs;
   }
 

@@ -36,6 +36,10 @@ struct RelaySettings {
   std::chrono::milliseconds lease{std::chrono::minutes(5)};
   std::chrono::milliseconds flush_interval{100};
   uint32_t max_source_changes = 5;
+  // A destination that refuses the run mid-way (transfer/side_gate.h) is
+  // probed again after the first wait, doubling up to the second.
+  std::chrono::milliseconds refusal_first_retry{std::chrono::seconds(30)};
+  std::chrono::milliseconds refusal_max_retry{std::chrono::minutes(5)};
   std::string command;  // for the run history; default: the role's name
 };
 

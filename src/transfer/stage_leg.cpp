@@ -19,12 +19,13 @@ LegTraits stage_traits(const RelaySettings& s, s3::S3Client& source) {
 }  // namespace
 
 StageLeg::StageLeg(RunContext& context, const RelaySettings& settings, staging::Stager& stager, RelayActivity& activity,
-                   s3::S3Client& source, std::function<Status()> scan)
+                   s3::S3Client& source, std::function<Status()> scan, SideGate* destination_gate)
     : Leg(context, stage_traits(settings, source)),
       settings_(settings),
       stager_(stager),
       activity_(activity),
       scan_(std::move(scan)),
+      destination_gate_(destination_gate),
       part_pool_(static_cast<size_t>(std::max(1, settings.part_threads))),
       fetcher_({settings.source_bucket, settings.part_size, settings.multipart_threshold}, source, stager, part_pool_,
                context.events),
@@ -67,6 +68,7 @@ void StageLeg::watch_space() {
 }
 
 bool StageLeg::admit(const ledger::ObjectRecord& record) {
+  if (destination_gate_ != nullptr && !destination_gate_->wait_open()) return false;
   activity_.stage_working();
   const uint64_t max = settings_.max_batch_bytes;
   std::unique_lock lock(batch_mutex_);

@@ -14,6 +14,9 @@
 //   * while a reserve() waits for space, the volumes are re-read every poll
 //     interval (Stager::refresh) so files a separate drain process deleted
 //     free their space here;
+//   * while the destination refuses the run (the relay's SideGate, when
+//     the drain runs in this process), admit() waits: nothing is staged
+//     that could not be uploaded;
 //   * idle: continuous mode lists the source again every scan_interval
 //     (`scanning`, via `scan`); `once` ends the leg (role stage) or waits
 //     until no object of the job is left in flight (role relay: the drain
@@ -35,6 +38,7 @@
 #include "transfer/leg.h"
 #include "transfer/relay_activity.h"
 #include "transfer/relay_settings.h"
+#include "transfer/side_gate.h"
 #include "transfer/staged_fetcher.h"
 #include "transfer/worker_pool.h"
 
@@ -43,8 +47,9 @@ namespace s5j::transfer {
 class StageLeg final : public Leg {
  public:
   // `scan` lists the source into the ledger (continuous mode, when idle).
+  // `destination_gate`: the drain's, when it runs in this process; else null.
   StageLeg(RunContext& context, const RelaySettings& settings, staging::Stager& stager, RelayActivity& activity,
-           s3::S3Client& source, std::function<Status()> scan);
+           s3::S3Client& source, std::function<Status()> scan, SideGate* destination_gate);
   ~StageLeg() override;
 
   void start() override;
@@ -66,6 +71,7 @@ class StageLeg final : public Leg {
   staging::Stager& stager_;
   RelayActivity& activity_;
   std::function<Status()> scan_;
+  SideGate* destination_gate_;
   WorkerPool part_pool_;
   StagedFetcher fetcher_;
   std::stop_source stop_;

@@ -161,6 +161,16 @@ void InMemoryS3::add_fault(S3Fault fault) {
   faults_.push_back(std::move(fault));
 }
 
+void InMemoryS3::refuse_all(int status, std::string code) {
+  std::lock_guard lock(mutex_);
+  refuse_all_ = std::pair{status, std::move(code)};
+}
+
+void InMemoryS3::accept_all() {
+  std::lock_guard lock(mutex_);
+  refuse_all_.reset();
+}
+
 void InMemoryS3::refuse(S3Op op) {
   std::lock_guard lock(mutex_);
   refused_.insert(op);
@@ -171,6 +181,7 @@ void InMemoryS3::clear_faults() {
   faults_.clear();
   fault_matches_.clear();
   refused_.clear();
+  refuse_all_.reset();
 }
 
 int InMemoryS3::calls(S3Op op) const {
@@ -268,10 +279,12 @@ Result<http::Response> InMemoryS3::perform(const http::Request& request) {
   RequestSeen seen{op, parsed->bucket, parsed->key, 0};
   std::optional<S3Fault> fault;
   bool refused = false;
+  std::optional<std::pair<int, std::string>> refuse_all;
   {
     std::lock_guard lock(mutex_);
     seen.call = ++calls_[op];
     refused = refused_.contains(op);
+    refuse_all = refuse_all_;
     for (size_t i = 0; i < faults_.size(); ++i) {
       const S3Fault& f = faults_[i];
       if (f.op != op || (!f.key.empty() && f.key != parsed->key)) continue;
@@ -282,7 +295,9 @@ Result<http::Response> InMemoryS3::perform(const http::Request& request) {
   if (on_request) on_request(seen);
 
   Answer answer;
-  if (refused) {
+  if (refuse_all) {
+    answer = error_answer(refuse_all->first, refuse_all->second, parsed->bucket + "/" + parsed->key);
+  } else if (refused) {
     answer = error_answer(501, "NotImplemented", parsed->bucket + "/" + parsed->key);
   } else if (fault && !fault->cut_after && !fault->flip_at) {
     answer = error_answer(fault->status, fault->code, parsed->bucket + "/" + parsed->key);

@@ -16,7 +16,8 @@
 // Nth call of an operation, optionally only for one key; a GET body cut
 // after K bytes (the connection breaks: RecvFailed); a GET body with one
 // byte flipped; refuse() answers 501 NotImplemented for an operation for
-// good (ListObjectsV2, CopyObject, UploadPartCopy, HEAD ?partNumber).
+// good (ListObjectsV2, CopyObject, UploadPartCopy, HEAD ?partNumber);
+// refuse_all() answers every request with one error until accept_all().
 // calls() counts requests per operation, faults included. on_request runs
 // before each request is answered (no lock held), e.g. to change an object
 // in the middle of a copy.
@@ -121,6 +122,10 @@ class InMemoryS3 final : public http::Transport {
   // --- faults and counters
   void add_fault(S3Fault fault);
   void refuse(S3Op op);  // 501 NotImplemented from now on
+  // Every request answered with this error from now on (e.g. 403
+  // InvalidAccessKeyId: the credentials were revoked); accept_all() ends it.
+  void refuse_all(int status, std::string code);
+  void accept_all();
   void clear_faults();
   int calls(S3Op op) const;
   std::function<void(const RequestSeen&)> on_request;  // set before requests start
@@ -160,6 +165,7 @@ class InMemoryS3 final : public http::Transport {
   std::vector<S3Fault> faults_;                                         // guarded
   std::map<size_t, int> fault_matches_;                                 // fault index -> matching calls
   std::set<S3Op> refused_;                                              // guarded
+  std::optional<std::pair<int, std::string>> refuse_all_;              // guarded
   std::map<S3Op, int> calls_;                                           // guarded
   uint64_t upload_counter_ = 0;                                         // guarded
 };

@@ -188,7 +188,7 @@ namespace {
 Result<std::vector<LockHolder>> read_locks(sqlite::Database& db, JobId job) {
   auto st = db.cached(
       "SELECT owner, pid, host, acquired_at, expires_at, role, activity, activity_since, activity_wanted_bytes, "
-      "activity_next_scan_at FROM job_locks WHERE job_id = ?1 ORDER BY role");
+      "activity_next_scan_at, activity_detail, activity_retry_at FROM job_locks WHERE job_id = ?1 ORDER BY role");
   if (!st) return std::unexpected(st.error());
   (*st)->bind(1, job.value);
   std::vector<LockHolder> out;
@@ -203,6 +203,8 @@ Result<std::vector<LockHolder>> read_locks(sqlite::Database& db, JobId job) {
       RunActivity a{s.get_text(6), from_ms(s.get_int(7))};
       if (!s.is_null(8)) a.wanted_bytes = static_cast<uint64_t>(s.get_int(8));
       if (!s.is_null(9)) a.next_scan_at = from_ms(s.get_int(9));
+      if (!s.is_null(10)) a.detail = s.get_text(10);
+      if (!s.is_null(11)) a.retry_at = from_ms(s.get_int(11));
       out.back().activity = std::move(a);
     }
   }
@@ -266,6 +268,8 @@ Result<LockOutcome> SqliteLedger::acquire_job_lock(JobId job, const LockRequest&
         "activity_since = CASE WHEN owner = excluded.owner THEN activity_since END, "
         "activity_wanted_bytes = CASE WHEN owner = excluded.owner THEN activity_wanted_bytes END, "
         "activity_next_scan_at = CASE WHEN owner = excluded.owner THEN activity_next_scan_at END, "
+        "activity_detail = CASE WHEN owner = excluded.owner THEN activity_detail END, "
+        "activity_retry_at = CASE WHEN owner = excluded.owner THEN activity_retry_at END, "
         "owner = excluded.owner, pid = excluded.pid, host = excluded.host, acquired_at = excluded.acquired_at, "
         "expires_at = excluded.expires_at");
     if (!st) return std::unexpected(st.error());
@@ -304,7 +308,7 @@ Result<bool> SqliteLedger::set_run_activity(JobId job, std::string_view owner, c
   std::lock_guard lock(db_mu_);
   auto st = state_.db->cached(
       "UPDATE job_locks SET activity = ?3, activity_since = ?4, activity_wanted_bytes = ?5, "
-      "activity_next_scan_at = ?6 WHERE job_id = ?1 AND owner = ?2");
+      "activity_next_scan_at = ?6, activity_detail = ?7, activity_retry_at = ?8 WHERE job_id = ?1 AND owner = ?2");
   if (!st) return std::unexpected(st.error());
   auto& u = **st;
   u.bind(1, job.value).bind_text(2, owner).bind_text(3, activity.name).bind(4, sqlite::to_ms(activity.since));
@@ -316,6 +320,14 @@ Result<bool> SqliteLedger::set_run_activity(JobId job, std::string_view owner, c
     u.bind(6, sqlite::to_ms(*activity.next_scan_at));
   else
     u.bind_null(6);
+  if (!activity.detail.empty())
+    u.bind_text(7, activity.detail);
+  else
+    u.bind_null(7);
+  if (activity.retry_at)
+    u.bind(8, sqlite::to_ms(*activity.retry_at));
+  else
+    u.bind_null(8);
   if (auto r = u.run(); !r) return std::unexpected(r.error());
   return state_.db->changes() > 0;
 }

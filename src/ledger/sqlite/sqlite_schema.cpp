@@ -137,6 +137,13 @@ ALTER TABLE job_locks ADD COLUMN activity_wanted_bytes INTEGER;
 ALTER TABLE job_locks ADD COLUMN activity_next_scan_at INTEGER;
 )sql";
 
+// A run waiting for a side that refuses it (destination_refused) says why
+// and when it tries again.
+constexpr const char* kV8 = R"sql(
+ALTER TABLE job_locks ADD COLUMN activity_detail TEXT;
+ALTER TABLE job_locks ADD COLUMN activity_retry_at INTEGER;
+)sql";
+
 // Version 1 wrote the state CHECK as an IN list. SQLite evaluates an IN
 // list of more than two constants by building a temporary index, with its
 // own page cache (87 KB from malloc), on every INSERT and on every UPDATE
@@ -187,6 +194,7 @@ constexpr std::array kMigrations{
     Migration{5, "metadata of staged copies", kV5},
     Migration{6, "activity of the run holding a lock", kV6},
     Migration{7, "state check without a temporary index", nullptr, &rewrite_state_check},
+    Migration{8, "why a run waits for a refusing side", kV8},
 };
 
 Error not_a_ledger(const Database& db, const std::string& why) {

@@ -382,6 +382,13 @@ TEST_P(LedgerConformance, RunActivityIsPublishedOnTheHoldersLocks) {
     EXPECT_EQ(*h.activity, waiting) << h.role;
   }
 
+  // A refused side: why, and when it is probed again.
+  RunActivity refused{"destination_refused", clock_.now()};
+  refused.detail = "InvalidAccessKeyId: the access key is not known";
+  refused.retry_at = clock_.now() + seconds(30);
+  ASSERT_TRUE(*ledger_->set_run_activity(j, relay.owner, refused));
+  EXPECT_EQ(ledger_->job_lock_holder(j)->value().activity, std::optional<RunActivity>(refused));
+
   // Replaced, optional fields cleared; kept when the lock is renewed.
   clock_.advance(seconds(3));
   const RunActivity scanning{"scanning", clock_.now(), std::nullopt, clock_.now() + seconds(30)};
