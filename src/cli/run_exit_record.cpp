@@ -8,7 +8,7 @@
 
 namespace s5j::cli {
 
-void record_exit_code(ledger::Ledger& ledger, const std::string& job, ledger::TimePoint since, int exit_code) {
+void record_exit_code(ledger::JobControl& ledger, const std::string& job, ledger::TimePoint since, int exit_code) {
   auto found = ledger.find_job(job);
   if (!found || !*found) return;
   // A few runs back at most: another process's runs of other roles (stage

@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "ledger/ledger.h"
+#include "ledger/job_control.h"
 
 namespace s5j::cli {
 
@@ -16,6 +16,6 @@ namespace s5j::cli {
 // e.g. the job's lock was held) or it already carries `exit_code`. Keeps
 // the outcome the engine wrote. Best effort: the history is a view, the
 // exit code stands either way.
-void record_exit_code(ledger::Ledger& ledger, const std::string& job, ledger::TimePoint since, int exit_code);
+void record_exit_code(ledger::JobControl& ledger, const std::string& job, ledger::TimePoint since, int exit_code);
 
 }  // namespace s5j::cli

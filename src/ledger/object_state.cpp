@@ -41,6 +41,14 @@ constexpr std::array kStagedEdges{
     Edge{S::vanished, S::pending},
 };
 
+// Every state once, taken from the names table so that a state added there
+// is never missing here.
+constexpr auto kAllStates = [] {
+  std::array<S, kStateNames.size()> out{};
+  for (size_t i = 0; i < kStateNames.size(); ++i) out[i] = kStateNames[i].first;
+  return out;
+}();
+
 constexpr std::array kDirectStates{S::pending, S::copying, S::verified, S::failed, S::vanished};
 constexpr std::array kStagedStates{S::pending, S::staging, S::staged, S::uploading, S::verified, S::failed, S::vanished};
 
@@ -76,6 +84,8 @@ std::span<const ObjectState> states_of(JobMode mode) {
   if (mode == JobMode::direct) return kDirectStates;
   return kStagedStates;
 }
+
+std::span<const ObjectState> all_object_states() { return kAllStates; }
 
 bool is_active(ObjectState state) { return state == S::copying || state == S::staging || state == S::uploading; }
 

@@ -34,6 +34,8 @@ std::optional<ObjectState> parse_object_state(std::string_view text);
 
 // Every state a job of `mode` can hold, in pipeline order.
 std::span<const ObjectState> states_of(JobMode mode);
+// Every state of either mode, each once.
+std::span<const ObjectState> all_object_states();
 
 bool is_active(ObjectState state);
 

@@ -44,7 +44,7 @@ struct DestinationVerifier::Item {
 };
 
 DestinationVerifier::DestinationVerifier(VerifySettings settings, s3::S3Client& source, s3::S3Client& destination,
-                                         ledger::Ledger* ledger, std::optional<ledger::JobId> job,
+                                         ledger::ObjectCatalog* ledger, std::optional<ledger::JobId> job,
                                          log::EventLog& events)
     : settings_(std::move(settings)),
       source_(source),

@@ -37,7 +37,7 @@
 #include "base/error.h"
 #include "checksum/part_plan.h"
 #include "ops/verify_compare.h"
-#include "ledger/ledger.h"
+#include "ledger/object_catalog.h"
 #include "log/event_log.h"
 #include "s3/s3_client.h"
 
@@ -95,7 +95,7 @@ class DestinationVerifier {
   // was never run): then only the source pass runs, reporting every source
   // object as unseen.
   DestinationVerifier(VerifySettings settings, s3::S3Client& source, s3::S3Client& destination,
-                      ledger::Ledger* ledger, std::optional<ledger::JobId> job, log::EventLog& events);
+                      ledger::ObjectCatalog* ledger, std::optional<ledger::JobId> job, log::EventLog& events);
 
   // Errors: listing failures (the S3 error), ledger errors. Per-object
   // HEAD/GET failures are counted in `errors`, not returned.
@@ -117,7 +117,7 @@ class DestinationVerifier {
   VerifySettings settings_;
   s3::S3Client& source_;
   s3::S3Client& destination_;
-  ledger::Ledger* ledger_;
+  ledger::ObjectCatalog* ledger_;
   std::optional<ledger::JobId> job_;
   log::EventLog& events_;
   std::atomic<uint64_t> bytes_read_{0};

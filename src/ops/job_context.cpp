@@ -88,7 +88,7 @@ bool holder_alive(const ledger::LockHolder& holder) {
   return holder.host != this_host() || process_alive(holder.pid);
 }
 
-Result<std::optional<ActiveRun>> find_active_run(ledger::Ledger& ledger, ledger::JobId job) {
+Result<std::optional<ActiveRun>> find_active_run(ledger::JobControl& ledger, ledger::JobId job) {
   // Every holder is looked at: with per-role locks (stage, drain) a dead
   // holder of one role may sit next to a live one of another.
   auto holders = ledger.job_lock_holders(job);

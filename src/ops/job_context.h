@@ -72,7 +72,7 @@ struct ActiveRun {
 // then per role): a holder whose lease has not expired and that is
 // holder_alive(). A holder whose process is gone is not active (its lock
 // may be broken).
-Result<std::optional<ActiveRun>> find_active_run(ledger::Ledger& ledger, ledger::JobId job);
+Result<std::optional<ActiveRun>> find_active_run(ledger::JobControl& ledger, ledger::JobId job);
 
 // config.staging and config.job as Stager options (volumes, pattern,
 // reserve, volume limit, job); the rest keep their defaults.

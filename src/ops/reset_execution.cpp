@@ -25,7 +25,7 @@ std::string json_quoted(const std::string& key) {
 // the destination's own listing (the ledger holds the source key; the
 // destination key is the engine's business). Problems are warnings: the
 // uploads then stay listed for a later reset or run.
-AbortOutcome abort_uploads(const config::Config& config, ledger::Ledger& ledger,
+AbortOutcome abort_uploads(const config::Config& config, ledger::TransitionQueue& ledger,
                            const std::vector<UploadRecord>& uploads, const DestinationClientFactory& destination,
                            std::vector<std::string>& warnings) {
   AbortOutcome outcome;

@@ -54,7 +54,7 @@ Result<ResetOutcome> execute_reset(const config::Config& config, JobContext& con
 
 // Step 4 alone: aborts the uploads at the destination, finding each upload
 // id's key in the destination's own listing under destination.prefix.
-AbortOutcome abort_uploads(const config::Config& config, ledger::Ledger& ledger,
+AbortOutcome abort_uploads(const config::Config& config, ledger::TransitionQueue& ledger,
                            const std::vector<ledger::UploadRecord>& uploads,
                            const DestinationClientFactory& destination, std::vector<std::string>& warnings);
 

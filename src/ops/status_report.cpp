@@ -27,7 +27,7 @@ struct VerifiedScan {
 // Sums verified records by their updated_at (when they became verified:
 // `verified` is never left, so the record is not written again). Walks the
 // verified records page by page in key order; the caller bounds the size.
-Result<VerifiedScan> scan_verified(ledger::Ledger& ledger, ledger::JobId job, TimePoint minute_ago,
+Result<VerifiedScan> scan_verified(ledger::ObjectCatalog& ledger, ledger::JobId job, TimePoint minute_ago,
                                    std::optional<TimePoint> run_start, std::optional<TimePoint> run_end) {
   VerifiedScan scan;
   ledger::ListQuery query;

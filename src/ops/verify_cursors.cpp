@@ -36,7 +36,7 @@ Result<const s3::ObjectInfo*> ListingCursor::seek(const std::string& key) {
   }
 }
 
-LedgerCursor::LedgerCursor(ledger::Ledger& ledger, ledger::JobId job, size_t page_size)
+LedgerCursor::LedgerCursor(ledger::ObjectCatalog& ledger, ledger::JobId job, size_t page_size)
     : ledger_(ledger), job_(job), page_size_(page_size) {}
 
 Result<std::optional<ledger::ObjectRecord>> LedgerCursor::find(const std::string& key) {

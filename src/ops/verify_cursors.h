@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "base/error.h"
-#include "ledger/ledger.h"
+#include "ledger/object_catalog.h"
 #include "s3/s3_client.h"
 
 namespace s5j::ops {
@@ -44,11 +44,11 @@ class ListingCursor {
 
 class LedgerCursor {
  public:
-  LedgerCursor(ledger::Ledger& ledger, ledger::JobId job, size_t page_size = 1000);
+  LedgerCursor(ledger::ObjectCatalog& ledger, ledger::JobId job, size_t page_size = 1000);
   Result<std::optional<ledger::ObjectRecord>> find(const std::string& key);
 
  private:
-  ledger::Ledger& ledger_;
+  ledger::ObjectCatalog& ledger_;
   ledger::JobId job_;
   size_t page_size_;
   std::vector<ledger::ObjectRecord> page_;

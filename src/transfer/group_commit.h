@@ -34,14 +34,14 @@
 
 #include <nlohmann/json.hpp>
 
-#include "ledger/ledger.h"
+#include "ledger/transition_queue.h"
 #include "log/event_log.h"
 
 namespace s5j::transfer {
 
 class GroupCommit {
  public:
-  GroupCommit(ledger::Ledger& ledger, log::EventLog& events) : ledger_(ledger), events_(events) {}
+  GroupCommit(ledger::TransitionQueue& ledger, log::EventLog& events) : ledger_(ledger), events_(events) {}
   ~GroupCommit() { stop(); }
   GroupCommit(const GroupCommit&) = delete;
   GroupCommit& operator=(const GroupCommit&) = delete;
@@ -62,7 +62,7 @@ class GroupCommit {
  private:
   void flusher(std::chrono::milliseconds interval);
 
-  ledger::Ledger& ledger_;
+  ledger::TransitionQueue& ledger_;
   log::EventLog& events_;
 
   std::mutex commit_mutex_;  // one commit at a time, so actions keep their order

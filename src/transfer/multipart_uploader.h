@@ -49,7 +49,7 @@
 
 #include "checksum/md5.h"
 #include "checksum/part_plan.h"
-#include "ledger/ledger.h"
+#include "ledger/transition_queue.h"
 #include "log/event_log.h"
 #include "s3/s3_client.h"
 #include "transfer/byte_budget.h"
@@ -97,7 +97,7 @@ struct CompletedUpload {
 
 class MultipartUploader {
  public:
-  MultipartUploader(s3::S3Client& destination, ledger::Ledger& ledger, ByteBudget& budget, WorkerPool& part_pool,
+  MultipartUploader(s3::S3Client& destination, ledger::TransitionQueue& ledger, ByteBudget& budget, WorkerPool& part_pool,
                     log::EventLog& events)
       : destination_(destination), ledger_(ledger), budget_(budget), part_pool_(part_pool), events_(events) {}
 
@@ -112,7 +112,7 @@ class MultipartUploader {
 
  private:
   s3::S3Client& destination_;
-  ledger::Ledger& ledger_;
+  ledger::TransitionQueue& ledger_;
   ByteBudget& budget_;
   WorkerPool& part_pool_;
   log::EventLog& events_;

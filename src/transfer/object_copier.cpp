@@ -61,7 +61,7 @@ Result<checksum::Checksums> hash_all(std::string_view data) {
 }  // namespace
 
 ObjectCopier::ObjectCopier(CopierSettings settings, s3::S3Client& source, s3::S3Client& destination,
-                           ledger::Ledger& ledger, ByteBudget& budget, WorkerPool& part_pool, log::EventLog& events)
+                           ledger::TransitionQueue& ledger, ByteBudget& budget, WorkerPool& part_pool, log::EventLog& events)
     : settings_(std::move(settings)),
       source_(source),
       destination_(destination),

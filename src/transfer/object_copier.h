@@ -50,7 +50,7 @@
 #include <optional>
 #include <string>
 
-#include "ledger/ledger.h"
+#include "ledger/transition_queue.h"
 #include "log/event_log.h"
 #include "s3/s3_client.h"
 #include "transfer/byte_budget.h"
@@ -73,7 +73,7 @@ struct CopierSettings {
 
 class ObjectCopier {
  public:
-  ObjectCopier(CopierSettings settings, s3::S3Client& source, s3::S3Client& destination, ledger::Ledger& ledger,
+  ObjectCopier(CopierSettings settings, s3::S3Client& source, s3::S3Client& destination, ledger::TransitionQueue& ledger,
                ByteBudget& budget, WorkerPool& part_pool, log::EventLog& events);
 
   // Copies `record` (leased to the caller, in state copying).
@@ -95,7 +95,7 @@ class ObjectCopier {
   CopierSettings settings_;
   s3::S3Client& source_;
   s3::S3Client& destination_;
-  ledger::Ledger& ledger_;
+  ledger::TransitionQueue& ledger_;
   ByteBudget& budget_;
   WorkerPool& part_pool_;
   log::EventLog& events_;

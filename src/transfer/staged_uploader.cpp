@@ -52,7 +52,7 @@ bool is_corruption(const std::string& code) {
 
 }  // namespace
 
-StagedUploader::StagedUploader(StagedUploadSettings settings, s3::S3Client& destination, ledger::Ledger& ledger,
+StagedUploader::StagedUploader(StagedUploadSettings settings, s3::S3Client& destination, ledger::TransitionQueue& ledger,
                                staging::Stager& stager, ByteBudget& budget, WorkerPool& part_pool,
                                log::EventLog& events)
     : settings_(std::move(settings)),

@@ -36,7 +36,7 @@
 #include <optional>
 #include <string>
 
-#include "ledger/ledger.h"
+#include "ledger/transition_queue.h"
 #include "log/event_log.h"
 #include "s3/s3_client.h"
 #include "staging/stager.h"
@@ -59,7 +59,7 @@ struct StagedUploadSettings {
 
 class StagedUploader {
  public:
-  StagedUploader(StagedUploadSettings settings, s3::S3Client& destination, ledger::Ledger& ledger,
+  StagedUploader(StagedUploadSettings settings, s3::S3Client& destination, ledger::TransitionQueue& ledger,
                  staging::Stager& stager, ByteBudget& budget, WorkerPool& part_pool, log::EventLog& events);
 
   ObjectOutcome upload(const ledger::ObjectRecord& record);

@@ -4,7 +4,7 @@
 
 namespace s5j::transfer {
 
-Result<CleanupStats> clean_staging(staging::Stager& stager, ledger::Ledger& ledger, ledger::JobId job,
+Result<CleanupStats> clean_staging(staging::Stager& stager, ledger::ObjectCatalog& ledger, ledger::JobId job,
                                    bool stage_role, log::EventLog& events) {
   CleanupStats stats;
   if (stage_role) {

@@ -21,7 +21,7 @@
 
 #include <cstdint>
 
-#include "ledger/ledger.h"
+#include "ledger/object_catalog.h"
 #include "log/event_log.h"
 #include "staging/stager.h"
 
@@ -33,7 +33,7 @@ struct CleanupStats {
   uint64_t kept = 0;
 };
 
-Result<CleanupStats> clean_staging(staging::Stager& stager, ledger::Ledger& ledger, ledger::JobId job,
+Result<CleanupStats> clean_staging(staging::Stager& stager, ledger::ObjectCatalog& ledger, ledger::JobId job,
                                    bool stage_role, log::EventLog& events);
 
 }  // namespace s5j::transfer

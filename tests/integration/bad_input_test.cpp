@@ -13,6 +13,7 @@
 
 #include "http/curl_transport.h"
 #include "integration/reliability_support.h"
+#include "support/bucket_policy.h"
 
 namespace s5j::testing {
 namespace {
@@ -42,20 +43,6 @@ std::string write_config(const std::string& dir, const Side& src, const Side& ds
   return path;
 }
 
-// Grants the limited user `actions` on `bucket` (a bucket policy set by the
-// owner; RGW evaluates it for other users).
-void grant_limited(const std::string& endpoint, const std::string& bucket, const std::vector<std::string>& actions) {
-  std::string list;
-  for (const auto& a : actions) list += (list.empty() ? "\"" : ",\"") + a + "\"";
-  const std::string policy = R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":[")" +
-                             limited_user_arn() + R"("]},"Action":[)" + list + R"(],"Resource":["arn:aws:s3:::)" +
-                             bucket + R"(","arn:aws:s3:::)" + bucket + R"(/*"]}]})";
-  auto r = run_process({program_path("curl"), "-sS", "-f", "--aws-sigv4", "aws:amz:us-east-1:s3", "--user",
-                        access_key() + ":" + secret_key(), "-H", "x-amz-content-sha256: UNSIGNED-PAYLOAD", "-X", "PUT",
-                        "--data-binary", policy, endpoint + "/" + bucket + "?policy="});  // curl signs "policy=" right, not "policy"
-  ASSERT_EQ(r.exit_code, 0) << "PutBucketPolicy failed: " << r.err << r.out;
-}
-
 // Objects the limited user wrote are its own: the bucket owner may not read
 // them, so the copy is read back with the limited user's keys.
 void expect_limited_copy_identical(s3::S3Client& source, const std::string& src_bucket, const std::string& dst_bucket) {
@@ -71,9 +58,7 @@ void expect_limited_copy_identical(s3::S3Client& source, const std::string& src_
 }
 
 const std::vector<std::string> kReadSource = {"s3:ListBucket", "s3:GetObject"};
-const std::vector<std::string> kWriteDestination = {"s3:ListBucket", "s3:GetObject", "s3:PutObject",
-                                                    "s3:ListBucketMultipartUploads", "s3:AbortMultipartUpload",
-                                                    "s3:ListMultipartUploadParts"};
+
 
 class BadInput : public TwoBuckets {
  protected:
@@ -161,7 +146,7 @@ TEST_F(BadInput, WrongSecretNamesItsSideBeforeAnyListing) {
 }
 
 TEST_F(BadInput, NoPermissionToListExits5) {
-  grant_limited(endpoint_a(), src_bucket_, {"s3:GetObject"});
+  grant_limited_user(endpoint_a(), src_bucket_, {"s3:GetObject"});
   Side src = source();
   src.access_key = limited_access_key();
   src.secret = limited_secret_key();
@@ -173,7 +158,7 @@ TEST_F(BadInput, NoPermissionToListExits5) {
 }
 
 TEST_F(BadInput, NoPermissionToReadExits5) {
-  grant_limited(endpoint_a(), src_bucket_, {"s3:ListBucket"});
+  grant_limited_user(endpoint_a(), src_bucket_, {"s3:ListBucket"});
   Side src = source();
   src.access_key = limited_access_key();
   src.secret = limited_secret_key();
@@ -185,7 +170,7 @@ TEST_F(BadInput, NoPermissionToReadExits5) {
 }
 
 TEST_F(BadInput, NoPermissionToWriteExits5) {
-  grant_limited(endpoint_b(), dst_bucket_, {"s3:ListBucket", "s3:GetObject", "s3:ListBucketMultipartUploads"});
+  grant_limited_user(endpoint_b(), dst_bucket_, {"s3:ListBucket", "s3:GetObject", "s3:ListBucketMultipartUploads"});
   Side dst = destination();
   dst.access_key = limited_access_key();
   dst.secret = limited_secret_key();
@@ -195,15 +180,15 @@ TEST_F(BadInput, NoPermissionToWriteExits5) {
   EXPECT_TRUE(destination_digests().empty());
   expect_no_open_uploads();
   // The same user with the rights it needs copies everything.
-  grant_limited(endpoint_b(), dst_bucket_, kWriteDestination);
+  grant_limited_user(endpoint_b(), dst_bucket_, kLimitedWriteDestination);
   auto ok = run_s5j({"sync", "-c", cfg(source(), dst), "--no-progress"});
   ASSERT_EQ(ok.exit_code, 0) << ok.out << ok.err;
   expect_limited_copy_identical(*src_, src_bucket_, dst_bucket_);
 }
 
 TEST_F(BadInput, LimitedUserWithTheRightGrantsCopiesEverything) {
-  grant_limited(endpoint_a(), src_bucket_, kReadSource);
-  grant_limited(endpoint_b(), dst_bucket_, kWriteDestination);
+  grant_limited_user(endpoint_a(), src_bucket_, kReadSource);
+  grant_limited_user(endpoint_b(), dst_bucket_, kLimitedWriteDestination);
   Side src = source(), dst = destination();
   src.access_key = dst.access_key = limited_access_key();
   src.secret = dst.secret = limited_secret_key();

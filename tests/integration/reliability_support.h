@@ -41,21 +41,6 @@ inline ProcessResult run_s5j(const std::vector<std::string>& args, std::vector<s
   return r;
 }
 
-// Full path of a program found in PATH (run_process does not search it).
-inline std::string program_path(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  std::string dirs = path ? path : "/usr/bin:/bin";
-  for (size_t start = 0; start <= dirs.size();) {
-    size_t end = dirs.find(':', start);
-    if (end == std::string::npos) end = dirs.size();
-    const std::string candidate = dirs.substr(start, end - start) + "/" + name;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-    start = end + 1;
-  }
-  ADD_FAILURE() << name << " not found in PATH (tools/install-deps.sh installs it)";
-  return name;
-}
-
 inline int line_count(const std::string& s) {
   int n = 0;
   for (char c : s) n += c == '\n';

@@ -13,7 +13,8 @@ namespace s5j::testing {
 std::string write_job_config(const JobConfig& job) {
   auto side = [](const char* name, const JobSide& s) {
     return std::string(name) + ":\n  bucket: " + s.bucket + "\n  bucket_prefix: \"" + s.prefix +
-           "\"\n  region: us-east-1\n  access_key: " + access_key() + "\n  secret_access_key: " + secret_key() +
+           "\"\n  region: us-east-1\n  access_key: " + (s.access_key.empty() ? access_key() : s.access_key) +
+           "\n  secret_access_key: " + (s.secret_key.empty() ? secret_key() : s.secret_key) +
            "\n  endpoint_urls: [" + s.endpoint + "]\n" + s.extra_yaml;
   };
   const std::string path = job.dir + "/config.yaml";

@@ -13,6 +13,8 @@ struct JobSide {
   std::string bucket;
   std::string prefix;
   std::string extra_yaml;  // more keys of this side, each line "  key: value\n"
+  std::string access_key;  // empty: the test user's (test_env.h)
+  std::string secret_key;
 };
 
 struct JobConfig {

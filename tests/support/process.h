@@ -17,6 +17,10 @@ struct ProcessResult {
 // to (or override) the current environment.
 ProcessResult run_process(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env = {});
 
+// Full path of a program found in PATH (run_process does not search it);
+// fails the calling test (and returns `name`) when there is none.
+std::string program_path(const std::string& name);
+
 // A program started in the background, its output going to files, so a
 // test can watch what it does and kill it at a chosen moment.
 class BackgroundProcess {

@@ -1,6 +1,6 @@
-// SqliteLedger: opening, jobs, reads and status. Writes are in
-// sqlite_ledger_writes.cpp, claims/locks/runs in sqlite_ledger_claims.cpp,
-// uploads in sqlite_ledger_uploads.cpp.
+// SqliteLedger: opening the file, and what every part shares (the clock,
+// the job modes). The parts of the interface are implemented in
+// sqlite_ledger_<part>.cpp (see sqlite_ledger.h).
 #include "ledger/sqlite/sqlite_ledger.h"
 
 #include <fcntl.h>
@@ -17,9 +17,6 @@
 namespace s5j::ledger {
 
 using sqlite::Database;
-using sqlite::from_ms;
-using sqlite::read_object;
-using sqlite::WriteTransaction;
 
 namespace {
 
@@ -40,15 +37,6 @@ Result<std::string> pragma_text(Database& db, const std::string& sql) {
   auto row = st->step();
   if (!row) return std::unexpected(row.error());
   return *row ? st->get_text(0) : std::string();
-}
-
-JobRecord read_job(const sqlite::Statement& st) {
-  JobRecord j;
-  j.id = JobId{st.get_int(0)};
-  j.name = st.get_text(1);
-  j.mode = parse_job_mode(st.get_text(2)).value_or(JobMode::direct);
-  j.created_at = from_ms(st.get_int(3));
-  return j;
 }
 
 }  // namespace
@@ -110,66 +98,8 @@ Result<std::string> SqliteLedger::pragma(std::string_view name) {
 
 int64_t SqliteLedger::now_ms() const { return sqlite::to_ms(options_.clock->now()); }
 
-// ---- Jobs ----
-
-Result<std::optional<JobRecord>> SqliteLedger::find_job_locked(std::string_view name) {
-  auto st = state_.db->cached("SELECT id, name, mode, created_at FROM jobs WHERE name = ?1");
-  if (!st) return std::unexpected(st.error());
-  (*st)->bind_text(1, name);
-  auto row = (*st)->step();
-  if (!row) return std::unexpected(row.error());
-  if (!*row) return std::optional<JobRecord>();
-  return std::optional<JobRecord>(read_job(**st));
-}
-
-Result<JobRecord> SqliteLedger::open_job(std::string_view name, JobMode mode) {
-  std::lock_guard lock(db_mu_);
-  auto txn = WriteTransaction::begin(*state_.db);
-  if (!txn) return std::unexpected(txn.error());
-  auto found = find_job_locked(name);
-  if (!found) return std::unexpected(found.error());
-  JobRecord job;
-  if (*found) {
-    job = **found;
-    if (job.mode != mode) {
-      return ledger_error(ErrorKind::permanent, kLedgerConflict,
-                          "job '" + std::string(name) + "' in " + options_.path + " is a " +
-                              std::string(to_string(job.mode)) + " job, not " + std::string(to_string(mode)) +
-                              "; use another job name or reset it");
-    }
-  } else {
-    auto ins = state_.db->cached("INSERT INTO jobs(name, mode, created_at) VALUES (?1, ?2, ?3)");
-    if (!ins) return std::unexpected(ins.error());
-    const int64_t now = now_ms();
-    if (auto st = (*ins)->bind_text(1, name).bind_text(2, to_string(mode)).bind(3, now).run(); !st) {
-      return std::unexpected(st.error());
-    }
-    job = JobRecord{JobId{state_.db->last_insert_rowid()}, std::string(name), mode, from_ms(now)};
-  }
-  if (auto st = txn->commit(); !st) return std::unexpected(st.error());
-  std::lock_guard modes(modes_mu_);
-  job_modes_[job.id.value] = job.mode;
-  return job;
-}
-
-Result<std::optional<JobRecord>> SqliteLedger::find_job(std::string_view name) {
-  std::lock_guard lock(db_mu_);
-  return find_job_locked(name);
-}
-
-Result<std::vector<JobRecord>> SqliteLedger::list_jobs() {
-  std::lock_guard lock(db_mu_);
-  auto st = state_.db->cached("SELECT id, name, mode, created_at FROM jobs ORDER BY name");
-  if (!st) return std::unexpected(st.error());
-  std::vector<JobRecord> out;
-  for (;;) {
-    auto row = (*st)->step();
-    if (!row) return std::unexpected(row.error());
-    if (!*row) return out;
-    out.push_back(read_job(**st));
-  }
-}
-
+// The mode of a job, cached: queue(), claim() and totals() need it and it
+// never changes.
 Result<JobMode> SqliteLedger::job_mode(JobId job) {
   {
     std::lock_guard modes(modes_mu_);
@@ -189,133 +119,6 @@ Result<JobMode> SqliteLedger::job_mode(JobId job) {
   std::lock_guard modes(modes_mu_);
   job_modes_[job.value] = mode;
   return mode;
-}
-
-Status SqliteLedger::reset_job(JobId job) {
-  std::lock_guard lock(db_mu_);
-  if (auto r = flush_locked(false); !r) return std::unexpected(r.error());
-  auto txn = WriteTransaction::begin(*state_.db);
-  if (!txn) return std::unexpected(txn.error());
-  const std::string id = std::to_string(job.value);
-  const std::string now = std::to_string(now_ms());
-  // Uploads outlive their object rows: whatever is still open at the
-  // destination stays listed (abandoned) until someone aborts it.
-  const std::string sql =
-      "UPDATE uploads SET status = 'abandoned', updated_at = " + now + " WHERE job_id = " + id +
-      " AND status = 'active';"
-      "UPDATE uploads SET object_id = NULL WHERE job_id = " + id + ";"
-      "DELETE FROM parts WHERE upload_ref IN (SELECT id FROM uploads WHERE job_id = " + id +
-      " AND status IN ('completed', 'aborted'));"
-      "DELETE FROM objects WHERE job_id = " + id + ";";
-  if (auto st = state_.db->exec(sql); !st) return st;
-  return txn->commit();
-}
-
-// ---- Reads ----
-
-Result<std::vector<ObjectRecord>> SqliteLedger::list_objects(JobId job, const ListQuery& query) {
-  std::lock_guard lock(db_mu_);
-  // Four literal variants so each is a cached prepared statement; all walk
-  // the (job_id, key) unique index in key order.
-  const char* sql = nullptr;
-  if (query.after_key && query.state) {
-    sql = "SELECT " S5J_OBJECT_COLUMNS " FROM objects WHERE job_id = ?1 AND key > ?2 AND state = ?3 "
-          "ORDER BY key LIMIT ?4";
-  } else if (query.after_key) {
-    sql = "SELECT " S5J_OBJECT_COLUMNS " FROM objects WHERE job_id = ?1 AND key > ?2 ORDER BY key LIMIT ?4";
-  } else if (query.state) {
-    sql = "SELECT " S5J_OBJECT_COLUMNS " FROM objects WHERE job_id = ?1 AND state = ?3 ORDER BY key LIMIT ?4";
-  } else {
-    sql = "SELECT " S5J_OBJECT_COLUMNS " FROM objects WHERE job_id = ?1 ORDER BY key LIMIT ?4";
-  }
-  auto st = state_.db->cached(sql);
-  if (!st) return std::unexpected(st.error());
-  (*st)->bind(1, job.value);
-  if (query.after_key) (*st)->bind_blob(2, *query.after_key);
-  if (query.state) (*st)->bind_text(3, to_string(*query.state));
-  (*st)->bind(4, static_cast<int64_t>(query.limit));
-  std::vector<ObjectRecord> out;
-  for (;;) {
-    auto row = (*st)->step();
-    if (!row) return std::unexpected(row.error());
-    if (!*row) return out;
-    out.push_back(read_object(**st));
-  }
-}
-
-Result<std::optional<ObjectRecord>> SqliteLedger::find_object(JobId job, std::string_view key) {
-  std::lock_guard lock(db_mu_);
-  auto st = state_.db->cached("SELECT " S5J_OBJECT_COLUMNS " FROM objects WHERE job_id = ?1 AND key = ?2");
-  if (!st) return std::unexpected(st.error());
-  (*st)->bind(1, job.value).bind_blob(2, key);
-  auto row = (*st)->step();
-  if (!row) return std::unexpected(row.error());
-  if (!*row) return std::optional<ObjectRecord>();
-  return std::optional<ObjectRecord>(read_object(**st));
-}
-
-Result<std::optional<ObjectRecord>> SqliteLedger::get_object_locked(ObjectId id) {
-  auto st = state_.db->cached("SELECT " S5J_OBJECT_COLUMNS " FROM objects WHERE id = ?1");
-  if (!st) return std::unexpected(st.error());
-  (*st)->bind(1, id.value);
-  auto row = (*st)->step();
-  if (!row) return std::unexpected(row.error());
-  if (!*row) return std::optional<ObjectRecord>();
-  return std::optional<ObjectRecord>(read_object(**st));
-}
-
-Result<std::optional<ObjectRecord>> SqliteLedger::get_object(ObjectId id) {
-  std::lock_guard lock(db_mu_);
-  return get_object_locked(id);
-}
-
-// ---- Status ----
-
-Result<std::vector<StateTotals>> SqliteLedger::totals(JobId job) {
-  auto mode = job_mode(job);
-  if (!mode) return std::unexpected(mode.error());
-  std::vector<StateTotals> out;
-  for (ObjectState s : states_of(*mode)) out.push_back(StateTotals{s, 0, 0});
-  std::lock_guard lock(db_mu_);
-  auto st = state_.db->cached(
-      "SELECT state, count(*), coalesce(sum(size), 0) FROM objects WHERE job_id = ?1 GROUP BY state");
-  if (!st) return std::unexpected(st.error());
-  (*st)->bind(1, job.value);
-  for (;;) {
-    auto row = (*st)->step();
-    if (!row) return std::unexpected(row.error());
-    if (!*row) return out;
-    const auto state = parse_object_state((*st)->get_text(0));
-    for (StateTotals& t : out) {
-      if (state && t.state == *state) {
-        t.objects = static_cast<uint64_t>((*st)->get_int(1));
-        t.bytes = static_cast<uint64_t>((*st)->get_int(2));
-      }
-    }
-  }
-}
-
-Result<std::vector<ErrorEntry>> SqliteLedger::recent_errors(JobId job, size_t limit) {
-  std::lock_guard lock(db_mu_);
-  auto st = state_.db->cached(
-      "SELECT id, key, state, attempts, last_error, error_at FROM objects "
-      "WHERE job_id = ?1 AND error_at IS NOT NULL ORDER BY error_at DESC, id DESC LIMIT ?2");
-  if (!st) return std::unexpected(st.error());
-  (*st)->bind(1, job.value).bind(2, static_cast<int64_t>(limit));
-  std::vector<ErrorEntry> out;
-  for (;;) {
-    auto row = (*st)->step();
-    if (!row) return std::unexpected(row.error());
-    if (!*row) return out;
-    ErrorEntry e;
-    e.id = ObjectId{(*st)->get_int(0)};
-    e.key = (*st)->get_blob(1);
-    e.state = parse_object_state((*st)->get_text(2)).value_or(ObjectState::failed);
-    e.attempts = static_cast<uint32_t>((*st)->get_int(3));
-    e.error = (*st)->get_text(4);
-    e.at = from_ms((*st)->get_int(5));
-    out.push_back(std::move(e));
-  }
 }
 
 }  // namespace s5j::ledger

@@ -58,49 +58,48 @@ class SqliteLedger final : public Ledger {
 
   std::string location() const override { return options_.path; }
 
+  // JobControl: sqlite_ledger_jobs.cpp (jobs, runs), sqlite_ledger_locks.cpp.
   Result<JobRecord> open_job(std::string_view name, JobMode mode) override;
   Result<std::optional<JobRecord>> find_job(std::string_view name) override;
   Result<std::vector<JobRecord>> list_jobs() override;
   Status reset_job(JobId job) override;
-
-  Result<UpsertStats> upsert_listed(JobId job, std::span<const ListedObject> objects) override;
-  Result<std::vector<ObjectRecord>> list_objects(JobId job, const ListQuery& query) override;
-  Result<std::optional<ObjectRecord>> find_object(JobId job, std::string_view key) override;
-  Result<std::optional<ObjectRecord>> get_object(ObjectId id) override;
-
-  Result<std::vector<ObjectId>> reopen_verified(JobId job, std::span<const ReopenRequest> requests) override;
-
-  Result<std::vector<ObjectRecord>> claim(const ClaimRequest& request) override;
-  Result<std::vector<ObjectId>> renew(std::span<const ObjectId> ids, std::string_view owner,
-                                      std::chrono::milliseconds lease) override;
-  Status release(std::span<const ObjectId> ids, std::string_view owner) override;
-  Result<uint64_t> release_all_leases(JobId job) override;
-  Result<uint64_t> release_leases_in(JobId job, std::span<const ObjectState> states) override;
-  Result<uint64_t> requeue_failed(JobId job) override;
-
-  Status queue(Transition transition) override;
-  Status queue_part(UploadRef upload, PartRecord part) override;
-  Status queue_upload_end(UploadRef upload, UploadStatus status) override;
-  Result<FlushReport> flush() override;
-  size_t queued() const override;
-
-  Result<UploadRef> begin_upload(const UploadStart& start) override;
-  Result<std::optional<UploadProgress>> active_upload(ObjectId object) override;
-  Result<std::vector<UploadRecord>> open_uploads(std::optional<JobId> job) override;
-
-  Result<std::vector<StateTotals>> totals(JobId job) override;
-  Result<std::vector<ErrorEntry>> recent_errors(JobId job, size_t limit) override;
-
   Result<RunId> begin_run(JobId job, const RunStart& start) override;
   Status end_run(RunId run, std::string_view outcome, int exit_code) override;
   Result<std::vector<RunRecord>> runs(JobId job, size_t limit) override;
   Result<LockOutcome> acquire_job_lock(JobId job, const LockRequest& request) override;
   Status release_job_lock(JobId job, std::string_view owner) override;
-  Result<std::optional<LockHolder>> job_lock_holder(JobId job) override;
   Result<std::vector<LockHolder>> job_lock_holders(JobId job) override;
   Result<bool> set_run_activity(JobId job, std::string_view owner, const RunActivity& activity) override;
-  Status break_job_lock(JobId job) override;
   Status break_job_lock(JobId job, std::string_view owner) override;
+
+  // ObjectCatalog: sqlite_ledger_catalog.cpp (reads, status),
+  // sqlite_ledger_planning.cpp (upsert, requeue), sqlite_ledger_reopen.cpp.
+  Result<UpsertStats> upsert_listed(JobId job, std::span<const ListedObject> objects) override;
+  Result<std::vector<ObjectRecord>> list_objects(JobId job, const ListQuery& query) override;
+  Result<std::optional<ObjectRecord>> find_object(JobId job, std::string_view key) override;
+  Result<std::optional<ObjectRecord>> get_object(ObjectId id) override;
+  Result<std::vector<ObjectId>> reopen_verified(JobId job, std::span<const ReopenRequest> requests) override;
+  Result<uint64_t> requeue_failed(JobId job) override;
+  Result<std::vector<StateTotals>> totals(JobId job) override;
+  Result<std::vector<ErrorEntry>> recent_errors(JobId job, size_t limit) override;
+
+  // ObjectClaims: sqlite_ledger_claims.cpp.
+  Result<std::vector<ObjectRecord>> claim(const ClaimRequest& request) override;
+  Result<std::vector<ObjectId>> renew(std::span<const ObjectId> ids, std::string_view owner,
+                                      std::chrono::milliseconds lease) override;
+  Status release(std::span<const ObjectId> ids, std::string_view owner) override;
+  Result<uint64_t> release_leases_in(JobId job, std::span<const ObjectState> states) override;
+
+  // TransitionQueue: sqlite_ledger_writes.cpp (queue, flush),
+  // sqlite_ledger_uploads.cpp.
+  Status queue(Transition transition) override;
+  Status queue_part(UploadRef upload, PartRecord part) override;
+  Status queue_upload_end(UploadRef upload, UploadStatus status) override;
+  Result<FlushReport> flush() override;
+  size_t queued() const override;
+  Result<UploadRef> begin_upload(const UploadStart& start) override;
+  Result<std::optional<UploadProgress>> active_upload(ObjectId object) override;
+  Result<std::vector<UploadRecord>> open_uploads(std::optional<JobId> job) override;
 
  private:
   // One attempt of open(); `existed`: the file was there before the first.

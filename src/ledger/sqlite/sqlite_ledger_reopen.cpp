@@ -1,5 +1,6 @@
-// SqliteLedger::reopen_verified: `s5j verify` putting verified records whose
-// destination copy is missing or different back in line.
+// SqliteLedger, the ObjectCatalog part: reopen_verified, `s5j verify`
+// putting verified records whose destination copy is missing or different
+// back in line.
 #include "ledger/sqlite/sqlite_ledger.h"
 #include "ledger/sqlite/sqlite_rows.h"
 

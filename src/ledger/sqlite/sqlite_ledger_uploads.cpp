@@ -1,4 +1,5 @@
-// SqliteLedger: multipart upload progress (upload ids and finished parts).
+// SqliteLedger, the TransitionQueue part: multipart upload progress (upload
+// ids and finished parts).
 #include "ledger/ledger_error.h"
 #include "ledger/sqlite/sqlite_ledger.h"
 #include "ledger/sqlite/sqlite_rows.h"

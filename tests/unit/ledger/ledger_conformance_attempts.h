@@ -1,15 +1,15 @@
-// The Ledger conformance suite, part 4: what `attempts` counts. Include
-// after ledger_conformance.h.
+// The Ledger conformance suite, TransitionQueue part, continued: what
+// `attempts` counts.
 #pragma once
 
-#include "unit/ledger/ledger_conformance.h"
+#include "unit/ledger/ledger_conformance_transitions.h"
 
 namespace s5j::ledger::conformance {
 
 // An object that went through once counts one attempt in either mode; a
 // retry, from the source or of the upload from the same staged copy, one
 // more.
-TEST_P(LedgerConformance, AttemptsCountPassesNotLegs) {
+TEST_P(TransitionQueueConformance, AttemptsCountPassesNotLegs) {
   const JobId d = job(JobMode::direct, "direct");
   add(d, {"once"});
   verify_direct(d, "once");

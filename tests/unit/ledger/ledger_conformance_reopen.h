@@ -1,9 +1,9 @@
-// The Ledger conformance suite, part 3: reopen_verified (s5j verify puts
-// verified objects whose destination copy is missing or different back in
-// line). Included by a backend's test file after ledger_conformance.h.
+// The Ledger conformance suite, ObjectCatalog part, continued:
+// reopen_verified (s5j verify puts verified objects whose destination copy
+// is missing or different back in line).
 #pragma once
 
-#include "unit/ledger/ledger_conformance.h"
+#include "unit/ledger/ledger_conformance_catalog.h"
 
 namespace s5j::ledger::conformance {
 
@@ -11,7 +11,7 @@ inline ReopenRequest reopen_request(const ObjectRecord& r, std::string reason = 
   return ReopenRequest{r.id, r.size, r.source_etag, r.updated_at, std::move(reason)};
 }
 
-TEST_P(LedgerConformance, ReopenPutsVerifiedBackToPendingWithoutItsEvidence) {
+TEST_P(ObjectCatalogConformance, ReopenPutsVerifiedBackToPendingWithoutItsEvidence) {
   const JobId j = job();
   add(j, {"gone", "kept"});
   verify_direct(j, "gone");
@@ -53,7 +53,7 @@ TEST_P(LedgerConformance, ReopenPutsVerifiedBackToPendingWithoutItsEvidence) {
   EXPECT_EQ(get(j, "gone").state, ObjectState::verified);
 }
 
-TEST_P(LedgerConformance, ReopenIsACompareAndSetOnTheRecordAsRead) {
+TEST_P(ObjectCatalogConformance, ReopenIsACompareAndSetOnTheRecordAsRead) {
   const JobId j = job();
   const JobId other_job = job(JobMode::direct, "other");
   add(j, {"relisted", "recopied", "pending", "fine"});
@@ -101,7 +101,7 @@ TEST_P(LedgerConformance, ReopenIsACompareAndSetOnTheRecordAsRead) {
   EXPECT_TRUE(ledger_->reopen_verified(j, std::vector<ReopenRequest>{})->empty());
 }
 
-TEST_P(LedgerConformance, ReopenOfAStagedJobForgetsTheStagedCopy) {
+TEST_P(ObjectCatalogConformance, ReopenOfAStagedJobForgetsTheStagedCopy) {
   const JobId j = job(JobMode::staged);
   add(j, {"obj"});
   commit(Transition::of(get(j, "obj"), ObjectState::staging));

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace s5j::ledger {
 namespace {
 
@@ -14,6 +16,17 @@ TEST(ObjectState, NamesRoundTrip) {
   }
   EXPECT_FALSE(parse_object_state("done").has_value());
   EXPECT_FALSE(parse_job_mode("relay").has_value());
+}
+
+// release_all_leases() releases the leases in these states: one left out
+// would keep its leases after a crash.
+TEST(ObjectState, AllStatesHoldEveryStateOfEitherModeOnce) {
+  const auto all = all_object_states();
+  for (JobMode m : {JobMode::direct, JobMode::staged}) {
+    for (S s : states_of(m)) EXPECT_EQ(std::count(all.begin(), all.end(), s), 1) << to_string(s);
+  }
+  for (S s : all) EXPECT_EQ(parse_object_state(to_string(s)), s);
+  EXPECT_EQ(all.size(), 8u);  // pending copying staging staged uploading verified failed vanished
 }
 
 TEST(ObjectState, DirectHappyPathAndExits) {

@@ -1,4 +1,6 @@
-#include "ledger/ledger.h"
+// Names of the upload statuses (records.h), as the ledger's rows and the
+// export carry them.
+#include "ledger/records.h"
 
 namespace s5j::ledger {
 
@@ -17,22 +19,6 @@ std::optional<UploadStatus> parse_upload_status(std::string_view text) {
     if (to_string(s) == text) return s;
   }
   return std::nullopt;
-}
-
-Status for_each_object(Ledger& ledger, JobId job, const std::function<Status(const ObjectRecord&)>& fn,
-                       size_t page_size) {
-  ListQuery q;
-  q.limit = page_size == 0 ? 1000 : page_size;
-  for (;;) {
-    auto page = ledger.list_objects(job, q);
-    if (!page) return std::unexpected(page.error());
-    for (const ObjectRecord& r : *page) {
-      if (auto st = fn(r); !st) return st;
-    }
-    // Paging by key (not offset) stays correct while others insert.
-    if (page->size() < q.limit) return {};
-    q.after_key = page->back().key;
-  }
 }
 
 }  // namespace s5j::ledger

@@ -1,0 +1,106 @@
+// SqliteLedger, the ObjectCatalog part: planning (merging a source listing)
+// and putting failed records back in line.
+#include "ledger/sqlite/sqlite_ledger.h"
+#include "ledger/sqlite/sqlite_rows.h"
+
+namespace s5j::ledger {
+
+using sqlite::WriteTransaction;
+
+Result<UpsertStats> SqliteLedger::upsert_listed(JobId job, std::span<const ListedObject> objects) {
+  UpsertStats stats;
+  std::lock_guard lock(db_mu_);
+  auto txn = WriteTransaction::begin(*state_.db);
+  if (!txn) return std::unexpected(txn.error());
+  const int64_t now = now_ms();
+  auto bind_mtime = [](sqlite::Statement& s, int i, const ListedObject& o) {
+    if (o.last_modified) {
+      s.bind(i, sqlite::to_ms(*o.last_modified));
+    } else {
+      s.bind_null(i);
+    }
+  };
+  for (const ListedObject& o : objects) {
+    auto sel = state_.db->cached("SELECT id, size, source_etag, state FROM objects WHERE job_id = ?1 AND key = ?2");
+    if (!sel) return std::unexpected(sel.error());
+    (*sel)->bind(1, job.value).bind_blob(2, o.key);
+    auto row = (*sel)->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) {
+      (*sel)->reset();
+      auto ins = state_.db->cached(
+          "INSERT INTO objects(job_id, key, size, source_etag, source_mtime, state, created_at, updated_at) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?6)");
+      if (!ins) return std::unexpected(ins.error());
+      (*ins)->bind(1, job.value).bind_blob(2, o.key).bind(3, static_cast<int64_t>(o.size)).bind_text(4, o.etag);
+      bind_mtime(**ins, 5, o);
+      (*ins)->bind(6, now);
+      if (auto st = (*ins)->run(); !st) {
+        // A job id that does not exist fails the foreign key.
+        return std::unexpected(st.error());
+      }
+      ++stats.inserted;
+      continue;
+    }
+    const int64_t id = (*sel)->get_int(0);
+    const bool changed = static_cast<uint64_t>((*sel)->get_int(1)) != o.size || (*sel)->get_text(2) != o.etag;
+    const bool vanished = (*sel)->get_text(3) == to_string(ObjectState::vanished);
+    (*sel)->reset();
+    if (changed) {
+      // A new version of the object: everything learned about the old one
+      // (checksums, staged copy, destination ETag, parts) no longer applies.
+      auto upd = state_.db->cached(
+          "UPDATE objects SET size = ?2, source_etag = ?3, source_mtime = ?4, state = 'pending', attempts = 0, "
+          "last_error = NULL, error_at = NULL, md5 = NULL, crc32c = NULL, dest_etag = NULL, lease_owner = NULL, "
+          "lease_expires = 0, staged_volume = NULL, staged_path = NULL, staged_size = NULL, staged_md5 = NULL, "
+          "staged_crc32c = NULL, staged_metadata = NULL, updated_at = ?5 WHERE id = ?1");
+      if (!upd) return std::unexpected(upd.error());
+      (*upd)->bind(1, id).bind(2, static_cast<int64_t>(o.size)).bind_text(3, o.etag);
+      bind_mtime(**upd, 4, o);
+      (*upd)->bind(5, now);
+      if (auto st = (*upd)->run(); !st) return std::unexpected(st.error());
+      auto ab = state_.db->cached(
+          "UPDATE uploads SET status = 'abandoned', updated_at = ?2 WHERE object_id = ?1 AND status = 'active'");
+      if (!ab) return std::unexpected(ab.error());
+      if (auto st = (*ab)->bind(1, id).bind(2, now).run(); !st) return std::unexpected(st.error());
+      ++stats.changed;
+    } else if (vanished) {
+      auto upd = state_.db->cached(
+          "UPDATE objects SET state = 'pending', lease_owner = NULL, lease_expires = 0, updated_at = ?2 "
+          "WHERE id = ?1");
+      if (!upd) return std::unexpected(upd.error());
+      if (auto st = (*upd)->bind(1, id).bind(2, now).run(); !st) return std::unexpected(st.error());
+      ++stats.revived;
+    } else {
+      ++stats.unchanged;
+    }
+  }
+  if (auto st = txn->commit(); !st) return std::unexpected(st.error());
+  return stats;
+}
+
+Result<uint64_t> SqliteLedger::requeue_failed(JobId job) {
+  std::lock_guard lock(db_mu_);
+  auto txn = WriteTransaction::begin(*state_.db);
+  if (!txn) return std::unexpected(txn.error());
+  // A failed upload of a staged job retries from its staged copy; anything
+  // else starts over from the source.
+  auto staged = state_.db->cached(
+      "UPDATE objects SET state = 'staged', attempts = attempts + 1, lease_owner = NULL, lease_expires = 0, "
+      "updated_at = ?2 WHERE job_id = ?1 AND state = 'failed' AND staged_path IS NOT NULL "
+      "AND (SELECT mode FROM jobs WHERE id = ?1) = 'staged'");
+  if (!staged) return std::unexpected(staged.error());
+  const int64_t now = now_ms();
+  if (auto st = (*staged)->bind(1, job.value).bind(2, now).run(); !st) return std::unexpected(st.error());
+  uint64_t n = static_cast<uint64_t>(state_.db->changes());
+  auto pending = state_.db->cached(
+      "UPDATE objects SET state = 'pending', lease_owner = NULL, lease_expires = 0, updated_at = ?2 "
+      "WHERE job_id = ?1 AND state = 'failed'");
+  if (!pending) return std::unexpected(pending.error());
+  if (auto st = (*pending)->bind(1, job.value).bind(2, now).run(); !st) return std::unexpected(st.error());
+  n += static_cast<uint64_t>(state_.db->changes());
+  if (auto st = txn->commit(); !st) return std::unexpected(st.error());
+  return n;
+}
+
+}  // namespace s5j::ledger
