@@ -32,13 +32,7 @@ Result<std::vector<ObjectRecord>> SqliteLedger::list_objects(JobId job, const Li
   if (query.after_key) (*st)->bind_blob(2, *query.after_key);
   if (query.state) (*st)->bind_text(3, to_string(*query.state));
   (*st)->bind(4, static_cast<int64_t>(query.limit));
-  std::vector<ObjectRecord> out;
-  for (;;) {
-    auto row = (*st)->step();
-    if (!row) return std::unexpected(row.error());
-    if (!*row) return out;
-    out.push_back(read_object(**st));
-  }
+  return sqlite::read_objects(**st);
 }
 
 Result<std::optional<ObjectRecord>> SqliteLedger::find_object(JobId job, std::string_view key) {

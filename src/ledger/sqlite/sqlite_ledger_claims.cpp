@@ -7,7 +7,6 @@
 
 namespace s5j::ledger {
 
-using sqlite::read_object;
 using sqlite::WriteTransaction;
 
 Result<std::vector<ObjectRecord>> SqliteLedger::claim_state_locked(const ClaimRequest& r, ObjectState state,
@@ -22,13 +21,7 @@ Result<std::vector<ObjectRecord>> SqliteLedger::claim_state_locked(const ClaimRe
   if (!st) return std::unexpected(st.error());
   (*st)->bind_text(1, r.owner).bind(2, now + r.lease.count()).bind(3, now).bind(4, r.job.value);
   (*st)->bind_text(5, to_string(state)).bind(6, static_cast<int64_t>(max));
-  std::vector<ObjectRecord> out;
-  for (;;) {
-    auto row = (*st)->step();
-    if (!row) return std::unexpected(row.error());
-    if (!*row) return out;
-    out.push_back(read_object(**st));
-  }
+  return sqlite::read_objects(**st);
 }
 
 Result<std::vector<ObjectRecord>> SqliteLedger::claim(const ClaimRequest& request) {

@@ -39,6 +39,16 @@ void bind_opt_text(Statement& st, int i, const std::optional<std::string>& v) {
   }
 }
 
+Result<std::vector<ObjectRecord>> read_objects(Statement& st) {
+  std::vector<ObjectRecord> out;
+  for (;;) {
+    auto row = st.step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) return out;
+    out.push_back(read_object(st));
+  }
+}
+
 ObjectRecord read_object(const Statement& st) {
   ObjectRecord r;
   r.id = ObjectId{st.get_int(0)};

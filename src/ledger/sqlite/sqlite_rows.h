@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "ledger/records.h"
 #include "ledger/sqlite/sqlite_db.h"
@@ -35,6 +36,8 @@ void bind_u32(Statement& st, int i, const std::optional<uint32_t>& v);
 void bind_opt_text(Statement& st, int i, const std::optional<std::string>& v);
 
 ObjectRecord read_object(const Statement& st);
+// Steps `st` to its end, reading every row as an object record.
+Result<std::vector<ObjectRecord>> read_objects(Statement& st);
 UploadRecord read_upload(const Statement& st);
 
 }  // namespace s5j::ledger::sqlite
