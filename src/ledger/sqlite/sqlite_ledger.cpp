@@ -157,19 +157,6 @@ Result<std::optional<JobRecord>> SqliteLedger::find_job(std::string_view name) {
   return find_job_locked(name);
 }
 
-Result<std::vector<JobRecord>> SqliteLedger::list_jobs() {
-  std::lock_guard lock(db_mu_);
-  auto st = state_.db->cached("SELECT id, name, mode, created_at FROM jobs ORDER BY name");
-  if (!st) return std::unexpected(st.error());
-  std::vector<JobRecord> out;
-  for (;;) {
-    auto row = (*st)->step();
-    if (!row) return std::unexpected(row.error());
-    if (!*row) return out;
-    out.push_back(read_job(**st));
-  }
-}
-
 Result<JobMode> SqliteLedger::job_mode(JobId job) {
   {
     std::lock_guard modes(modes_mu_);

@@ -60,7 +60,6 @@ class SqliteLedger final : public Ledger {
 
   Result<JobRecord> open_job(std::string_view name, JobMode mode) override;
   Result<std::optional<JobRecord>> find_job(std::string_view name) override;
-  Result<std::vector<JobRecord>> list_jobs() override;
   Status reset_job(JobId job) override;
 
   Result<UpsertStats> upsert_listed(JobId job, std::span<const ListedObject> objects) override;
