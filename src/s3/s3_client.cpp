@@ -15,7 +15,6 @@
 #include "s3/uri_encode.h"
 
 namespace s5j::s3 {
-
 namespace {
 
 // Region the server expects, from an AuthorizationHeaderMalformed message

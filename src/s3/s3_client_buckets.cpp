@@ -1,11 +1,11 @@
 // S3Client's bucket-level operations: the buckets themselves and the
 // listing of a bucket's objects (v2, with the fall-back to v1).
 #include "s3/s3_client.h"
+
 #include "s3/s3_client_call.h"
 #include "s3/s3_error.h"
 
 namespace s5j::s3 {
-
 
 Result<std::vector<BucketInfo>> S3Client::list_buckets() {
   Call call{.operation = "ListBuckets", .method = "GET"};

@@ -12,7 +12,6 @@
 #include "s3/uri_encode.h"
 
 namespace s5j::s3 {
-
 namespace {
 
 std::string md5_base64(std::string_view data) {
