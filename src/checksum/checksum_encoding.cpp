@@ -26,14 +26,6 @@ std::string crc32_base64(uint32_t crc) {
   return base64_encode(be);
 }
 
-std::optional<Md5Digest> parse_md5_base64(std::string_view text) { return to_digest(base64_decode(text)); }
 std::optional<Md5Digest> parse_md5_hex(std::string_view text) { return to_digest(from_hex(text)); }
-
-std::optional<uint32_t> parse_crc32_base64(std::string_view text) {
-  auto bytes = base64_decode(text);
-  if (!bytes || bytes->size() != 4) return std::nullopt;
-  return (uint32_t{(*bytes)[0]} << 24) | (uint32_t{(*bytes)[1]} << 16) | (uint32_t{(*bytes)[2]} << 8) |
-         uint32_t{(*bytes)[3]};
-}
 
 }  // namespace s5j::checksum

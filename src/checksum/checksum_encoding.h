@@ -19,10 +19,8 @@ std::string md5_base64(const Md5Digest& digest);  // Content-MD5 value
 std::string md5_hex(const Md5Digest& digest);      // ETag form, lower case
 std::string crc32_base64(uint32_t crc);            // x-amz-checksum-crc32 / -crc32c
 
-// Inverses; nullopt when the text is not a well-formed value of that kind
-// (wrong length, bad base64 or hex). Hex accepts either case.
-std::optional<Md5Digest> parse_md5_base64(std::string_view text);
+// The inverse of md5_hex; nullopt when the text is not 32 hex digits.
+// Either case.
 std::optional<Md5Digest> parse_md5_hex(std::string_view text);
-std::optional<uint32_t> parse_crc32_base64(std::string_view text);
 
 }  // namespace s5j::checksum

@@ -2,8 +2,6 @@
 
 #include <isa-l/crc.h>
 
-#include "checksum/crc_combine.h"
-
 namespace s5j::checksum {
 
 void Crc32::update(std::span<const unsigned char> data) {
@@ -26,10 +24,6 @@ uint32_t crc32_of(std::string_view data) {
   Crc32 c;
   c.update(data);
   return c.value();
-}
-
-uint32_t crc32_combine(uint32_t crc_a, uint32_t crc_b, uint64_t len_b) {
-  return crc32_combine_poly(0xEDB88320u, crc_a, crc_b, len_b);
 }
 
 }  // namespace s5j::checksum

@@ -24,7 +24,5 @@ class Crc32 {
 
 uint32_t crc32_of(std::span<const unsigned char> data);
 uint32_t crc32_of(std::string_view data);
-// crc32(A || B) from crc32(A), crc32(B) and the length of B.
-uint32_t crc32_combine(uint32_t crc_a, uint32_t crc_b, uint64_t len_b);
 
 }  // namespace s5j::checksum

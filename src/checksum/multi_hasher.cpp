@@ -12,9 +12,6 @@ constexpr size_t kBlock = 64 * 1024;
 }  // namespace
 
 std::string Checksums::content_md5() const { return md5 ? md5_base64(*md5) : std::string(); }
-std::string Checksums::crc32c_base64() const { return crc32c ? checksum::crc32_base64(*crc32c) : std::string(); }
-std::string Checksums::crc32_base64() const { return crc32 ? checksum::crc32_base64(*crc32) : std::string(); }
-std::string Checksums::md5_hex() const { return md5 ? checksum::md5_hex(*md5) : std::string(); }
 
 Result<MultiHasher> MultiHasher::create(ChecksumSelection selection) {
   std::optional<Md5> md5;

@@ -39,11 +39,8 @@ struct Checksums {
   std::optional<uint32_t> crc32c;
   std::optional<uint32_t> crc32;
 
-  // Header forms; empty when the algorithm was not computed.
-  std::string content_md5() const;     // Content-MD5
-  std::string crc32c_base64() const;   // x-amz-checksum-crc32c
-  std::string crc32_base64() const;    // x-amz-checksum-crc32
-  std::string md5_hex() const;         // compare with a plain-MD5 ETag
+  // The Content-MD5 header's form; empty when MD5 was not computed.
+  std::string content_md5() const;
 };
 
 class MultiHasher {

@@ -10,9 +10,7 @@ s3::ClientOptions client_options_for(const config::SideConfig& side, const confi
   options.region = side.region;
   options.credentials = {side.access_key, side.secret_access_key, side.session_token};
   options.virtual_hosted = side.addressing == config::Addressing::virtual_hosted;
-  options.list_api = side.list_api == config::ListApi::v1   ? s3::ListApi::v1
-                     : side.list_api == config::ListApi::v2 ? s3::ListApi::v2
-                                                            : s3::ListApi::automatic;
+  options.list_api = side.list_api;
   options.retry.max_attempts = transfer.max_attempts;
   return options;
 }

@@ -18,13 +18,13 @@
 
 #include "base/error.h"
 #include "http/network_options.h"
+#include "s3/list_api.h"
 
 namespace s5j::config {
 
 // The code of every error load_config() and parse_config() return.
 inline constexpr char kConfigError[] = "ConfigError";
 
-enum class ListApi { automatic, v2, v1 };
 enum class Addressing { path, virtual_hosted };
 
 struct SideConfig {
@@ -43,7 +43,7 @@ struct SideConfig {
   // "https://s3.<region>.amazonaws.com", and aws_default_endpoint is true.
   std::vector<std::string> endpoint_urls;
   bool aws_default_endpoint = false;
-  ListApi list_api = ListApi::automatic;
+  s3::ListApi list_api = s3::ListApi::automatic;
   Addressing addressing = Addressing::path;
   http::NetworkOptions network;
 };

@@ -100,6 +100,7 @@ Problem side_profile(Ctx& c, const Value& v) {
 Problem side_endpoints(Ctx& c, const Value& v) { return set_endpoints(*c.side, v.list); }
 
 Problem side_list_api(Ctx& c, const Value& v) {
+  using s3::ListApi;
   static const std::pair<std::string_view, ListApi> choices[] = {
       {"auto", ListApi::automatic}, {"v2", ListApi::v2}, {"v1", ListApi::v1}};
   return pick(v.text, choices, c.side->list_api);

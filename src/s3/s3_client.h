@@ -33,13 +33,12 @@
 #include "http/transport.h"
 #include "s3/concurrency_limiter.h"
 #include "s3/endpoint_pool.h"
+#include "s3/list_api.h"
 #include "s3/retry_policy.h"
 #include "s3/s3_xml.h"
 #include "s3/sigv4_signer.h"
 
 namespace s5j::s3 {
-
-enum class ListApi { automatic, v2, v1 };
 
 struct ClientOptions {
   std::vector<std::string> endpoint_urls;  // at least one

@@ -74,7 +74,7 @@ Result<Reservation> SpaceManager::reserve(uint64_t bytes, WaitMode mode, std::st
   std::unique_lock lock(mutex_);
   bool announced = false;
   for (;;) {
-    if (shut_down_ || stop.stop_requested()) {
+    if (stop.stop_requested()) {
       return staging_error(ErrorKind::retryable, kCancelled, "waiting for staging space was cancelled (shutting down)");
     }
     const std::vector<Room> rooms = evaluate_locked();
@@ -132,7 +132,7 @@ Result<Reservation> SpaceManager::reserve(uint64_t bytes, WaitMode mode, std::st
     }
     // A release between the check above and this wait bumped generation_,
     // so the predicate is already true: no lost wake-up.
-    cv_.wait_for(lock, stop, options_.recheck_interval, [&] { return generation_ != seen || shut_down_; });
+    cv_.wait_for(lock, stop, options_.recheck_interval, [&] { return generation_ != seen; });
     --waiters_;
   }
 }
@@ -197,12 +197,6 @@ std::vector<VolumeUsage> SpaceManager::usage() const {
 bool SpaceManager::waiting_for_space() const {
   std::lock_guard lock(mutex_);
   return waiters_ > 0;
-}
-
-void SpaceManager::shutdown() {
-  std::lock_guard lock(mutex_);
-  shut_down_ = true;
-  changed_locked();
 }
 
 }  // namespace s5j::staging

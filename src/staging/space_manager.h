@@ -16,8 +16,8 @@
 // the reserve, capped by the limit) — reported up front, never attempted.
 // When nothing has room: fail_fast returns Full; block waits until space
 // is released (a reservation ends, a staged file is removed), or every
-// recheck_interval for space freed by others, or until shutdown() or the
-// caller's stop token (Cancelled).
+// recheck_interval for space freed by others, or until the caller's stop
+// token (Cancelled).
 //
 // Thread safety: every method may be called from any thread. FsStatsFn is
 // called with the internal lock held (so a free-space figure and the
@@ -79,11 +79,10 @@ class SpaceManager {
   SpaceManager(const SpaceManager&) = delete;
   SpaceManager& operator=(const SpaceManager&) = delete;
 
-  size_t volume_count() const { return volumes_.size(); }
   const std::string& volume(size_t index) const { return volumes_[index].path; }
 
   // Space for a write of `bytes` on the best volume (see above). Errors:
-  // TooLarge, Full (fail_fast), Cancelled (shutdown or `stop`), or the
+  // TooLarge, Full (fail_fast), Cancelled (`stop`), or the
   // FsStatsFn's error when no volume's stats can be read.
   Result<Reservation> reserve(uint64_t bytes, WaitMode mode, std::stop_token stop = {});
 
@@ -98,8 +97,6 @@ class SpaceManager {
   std::vector<VolumeUsage> usage() const;
   // True while at least one reserve() call is blocked waiting for space.
   bool waiting_for_space() const;
-  // Wakes every blocked reserve(); from now on reserve() fails Cancelled.
-  void shutdown();
 
  private:
   friend class Reservation;
@@ -129,7 +126,6 @@ class SpaceManager {
   std::condition_variable_any cv_;
   uint64_t generation_ = 0;  // guarded by mutex_; bumped whenever space may have been freed
   uint32_t waiters_ = 0;     // guarded by mutex_
-  bool shut_down_ = false;   // guarded by mutex_
 };
 
 }  // namespace s5j::staging

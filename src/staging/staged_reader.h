@@ -2,9 +2,9 @@
 //
 // Opened by Stager::open_reader(id) (or open() on a path the stager
 // produced). read_at() is pread, so many threads can read different ranges
-// of one reader at once (parallel part uploads). verify() recomputes the
-// checksums with one sequential pass and compares them with the ones
-// recorded when the file was staged, to catch bytes that changed on disk.
+// of one reader at once (parallel part uploads). Bytes that changed on disk
+// are caught by the reader's caller, which hashes what it reads (the drain
+// leg's uploader).
 //
 // Ownership: owns the descriptor; move-only. Independent of the Stager once
 // open (the file may even be removed meanwhile; the open descriptor keeps
@@ -39,11 +39,6 @@ class StagedReader {
 
   // One sequential pass over the whole file.
   Result<checksum::Checksums> compute_checksums(checksum::ChecksumSelection selection = {}) const;
-
-  // Size must equal expected.bytes, and each checksum `expected` holds
-  // (md5, crc32c, crc32) must match the recomputed one; otherwise
-  // StagedCorrupt naming the file and what differs.
-  Status verify(const checksum::Checksums& expected) const;
 
  private:
   StagedReader(UniqueFd fd, std::string path, uint64_t size) : fd_(std::move(fd)), path_(std::move(path)), size_(size) {}

@@ -130,8 +130,6 @@ class Stager {
 
   std::vector<VolumeUsage> usage() const { return space_->usage(); }
   bool waiting_for_space() const { return space_->waiting_for_space(); }
-  // Wakes blocked reserve() calls; later reserve() calls fail Cancelled.
-  void shutdown() { space_->shutdown(); }
 
  private:
   friend class StagedWriter;

@@ -8,14 +8,16 @@
 //   TooLarge         permanent: the object is larger than any volume could
 //                    ever hold for this job (usable space even if every file
 //                    this job staged there were gone, and the volume limit).
-//   Cancelled        retryable: a blocking reserve() was woken by shutdown()
-//                    or its stop token.
+//   Cancelled        retryable: a blocking reserve() was woken by its stop
+//                    token.
 //   DiskFull         retryable: ENOSPC/EDQUOT while writing a staged file;
 //                    the .part was removed and the reservation released.
 //   StagingIoError   retryable: any other failed system call on a staged
 //                    file or staging directory (message names the path).
-//   StagedCorrupt    permanent for that copy: verify() found a size or
-//                    checksum different from the recorded one; restage it.
+//   StagedCorrupt    permanent for that copy: the staged file is shorter
+//                    than its recorded size, or (the drain leg's uploader)
+//                    its bytes differ from the recorded checksums; restage
+//                    it.
 //   StagedNotFound   permanent: no staged file for that id.
 //   InvalidArgument  permanent: a caller bug (id <= 0, write outside the
 //                    file, commit with holes, foreign reservation).

@@ -39,11 +39,6 @@ class Statement {
   Statement& bind_blob(int i, std::string_view bytes);  // empty -> zero-length blob, not NULL
   Statement& bind_blob(int i, std::span<const unsigned char> bytes);
   Statement& bind_null(int i);
-  template <class T, class F>
-  Statement& bind_opt(int i, const std::optional<T>& v, F&& binder) {
-    if (v) return binder(*this, i, *v);
-    return bind_null(i);
-  }
 
   // true: a row is available; false: done.
   Result<bool> step();

@@ -61,7 +61,6 @@ class SqliteLedger final : public Ledger {
   // JobControl: sqlite_ledger_jobs.cpp (jobs, runs), sqlite_ledger_locks.cpp.
   Result<JobRecord> open_job(std::string_view name, JobMode mode) override;
   Result<std::optional<JobRecord>> find_job(std::string_view name) override;
-  Result<std::vector<JobRecord>> list_jobs() override;
   Status reset_job(JobId job) override;
   Result<RunId> begin_run(JobId job, const RunStart& start) override;
   Status end_run(RunId run, std::string_view outcome, int exit_code) override;

@@ -71,19 +71,6 @@ Result<std::optional<JobRecord>> SqliteLedger::find_job(std::string_view name) {
   return find_job_locked(name);
 }
 
-Result<std::vector<JobRecord>> SqliteLedger::list_jobs() {
-  std::lock_guard lock(db_mu_);
-  auto st = state_.db->cached("SELECT id, name, mode, created_at FROM jobs ORDER BY name");
-  if (!st) return std::unexpected(st.error());
-  std::vector<JobRecord> out;
-  for (;;) {
-    auto row = (*st)->step();
-    if (!row) return std::unexpected(row.error());
-    if (!*row) return out;
-    out.push_back(read_job(**st));
-  }
-}
-
 Status SqliteLedger::reset_job(JobId job) {
   std::lock_guard lock(db_mu_);
   if (auto r = flush_locked(false); !r) return std::unexpected(r.error());

@@ -34,7 +34,7 @@ TEST_F(ConfigTest, MinimalConfigGetsDefaults) {
   EXPECT_EQ(c.source.secret_access_key, kSrcSecret);
   EXPECT_EQ(c.source.credentials_origin, "config");
   EXPECT_EQ(c.destination.secret_access_key, kDstSecret);
-  EXPECT_EQ(c.source.list_api, ListApi::automatic);
+  EXPECT_EQ(c.source.list_api, s3::ListApi::automatic);
   EXPECT_EQ(c.source.addressing, Addressing::path);
   EXPECT_EQ(c.transfer.workers, 16);
   EXPECT_EQ(c.transfer.part_size, 16ull << 20);
@@ -116,7 +116,7 @@ TEST_F(ConfigTest, EveryModernKeyIsRead) {
   EXPECT_EQ(c.source.endpoint_urls,
             (std::vector<std::string>{"https://192.168.1.10:8443", "https://192.168.1.11:8443"}));
   EXPECT_FALSE(c.source.aws_default_endpoint);
-  EXPECT_EQ(c.source.list_api, ListApi::v1);
+  EXPECT_EQ(c.source.list_api, s3::ListApi::v1);
   EXPECT_EQ(c.source.network.ca_bundle, ca);
   EXPECT_EQ(c.source.network.proxy, "http://proxy.lan:3128");
   EXPECT_EQ(c.source.network.bind_interface, "eth1");
@@ -127,7 +127,7 @@ TEST_F(ConfigTest, EveryModernKeyIsRead) {
   EXPECT_FALSE(c.source.network.insecure_skip_verify);
   EXPECT_EQ(c.destination.region, "eu-west-1");
   EXPECT_EQ(c.destination.endpoint_urls, std::vector<std::string>{"https://minio.lan:9000"});
-  EXPECT_EQ(c.destination.list_api, ListApi::v2);
+  EXPECT_EQ(c.destination.list_api, s3::ListApi::v2);
   EXPECT_EQ(c.destination.addressing, Addressing::virtual_hosted);
   EXPECT_EQ(c.destination.network.max_bytes_per_sec, 104857600u);
   EXPECT_EQ(c.transfer.workers, 32);
@@ -269,7 +269,7 @@ TEST_F(ConfigTest, RegionListApiAddressingAndLogLevelValues) {
   EXPECT_HAS(error_of(kMinimal + "job:\n  name: my job\n"), "job.name must be 1-64 letters");
   auto r = parse(with_source("  list_api: AUTO\n"));
   ASSERT_TRUE(r.has_value());
-  EXPECT_EQ(r->source.list_api, ListApi::automatic);
+  EXPECT_EQ(r->source.list_api, s3::ListApi::automatic);
 }
 
 // --- Sizes and numbers ------------------------------------------------------

@@ -248,25 +248,6 @@ TEST_F(SpaceManagerTest, BlockingReserveIsWokenByRelease) {
   EXPECT_FALSE(m->waiting_for_space());
 }
 
-TEST_F(SpaceManagerTest, ShutdownCancelsBlockedAndLaterReserves) {
-  std::promise<void> waiting;
-  SpaceOptions options{.reserve_bytes = 0};
-  options.on_wait = [&](uint64_t) { waiting.set_value(); };
-  auto m = make(1, 1000, std::move(options));
-  auto a = m->reserve(1000, WaitMode::fail_fast);
-  ASSERT_TRUE(a.has_value());
-  auto blocked = std::async(std::launch::async, [&] { return m->reserve(1, WaitMode::block); });
-  ASSERT_TRUE(ready(waiting.get_future())) << "reserve() never started waiting";
-  m->shutdown();
-  ASSERT_TRUE(ready(blocked)) << "shutdown did not wake the waiter";
-  auto r = blocked.get();
-  ASSERT_FALSE(r.has_value());
-  EXPECT_EQ(code_of(r), kCancelled);
-  a->release();
-  EXPECT_EQ(code_of(m->reserve(1, WaitMode::fail_fast)), kCancelled);
-  EXPECT_FALSE(m->waiting_for_space());
-}
-
 TEST_F(SpaceManagerTest, StopTokenCancelsOneWaiter) {
   std::promise<void> waiting;
   SpaceOptions options{.reserve_bytes = 0};
