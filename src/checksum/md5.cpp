@@ -1,5 +1,6 @@
 #include "checksum/md5.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include <utility>
@@ -72,5 +73,7 @@ Result<Md5Digest> md5_of(std::span<const unsigned char> data) {
 Result<Md5Digest> md5_of(std::string_view data) {
   return md5_of(std::span(reinterpret_cast<const unsigned char*>(data.data()), data.size()));
 }
+
+std::string_view crypto_library_version() { return OpenSSL_version(OPENSSL_VERSION); }
 
 }  // namespace s5j::checksum

@@ -50,4 +50,8 @@ class Md5 {
 Result<Md5Digest> md5_of(std::span<const unsigned char> data);
 Result<Md5Digest> md5_of(std::string_view data);
 
+// The crypto library's name and version as linked ("OpenSSL 3.0.15 3 Sep
+// 2024"), for `s5j --version`.
+std::string_view crypto_library_version();
+
 }  // namespace s5j::checksum

@@ -5,11 +5,12 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/version.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"s5j: move large data sets between S3-compatible object stores, verified end to end"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", std::string("s5j 0.1.0"));
+  app.set_version_flag("--version", [] { return s5j::cli::version_text(); }, "print the version, the commit and the linked libraries' versions, and exit");
 
   s5j::cli::CommandAction action;
   s5j::cli::add_transfer_command(app, action);

@@ -17,6 +17,7 @@
 #include "cli/client_events.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/version.h"
 #include "cli/job_context.h"
 #include "ops/orphan_uploads.h"
 #include "cli/output.h"
@@ -40,6 +41,7 @@ using transfer::RelayRole;
 
 transfer::RelaySettings settings_for(const config::Config& c, RelayRole role, const RelayOptions& options) {
   transfer::RelaySettings s;
+  s.version = version_number();
   s.role = role;
   s.job = c.job;
   s.source_bucket = c.source.bucket;

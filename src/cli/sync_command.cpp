@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "ops/orphan_uploads.h"
 #include "cli/exit_codes.h"
+#include "cli/version.h"
 #include "cli/output.h"
 #include "cli/run_exit_record.h"
 #include "cli/run_commands.h"
@@ -154,6 +155,7 @@ int run_sync_command(const SyncOptions& options, RunOutcome* outcome) {
   if (!ledger) return report_failure(ledger.error(), redactor);
 
   transfer::SyncSettings settings;
+  settings.version = version_number();
   settings.job = config->job;
   settings.copier.source_bucket = config->source.bucket;
   settings.copier.source_prefix = config->source.prefix;

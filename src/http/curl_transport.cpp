@@ -261,4 +261,11 @@ Result<Response> CurlTransport::perform(const Request& request) {
   return result;
 }
 
+std::string libcurl_version() {
+  const curl_version_info_data* info = curl_version_info(CURLVERSION_NOW);
+  std::string out = std::string("libcurl ") + info->version;
+  if (info->ssl_version != nullptr) out += std::string(" (") + info->ssl_version + ")";
+  return out;
+}
+
 }  // namespace s5j::http

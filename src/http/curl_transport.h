@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "base/clock.h"
 #include "http/network_options.h"
@@ -41,5 +42,9 @@ class CurlTransport final : public Transport {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// libcurl's version and TLS backend as linked ("libcurl 7.88.1
+// (OpenSSL/3.0.15)"), for `s5j --version`.
+std::string libcurl_version();
 
 }  // namespace s5j::http

@@ -21,4 +21,6 @@ Result<std::unique_ptr<Ledger>> open_ledger(const LedgerOptions& options) {
   return std::unique_ptr<Ledger>(std::move(*l));
 }
 
+std::string backend_library_versions() { return "SQLite " + sqlite::library_version(); }
+
 }  // namespace s5j::ledger

@@ -25,4 +25,7 @@ struct LedgerOptions {
 
 Result<std::unique_ptr<Ledger>> open_ledger(const LedgerOptions& options);
 
+// The backends' libraries as linked ("SQLite 3.40.1"), for `s5j --version`.
+std::string backend_library_versions();
+
 }  // namespace s5j::ledger

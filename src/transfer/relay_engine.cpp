@@ -29,6 +29,7 @@ JobRunSettings run_settings(const RelaySettings& s) {
   r.job = s.job;
   r.mode = ledger::JobMode::staged;
   r.command = s.command.empty() ? std::string(to_string(s.role)) : s.command;
+  r.version = s.version;
   // Two runs of one role exclude each other; stage and drain do not.
   if (s.role != RelayRole::drain) r.roles.push_back("stage");
   if (s.role != RelayRole::stage) r.roles.push_back("drain");

@@ -41,6 +41,7 @@ struct RelaySettings {
   std::chrono::milliseconds refusal_first_retry{std::chrono::seconds(30)};
   std::chrono::milliseconds refusal_max_retry{std::chrono::minutes(5)};
   std::string command;  // for the run history; default: the role's name
+  std::string version = "0.1.0";  // of s5j, for the run history
 };
 
 }  // namespace s5j::transfer

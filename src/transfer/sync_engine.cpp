@@ -12,6 +12,7 @@ JobRunSettings run_settings(const SyncSettings& s) {
   r.job = s.job;
   r.mode = ledger::JobMode::direct;
   r.command = s.command;
+  r.version = s.version;
   return r;
 }
 

@@ -43,6 +43,7 @@ struct SyncSettings {
   std::chrono::milliseconds flush_interval{100};
   uint32_t max_source_changes = 5;  // an object changing more often than this fails
   std::string command = "sync";     // for the run history
+  std::string version = "0.1.0";    // of s5j, for the run history
 };
 
 // Live figures, for the progress line and status.

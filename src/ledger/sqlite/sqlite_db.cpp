@@ -184,4 +184,6 @@ Status WriteTransaction::commit() {
   return st;
 }
 
+std::string library_version() { return sqlite3_libversion(); }
+
 }  // namespace s5j::ledger::sqlite

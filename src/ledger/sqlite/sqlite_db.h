@@ -121,4 +121,7 @@ class WriteTransaction {
   Database* db_;
 };
 
+// The SQLite library's version as linked ("3.40.1").
+std::string library_version();
+
 }  // namespace s5j::ledger::sqlite
