@@ -1,5 +1,7 @@
 #include "ops/orphan_uploads.h"
 
+#include "s3/access_probe.h"
+
 #include <set>
 #include <vector>
 
@@ -27,11 +29,16 @@ Result<uint64_t> abort_orphan_uploads(s3::S3Client& destination, const std::stri
   uint64_t aborted = 0;
   for (const auto& u : listed) {
     if (known_ids.count(u.upload_id)) continue;
-    auto record = ledger.find_object(job, source_prefix + u.key.substr(prefix.size()));
-    if (!record) return std::unexpected(record.error());
-    if (!*record) continue;  // not a key of this job: another writer's
+    // A write probe's upload (access_probe.h) is ours whatever its key: a
+    // process killed between the probe's create and abort leaves it open.
+    const bool probe = s3::is_write_probe_key(prefix, u.key);
+    if (!probe) {
+      auto record = ledger.find_object(job, source_prefix + u.key.substr(prefix.size()));
+      if (!record) return std::unexpected(record.error());
+      if (!*record) continue;  // not a key of this job: another writer's
+    }
     if (auto a = destination.abort_multipart_upload(bucket, u.key, u.upload_id); !a) return std::unexpected(a.error());
-    events.emit("orphan_upload_aborted", {{"key", u.key}, {"upload_id", u.upload_id}});
+    events.emit("orphan_upload_aborted", {{"key", u.key}, {"upload_id", u.upload_id}, {"write_probe", probe}});
     ++aborted;
   }
   return aborted;

@@ -10,7 +10,9 @@
 // aborts those the ledger does not know whose key is one the job copies (a
 // destination key whose source key has a record of the job): uploads of
 // other writers to other keys are never touched (event
-// `orphan_upload_aborted`). Listing first means an upload that another run
+// `orphan_upload_aborted`). Uploads under the write probe's keys
+// (s3/access_probe.h) are aborted too: they are s5j's, left open when a
+// process was killed between the probe's create and abort. Listing first means an upload that another run
 // creates meanwhile is not listed.
 //
 // Thread safety: call from one thread; the client and ledger are shared-safe.

@@ -26,6 +26,10 @@ std::string write_probe_key(const std::string& prefix) {
          std::to_string(sequence.fetch_add(1));
 }
 
+bool is_write_probe_key(const std::string& prefix, const std::string& key) {
+  return key.starts_with(prefix + ".s5j-write-probe-");
+}
+
 Status probe_writable(S3Client& client, const std::string& bucket, const std::string& prefix) {
   if (auto readable = probe_readable(client, bucket, prefix); !readable) return readable;
   const std::string key = write_probe_key(prefix);
@@ -35,8 +39,9 @@ Status probe_writable(S3Client& client, const std::string& bucket, const std::st
     if (is_unsupported_operation(upload.error())) return {};
     return std::unexpected(upload.error());
   }
-  // Best effort: an upload left open by a failed abort is swept with the
-  // job's other orphans (ops/orphan_uploads) and holds no data.
+  // Best effort: an upload left open by a failed abort (or a kill just
+  // before it) is swept with the job's orphans (ops/orphan_uploads, which
+  // knows the probe's keys) and holds no data.
   (void)client.abort_multipart_upload(bucket, key, *upload);
   return {};
 }

@@ -30,5 +30,7 @@ Status probe_writable(S3Client& client, const std::string& bucket, const std::st
 // ".s5j-write-probe-" + a unique suffix (for the orphan sweep and for
 // operators reading a server's log).
 std::string write_probe_key(const std::string& prefix);
+// Whether `key` is one write_probe_key(prefix) makes (any process's).
+bool is_write_probe_key(const std::string& prefix, const std::string& key);
 
 }  // namespace s5j::s3

@@ -25,13 +25,27 @@ std::string write_job_config(const JobConfig& job) {
   return path;
 }
 
+// The time of a log's first event ("" when it has none). File names order
+// runs by second and then by pid, which is wrong within a second once pids
+// wrap around; the first event's millisecond timestamp is not.
+std::string first_event_time(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  if (!std::getline(in, line)) return "";
+  auto e = nlohmann::json::parse(line, nullptr, false);
+  return e.is_object() && e.contains("ts") && e["ts"].is_string() ? e["ts"].get<std::string>() : "";
+}
+
 std::vector<std::string> log_files(const std::string& log_dir) {
-  std::vector<std::string> files;
+  std::vector<std::pair<std::string, std::string>> files;  // (first event's time, path)
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(log_dir, ec))
-    if (entry.path().extension() == ".jsonl") files.push_back(entry.path().string());
+    if (entry.path().extension() == ".jsonl")
+      files.emplace_back(first_event_time(entry.path().string()), entry.path().string());
   std::sort(files.begin(), files.end());
-  return files;
+  std::vector<std::string> out;
+  for (auto& [time, path] : files) out.push_back(std::move(path));
+  return out;
 }
 
 std::vector<nlohmann::json> read_event_file(const std::string& path) {

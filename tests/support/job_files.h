@@ -28,11 +28,12 @@ struct JobConfig {
 // DIR/ledger.db and log dir DIR/logs; returns its path.
 std::string write_job_config(const JobConfig& job);
 
-// Every event of every log file in `log_dir`, files in name (time) order.
+// Every event of every log file in `log_dir`, files in the order of log_files().
 std::vector<nlohmann::json> read_events(const std::string& log_dir);
 // Only the events called `name`.
 std::vector<nlohmann::json> events_named(const std::vector<nlohmann::json>& events, const std::string& name);
-// The log files in `log_dir`, in name (time) order.
+// The log files in `log_dir`, in the order their first events were written
+// (the runs' start order; not the names', which tie within a second).
 std::vector<std::string> log_files(const std::string& log_dir);
 std::vector<nlohmann::json> read_event_file(const std::string& path);
 

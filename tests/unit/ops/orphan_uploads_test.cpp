@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "log/event_log.h"
+#include "s3/access_probe.h"
 #include "unit/ops/ops_fixture.h"
 
 namespace s5j::ops {
@@ -36,14 +37,21 @@ TEST_F(OrphanUploadsTest, AbortsOnlyUnknownUploadsOfTheJobsKeysUnderThePrefix) {
   store_.open_upload("dst", "out/orphaned", "id-orphan");    // lost answer: the orphan
   store_.open_upload("dst", "out/not-ours", "id-stranger");  // another writer's key under the prefix
   store_.open_upload("dst", "elsewhere/orphaned", "id-out"); // outside the prefix
+  // A write probe killed between its create and abort (s3/access_probe.h).
+  store_.open_upload("dst", s3::write_probe_key("out/"), "id-probe");
+  store_.open_upload("dst", s3::write_probe_key("elsewhere/"), "id-other-probe");  // another job's prefix
   auto client = testing::fake_client(store_);
   auto log = events();
 
   auto aborted = abort_orphan_uploads(*client->client, "dst", "out/", "in/", l, job, *log);
   ASSERT_TRUE(aborted.has_value()) << aborted.error().describe();
-  EXPECT_EQ(*aborted, 1u);
-  EXPECT_EQ(store_.aborted(), std::vector<std::string>{"out/orphaned id-orphan"});
-  EXPECT_EQ(store_.open_uploads("dst"), 3u);
+  EXPECT_EQ(*aborted, 2u);
+  auto gone = store_.aborted();
+  std::sort(gone.begin(), gone.end());
+  ASSERT_EQ(gone.size(), 2u);
+  EXPECT_TRUE(gone[0].starts_with("out/.s5j-write-probe-") && gone[0].ends_with(" id-probe")) << gone[0];
+  EXPECT_EQ(gone[1], "out/orphaned id-orphan");
+  EXPECT_EQ(store_.open_uploads("dst"), 4u);
 }
 
 TEST_F(OrphanUploadsTest, NothingOpenMeansNothingAborted) {
