@@ -28,15 +28,6 @@ using testing::SeedObject;
 
 const char* kTransferYaml = "transfer:\n  part_size: 5MiB\n  multipart_threshold: 6MiB\n  workers: 4\n";
 
-// `s5j status --json`: one JSON object.
-json status_json(const std::string& config) {
-  auto r = s5j({"status", "-c", config, "--json"});
-  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-  auto j = json::parse(r.out, nullptr, false);
-  EXPECT_FALSE(j.is_discarded()) << "not JSON: " << r.out << r.err;
-  return j.is_discarded() ? json::object() : j;
-}
-
 struct StateFigures {
   uint64_t objects = 0;
   uint64_t bytes = 0;
@@ -50,11 +41,6 @@ std::map<std::string, StateFigures> status_states(const json& status) {
   return out;
 }
 
-uint64_t state_objects(const json& status, const std::string& state) {
-  for (const auto& s : status["states"])
-    if (s["state"] == state) return s["objects"].get<uint64_t>();
-  return 0;
-}
 
 // `s5j ledger export --format jsonl`, counted per state (objects, sum of sizes).
 // `leased`: records that name a lease owner.

@@ -20,17 +20,7 @@ namespace {
 
 using nlohmann::json;
 
-json status_json(const std::string& config) {
-  auto r = s5j({"status", "-c", config, "--json"});
-  auto j = json::parse(r.out, nullptr, false);
-  return r.exit_code == 0 && !j.is_discarded() ? j : json::object();
-}
-
-uint64_t verified(const json& status) {
-  for (const auto& s : status.value("states", json::array()))
-    if (s["state"] == "verified") return s["objects"].get<uint64_t>();
-  return 0;
-}
+uint64_t verified(const json& status) { return state_objects(status, "verified"); }
 
 std::string activity(const json& status) {
   const auto run = status.value("run", json());

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "ledger/open_ledger.h"
 #include "support/job_files.h"
 #include "support/process.h"
@@ -156,5 +158,22 @@ class RelayTest : public ::testing::Test {
   std::unique_ptr<s3::S3Client> src_client_, dst_client_;
   std::string src_bucket_, dst_bucket_;
 };
+
+// `s5j status --json`: one JSON object (an empty one, after a failed
+// expectation, when status fails or prints something else).
+inline nlohmann::json status_json(const std::string& config) {
+  auto r = s5j({"status", "-c", config, "--json"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto j = nlohmann::json::parse(r.out, nullptr, false);
+  EXPECT_FALSE(j.is_discarded()) << "not JSON: " << r.out << r.err;
+  return j.is_discarded() ? nlohmann::json::object() : j;
+}
+
+// Objects in `state` as a `status --json` object shows them (0: not shown).
+inline uint64_t state_objects(const nlohmann::json& status, const std::string& state) {
+  for (const auto& s : status.value("states", nlohmann::json::array()))
+    if (s["state"] == state) return s["objects"].get<uint64_t>();
+  return 0;
+}
 
 }  // namespace s5j::relay_test
