@@ -11,6 +11,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev python3 python3-botocore curl openssl
   # reliability tests: a clock 20 minutes off, a TLS front for RGW
   faketime socat
+  # the man page, the shell completion, the Debian package and its checks
+  man-db bash-completion debhelper dpkg-dev fakeroot lintian systemd
   # the real S3 server the tests run against (Ceph RADOS Gateway)
   ceph-mon ceph-osd radosgw ceph-common ceph-base
 )

@@ -34,4 +34,36 @@ ExitCode exit_code_for(const Error& e) {
   return kFailed;
 }
 
+std::span<const ExitCodeDoc> exit_code_docs() {
+  static constexpr ExitCodeDoc kDocs[] = {
+      {kOk, "success"},
+      {kFailed, "failure not covered below (the message says what)"},
+      {kUsage,
+       "bad command line; `transfer` not confirmed (answered no, or no "
+       "terminal and no `--yes`)"},
+      {kConfigError,
+       "config problem: file missing, unreadable, malformed, unknown key, "
+       "wrong type, invalid endpoint URL, missing credentials"},
+      {kCredentialsRejected, "credentials rejected: unknown access key or wrong secret"},
+      {kAccessDenied, "access denied: valid credentials lacking a permission"},
+      {kBucketNotFound, "bucket not found"},
+      {kEndpointUnreachable,
+       "endpoint unreachable: connection refused, name "
+       "not resolved, timed out (on every endpoint)"},
+      {kTlsError,
+       "TLS failure: certificate not trusted (set `ca_bundle`) or "
+       "handshake failed"},
+      {kNotS3, "the endpoint answered, but is not an S3 server"},
+      {kLedgerError, "ledger problem"},
+      {kStagingError, "staging volume problem"},
+      {kIncomplete,
+       "ran, but not everything is done: some objects failed (sync, relay, "
+       "stage, drain), or `verify` found something needing attention, or "
+       "`transfer` could not prove the destination complete (or was stopped)"},
+      {kAlreadyRunning, "another run of the same job is active"},
+      {kInterrupted, "interrupted"},
+  };
+  return kDocs;
+}
+
 }  // namespace s5j::cli

@@ -2,6 +2,9 @@
 // README.md ("Exit codes"); scripts depend on them, so never renumber.
 #pragma once
 
+#include <span>
+#include <string_view>
+
 #include "base/error.h"
 
 namespace s5j::cli {
@@ -25,5 +28,13 @@ enum ExitCode : int {
 };
 
 ExitCode exit_code_for(const Error& error);
+
+// What each code means, in the words of README.md's table (a unit test
+// holds the two equal); the man page's EXIT STATUS is generated from it.
+struct ExitCodeDoc {
+  int code;
+  std::string_view meaning;  // Markdown: `code` spans allowed
+};
+std::span<const ExitCodeDoc> exit_code_docs();
 
 }  // namespace s5j::cli

@@ -5,12 +5,18 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <regex>
+#include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "config/config.h"
 #include "http/transport_error.h"
 #include "ledger/ledger_error.h"
 #include "staging/staging_error.h"
+#include "support/test_env.h"
 
 namespace s5j::cli {
 namespace {
@@ -89,6 +95,26 @@ TEST(ExitCodes, LedgerStagingAndLockExits) {
 TEST(ExitCodes, EverythingElseExits1) {
   for (const char* code : {"", "SlowDown", "NoSuchKey", "StagedCorrupt", "ChecksumMismatch"})
     EXPECT_EQ(exit_code_for(with_code(code)), kFailed) << code;
+}
+
+// The man page's EXIT STATUS comes from exit_code_docs(); README.md's table
+// is what operators read first. The two say the same, code by code.
+TEST(ExitCodes, DocsTableIsReadmesTable) {
+  std::ifstream readme(s5j::testing::source_dir() + "/README.md");
+  std::stringstream text;
+  text << readme.rdbuf();
+  const std::string all = text.str();
+  const auto begin = all.find("## Exit codes");
+  ASSERT_NE(begin, std::string::npos);
+  const std::string section = all.substr(begin, all.find("\n## ", begin + 1) - begin);
+  const std::regex row(R"(\n\| (\d+) \| (.*) \|)");
+  std::vector<std::pair<int, std::string>> readme_rows;
+  for (auto it = std::sregex_iterator(section.begin(), section.end(), row); it != std::sregex_iterator(); ++it) {
+    readme_rows.emplace_back(std::stoi((*it)[1]), (*it)[2]);
+  }
+  std::vector<std::pair<int, std::string>> code_rows;
+  for (const auto& doc : exit_code_docs()) code_rows.emplace_back(doc.code, std::string(doc.meaning));
+  EXPECT_EQ(readme_rows, code_rows);
 }
 
 }  // namespace
