@@ -41,21 +41,35 @@ size_t EndpointPool::acquire(size_t avoid) {
   return best;
 }
 
-EndpointPool::HealthChange EndpointPool::release(size_t index, bool connect_failed) {
+EndpointPool::HealthChange EndpointPool::release(size_t index, Outcome outcome) {
   std::lock_guard lock(mutex_);
   auto& h = health_[index];
   --h.outstanding;
-  if (connect_failed) {
-    const bool was_up = h.consecutive_failures == 0;
-    ++h.total_failures;
-    h.consecutive_failures = std::min(h.consecutive_failures + 1, 7);
-    h.down_until = clock_.steady_now() + std::chrono::seconds(std::min(60, 1 << (h.consecutive_failures - 1)));
-    return was_up ? HealthChange::marked_down : HealthChange::none;
+  switch (outcome) {
+    case Outcome::unknown:
+      return HealthChange::none;
+    case Outcome::answered: {
+      const bool was_set_aside = h.times_set_aside > 0;
+      h.failures_in_a_row = 0;
+      h.times_set_aside = 0;
+      h.down_until = {};
+      return was_set_aside ? HealthChange::came_back : HealthChange::none;
+    }
+    case Outcome::unreachable:
+    case Outcome::failed:
+      break;
   }
-  const bool was_down = h.consecutive_failures > 0;
-  h.consecutive_failures = 0;
-  h.down_until = {};
-  return was_down ? HealthChange::came_back : HealthChange::none;
+  ++h.total_failures;
+  ++h.failures_in_a_row;
+  if (outcome == Outcome::failed && h.failures_in_a_row < kFailuresToSetAside) return HealthChange::none;
+  const auto now = clock_.steady_now();
+  // Requests that were in flight when it was set aside fail too: they do
+  // not extend the backoff, which counts from the first of them.
+  if (h.down_until > now) return HealthChange::none;
+  const bool was_in_use = h.times_set_aside == 0;
+  h.times_set_aside = std::min(h.times_set_aside + 1, 7);
+  h.down_until = now + std::chrono::seconds(std::min(60, 1 << (h.times_set_aside - 1)));
+  return was_in_use ? HealthChange::marked_down : HealthChange::none;
 }
 
 bool EndpointPool::is_up(size_t index) const {

@@ -157,6 +157,33 @@ void S3Client::notify(const RequestEvent& event) const {
   for (const auto& o : extra_observers_) o(event);
 }
 
+namespace {
+
+// What one attempt says about its endpoint (EndpointPool). Only a failure
+// to reach the endpoint sets it aside at once and fails over; a server
+// error, a timeout or a broken connection came from an endpoint that was
+// reached, and set it aside only when repeated; a proxy failure is every
+// endpoint's (they share the proxy), and a TLS failure is the config's.
+EndpointPool::Outcome endpoint_outcome_of(const Result<http::Response>& response) {
+  using Outcome = EndpointPool::Outcome;
+  if (response) return response->status >= 500 ? Outcome::failed : Outcome::answered;
+  switch (http::connection_failure_of(response.error())) {
+    case http::ConnectionFailure::endpoint_unreachable:
+      return Outcome::unreachable;
+    case http::ConnectionFailure::timed_out:
+    case http::ConnectionFailure::connection_broken:
+      return Outcome::failed;
+    case http::ConnectionFailure::proxy_unreachable:
+    case http::ConnectionFailure::tls:
+    case http::ConnectionFailure::other:
+    case http::ConnectionFailure::none:
+      break;
+  }
+  return Outcome::unknown;
+}
+
+}  // namespace
+
 Result<http::Response> S3Client::execute(Call& call) {
   size_t avoid = SIZE_MAX;
   bool skew_fixed = false;
@@ -168,12 +195,9 @@ Result<http::Response> S3Client::execute(Call& call) {
     const size_t index = pool_->acquire(avoid);
     const auto started = clock_.steady_now();
     auto response = execute_once(call, index, attempt);
-    // Only a failure to reach this endpoint marks it down and fails over: a
-    // proxy failure is every endpoint's (they share the proxy), and a
-    // timeout or broken connection says the endpoint was reached.
-    const bool connect_failed =
-        !response && http::connection_failure_of(response.error()) == http::ConnectionFailure::endpoint_unreachable;
-    const auto health = pool_->release(index, connect_failed);
+    const auto endpoint_outcome = endpoint_outcome_of(response);
+    const bool connect_failed = endpoint_outcome == EndpointPool::Outcome::unreachable;
+    const auto health = pool_->release(index, endpoint_outcome);
     {
       using Outcome = ConcurrencyLimiter::Outcome;
       Outcome outcome = Outcome::neutral;
@@ -268,8 +292,9 @@ Result<http::Response> S3Client::execute(Call& call) {
       return std::unexpected(std::move(error));
     }
     avoid = index;
-    // A connection failure fails over at once when another endpoint is up.
-    if (connect_failed && pool_->size() > 1) {
+    // An endpoint that cannot be reached, or was set aside by this failure,
+    // is failed over at once when another endpoint is up.
+    if ((connect_failed || health == EndpointPool::HealthChange::marked_down) && pool_->size() > 1) {
       bool other_up = false;
       for (size_t i = 0; i < pool_->size(); ++i) other_up |= (i != index && pool_->is_up(i));
       if (other_up) continue;

@@ -73,8 +73,9 @@ struct RequestEvent {
   // S3Client::concurrency_limit()), so an observer can log its changes.
   int concurrency_limit = 0;
   // "down" when this exchange set its endpoint aside (connection refused,
-  // name not resolved), "up" when it was the first success after that;
-  // empty otherwise.
+  // name not resolved, or repeated server errors, timeouts or broken
+  // connections: EndpointPool), "up" when it was the first answer after
+  // that; empty otherwise.
   std::string endpoint_change;
 };
 using RequestObserver = std::function<void(const RequestEvent&)>;

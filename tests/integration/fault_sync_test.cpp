@@ -67,6 +67,8 @@ class FaultSync : public TwoBuckets {
   // The whole scenario for `sync`, or for `relay --once` (staged through
   // two local volumes), which has no client_summary to compare.
   void mixed_faults(bool relay);
+  // One endpoint of two fails everything with `sickness` (below).
+  void sick_endpoint_is_set_aside(FaultKind sickness);
 };
 
 TEST_F(FaultSync, MixedFaultsOnBothSidesCompleteInOneRunWithEveryFaultAccountedFor) { mixed_faults(false); }
@@ -278,6 +280,51 @@ TEST_F(FaultSync, FailsOverFromADeadAndAFlappingSourceEndpoint) {
               "flapping=%llu healthy=%llu\n",
               flaps, down[dead.url()], down[flapping.url()], up[flapping.url()],
               (unsigned long long)flapping.counters().requests_seen, (unsigned long long)healthy.counters().requests_seen);
+}
+
+// An endpoint that is up but fails without refusing: it answers 500 to
+// everything, or accepts connections and never answers. Either is set aside
+// after a few failures in a row (EndpointPool), the job completes through the
+// healthy endpoint, and the sick one sees only a handful of requests: those
+// before it was set aside and a probe now and then.
+void FaultSync::sick_endpoint_is_set_aside(FaultKind sickness) {
+  std::vector<SeedObject> objects;
+  for (int i = 0; i < 400; ++i) objects.push_back({"in/obj/" + std::to_string(i), random_bytes(4'000 + i * 13, i + 1)});
+  ASSERT_TRUE(seed_objects(*src_, src_bucket_, objects, 16));
+
+  FaultPlan plan;
+  plan.rate = 1.0;
+  plan.kinds = {sickness};
+  plan.delay = std::chrono::milliseconds(60'000);  // never answers within the run's timeout
+  FaultProxy sick({.upstream = endpoint_a(), .plan = plan});
+  FaultProxy healthy({.upstream = endpoint_a()});
+  // A hung request ends after low_speed_time (2 s) below low_speed_limit.
+  const auto cfg = config(sick.url() + ", " + healthy.url(), endpoint_b(), "transfer:\n  workers: 8\n",
+                            "  low_speed_time: 2\n");
+  auto result = run_s5j({"sync", "-c", cfg, "--no-progress"});
+  ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+  expect_identical();
+  EXPECT_EQ(ledger_verdict(ledger_path()).verified, 400u);
+
+  const auto events = read_events(log_dir());
+  int down = 0;
+  for (const auto& e : events_named(events, "endpoint_down")) down += e["endpoint"] == sick.url();
+  EXPECT_GE(down, 1) << "the sick endpoint was never set aside";
+  for (const auto& e : events_named(events, "endpoint_down")) EXPECT_NE(e["endpoint"], healthy.url());
+  const uint64_t to_sick = sick.counters().requests_seen, to_healthy = healthy.counters().requests_seen;
+  // 8 workers: at most one request each in flight when it was set aside,
+  // plus a probe at each doubling backoff (1, 2, 4, 8 ... s) while the run lasts.
+  EXPECT_LE(to_sick, 30u) << "the sick endpoint kept receiving requests";
+  EXPECT_GE(to_healthy, 400u);
+  std::printf("\n%s endpoint: %llu requests (endpoint_down %d), healthy: %llu\n",
+              std::string(fault_kind_name(sickness)).c_str(), (unsigned long long)to_sick, down,
+              (unsigned long long)to_healthy);
+}
+
+TEST_F(FaultSync, AnEndpointAnswering500ToEverythingIsSetAside) { sick_endpoint_is_set_aside(FaultKind::status_500); }
+
+TEST_F(FaultSync, AnEndpointThatNeverAnswersIsSetAside) {
+  sick_endpoint_is_set_aside(FaultKind::delay_past_timeout);
 }
 
 }  // namespace

@@ -266,11 +266,12 @@ TEST(S3Client, DeadEndpointIsMarkedDownAndRequestsFailOver) {
   EXPECT_GE(h.client->endpoints().requests(2), 45u);
 }
 
-// Only a failure to reach the endpoint itself takes it out of the pool: a
-// proxy failure is every endpoint's, and a timeout, a broken connection or
-// a TLS failure came from an endpoint that was reached.
-TEST(S3Client, OtherConnectionFailuresLeaveTheEndpointUp) {
-  for (const char* code : {"ProxyFailed", "Timeout", "ConnectionReset", "RecvFailed", "TlsError", "TransportError"}) {
+// A failure to reach the endpoint takes it out of the pool at once; a
+// proxy failure is every endpoint's and a TLS failure the config's, so they
+// never do; one timeout or broken connection came from an endpoint that was
+// reached, and takes it out only when repeated (next test).
+TEST(S3Client, ProxyTlsAndOtherFailuresLeaveTheEndpointUp) {
+  for (const char* code : {"ProxyFailed", "TlsError", "TransportError"}) {
     Harness h(
         [code](const RecordedRequest& r, int) {
           FakeAnswer a;
@@ -284,9 +285,41 @@ TEST(S3Client, OtherConnectionFailuresLeaveTheEndpointUp) {
       auto r = h.client->get_object("bkt", "k" + std::to_string(i), {}, [](std::string_view) -> Status { return {}; });
       ASSERT_TRUE(r.has_value()) << code << ": " << r.error().describe();
     }
-    EXPECT_GE(h.client->endpoints().requests(1), 1u) << code;  // it was tried, and failed
-    EXPECT_EQ(h.client->endpoints().failures(1), 0u) << code;  // but not counted as unreachable
+    EXPECT_GE(h.client->endpoints().requests(1), 5u) << code;  // tried again and again
+    EXPECT_EQ(h.client->endpoints().failures(1), 0u) << code;  // never counted against it
     EXPECT_TRUE(h.client->endpoints().is_up(1)) << code;
+  }
+}
+
+// An endpoint that is up but fails everything (500s, requests that time out
+// or break off) is set aside after a few failures in a row, like one that
+// refuses connections, and then receives nothing until its backoff ends.
+TEST(S3Client, AnEndpointThatFailsEverythingIsSetAside) {
+  for (const char* failure : {"500", "Timeout", "ConnectionReset", "RecvFailed"}) {
+    Harness h(
+        [failure](const RecordedRequest& r, int) {
+          if (r.url.starts_with("http://127.0.0.2:9")) {
+            if (std::string(failure) == "500") return error_answer(500, "InternalError");
+            FakeAnswer a;
+            a.transport_error = failure;
+            return a;
+          }
+          FakeAnswer a;
+          a.headers = {{"ETag", "\"e\""}};
+          a.body = "data";
+          return a;
+        },
+        {"http://127.0.0.1:9000", "http://127.0.0.2:9"});
+    for (int i = 0; i < 100; ++i) {
+      auto r = h.client->get_object("bkt", "k" + std::to_string(i), {}, [](std::string_view) -> Status { return {}; });
+      ASSERT_TRUE(r.has_value()) << failure << ": " << r.error().describe();
+    }
+    EXPECT_FALSE(h.client->endpoints().is_up(1)) << failure;
+    // Set aside after kFailuresToSetAside failures; then, as the backoffs
+    // run out on the fake clock's retry sleeps, at most a probe now and then.
+    EXPECT_LE(h.client->endpoints().requests(1), static_cast<uint64_t>(EndpointPool::kFailuresToSetAside) + 3)
+        << failure;
+    EXPECT_GE(h.client->endpoints().requests(0), 97u) << failure;
   }
 }
 
