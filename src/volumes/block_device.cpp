@@ -19,19 +19,26 @@ std::string_view to_string(DeviceType type) {
   return "other";
 }
 
-bool BlockDevice::is_s5j_volume() const {
-  return (fs_type == "ext4" || fs_type == "xfs") && label.starts_with(kLabelPrefix) && partition_table.empty() &&
-         !several_signatures;
-}
+namespace {
 
-int BlockDevice::label_number() const {
-  if (!is_s5j_volume()) return 0;
-  const std::string_view digits = std::string_view(label).substr(kLabelPrefix.size());
+// NN of a label "s5j-vol-NN" (01..99), else 0.
+int number_in_label(std::string_view label) {
+  if (!label.starts_with(kLabelPrefix) || label.size() != kLabelPrefix.size() + 2) return 0;
+  const std::string_view digits = label.substr(kLabelPrefix.size());
   int n = 0;
   auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
   if (ec != std::errc() || end != digits.data() + digits.size() || n < 1 || n > 99) return 0;
   return n;
 }
+
+}  // namespace
+
+bool BlockDevice::is_s5j_volume() const {
+  return (fs_type == "ext4" || fs_type == "xfs") && number_in_label(label) != 0 && partition_table.empty() &&
+         !several_signatures;
+}
+
+int BlockDevice::label_number() const { return is_s5j_volume() ? number_in_label(label) : 0; }
 
 const BlockDevice* Inventory::by_name(std::string_view name) const {
   if (name.starts_with("/dev/")) name.remove_prefix(5);

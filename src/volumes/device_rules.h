@@ -11,13 +11,15 @@
 //   in_use      anything else, with the reason.
 //
 // refusal_for() is setup's rule for one device, in this order (the first
-// that applies is the one line printed): cannot be probed; holds / ; swap;
-// mounted (an s5j volume already mounted is not refused: setup has nothing
-// to do for it); devices built on it; read-only; a partition (s5j formats
-// whole disks); smaller than the minimum; a partition table, a filesystem
-// or signatures that are not s5j's — these last three only unless the
-// device is named again with --wipe. The root, swap, mounted and
-// built-upon cases are never overridden.
+// that applies is the one line printed): an s5j volume already mounted is
+// accepted (setup has nothing to do for it); holds / ; swap; mounted;
+// devices built on it; read-only; a partition (s5j formats whole disks);
+// cannot be probed; smaller than the minimum; then a partition table,
+// contradicting signatures or a filesystem that is not s5j's — these last
+// three only unless the device is named again with --wipe. The root, swap,
+// mounted and built-upon cases are never overridden. Each of them also
+// holds when it is true of one of the device's partitions or of a device
+// built on it.
 //
 // Thread safety: pure functions.
 #pragma once
