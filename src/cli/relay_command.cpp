@@ -26,6 +26,7 @@
 #include "cli/run_commands.h"
 #include "cli/side_client.h"
 #include "cli/signal_handling.h"
+#include "cli/staging_mounts.h"
 #include "ledger/ledger_error.h"
 #include "log/event_log.h"
 #include "s3/access_probe.h"
@@ -85,6 +86,11 @@ int run_relay_command(RelayRole role, const RelayOptions& options, RunOutcome* o
   }
   auto events = log::EventLog::open(config->log.dir, event_log_name(std::string(transfer::to_string(role)), config->job), redactor);
   if (!events) return report_failure(events.error(), redactor);
+
+  // A staging volume on the root disk or tmpfs: warned about, or refused
+  // (staging.require_mounts) before anything is read or written.
+  if (role != RelayRole::drain)
+    if (int code = warn_or_refuse_unmounted_volumes(*config, redactor, **events); code != kOk) return code;
 
   std::shared_ptr<ClientTally> source_tally, destination_tally;
   if (source) source_tally = log_client_health(*source, "source", **events);
