@@ -111,10 +111,11 @@ bool empty_directory(const std::string& path) {
   return std::filesystem::is_directory(path, ec) && std::filesystem::is_empty(path, ec) && !ec;
 }
 
-// Paths that take a mount number: mounted on, in the fstab, or existing
-// and not an empty directory (staging discovery would find a plain
+// Paths that take a mount number: mounted on, in the fstab (but for lines
+// of disks that are gone), or existing and not an empty directory (staging discovery would find a plain
 // directory there and stage onto the disk under it).
-Result<std::vector<std::string>> taken_paths(const std::string& base, const std::string& fstab) {
+Result<std::vector<std::string>> taken_paths(const volumes::Inventory& inventory, const std::string& base,
+                                             const std::string& fstab) {
   std::vector<std::string> taken;
   auto mounts = volumes::read_mount_table();
   if (!mounts) return std::unexpected(mounts.error());
@@ -122,7 +123,7 @@ Result<std::vector<std::string>> taken_paths(const std::string& base, const std:
   if (!fstab.empty()) {
     auto text = volumes::read_fstab(fstab);
     if (!text) return std::unexpected(text.error());
-    for (auto& m : volumes::fstab_mount_points(*text)) taken.push_back(std::move(m));
+    for (auto& m : volumes::fstab_paths_in_use(inventory, *text)) taken.push_back(std::move(m));
   }
   for (int n = 1; n <= 99; ++n) {
     const std::string p = volumes::mount_point_for(base, n);
@@ -228,7 +229,7 @@ int run_setup(const VolumesOptions& o) {
     return kStagingError;
   }
 
-  auto taken = taken_paths(*base, o.fstab);
+  auto taken = taken_paths(*inventory, *base, o.fstab);
   if (!taken) return fail(taken.error().message);
   auto plans = volumes::plan_setup(chosen, options, volumes::used_numbers(*base, *taken), random_uuid);
   if (!plans) return fail(plans.error().message);

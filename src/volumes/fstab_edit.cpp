@@ -76,6 +76,13 @@ std::vector<std::string> fstab_mount_points(std::string_view text) {
   return out;
 }
 
+std::vector<FstabEntry> fstab_entries(std::string_view text) {
+  std::vector<FstabEntry> out;
+  for (auto l : lines_of(text))
+    if (auto [s, m] = spec_and_mount_point(l); !s.empty()) out.push_back({s, m});
+  return out;
+}
+
 Result<std::string> read_fstab(const std::string& path) {
   std::ifstream in(path);
   if (!in) {

@@ -30,6 +30,12 @@ std::string fstab_without(std::string_view text, const std::set<std::string>& sp
 // The mount points of the entries (second fields, \040 decoded).
 std::vector<std::string> fstab_mount_points(std::string_view text);
 
+struct FstabEntry {
+  std::string spec;         // "UUID=...", "/dev/sdb", "LABEL=..."
+  std::string mount_point;  // \040 decoded
+};
+std::vector<FstabEntry> fstab_entries(std::string_view text);
+
 // The file's text; a missing file reads as empty.
 Result<std::string> read_fstab(const std::string& path);
 Status write_fstab(const std::string& path, std::string_view text);

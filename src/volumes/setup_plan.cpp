@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "base/strings.h"
+#include "volumes/fstab_edit.h"
 #include "volumes/volume_error.h"
 
 namespace s5j::volumes {
@@ -102,6 +103,20 @@ std::set<int> used_numbers(std::string_view mount_base, const std::vector<std::s
   std::set<int> out;
   for (const auto& p : taken_paths)
     if (int n = number_of(mount_base, p)) out.insert(n);
+  return out;
+}
+
+std::vector<std::string> fstab_paths_in_use(const Inventory& inventory, std::string_view fstab_text) {
+  std::vector<std::string> out;
+  for (auto& e : fstab_entries(fstab_text)) {
+    if (e.spec.starts_with("UUID=")) {
+      const std::string uuid = e.spec.substr(5);
+      bool present = false;
+      for (const auto& d : inventory.devices) present = present || d.uuid == uuid;
+      if (!present) continue;
+    }
+    out.push_back(std::move(e.mount_point));
+  }
   return out;
 }
 

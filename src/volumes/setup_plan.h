@@ -76,6 +76,13 @@ struct VolumePlan {
 // The numbers 1..99 whose PREFIXNN appears in `taken_paths`.
 std::set<int> used_numbers(std::string_view mount_base, const std::vector<std::string>& taken_paths);
 
+// The mount points of the fstab entries that take a number: all of them
+// but the UUID= lines whose UUID no device of the inventory has (a disk
+// that is gone, e.g. an instance-store disk blank again after a stop and
+// start): their numbers are free again, and the new volume's line replaces
+// them (same mount point).
+std::vector<std::string> fstab_paths_in_use(const Inventory& inventory, std::string_view fstab_text);
+
 // "PREFIX07" for 7.
 std::string mount_point_for(std::string_view mount_base, int number);
 

@@ -34,6 +34,17 @@ TEST(SetupPlan, UsedNumbersComeFromPathsUnderTheBaseOnly) {
   EXPECT_EQ(used, (std::set<int>{1, 3, 99}));
 }
 
+TEST(SetupPlan, FstabLinesOfDisksThatAreGoneFreeTheirNumbers) {
+  auto present = s5j_volume("nvme1n1", 1);
+  Inventory inv{{present}};
+  const std::string fstab = "UUID=aaaa / ext4 defaults 0 1\n"
+                            "UUID=" + present.uuid + " /tmp/volume-01 ext4 defaults 0 2\n"
+                            "UUID=gone-after-stop-start /tmp/volume-02 ext4 defaults 0 2\n"
+                            "/dev/sdz /tmp/volume-03 ext4 defaults 0 2\n";
+  // (The / line is dropped too, no device here has aaaa: only paths under the base give numbers.)
+  EXPECT_EQ(used_numbers("/tmp/volume-", fstab_paths_in_use(inv, fstab)), (std::set<int>{1, 3}));
+}
+
 TEST(SetupPlan, NewVolumesTakeTheLowestFreeNumbers) {
   const auto a = blank_disk("nvme1n1"), b = blank_disk("nvme2n1"), c = blank_disk("nvme3n1");
   auto plans = plan_setup({&a, &b, &c}, {.mount_base = "/tmp/volume-"}, {1, 3}, uuids());
