@@ -13,6 +13,8 @@ packages=(
   faketime socat
   # the man page, the shell completion, the Debian package and its checks
   man-db bash-completion debhelper dpkg-dev fakeroot lintian systemd
+  # `s5j volumes` tests on loop devices: mkfs.ext4, mkfs.xfs, wipefs, losetup
+  e2fsprogs xfsprogs util-linux
   # the real S3 server the tests run against (Ceph RADOS Gateway)
   ceph-mon ceph-osd radosgw ceph-common ceph-base
 )

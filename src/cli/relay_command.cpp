@@ -87,10 +87,10 @@ int run_relay_command(RelayRole role, const RelayOptions& options, RunOutcome* o
   auto events = log::EventLog::open(config->log.dir, event_log_name(std::string(transfer::to_string(role)), config->job), redactor);
   if (!events) return report_failure(events.error(), redactor);
 
-  // A staging volume on the root disk or tmpfs: warned about, or refused
-  // (staging.require_mounts) before anything is read or written.
-  if (role != RelayRole::drain)
-    if (int code = warn_or_refuse_unmounted_volumes(*config, redactor, **events); code != kOk) return code;
+  // A staging volume on the root disk or tmpfs: refused (staging.require_mounts)
+  // before either side is contacted, else warned about once the sides answered.
+  const auto mount_problems = role != RelayRole::drain ? staging_mount_problems(*config) : std::vector<std::string>{};
+  if (int code = refuse_unmounted_volumes(*config, mount_problems, redactor, **events); code != kOk) return code;
 
   std::shared_ptr<ClientTally> source_tally, destination_tally;
   if (source) source_tally = log_client_health(*source, "source", **events);
@@ -111,6 +111,8 @@ int run_relay_command(RelayRole role, const RelayOptions& options, RunOutcome* o
     auto writable = s3::probe_writable(*destination, config->destination.bucket, config->destination.prefix);
     if (!writable) return report_failure(on_side("destination", writable.error()), redactor);
   }
+
+  warn_unmounted_volumes(mount_problems, redactor, **events, options.config_warnings);
 
   auto ledger = open_job_ledger(*config);
   if (!ledger) return ledger_failure(ledger.error(), redactor);

@@ -20,20 +20,20 @@ std::vector<std::string> staging_mount_problems(const config::Config& config) {
   return out;
 }
 
-int warn_or_refuse_unmounted_volumes(const config::Config& config, const log::Redactor& redactor,
-                                     log::EventLog& events) {
-  const auto problems = staging_mount_problems(config);
-  if (problems.empty()) return kOk;
-  if (config.staging.require_mounts) {
-    events.emit("staging_volume_refused", {{"problem", problems.front()}});
-    std::cerr << "s5j: refused (staging.require_mounts: true): " << redactor.apply(problems.front()) << "\n";
-    return kStagingError;
-  }
+int refuse_unmounted_volumes(const config::Config& config, const std::vector<std::string>& problems,
+                             const log::Redactor& redactor, log::EventLog& events) {
+  if (problems.empty() || !config.staging.require_mounts) return kOk;
+  events.emit("staging_volume_refused", {{"problem", problems.front()}});
+  std::cerr << "s5j: refused (staging.require_mounts: true): " << redactor.apply(problems.front()) << "\n";
+  return kStagingError;
+}
+
+void warn_unmounted_volumes(const std::vector<std::string>& problems, const log::Redactor& redactor,
+                            log::EventLog& events, bool print) {
   for (const auto& p : problems) {
     events.emit("staging_volume_not_mounted", {{"problem", p}});
-    std::cerr << "s5j: warning: " << redactor.apply(p) << "\n";
+    if (print) std::cerr << "s5j: warning: " << redactor.apply(p) << "\n";
   }
-  return kOk;
 }
 
 }  // namespace s5j::cli

@@ -1,6 +1,7 @@
 // Staging volumes that are not disks of their own (staging/volume_mount.h):
-// `stage` and `relay` warn about each one before the first byte moves and,
-// with staging.require_mounts: true, refuse to start (exit 11); `check`
+// `stage` and `relay` refuse to start with staging.require_mounts: true
+// (exit 11, before either side is contacted), else warn about each one
+// before the first byte moves; `check`
 // reports them with the volumes (job_preflight.h). `drain` only reads what
 // is there and is not checked.
 #pragma once
@@ -19,10 +20,17 @@ namespace s5j::cli {
 // opening the stager reports that).
 std::vector<std::string> staging_mount_problems(const config::Config& config);
 
-// Prints each problem on stderr ("s5j: warning: ..." and an event
-// staging_volume_not_mounted) and returns kOk; with staging.require_mounts
-// prints the first as the refusal and returns kStagingError.
-int warn_or_refuse_unmounted_volumes(const config::Config& config, const log::Redactor& redactor,
-                                     log::EventLog& events);
+// With staging.require_mounts and a problem: prints the first as the
+// refusal (one line on stderr, event staging_volume_refused) and returns
+// kStagingError; else kOk. Called before anything is contacted.
+int refuse_unmounted_volumes(const config::Config& config, const std::vector<std::string>& problems,
+                             const log::Redactor& redactor, log::EventLog& events);
+
+// Prints each problem as "s5j: warning: ..." on stderr, with an event
+// staging_volume_not_mounted. Called once the run goes ahead (its sides
+// answered), so that a run that fails still prints its one error line only.
+// `print` false: events only (a step of `transfer`, whose pre-flight showed them).
+void warn_unmounted_volumes(const std::vector<std::string>& problems, const log::Redactor& redactor,
+                            log::EventLog& events, bool print = true);
 
 }  // namespace s5j::cli

@@ -27,7 +27,13 @@ Status run_command(const Step& step) {
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
   pid_t pid = -1;
-  const int rc = ::posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  int rc = ::posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  // mkfs, wipefs and mount live in /usr/sbin, which a PATH without the
+  // sbin directories (cron, some sudo set-ups) does not search.
+  for (const char* dir : {"/usr/sbin/", "/sbin/", "/usr/bin/"}) {
+    if (rc != ENOENT || step.argv[0].find('/') != std::string::npos) break;
+    rc = ::posix_spawn(&pid, (dir + step.argv[0]).c_str(), &actions, nullptr, argv.data(), environ);
+  }
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0)
     return volume_error("cannot run " + step.argv[0] + ": " + std::strerror(rc) +

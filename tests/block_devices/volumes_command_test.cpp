@@ -164,6 +164,22 @@ TEST_F(VolumesCommand, DryRunPrintsTheCommandsAndChangesNothing) {
   EXPECT_TRUE(a.mount_points().empty());
 }
 
+TEST_F(VolumesCommand, XfsVolumeIsMadeAndMountedAgain) {
+  auto& a = device(320 * kMiB);  // mkfs.xfs wants at least 300 MiB
+  auto r = s5j({"volumes", "setup", "--device", a.path(), "--fs", "xfs", "--mount-base", base_, "--min-size", "64MiB",
+                "--yes"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(listed(a.path())["fs_type"], "xfs");
+  EXPECT_EQ(listed(a.path())["label"], "s5j-vol-01");
+  write(mount_point(1) + "/kept.txt", "xfs bytes");
+  ASSERT_EQ(s5j({"volumes", "unmount", "--mount-base", base_}).exit_code, 0);
+  r = s5j({"volumes", "setup", "--device", a.path(), "--mount-base", base_, "--min-size", "64MiB", "--yes"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_FALSE(contains(r.out, "mkfs")) << r.out;
+  EXPECT_EQ(read(mount_point(1) + "/kept.txt"), "xfs bytes");
+  ASSERT_EQ(s5j({"volumes", "unmount", "--mount-base", base_}).exit_code, 0);
+}
+
 TEST_F(VolumesCommand, NumbersSkipPathsInUse) {
   auto& a = device(200 * kMiB);
   std::filesystem::create_directories(mount_point(1));

@@ -2,7 +2,8 @@
 // two loop devices formatted and mounted at PREFIX01, PREFIX02, the job
 // discovering them by staging.volume_pattern with staging.require_mounts,
 // the objects arriving identical and the volumes left empty; then
-// `s5j volumes unmount` takes them away again. Needs the RGWs (fixture rgw).
+// `s5j volumes unmount` takes them away again; and a relay through plain
+// directories, warned about. Needs the RGWs (fixture rgw).
 #include <gtest/gtest.h>
 
 #include "block_devices/loop_devices.h"
@@ -67,6 +68,19 @@ TEST_F(VolumesRelay, RelayRunsThroughVolumesThatSetupMounted) {
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_TRUE(devices_[0]->mount_points().empty());
   EXPECT_FALSE(std::filesystem::exists(base_ + "01"));
+}
+
+// The fixture's volumes are plain directories on the root filesystem: the
+// relay goes ahead, warning about each once its sides answered.
+TEST_F(RelayTest, RelayThroughPlainDirectoriesWarnsAboutEachVolume) {
+  ASSERT_TRUE(testing::seed_objects(*src_client_, src_bucket_, {{"in/a", "alpha"}, {"in/b", "beta"}}));
+  const auto r = s5j({"relay", "--once", "--no-progress", "-c", config()});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  for (const auto& v : volumes_)
+    EXPECT_NE(r.err.find("s5j: warning: staging volume " + v + " is "), std::string::npos) << r.err;
+  const auto warned = testing::events_named(testing::read_events(dir_ + "/logs"), "staging_volume_not_mounted");
+  EXPECT_EQ(warned.size(), volumes_.size());
+  expect_identical();
 }
 
 }  // namespace
