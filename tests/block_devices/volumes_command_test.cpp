@@ -147,6 +147,21 @@ TEST_F(VolumesCommand, DeviceUnderRootIsRefused) {
   EXPECT_FALSE(std::filesystem::exists(mount_point(1)));
 }
 
+TEST_F(VolumesCommand, NotABlockDeviceMissingAndTooSmallAreRefused) {
+  auto& small = device(100 * kMiB);
+  const std::string hash = small.content_hash();
+  write(dir_ + "/disk.img", "a regular file");
+  const auto r = s5j({"volumes", "setup", "--device", dir_ + "/disk.img", "--device", "/dev/s5j-no-such-disk",
+                      "--device", small.path(), "--mount-base", base_, "--yes"});
+  EXPECT_EQ(r.exit_code, 11) << r.out << r.err;
+  EXPECT_TRUE(contains(r.err, "refused: " + dir_ + "/disk.img is not a block device")) << r.err;
+  EXPECT_TRUE(contains(r.err, "refused: /dev/s5j-no-such-disk does not exist")) << r.err;
+  EXPECT_TRUE(contains(r.err, "refused: " + small.path() + " is 100.0 MiB, smaller than the minimum of 1.0 GiB"))
+      << r.err;
+  EXPECT_EQ(small.content_hash(), hash);
+  EXPECT_FALSE(std::filesystem::exists(mount_point(1)));
+}
+
 TEST_F(VolumesCommand, DryRunPrintsTheCommandsAndChangesNothing) {
   auto& a = device(200 * kMiB);
   auto& b = device(200 * kMiB);
