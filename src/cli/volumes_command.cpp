@@ -300,23 +300,23 @@ void add_volumes_command(CLI::App& app, CommandAction& action) {
   list->callback([&action, o] { action = [o] { return run_list(*o); }; });
 
   auto* setup = volumes->add_subcommand("setup", "format (ext4/xfs, label s5j-vol-NN) and mount free devices at PREFIX01, PREFIX02, ...; an s5j volume is mounted again with its data");
-  setup->add_option("--device", o->devices, "a device to set up (repeat for several)");
+  setup->add_option("--device", o->devices, "a device to set up (repeat for several)")->type_name("DEV");
   setup->add_flag("--all-free", o->all_free, "every free device (never loop, ram or zram devices unless named with --device)");
-  setup->add_option("--mount-base", o->mount_base, "mount point prefix (default: the config's staging.volume_pattern, else /tmp/volume-)");
+  setup->add_option("--mount-base", o->mount_base, "mount point prefix (default: the config's staging.volume_pattern, else /tmp/volume-)")->type_name("PREFIX");
   setup->add_option("-c,--config", o->config_path, "config file whose staging.volume_pattern is the mount base");
   setup->add_option("--fs", o->fs, "filesystem for new volumes")->check(CLI::IsMember({"ext4", "xfs"}))->capture_default_str();
-  setup->add_option("--owner", o->owner, "USER[:GROUP] to own the mounted volumes (the user s5j runs as)");
-  setup->add_option("--fstab", o->fstab, "add the volumes to this fstab (/etc/fstab: mounted again at boot); without it no fstab is changed");
-  setup->add_option("--wipe", o->wipe, "erase this device although it holds a partition table or another filesystem (it must also be named with --device)");
-  setup->add_option("--min-size", o->min_size, "refuse devices smaller than this (default 1GiB)");
+  setup->add_option("--owner", o->owner, "USER[:GROUP] to own the mounted volumes (the user s5j runs as)")->type_name("OWNER");
+  setup->add_option("--fstab", o->fstab, "add the volumes to this fstab (/etc/fstab: mounted again at boot); without it no fstab is changed")->type_name("FILE");
+  setup->add_option("--wipe", o->wipe, "erase this device although it holds a partition table or another filesystem (it must also be named with --device)")->type_name("DEV");
+  setup->add_option("--min-size", o->min_size, "refuse devices smaller than this (default 1GiB)")->type_name("SIZE");
   setup->add_flag("--dry-run", o->dry_run, "print what would be done, change nothing");
   setup->add_flag("-y,--yes", o->yes, "do not ask for confirmation");
   setup->callback([&action, o] { action = [o] { return run_setup(*o); }; });
 
   auto* unmount = volumes->add_subcommand("unmount", "unmount the s5j staging volumes at PREFIXNN and remove their fstab lines");
-  unmount->add_option("--mount-base", o->mount_base, "mount point prefix (default: the config's staging.volume_pattern, else /tmp/volume-)");
+  unmount->add_option("--mount-base", o->mount_base, "mount point prefix (default: the config's staging.volume_pattern, else /tmp/volume-)")->type_name("PREFIX");
   unmount->add_option("-c,--config", o->config_path, "config file whose staging.volume_pattern is the mount base");
-  unmount->add_option("--fstab", o->fstab, "remove the volumes' lines from this fstab");
+  unmount->add_option("--fstab", o->fstab, "remove the volumes' lines from this fstab")->type_name("FILE");
   unmount->add_flag("--dry-run", o->dry_run, "print what would be done, change nothing");
   unmount->callback([&action, o] { action = [o] { return run_unmount(*o); }; });
 }
