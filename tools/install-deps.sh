@@ -6,13 +6,15 @@ packages=(
   # build
   g++ cmake ninja-build pkg-config
   libcurl4-openssl-dev libssl-dev libpugixml-dev libyaml-cpp-dev libcli11-dev nlohmann-json3-dev
-  libfmt-dev libsqlite3-dev libisal-dev libpq-dev
+  libfmt-dev libsqlite3-dev libisal-dev libpq-dev libblkid-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3 python3-botocore curl openssl
   # reliability tests: a clock 20 minutes off, a TLS front for RGW
   faketime socat
   # the man page, the shell completion, the Debian package and its checks
   man-db bash-completion debhelper dpkg-dev fakeroot lintian systemd
+  # `s5j volumes` tests on loop devices: mkfs.ext4, mkfs.xfs, wipefs, losetup
+  e2fsprogs xfsprogs util-linux
   # the real S3 server the tests run against (Ceph RADOS Gateway)
   ceph-mon ceph-osd radosgw ceph-common ceph-base
 )

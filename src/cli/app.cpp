@@ -22,6 +22,7 @@ std::unique_ptr<CLI::App> make_app(CommandAction& action) {
   add_ledger_command(*app, action);
   add_reset_command(*app, action);
   add_verify_command(*app, action);
+  add_volumes_command(*app, action);
   return app;
 }
 

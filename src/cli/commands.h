@@ -22,5 +22,7 @@ void add_verify_command(CLI::App& app, CommandAction& action);
 void add_transfer_command(CLI::App& app, CommandAction& action);
 // `stage`, `drain` and `relay` (relay_command.cpp).
 void add_relay_commands(CLI::App& app, CommandAction& action);
+// `volumes list|setup|unmount`: the staging disks (volumes_command.cpp).
+void add_volumes_command(CLI::App& app, CommandAction& action);
 
 }  // namespace s5j::cli

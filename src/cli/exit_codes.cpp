@@ -55,7 +55,7 @@ std::span<const ExitCodeDoc> exit_code_docs() {
        "handshake failed"},
       {kNotS3, "the endpoint answered, but is not an S3 server"},
       {kLedgerError, "ledger problem"},
-      {kStagingError, "staging volume problem"},
+      {kStagingError, "staging volume problem; `s5j volumes` refused a device (or could not format or mount it)"},
       {kIncomplete,
        "ran, but not everything is done: some objects failed (sync, relay, "
        "stage, drain), or `verify` found something needing attention, or "

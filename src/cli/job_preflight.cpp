@@ -12,6 +12,7 @@
 #include "staging/staging_error.h"
 #include "staging/staging_layout.h"
 #include "staging/volume_discovery.h"
+#include "staging/volume_mount.h"
 
 namespace s5j::cli {
 namespace {
@@ -88,6 +89,14 @@ StagingCheck check_staging_volumes(const config::Config& config) {
                     " free, staging.reserve keeps " + human_bytes(config.staging.reserve_bytes) +
                     " (free space on it, or lower staging.reserve)";
     }
+    if (v.problem.empty()) {
+      const auto mount = staging::examine_volume_mount(path);
+      v.own_filesystem = mount.ok();
+      if (!mount.ok() && config.staging.require_mounts)
+        v.problem = "refused (staging.require_mounts: true): " + mount.problem;
+      else if (!mount.ok())
+        v.mount_warning = mount.problem;
+    }
     v.usable = v.problem.empty();
     if (!v.usable && !check.error) check.error = Error{ErrorKind::fatal, staging::kStagingError, v.problem};
     check.volumes.push_back(std::move(v));
@@ -151,6 +160,8 @@ nlohmann::json to_json(const StagingCheck& check) {
     nlohmann::json vj{{"path", v.path}, {"usable", v.usable}, {"free_bytes", v.free_bytes},
                       {"usable_bytes", v.usable_bytes}};
     if (!v.usable) vj["error"] = v.problem;
+    vj["own_filesystem"] = v.own_filesystem;
+    if (!v.mount_warning.empty()) vj["warning"] = v.mount_warning;
     j["volumes"].push_back(vj);
   }
   j["usable_bytes"] = check.usable_bytes();
@@ -177,6 +188,7 @@ std::string to_text(const StagingCheck& check) {
     out += v.usable ? "ok, " + human_bytes(v.free_bytes) + " free, " + human_bytes(v.usable_bytes) + " usable"
                     : "FAILED: " + v.problem;
     out += "\n";
+    if (!v.mount_warning.empty()) out += "    warning: " + v.mount_warning + "\n";
   }
   if (check.error) {
     out += "  error: " + check.error->message + "\n";

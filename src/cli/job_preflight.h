@@ -44,6 +44,10 @@ struct VolumeCheck {
   uint64_t free_bytes = 0;      // available to this user (statvfs)
   uint64_t usable_bytes = 0;    // free minus staging.reserve, at most staging.volume_limit
   std::string problem;          // one line when !usable
+  // A plain directory, on the root disk or tmpfs (staging/volume_mount.h):
+  // a warning, or with staging.require_mounts the problem that makes it unusable.
+  bool own_filesystem = true;
+  std::string mount_warning;
 };
 
 struct StagingCheck {

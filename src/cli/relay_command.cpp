@@ -26,6 +26,7 @@
 #include "cli/run_commands.h"
 #include "cli/side_client.h"
 #include "cli/signal_handling.h"
+#include "cli/staging_mounts.h"
 #include "ledger/ledger_error.h"
 #include "log/event_log.h"
 #include "s3/access_probe.h"
@@ -86,6 +87,11 @@ int run_relay_command(RelayRole role, const RelayOptions& options, RunOutcome* o
   auto events = log::EventLog::open(config->log.dir, event_log_name(std::string(transfer::to_string(role)), config->job), redactor);
   if (!events) return report_failure(events.error(), redactor);
 
+  // A staging volume on the root disk or tmpfs: refused (staging.require_mounts)
+  // before either side is contacted, else warned about once the sides answered.
+  const auto mount_problems = role != RelayRole::drain ? staging_mount_problems(*config) : std::vector<std::string>{};
+  if (int code = refuse_unmounted_volumes(*config, mount_problems, redactor, **events); code != kOk) return code;
+
   std::shared_ptr<ClientTally> source_tally, destination_tally;
   if (source) source_tally = log_client_health(*source, "source", **events);
   if (destination) destination_tally = log_client_health(*destination, "destination", **events);
@@ -105,6 +111,8 @@ int run_relay_command(RelayRole role, const RelayOptions& options, RunOutcome* o
     auto writable = s3::probe_writable(*destination, config->destination.bucket, config->destination.prefix);
     if (!writable) return report_failure(on_side("destination", writable.error()), redactor);
   }
+
+  warn_unmounted_volumes(mount_problems, redactor, **events, options.config_warnings);
 
   auto ledger = open_job_ledger(*config);
   if (!ledger) return ledger_failure(ledger.error(), redactor);

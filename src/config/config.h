@@ -65,6 +65,9 @@ struct StagingConfig {
   uint64_t volume_limit_bytes = 0;              // bytes the job may stage per volume; 0 = no limit
   std::chrono::milliseconds scan_interval{30'000};  // relay: how often an idle run lists the source again
   std::chrono::milliseconds refusal_retry{30'000};  // relay: first wait before probing a refusing destination again
+  // stage/relay refuse (instead of warning about) a staging volume that is
+  // not a filesystem of its own: a plain directory, the root disk, tmpfs.
+  bool require_mounts = false;
 };
 
 struct LedgerConfig {

@@ -116,6 +116,11 @@ Problem staging_scan_interval(Ctx& c, const Value& v) { return interval_seconds(
 
 Problem staging_refusal_retry(Ctx& c, const Value& v) { return interval_seconds(v, c.cfg.staging.refusal_retry); }
 
+Problem staging_require_mounts(Ctx& c, const Value& v) {
+  c.cfg.staging.require_mounts = v.flag;
+  return std::nullopt;
+}
+
 Problem ledger_path(Ctx& c, const Value& v) {
   c.cfg.ledger.path = v.text;
   return std::nullopt;
@@ -173,6 +178,7 @@ const Key kSettingsKeys[] = {
     {S::staging, "volume_limit", T::size, staging_volume_limit},
     {S::staging, "scan_interval", T::seconds, staging_scan_interval},
     {S::staging, "refusal_retry", T::seconds, staging_refusal_retry},
+    {S::staging, "require_mounts", T::boolean, staging_require_mounts},
     {S::staging, "max_transfer_size", T::size, set_max_batch, "max_batch_bytes"},
 
     {S::ledger, "path", T::string, ledger_path},

@@ -46,6 +46,7 @@ TEST_F(ConfigTest, MinimalConfigGetsDefaults) {
   EXPECT_EQ(c.staging.max_batch_bytes, 0u);
   EXPECT_EQ(c.staging.volume_limit_bytes, 0u);
   EXPECT_EQ(c.staging.scan_interval, std::chrono::seconds(30));
+  EXPECT_FALSE(c.staging.require_mounts);
   EXPECT_EQ(c.ledger.path, "s5j-ledger.db");
   EXPECT_EQ(c.log.dir, "s5j-logs");
   EXPECT_EQ(c.log.level, "info");
@@ -101,6 +102,7 @@ TEST_F(ConfigTest, EveryModernKeyIsRead) {
       "  max_batch_bytes: 500GB\n"
       "  volume_limit: 100GiB\n"
       "  scan_interval: 2.5\n"
+      "  require_mounts: true\n"
       "ledger:\n"
       "  path: /var/lib/s5j/ledger.db\n"
       "  postgres_url: postgresql://s5j@db.lan/s5j\n"
@@ -140,6 +142,7 @@ TEST_F(ConfigTest, EveryModernKeyIsRead) {
   EXPECT_EQ(c.staging.max_batch_bytes, 500'000'000'000u);
   EXPECT_EQ(c.staging.volume_limit_bytes, 100ull << 30);
   EXPECT_EQ(c.staging.scan_interval, std::chrono::milliseconds(2500));
+  EXPECT_TRUE(c.staging.require_mounts);
   EXPECT_EQ(c.ledger.path, "/var/lib/s5j/ledger.db");
   EXPECT_EQ(c.ledger.postgres_url, "postgresql://s5j@db.lan/s5j");
   EXPECT_EQ(c.log.dir, "/var/log/s5j");
