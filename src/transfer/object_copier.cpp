@@ -1,5 +1,6 @@
 #include "transfer/object_copier.h"
 
+#include <memory>
 #include <vector>
 
 #include "base/strings.h"
@@ -23,6 +24,9 @@ constexpr uint64_t kMaxCopyObjectSize = 5ull << 30;  // CopyObject limit
 constexpr int kMultipartCopyAttempts = 3;           // a failed proof is redone at most twice
 constexpr int kSingleReads = 3;                      // reads of a small object before giving up
 constexpr uint64_t kStreamBuffer = 4ull << 20;       // between the GET and the PUT of a streamed copy
+// Between a part's ranged GET and its UploadPart: many parts stream at once
+// (one per part thread), so each holds little.
+constexpr uint64_t kPartStreamBuffer = 1ull << 20;
 
 // The source object is gone or is another version now: an upload of it
 // can never complete into the right object.
@@ -296,12 +300,50 @@ ObjectOutcome ObjectCopier::copy_multipart(const ledger::ObjectRecord& record, b
       return make_error(ErrorKind::permanent, kSizeChanged, "part " + std::to_string(n) + " came short");
     return {};
   };
-  auto parts = uploader_.upload_parts(*session, record, need_md5, read_source);
-
   ObjectOutcome out;
   out.method = CopyMethod::multipart;
-  out.bytes_uploaded = parts.uploaded;
-  out.bytes_downloaded = parts.read;
+  PartsOutcome parts;
+  bool rechecked = false;  // the streamed parts were checked against a second, hashed read
+  auto count_progress = [&](const PartsOutcome& p) {
+    out.bytes_uploaded += p.uploaded;
+    out.bytes_downloaded += p.read;
+  };
+  if (info.kind == checksum::EtagKind::multipart && plan->mirrors_source) {
+    // The source's own parts: stream them, hash nothing here; the
+    // destination's part ETags, combined, must give the source's ETag.
+    const PartStreamOpener open_stream = [&](const checksum::PartRange& range, size_t buffer_bytes) {
+      return std::make_unique<SourceStream>(source_, settings_.source_bucket, record.key, record.source_etag,
+                                            range.length, buffer_bytes,
+                                            s3::ByteRange{range.offset, range.offset + range.length - 1});
+    };
+    parts = uploader_.stream_parts(*session, record, kPartStreamBuffer, open_stream);
+    count_progress(parts);
+    std::optional<std::string> combined;
+    if (!parts.error && !parts.upload_gone) combined = MultipartUploader::parts_etag(parts);
+    if (combined && checksum::etags_equal(*combined, record.source_etag)) {
+      out.proof = "the destination's part ETags (its MD5s of the bytes it stored) combine into the source's "
+                  "multipart ETag";
+    } else if (!parts.error) {
+      // Find the bad parts: every part read again and hashed here; a part
+      // whose destination ETag is the MD5 of this read is kept, any other
+      // sent again (Content-MD5). Then the proof of a hashed copy below.
+      events_.emit("parts_rechecked",
+                   {{"key", record.key},
+                    {"reason", parts.upload_gone ? "upload_gone"
+                               : combined       ? "etag_mismatch"
+                                                : "part_etag_not_md5"},
+                    {"destination_etag", combined.value_or("")}});
+      const bool gone = parts.upload_gone;
+      parts = uploader_.upload_parts(MultipartUploader::with_parts_done(*session, parts), record, false, read_source);
+      parts.upload_gone = parts.upload_gone || gone;
+      count_progress(parts);
+      rechecked = true;
+    }
+  } else {
+    parts = uploader_.upload_parts(*session, record, need_md5, read_source);
+    count_progress(parts);
+  }
+
   if (parts.error) {
     const Error& e = *parts.error;
     ObjectOutcome bad = with_progress(ObjectOutcome::from_source_error(e), out);
@@ -319,7 +361,9 @@ ObjectOutcome ObjectCopier::copy_multipart(const ledger::ObjectRecord& record, b
     uploader_.abandon(*session);
     return with_progress(ObjectOutcome::of(Kind::failed, std::move(code), std::move(message)), out);
   };
-  if (need_md5) {
+  if (!out.proof.empty()) {
+    // Proven by the destination's part ETags.
+  } else if (need_md5) {
     if (parts.whole_md5 != info.digest)
       return unproven(ledger::kChecksumMismatch, "the MD5 of the bytes read differs from the source ETag " + record.source_etag);
     out.update.md5 = *parts.whole_md5;
@@ -334,6 +378,8 @@ ObjectOutcome ObjectCopier::copy_multipart(const ledger::ObjectRecord& record, b
       if (!proof) return unproven(proof.error().code, proof.error().message);
       if (checksum::etags_equal(*rebuilt, record.source_etag)) out.proof = *proof;
     }
+    if (out.proof.empty() && rechecked && parts.uploaded == 0)
+      out.proof = "two reads agree (the destination's part ETags of the first read = part MD5s of a second read)";
     if (out.proof.empty()) {
       // The source ETag proves nothing here (guessed layout that did not
       // reproduce it, opaque ETag): a second read of every part must agree,
@@ -362,6 +408,15 @@ ObjectOutcome ObjectCopier::copy_multipart(const ledger::ObjectRecord& record, b
   auto done = uploader_.complete(*session, parts, record.size);
   if (!done) {
     if (done.error().code == s3::kNoSuchUpload) uploader_.abandon(*session);
+    // A part the destination acknowledged is not there (or not with that
+    // ETag): this upload cannot complete; a fresh one may.
+    if (done.error().code == s3::kInvalidPart) {
+      uploader_.abandon(*session);
+      return with_progress(ObjectOutcome::of(Kind::failed, kDestinationMismatch,
+                                             "the destination does not hold every part it acknowledged (" +
+                                                 done.error().message + ")"),
+                           out);
+    }
     // Completed, but not into the bytes sent: the upload is over either way.
     if (done.error().code == kDestinationMismatch)
       (void)ledger_.queue_upload_end(session->ref, ledger::UploadStatus::completed);
