@@ -26,7 +26,7 @@ constexpr int kSingleReads = 3;                      // reads of a small object 
 constexpr uint64_t kStreamBuffer = 4ull << 20;       // between the GET and the PUT of a streamed copy
 // Between a part's ranged GET and its UploadPart: many parts stream at once
 // (one per part thread), so each holds little.
-constexpr uint64_t kPartStreamBuffer = 1ull << 20;
+constexpr uint64_t kPartStreamBuffer = 256ull << 10;
 
 // The source object is gone or is another version now: an upload of it
 // can never complete into the right object.
