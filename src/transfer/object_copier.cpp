@@ -1,5 +1,6 @@
 #include "transfer/object_copier.h"
 
+#include <algorithm>
 #include <memory>
 #include <vector>
 
@@ -303,7 +304,10 @@ ObjectOutcome ObjectCopier::copy_multipart(const ledger::ObjectRecord& record, b
   ObjectOutcome out;
   out.method = CopyMethod::multipart;
   PartsOutcome parts;
-  bool rechecked = false;  // the streamed parts were checked against a second, hashed read
+  // Every part was streamed (the destination's ETag its only MD5) and then
+  // compared with a second, hashed read: "two reads agree" when none had to
+  // be sent again.
+  bool rechecked_every_part = false;
   auto count_progress = [&](const PartsOutcome& p) {
     out.bytes_uploaded += p.uploaded;
     out.bytes_downloaded += p.read;
@@ -334,10 +338,13 @@ ObjectOutcome ObjectCopier::copy_multipart(const ledger::ObjectRecord& record, b
                                                 : "part_etag_not_md5"},
                     {"destination_etag", combined.value_or("")}});
       const bool gone = parts.upload_gone;
+      const bool every_part_streamed = std::all_of(parts.parts.begin(), parts.parts.end(), [](const PartDigest& p) {
+        return p.md5_origin == Md5Origin::destination_etag;
+      });
       parts = uploader_.upload_parts(MultipartUploader::with_parts_done(*session, parts), record, false, read_source);
       parts.upload_gone = parts.upload_gone || gone;
       count_progress(parts);
-      rechecked = true;
+      rechecked_every_part = every_part_streamed && !parts.upload_gone;
     }
   } else {
     parts = uploader_.upload_parts(*session, record, need_md5, read_source);
@@ -378,7 +385,7 @@ ObjectOutcome ObjectCopier::copy_multipart(const ledger::ObjectRecord& record, b
       if (!proof) return unproven(proof.error().code, proof.error().message);
       if (checksum::etags_equal(*rebuilt, record.source_etag)) out.proof = *proof;
     }
-    if (out.proof.empty() && rechecked && parts.uploaded == 0)
+    if (out.proof.empty() && rechecked_every_part && parts.uploaded == 0)
       out.proof = "two reads agree (the destination's part ETags of the first read = part MD5s of a second read)";
     if (out.proof.empty()) {
       // The source ETag proves nothing here (guessed layout that did not
