@@ -23,12 +23,18 @@
 //     credentials: BENCH_SRC_ACCESS_KEY/BENCH_SRC_SECRET_KEY,
 //                  BENCH_DST_ACCESS_KEY/BENCH_DST_SECRET_KEY
 //   s5j_ceiling generate --endpoint URL --bucket B --prefix P --count N
-//                        --size BYTES [-c 64]
-//     fills PREFIX with N objects PREFIX + "obj-%07d.bin" of distinct,
+//                        --size BYTES [-c 64] [--part-size N]
+//   s5j_ceiling generate ... --sizes-file FILE [--part-size N]
+//     fills PREFIX with N objects PREFIX + "obj-%07d.bin" (or one per line
+//     of FILE, of that many bytes) of distinct,
 //     incompressible pseudo-random bytes (each 1 MiB piece is a slice of one
 //     random pool with the object and piece number over its first 16 bytes);
 //     a failed PUT is tried up to 3 times (a fresh gateway drops the odd
-//     connection). Credentials: BENCH_ACCESS_KEY/BENCH_SECRET_KEY.
+//     connection). With --part-size, objects larger than it are written as
+//     multipart uploads of parts of that size (the last one shorter), as the
+//     AWS CLI (8 MiB), rclone (5 MiB) or s5cmd (50 MiB) leave them: their
+//     ETags are multipart ETags "...-N". Credentials:
+//     BENCH_ACCESS_KEY/BENCH_SECRET_KEY.
 // Exit status: 0 when every object made it, 1 when any failed, 2 on bad
 // arguments or a failed listing.
 #include <curl/curl.h>
@@ -166,6 +172,7 @@ struct Piece {
   MultipartUpload* upload = nullptr;
   int attempts_left = 1;
   uint64_t object = 0;  // generated objects: the number their contents derive from
+  uint64_t object_size = 0;  // generated objects: the whole object's size (parts: more than `length`)
 };
 
 // A transfer slot: one GET handle, one PUT handle, one body buffer. curl keeps
@@ -222,7 +229,8 @@ size_t read_from_slot(char* out, size_t size, size_t count, void* user) {
   const uint64_t total = slot.generated ? slot.piece->length : slot.body.size();
   const size_t n = std::min<uint64_t>(size * count, total - slot.sent);
   if (slot.generated) {
-    slot.generated->read(slot.piece->object, total, slot.sent, out, n);
+    const Piece& p = *slot.piece;
+    slot.generated->read(p.object, p.object_size ? p.object_size : total, p.first + slot.sent, out, n);
   } else {
     std::memcpy(out, slot.body.data() + slot.sent, n);
   }
@@ -454,21 +462,55 @@ int copy_command(const std::string& src_endpoint, const std::string& src_bucket,
   return failed == 0 && done == objects.size() ? 0 : 1;
 }
 
-int generate_command(const std::string& endpoint, const std::string& bucket, const std::string& prefix, uint64_t count,
-                     uint64_t size, int concurrency) {
+// Opens a multipart upload of `key`; dies when the server refuses.
+std::string create_upload(const Side& destination, const std::string& key) {
+  std::string response;
+  const long status = perform(destination, "POST", key, {{"uploads", ""}}, "", response);
+  pugi::xml_document doc;
+  doc.load_buffer(response.data(), response.size());
+  const std::string id = doc.child("InitiateMultipartUploadResult").child_value("UploadId");
+  if (status != 200 || id.empty()) die("CreateMultipartUpload " + key + ": HTTP " + std::to_string(status));
+  return id;
+}
+
+int generate_command(const std::string& endpoint, const std::string& bucket, const std::string& prefix,
+                     const std::vector<uint64_t>& sizes, uint64_t part_size, int concurrency) {
   const Side destination(endpoint, bucket, env_or_die("BENCH_ACCESS_KEY"), env_or_die("BENCH_SECRET_KEY"));
   const Contents contents;
+  std::deque<MultipartUpload> uploads;  // stable addresses
   std::deque<Piece> work;
-  for (uint64_t i = 0; i < count; ++i) {
+  for (uint64_t i = 0; i < sizes.size(); ++i) {
     char name[32];
     std::snprintf(name, sizeof name, "obj-%07llu.bin", static_cast<unsigned long long>(i));
-    work.push_back({.key = prefix + name, .length = size, .attempts_left = 3, .object = i});
+    const std::string key = prefix + name;
+    const uint64_t size = sizes[i];
+    if (part_size == 0 || size <= part_size) {
+      work.push_back({.key = key, .length = size, .attempts_left = 3, .object = i, .object_size = size});
+      continue;
+    }
+    MultipartUpload& up =
+        uploads.emplace_back(MultipartUpload{key, create_upload(destination, key), (size + part_size - 1) / part_size, {}});
+    for (int n = 1; static_cast<uint64_t>(n - 1) * part_size < size; ++n) {
+      const uint64_t first = static_cast<uint64_t>(n - 1) * part_size;
+      work.push_back({.key = key, .first = first, .length = std::min(part_size, size - first), .part = n,
+                      .upload = &up, .attempts_left = 3, .object = i, .object_size = size});
+    }
   }
   Engine engine(nullptr, &contents, destination, concurrency, "", false);
   const auto [done, failed] = engine.run(std::move(work));
-  std::printf("generate: %zu of %llu objects written, %zu failed\n", done, static_cast<unsigned long long>(count),
-              failed);
-  return failed == 0 && done == count ? 0 : 1;
+  std::printf("generate: %zu of %zu objects written, %zu failed\n", done, sizes.size(), failed);
+  return failed == 0 && done == sizes.size() ? 0 : 1;
+}
+
+std::vector<uint64_t> read_sizes(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "r");
+  if (f == nullptr) die("cannot read " + path);
+  std::vector<uint64_t> out;
+  unsigned long long v = 0;
+  while (std::fscanf(f, "%llu", &v) == 1) out.push_back(v);
+  std::fclose(f);
+  if (out.empty()) die(path + " holds no sizes (one byte count per line)");
+  return out;
 }
 
 }  // namespace
@@ -479,7 +521,8 @@ int main(int argc, char** argv) {
   std::string src_endpoint, src_bucket, dst_endpoint, dst_bucket, prefix, stage_dir;
   bool stage_fsync = false;
   int concurrency = 64;
-  uint64_t part_size = 16 << 20, count = 0, size = 0;
+  uint64_t part_size = 16 << 20, count = 0, size = 0, generate_part_size = 0;
+  std::string sizes_file;
   CLI::App* copy = app.add_subcommand("copy", "copy a prefix from one endpoint to another");
   copy->add_option("--src-endpoint", src_endpoint)->required();
   copy->add_option("--src-bucket", src_bucket)->required();
@@ -495,8 +538,14 @@ int main(int argc, char** argv) {
   gen->add_option("--endpoint", dst_endpoint)->required();
   gen->add_option("--bucket", dst_bucket)->required();
   gen->add_option("--prefix", prefix);
-  gen->add_option("--count", count)->required();
-  gen->add_option("--size", size)->required()->check(CLI::PositiveNumber);
+  auto* count_option = gen->add_option("--count", count);
+  auto* size_option = gen->add_option("--size", size)->check(CLI::PositiveNumber);
+  auto* sizes_option = gen->add_option("--sizes-file", sizes_file, "one object size (bytes) per line");
+  count_option->needs(size_option);
+  size_option->needs(count_option);
+  sizes_option->excludes(count_option)->excludes(size_option);
+  gen->add_option("--part-size", generate_part_size, "larger objects are written as multipart uploads of such parts")
+      ->check(CLI::Range(uint64_t{5} << 20, uint64_t{5} << 30));
   gen->add_option("-c,--concurrency", concurrency)->check(CLI::PositiveNumber);
   try {
     app.parse(argc, argv);
@@ -506,7 +555,10 @@ int main(int argc, char** argv) {
   curl_global_init(CURL_GLOBAL_DEFAULT);
   const int rc = copy->parsed() ? copy_command(src_endpoint, src_bucket, dst_endpoint, dst_bucket, prefix, concurrency,
                                                part_size, stage_dir, stage_fsync)
-                                : generate_command(dst_endpoint, dst_bucket, prefix, count, size, concurrency);
+                                : generate_command(dst_endpoint, dst_bucket, prefix,
+                                                   sizes_file.empty() ? std::vector<uint64_t>(count, size)
+                                                                      : read_sizes(sizes_file),
+                                                   generate_part_size, concurrency);
   curl_global_cleanup();
   return rc;
 }

@@ -12,6 +12,7 @@ import datetime
 import json
 import os
 import platform
+import random
 import re
 import shutil
 import signal
@@ -36,13 +37,39 @@ SRC = dict(name="src", endpoint="http://127.0.0.1:18480", bucket="bench-src",
 DST = dict(name="dst", endpoint="http://127.0.0.1:18482", bucket="bench-dst",
            ak="BENCHDSTACCESSKEY001", sk="benchdstsecret00000000000000000000000001")
 
-KIB, MIB = 1024, 1024 * 1024
-# dataset -> (prefix, objects, bytes each)
+KIB, MIB, GIB = 1024, 1024 * 1024, 1024 * 1024 * 1024
+
+
+def mixed_sizes(mode):
+    """W6, a mixed archive: sizes spread from 1 KiB to 1 GiB. Drawn so: a
+    geometric ladder of `big` objects from exactly 1 KiB to exactly the top
+    size (equal ratios between neighbours: every octave equally present,
+    which puts most of the bytes in the few largest objects, as in a real
+    archive), plus `small` objects drawn log-uniformly between 1 KiB and
+    1 MiB with a fixed seed (22), the many small files an archive also has.
+    The same list every run."""
+    big, small, top = (32, 968, GIB) if mode == "full" else (16, 184, 64 * MIB)
+    lo, hi = 10, top.bit_length() - 1
+    ladder = [round(2 ** (lo + (hi - lo) * i / (big - 1))) for i in range(big)]
+    rng = random.Random(22)
+    return ladder + [round(2 ** rng.uniform(10, 20)) for _ in range(small)]
+
+
+# dataset -> (prefix, objects, bytes each; None: the sizes of mixed_sizes())
 SIZES = {
-    "full": {"small": ("w1/", 10_000, 16 * KIB), "large": ("w2/", 8, 256 * MIB), "many": ("w5/", 100_000, 1 * KIB)},
-    "quick": {"small": ("w1/", 1_000, 16 * KIB), "large": ("w2/", 2, 64 * MIB), "many": ("w5/", 10_000, 1 * KIB)},
+    "full": {"small": ("w1/", 10_000, 16 * KIB), "large": ("w2/", 8, 256 * MIB), "many": ("w5/", 100_000, 1 * KIB),
+             "large-mp8": ("w2-mp8/", 8, 256 * MIB), "large-mp50": ("w2-mp50/", 8, 256 * MIB),
+             "mixed": ("w6/", len(mixed_sizes("full")), None)},
+    "quick": {"small": ("w1/", 1_000, 16 * KIB), "large": ("w2/", 2, 64 * MIB), "many": ("w5/", 10_000, 1 * KIB),
+              "large-mp8": ("w2-mp8/", 2, 64 * MIB), "large-mp50": ("w2-mp50/", 2, 64 * MIB),
+              "mixed": ("w6/", len(mixed_sizes("quick")), None)},
 }
-WORKLOADS = ["W1", "W2", "W3", "W4", "W5"]
+# datasets written as multipart uploads, with this part size, for objects
+# larger than it: the AWS CLI's and SDKs' 8 MiB, s5cmd's 50 MiB
+PART_SIZES = {"large-mp8": 8 * MIB, "large-mp50": 50 * MIB, "mixed": 8 * MIB}
+WORKLOADS = ["W1", "W2", "W2-MP8", "W2-MP50", "W3", "W4", "W5", "W6"]
+# the W2 shapes: workload -> dataset
+W2_SHAPES = {"W2": "large", "W2-MP8": "large-mp8", "W2-MP50": "large-mp50"}
 HOP_TIMEOUT = 900  # seconds; any single command taking longer is killed and counted as failed
 # Every run writes into a new, empty destination bucket. The destination
 # gateway keeps objects in RAM, so once the runs since its start would have
@@ -247,6 +274,13 @@ class Bench:
                 "relay": "n/a (s5j relay not available)"}[cap]
 
     # ---- gateways and data
+    def sizes(self, ds):
+        prefix, count, size = self.ds[ds]
+        return mixed_sizes(self.mode) if size is None else [size] * count
+
+    def total(self, ds):
+        return sum(self.sizes(ds))
+
     def restart_dst(self):
         subprocess.run([os.path.join(HERE, "gateways.sh"), "restart", "dst"], check=True, timeout=300)
         self.restarts += 1
@@ -259,7 +293,7 @@ class Bench:
     def fresh_bucket(self, ds, writes=True):
         """A new empty destination bucket for one run (see DST_BUDGET)."""
         prefix, count, size = self.ds[ds]
-        need = (2 * count * size + DST_COST_PER_OBJECT * count) if writes else 0
+        need = (2 * self.total(ds) + DST_COST_PER_OBJECT * count) if writes else 0
         if self.dst_written and self.dst_written + need > DST_BUDGET:
             self.restart_dst()
         self.dst_written += need
@@ -272,14 +306,27 @@ class Bench:
         prefix, count, size = self.ds[which]
         t0 = time.monotonic()
         env = child_env({"BENCH_ACCESS_KEY": SRC["ak"], "BENCH_SECRET_KEY": SRC["sk"]})
-        r = subprocess.run([self.ceiling, "generate", "--endpoint", SRC["endpoint"], "--bucket", SRC["bucket"],
-                            "--prefix", prefix, "--count", str(count), "--size", str(size), "--concurrency", "64"],
-                           env=env, timeout=1800, stdout=subprocess.DEVNULL)
+        argv = [self.ceiling, "generate", "--endpoint", SRC["endpoint"], "--bucket", SRC["bucket"],
+                "--prefix", prefix, "--concurrency", "64"]
+        if size is None:
+            sizes_file = os.path.join(BENCH_DIR, f"sizes-{which}.txt")
+            with open(sizes_file, "w") as f:
+                f.write("".join(f"{n}\n" for n in self.sizes(which)))
+            argv += ["--sizes-file", sizes_file]
+        else:
+            argv += ["--count", str(count), "--size", str(size)]
+        if which in PART_SIZES:
+            argv += ["--part-size", str(PART_SIZES[which])]
+        r = subprocess.run(argv, env=env, timeout=1800, stdout=subprocess.DEVNULL)
         got = side(SRC).list_objects(prefix)
-        if r.returncode != 0 or len(got) != count or sum(s for _, s in got) != count * size:
+        if r.returncode != 0 or len(got) != count or sum(s for _, s in got) != self.total(which):
             sys.exit(f"bench: generating {which} data failed ({len(got)} of {count} objects present)")
         dt = time.monotonic() - t0
-        log(f"  data {which}: {count:,} x {fmt_size(size)} under {SRC['bucket']}/{prefix} in {dt:.1f} s")
+        shape = (f"{count:,} x {fmt_size(size)}" if size is not None
+                 else f"{count:,} objects, {fmt_size(min(self.sizes(which)))} to {fmt_size(max(self.sizes(which)))}, "
+                      f"{self.total(which) / GIB:.2f} GiB")
+        parts = f", multipart above {fmt_size(PART_SIZES[which])}" if which in PART_SIZES else ""
+        log(f"  data {which}: {shape}{parts} under {SRC['bucket']}/{prefix} in {dt:.1f} s")
         self.phases[f"generate {which}"] = round(dt, 1)
 
     # ---- configs and commands
@@ -350,7 +397,7 @@ class Bench:
         if key not in self.results:
             prefix, count, size = self.ds[ds]
             self.results[key] = dict(workload=wl, tool=tool, label=label, dataset=ds, objects=count,
-                                     bytes=count * size, status="ok", note=note, commands=[], runs=[])
+                                     bytes=self.total(ds), status="ok", note=note, commands=[], runs=[])
             self.order.append(key)
         return self.results[key]
 
@@ -363,8 +410,8 @@ class Bench:
         prefix, count, size = self.ds[ds]
         got = side(DST, dst_bucket).list_objects(prefix)
         n, b = len(got), sum(s for _, s in got)
-        if expect_copy and (n, b) != (count, count * size):
-            return f"destination has {n} objects / {b} bytes, expected {count} / {count * size}"
+        if expect_copy and (n, b) != (count, self.total(ds)):
+            return f"destination has {n} objects / {b} bytes, expected {count} / {self.total(ds)}"
         if not expect_copy and n:
             return f"a plan-only run wrote {n} objects to the destination"
         return None
@@ -381,7 +428,7 @@ class Bench:
         r["log"] = logpath
         prefix, count, size = self.ds[ds]
         r["objects_per_s"] = count / r["wall_s"] if r["wall_s"] else 0.0
-        r["mb_per_s"] = count * size / 1e6 / r["wall_s"] if r["wall_s"] else 0.0
+        r["mb_per_s"] = self.total(ds) / 1e6 / r["wall_s"] if r["wall_s"] else 0.0
         status = ("ok" if r["ok"] else f"{r['error']}: out of contention" if r.get("stopped_after_s")
                   else f"FAILED: {r.get('error')}: {tail(logpath, 3)}")
         log(f"  [{wl} run {rep}] {label:<16} wall {r['wall_s']:7.2f} s  cpu {r['cpu_s']:7.2f} s  "
@@ -494,9 +541,22 @@ class Bench:
             aws4["note"] = "re-syncs what each W1 run of aws copied; " + aws1["note"]
 
     def phase_large(self):
-        tools = [("s5j", "s5j sync", "sync"), ("rclone", "rclone sync", None), ("aws-2hop", "aws (2-hop)", None),
-                 ("ceiling", "ceiling", None)]
-        self.alternate("W2", "large", tools)
+        """W2 in its shapes: single-PUT objects (plain MD5 ETags), and the same
+        sizes written as multipart uploads (8 MiB and 50 MiB parts). aws only
+        in the single-PUT shape (its two-hop is no direct copy)."""
+        for wl, ds in W2_SHAPES.items():
+            if wl not in self.only:
+                continue
+            tools = [("s5j", "s5j sync", "sync"), ("rclone", "rclone sync", None), ("ceiling", "ceiling", None)]
+            if wl == "W2":
+                tools.insert(2, ("aws-2hop", "aws (2-hop)", None))
+            log(f"-- {wl}")
+            self.alternate(wl, ds, tools)
+
+    def phase_mixed(self):
+        """W6: the mixed archive (mixed_sizes), multipart above 8 MiB."""
+        self.alternate("W6", "mixed", [("s5j", "s5j sync", "sync"), ("rclone", "rclone sync", None),
+                                       ("ceiling", "ceiling", None)])
 
     def phase_relay(self):
         for ds, wl, base in (("small", "W3-small", "W1"), ("large", "W3-large", "W2")):
@@ -563,11 +623,18 @@ class Bench:
             need.add("large")
         if "W5" in self.only:
             need.add("many")
-        for which in ("small", "large", "many"):
+        for wl, ds in W2_SHAPES.items():
+            if wl in self.only:
+                need.add(ds)
+        if "W6" in self.only:
+            need.add("mixed")
+        for which in ("small", "large", "large-mp8", "large-mp50", "mixed", "many"):
             if which in need:
                 self.generate(which)
-        for name, wanted, fn in (("W1+W4", {"W1", "W4"}, self.phase_small), ("W2", {"W2"}, self.phase_large),
-                                 ("W3", {"W3"}, self.phase_relay), ("W5", {"W5"}, self.phase_plan)):
+        for name, wanted, fn in (("W1+W4", {"W1", "W4"}, self.phase_small),
+                                 ("W2", set(W2_SHAPES), self.phase_large),
+                                 ("W3", {"W3"}, self.phase_relay), ("W5", {"W5"}, self.phase_plan),
+                                 ("W6", {"W6"}, self.phase_mixed)):
             if wanted & set(self.only):
                 log(f"== {name}")
                 t = time.monotonic()
@@ -616,6 +683,9 @@ class Bench:
 
         for wl, s5, peers in (("W1", "s5j", ["rclone", "aws-2hop", "ceiling"]),
                               ("W2", "s5j", ["rclone", "aws-2hop", "ceiling"]),
+                              ("W2-MP8", "s5j", ["rclone", "ceiling"]),
+                              ("W2-MP50", "s5j", ["rclone", "ceiling"]),
+                              ("W6", "s5j", ["rclone", "ceiling"]),
                               ("W3-small", "s5j-relay", ["rclone-2hop", "aws-2hop", "ceiling-staged"]),
                               ("W3-large", "s5j-relay", ["rclone-2hop", "aws-2hop", "ceiling-staged"]),
                               ("W4", "s5j", ["rclone", "aws-2hop"]),
@@ -658,6 +728,25 @@ class Bench:
                     m and best and f"{m['wall_s'] / best:.2f}x"
                     + server_bound(wl, "s5j-relay", "ceiling-staged", 0.5, best),
                     self.missing(wl, "s5j-relay", "rclone-2hop"))
+        # issue 22: multipart sources and the mixed archive
+        for wl in ("W2-MP8", "W2-MP50"):
+            m, r = self.med(wl, "s5j"), self.med(wl, "rclone")
+            why = self.missing(wl, "s5j", "rclone")
+            verdict(f"{wl} CPU <= 1.0x rclone", m and r and m["cpu_s"] <= r["cpu_s"],
+                    m and r and f"{m['cpu_s'] / r['cpu_s']:.2f}x", why)
+            verdict(f"{wl} CPU <= 0.5 CPU-s/GB", m and m["cpu_s_per_gb"] <= 0.5,
+                    m and f"{m['cpu_s_per_gb']:.2f} CPU-s/GB", why)
+            verdict(f"{wl} peak RSS <= 64 MiB", m and m["rss_mib"] <= 64, m and f"{m['rss_mib']:.1f} MiB", why)
+            verdict(f"{wl} wall <= 0.67x rclone", m and r and m["wall_s"] <= 0.67 * r["wall_s"],
+                    m and r and f"{m['wall_s'] / r['wall_s']:.2f}x"
+                    + server_bound(wl, "s5j", "ceiling", 0.67, r["wall_s"]), why)
+        m6, r6 = self.med("W6", "s5j"), self.med("W6", "rclone")
+        why = self.missing("W6", "s5j", "rclone")
+        verdict("W6 wall <= 0.6x rclone", m6 and r6 and m6["wall_s"] <= 0.6 * r6["wall_s"],
+                m6 and r6 and f"{m6['wall_s'] / r6['wall_s']:.2f}x"
+                + server_bound("W6", "s5j", "ceiling", 0.6, r6["wall_s"]), why)
+        verdict("W6 CPU <= 0.5x rclone", m6 and r6 and m6["cpu_s"] <= 0.5 * r6["cpu_s"],
+                m6 and r6 and f"{m6['cpu_s'] / r6['cpu_s']:.2f}x", why)
         m4, r4 = self.med("W4", "s5j"), self.med("W4", "rclone")
         verdict("W4 wall <= 0.3x rclone", m4 and r4 and m4["wall_s"] <= 0.3 * r4["wall_s"],
                 m4 and r4 and f"{m4['wall_s'] / r4['wall_s']:.3f}x", self.missing("W4", "s5j", "rclone"))
@@ -672,7 +761,7 @@ class Bench:
 
     def missing(self, wl, s5, peer):
         """Why a target cannot be judged."""
-        if wl.split("-")[0] not in self.only:
+        if (wl if wl in WORKLOADS else wl.split("-")[0]) not in self.only:
             return "n/a (not in --only)"
         e = self.results.get((wl, s5))
         if not e:
@@ -686,7 +775,7 @@ class Bench:
 
     def finish(self):
         self.summarize()
-        wl_order = ["W1", "W2", "W3-small", "W3-large", "W4", "W5", "W5-small"]
+        wl_order = ["W1", "W2", "W2-MP8", "W2-MP50", "W3-small", "W3-large", "W4", "W5", "W5-small", "W6"]
         tool_rank = lambda t: next(i for i, p in enumerate(("s5j", "rclone", "aws", "ceiling")) if t.startswith(p))
         self.order.sort(key=lambda k: (wl_order.index(k[0]), tool_rank(k[1])))
         ratios, targets = self.ratios_and_targets()
@@ -725,7 +814,8 @@ def fmt_size(n):
 
 def print_table(b, ratios, targets):
     log("")
-    hdr = f"{'workload':<9} {'tool':<20} {'runs':>5} {'wall s':>8} {'CPU s':>8} {'RSS MiB':>8} {'obj/s':>9} {'MB/s':>8}  note"
+    hdr = (f"{'workload':<9} {'tool':<20} {'runs':>5} {'wall s':>8} {'CPU s':>8} {'CPU-s/GB':>8} {'RSS MiB':>8} "
+           f"{'obj/s':>9} {'MB/s':>8}  note")
     log(hdr)
     log("-" * len(hdr))
     for key in b.order:
@@ -738,15 +828,16 @@ def print_table(b, ratios, targets):
             note = "server limit" + (", one run (middle round)" if len(e["runs"]) < b.a.runs else "")
         if m:
             log(f"{e['workload']:<9} {e['label']:<20} {runs:>5} {m['wall_s']:8.2f} {m['cpu_s']:8.2f} "
-                f"{m['rss_mib']:8.1f} {m['objects_per_s']:9.1f} {m['mb_per_s']:8.1f}  {note}")
+                f"{m['cpu_s_per_gb']:8.2f} {m['rss_mib']:8.1f} {m['objects_per_s']:9.1f} {m['mb_per_s']:8.1f}  {note}")
         else:
             stopped = [r["stopped_after_s"] for r in e["runs"] if r.get("stopped_after_s")]
             wall = f">{max(stopped):.1f}" if stopped else "-"
-            log(f"{e['workload']:<9} {e['label']:<20} {runs:>5} {wall:>8} {'-':>8} {'-':>8} {'-':>9} {'-':>8}  {note}")
+            log(f"{e['workload']:<9} {e['label']:<20} {runs:>5} {wall:>8} {'-':>8} {'-':>8} {'-':>8} {'-':>9} {'-':>8}  {note}")
     log("")
     for k, v in ratios.items():
         log(f"ratio {k}: wall {v['wall_s']:.2f}x, CPU {v['cpu_s']:.2f}x, RSS {v['rss_kb']:.2f}x")
-    for wl, s5, ceiling in (("W1", "s5j", "ceiling"), ("W2", "s5j", "ceiling"),
+    for wl, s5, ceiling in (("W1", "s5j", "ceiling"), ("W2", "s5j", "ceiling"), ("W2-MP8", "s5j", "ceiling"),
+                            ("W2-MP50", "s5j", "ceiling"), ("W6", "s5j", "ceiling"),
                             ("W3-small", "s5j-relay", "ceiling-staged"), ("W3-large", "s5j-relay", "ceiling-staged")):
         m, c = b.med(wl, s5), b.med(wl, ceiling)
         if m and c:

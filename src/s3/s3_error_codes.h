@@ -56,6 +56,8 @@ inline constexpr char kAllAccessDisabled[] = "AllAccessDisabled";
 inline constexpr char kNoSuchBucket[] = "NoSuchBucket";
 inline constexpr char kNoSuchKey[] = "NoSuchKey";
 inline constexpr char kNoSuchUpload[] = "NoSuchUpload";
+// Complete named a part the upload does not hold (with that ETag).
+inline constexpr char kInvalidPart[] = "InvalidPart";
 
 // Region, clock and addressing (the client corrects some by itself).
 inline constexpr char kRequestTimeTooSkewed[] = "RequestTimeTooSkewed";

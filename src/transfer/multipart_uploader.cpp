@@ -94,7 +94,7 @@ PartsOutcome MultipartUploader::upload_parts(const UploadSession& session, const
     std::optional<ledger::PartRecord> recorded;
     if (auto it = session.done.find(n); it != session.done.end()) recorded = it->second;
     if (recorded && !whole_md5 && recorded->md5 && recorded->crc32c && recorded->size == range.length) {
-      shared->results[n - 1] = {*recorded->md5, *recorded->crc32c, recorded->etag};
+      shared->results[n - 1] = {*recorded->md5, Md5Origin::read_here, *recorded->crc32c, recorded->etag};
       continue;  // uploaded before the restart: nothing to send or read
     }
     if (!budget_.acquire(range.length)) {
@@ -119,16 +119,23 @@ PartsOutcome MultipartUploader::upload_parts(const UploadSession& session, const
       hasher->update(buffer);
       const std::optional<checksum::Checksums> sums = hasher->finish();
       if (shared->hasher && !shared->hasher->hash_in_turn(n, buffer)) return;
-      if (recorded) {
+      if (recorded && recorded->md5) {
         // Uploaded before the restart; read again only for the whole MD5.
-        if (recorded->md5 && *recorded->md5 != *sums->md5)
+        if (*recorded->md5 != *sums->md5)
           return fail(Error{ErrorKind::permanent, ledger::kChecksumMismatch,
                             "part " + std::to_string(n) + " reads differently from when it was uploaded"});
-        shared->results[n - 1] = {*sums->md5, *sums->crc32c, recorded->etag};
+        shared->results[n - 1] = {*sums->md5, Md5Origin::read_here, *sums->crc32c, recorded->etag};
+        return;
+      }
+      // Streamed (no MD5 computed then): the destination's ETag is its MD5
+      // of what it stored. Equal to the MD5 of this read, the part is good;
+      // otherwise one of the two reads or the upload was bad: send it again.
+      if (recorded && checksum::etag_matches_md5(recorded->etag, *sums->md5)) {
+        shared->results[n - 1] = {*sums->md5, Md5Origin::read_here, *sums->crc32c, recorded->etag};
         return;
       }
       if (shared->upload_gone) {
-        shared->results[n - 1] = {*sums->md5, *sums->crc32c, ""};
+        shared->results[n - 1] = {*sums->md5, Md5Origin::read_here, *sums->crc32c, ""};
         return;
       }
       s3::BodySource body{.size = buffer.size(), .data = buffer, .content_md5 = sums->content_md5()};
@@ -138,7 +145,7 @@ PartsOutcome MultipartUploader::upload_parts(const UploadSession& session, const
         // upload is gone and the object may be whole at the destination.
         // Hash the rest so complete() can check it against these parts.
         shared->upload_gone = true;
-        shared->results[n - 1] = {*sums->md5, *sums->crc32c, ""};
+        shared->results[n - 1] = {*sums->md5, Md5Origin::read_here, *sums->crc32c, ""};
         return;
       }
       if (!etag) return fail(etag.error());
@@ -146,7 +153,7 @@ PartsOutcome MultipartUploader::upload_parts(const UploadSession& session, const
         return fail(Error{ErrorKind::retryable, kDestinationMismatch,
                           "part " + std::to_string(n) + ": the destination stored other bytes than were sent"});
       shared->uploaded += buffer.size();
-      shared->results[n - 1] = {*sums->md5, *sums->crc32c, *etag};
+      shared->results[n - 1] = {*sums->md5, Md5Origin::read_here, *sums->crc32c, *etag};
       ledger::PartRecord part{n, range.offset, range.length, *etag, sums->md5, sums->crc32c};
       if (auto q = ledger_.queue_part(session.ref, part); !q) return fail(q.error());
       events_.emit("part_done", {{"key", record.key}, {"part", n}, {"bytes", range.length}});
@@ -207,6 +214,32 @@ Result<CompletedUpload> MultipartUploader::complete(const UploadSession& session
   out.dest_etag = dest->etag;
   out.expected_etag = *expected;
   out.crc32c = combined_crc32c(session, parts);
+  return out;
+}
+
+std::optional<std::string> MultipartUploader::parts_etag(const PartsOutcome& parts) {
+  std::vector<checksum::Md5Digest> md5s;
+  for (const auto& p : parts.parts) {
+    if (p.md5_origin == Md5Origin::none || p.etag.empty()) return std::nullopt;
+    md5s.push_back(p.md5);
+  }
+  auto etag = checksum::multipart_etag(md5s);
+  return etag ? std::optional<std::string>(*etag) : std::nullopt;
+}
+
+UploadSession MultipartUploader::with_parts_done(const UploadSession& session, const PartsOutcome& parts) {
+  UploadSession out = session;
+  for (uint32_t n = 1; n <= parts.parts.size(); ++n) {
+    const PartDigest& p = parts.parts[n - 1];
+    if (p.etag.empty()) {  // not uploaded, or its ETag unusable: upload_parts sends it
+      out.done.erase(n);
+      continue;
+    }
+    const auto range = checksum::part_range(session.parts, n);
+    std::optional<checksum::Md5Digest> md5;
+    if (p.md5_origin == Md5Origin::read_here) md5 = p.md5;
+    out.done[n] = ledger::PartRecord{n, range.offset, range.length, p.etag, md5, p.crc32c};
+  }
   return out;
 }
 

@@ -16,10 +16,28 @@
 //               part's MD5 where the server answers one, and queues the part
 //               in the ledger (`part_done`). Parts recorded before a restart
 //               are not sent again; they are read again only when the whole
-//               MD5 is wanted (and must read the same). A resumed upload that
+//               MD5 is wanted (and must read the same), or when they were
+//               recorded by stream_parts (no MD5 computed here): such a part
+//               is kept when its destination ETag is the MD5 of the bytes
+//               read now, else sent again — the retry that finds and
+//               resends the bad parts of a streamed upload. A resumed upload that
 //               answers NoSuchUpload is gone (its Complete may have succeeded
 //               just before a crash): the remaining parts are still read and
 //               hashed, not sent, so complete() can prove the object.
+//   stream_parts()  for each part not already uploaded: takes a small
+//               stream buffer from the ByteBudget (in part order), and on
+//               the WorkerPool streams the part from the caller's
+//               PartStreamOpener (a fresh SourceStream for each attempt)
+//               into UploadPart, without Content-MD5 and without hashing
+//               anything here but a CRC-32C. The destination's part ETag
+//               (the MD5 it computed of the bytes it stored) is the part's
+//               MD5 (`Md5Origin::destination_etag`; `none` when the ETag is
+//               no MD5, e.g. empty). The caller proves the object by
+//               combining those ETags (destination_parts_etag()) and
+//               comparing with the source's multipart ETag; on a mismatch
+//               it calls upload_parts() with the streamed parts as `done`.
+//               Parts recorded before a restart with an MD5-shaped ETag are
+//               not sent again.
 //   complete()  CompleteMultipartUpload, then HEAD (Ceph 16 answers
 //               Complete with an empty ETag): size and multipart ETag must
 //               be what the parts imply (DestinationMismatch otherwise);
@@ -43,6 +61,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -72,8 +91,22 @@ struct UploadSession {
   bool resumed = false;
 };
 
+// Where a part's MD5 comes from.
+enum class Md5Origin {
+  read_here,         // computed here over the bytes read
+  destination_etag,  // the destination's part ETag: its MD5 of the bytes it stored
+  none,              // unknown (the destination answered an ETag that is no MD5)
+};
+
+// Opens the bytes of one part as a stream for one UploadPart attempt;
+// `buffer_bytes` is what the stream may hold in memory.
+class SourceStream;
+using PartStreamOpener =
+    std::function<std::unique_ptr<SourceStream>(const checksum::PartRange& range, size_t buffer_bytes)>;
+
 struct PartDigest {
   checksum::Md5Digest md5{};
+  Md5Origin md5_origin = Md5Origin::read_here;
   uint32_t crc32c = 0;
   std::string etag;
 };
@@ -105,10 +138,19 @@ class MultipartUploader {
                              const checksum::PartPlan& parts, const s3::PutOptions& create_options);
   PartsOutcome upload_parts(const UploadSession& session, const ledger::ObjectRecord& record, bool whole_md5,
                             const PartReader& read);
+  PartsOutcome stream_parts(const UploadSession& session, const ledger::ObjectRecord& record, uint64_t stream_buffer,
+                            const PartStreamOpener& open);
   Result<CompletedUpload> complete(const UploadSession& session, const PartsOutcome& parts, uint64_t size);
   // The whole object's CRC32C from the part CRCs (every part present).
   static uint32_t combined_crc32c(const UploadSession& session, const PartsOutcome& parts);
   void abandon(const UploadSession& session);
+  // The multipart ETag the parts' MD5s imply; nullopt when a part's MD5 is
+  // unknown (Md5Origin::none) or a part is missing.
+  static std::optional<std::string> parts_etag(const PartsOutcome& parts);
+  // `session` with the parts `parts` uploaded recorded as done (MD5s
+  // computed here kept; destination ETags as ETags only), for upload_parts()
+  // to check them against a fresh read.
+  static UploadSession with_parts_done(const UploadSession& session, const PartsOutcome& parts);
 
  private:
   s3::S3Client& destination_;

@@ -1,5 +1,7 @@
 #include "transfer/object_copier.h"
 
+#include <algorithm>
+#include <memory>
 #include <vector>
 
 #include "base/strings.h"
@@ -19,10 +21,12 @@ namespace s5j::transfer {
 namespace {
 
 using Kind = OutcomeKind;
-constexpr uint64_t kMaxCopyObjectSize = 5ull << 30;  // CopyObject limit
 constexpr int kMultipartCopyAttempts = 3;           // a failed proof is redone at most twice
 constexpr int kSingleReads = 3;                      // reads of a small object before giving up
 constexpr uint64_t kStreamBuffer = 4ull << 20;       // between the GET and the PUT of a streamed copy
+// Between a part's ranged GET and its UploadPart: many parts stream at once
+// (one per part thread), so each holds little.
+constexpr uint64_t kPartStreamBuffer = 256ull << 10;
 
 // The source object is gone or is another version now: an upload of it
 // can never complete into the right object.
@@ -296,12 +300,56 @@ ObjectOutcome ObjectCopier::copy_multipart(const ledger::ObjectRecord& record, b
       return make_error(ErrorKind::permanent, kSizeChanged, "part " + std::to_string(n) + " came short");
     return {};
   };
-  auto parts = uploader_.upload_parts(*session, record, need_md5, read_source);
-
   ObjectOutcome out;
   out.method = CopyMethod::multipart;
-  out.bytes_uploaded = parts.uploaded;
-  out.bytes_downloaded = parts.read;
+  PartsOutcome parts;
+  // Every part was streamed (the destination's ETag its only MD5) and then
+  // compared with a second, hashed read: "two reads agree" when none had to
+  // be sent again.
+  bool rechecked_every_part = false;
+  auto count_progress = [&](const PartsOutcome& p) {
+    out.bytes_uploaded += p.uploaded;
+    out.bytes_downloaded += p.read;
+  };
+  if (info.kind == checksum::EtagKind::multipart && plan->mirrors_source) {
+    // The source's own parts: stream them, hash nothing here; the
+    // destination's part ETags, combined, must give the source's ETag.
+    const PartStreamOpener open_stream = [&](const checksum::PartRange& range, size_t buffer_bytes) {
+      return std::make_unique<SourceStream>(source_, settings_.source_bucket, record.key, record.source_etag,
+                                            range.length, buffer_bytes,
+                                            s3::ByteRange{range.offset, range.offset + range.length - 1});
+    };
+    parts = uploader_.stream_parts(*session, record, kPartStreamBuffer, open_stream);
+    count_progress(parts);
+    std::optional<std::string> combined;
+    if (!parts.error && !parts.upload_gone) combined = MultipartUploader::parts_etag(parts);
+    if (combined && checksum::etags_equal(*combined, record.source_etag)) {
+      out.proof = "the destination's part ETags (its MD5s of the bytes it stored) combine into the source's "
+                  "multipart ETag";
+    } else if (!parts.error) {
+      // Find the bad parts: every part read again and hashed here; a part
+      // whose destination ETag is the MD5 of this read is kept, any other
+      // sent again (Content-MD5). Then the proof of a hashed copy below.
+      events_.emit("parts_rechecked",
+                   {{"key", record.key},
+                    {"reason", parts.upload_gone ? "upload_gone"
+                               : combined       ? "etag_mismatch"
+                                                : "part_etag_not_md5"},
+                    {"destination_etag", combined.value_or("")}});
+      const bool gone = parts.upload_gone;
+      const bool every_part_streamed = std::all_of(parts.parts.begin(), parts.parts.end(), [](const PartDigest& p) {
+        return p.md5_origin == Md5Origin::destination_etag;
+      });
+      parts = uploader_.upload_parts(MultipartUploader::with_parts_done(*session, parts), record, false, read_source);
+      parts.upload_gone = parts.upload_gone || gone;
+      count_progress(parts);
+      rechecked_every_part = every_part_streamed && !parts.upload_gone;
+    }
+  } else {
+    parts = uploader_.upload_parts(*session, record, need_md5, read_source);
+    count_progress(parts);
+  }
+
   if (parts.error) {
     const Error& e = *parts.error;
     ObjectOutcome bad = with_progress(ObjectOutcome::from_source_error(e), out);
@@ -319,7 +367,9 @@ ObjectOutcome ObjectCopier::copy_multipart(const ledger::ObjectRecord& record, b
     uploader_.abandon(*session);
     return with_progress(ObjectOutcome::of(Kind::failed, std::move(code), std::move(message)), out);
   };
-  if (need_md5) {
+  if (!out.proof.empty()) {
+    // Proven by the destination's part ETags.
+  } else if (need_md5) {
     if (parts.whole_md5 != info.digest)
       return unproven(ledger::kChecksumMismatch, "the MD5 of the bytes read differs from the source ETag " + record.source_etag);
     out.update.md5 = *parts.whole_md5;
@@ -334,6 +384,8 @@ ObjectOutcome ObjectCopier::copy_multipart(const ledger::ObjectRecord& record, b
       if (!proof) return unproven(proof.error().code, proof.error().message);
       if (checksum::etags_equal(*rebuilt, record.source_etag)) out.proof = *proof;
     }
+    if (out.proof.empty() && rechecked_every_part && parts.uploaded == 0)
+      out.proof = "two reads agree (the destination's part ETags of the first read = part MD5s of a second read)";
     if (out.proof.empty()) {
       // The source ETag proves nothing here (guessed layout that did not
       // reproduce it, opaque ETag): a second read of every part must agree,
@@ -362,6 +414,15 @@ ObjectOutcome ObjectCopier::copy_multipart(const ledger::ObjectRecord& record, b
   auto done = uploader_.complete(*session, parts, record.size);
   if (!done) {
     if (done.error().code == s3::kNoSuchUpload) uploader_.abandon(*session);
+    // A part the destination acknowledged is not there (or not with that
+    // ETag): this upload cannot complete; a fresh one may.
+    if (done.error().code == s3::kInvalidPart) {
+      uploader_.abandon(*session);
+      return with_progress(ObjectOutcome::of(Kind::failed, kDestinationMismatch,
+                                             "the destination does not hold every part it acknowledged (" +
+                                                 done.error().message + ")"),
+                           out);
+    }
     // Completed, but not into the bytes sent: the upload is over either way.
     if (done.error().code == kDestinationMismatch)
       (void)ledger_.queue_upload_end(session->ref, ledger::UploadStatus::completed);
@@ -390,104 +451,6 @@ Result<UploadSession> ObjectCopier::open_fresh_upload(const ledger::ObjectRecord
   }
   session.ref = *begun;
   return session;
-}
-
-// ------------------------------------------------------------ server side
-
-ObjectOutcome ObjectCopier::copy_server_side(const ledger::ObjectRecord& record, bool& fall_back) {
-  fall_back = false;
-  const auto info = checksum::classify_etag(record.source_etag);
-  const std::string key = destination_key(record.key);
-  auto refused = [&](const Error& e) {
-    if (!s3::is_unsupported_operation(e)) return false;
-    if (!server_copy_refused_.exchange(true))
-      events_.emit("server_copy_refused", {{"code", e.code}, {"status", e.http_status}});
-    fall_back = true;
-    return true;
-  };
-
-  if (info.kind == checksum::EtagKind::plain_md5 && record.size <= kMaxCopyObjectSize) {
-    auto copied = destination_.copy_object(settings_.source_bucket, record.key, settings_.destination_bucket, key,
-                                           record.source_etag);
-    if (!copied) {
-      if (refused(copied.error())) return {};
-      return ObjectOutcome::from_source_error(copied.error());
-    }
-    // Some servers (Ceph 16) ignore x-amz-copy-source-if-match: the ETag of
-    // the copy is what tells whether the listed version was copied.
-    if (!checksum::etags_equal(copied->etag, record.source_etag))
-      return ObjectOutcome::of(Kind::changed, kSourceChanged, "the copy has ETag " + copied->etag);
-    ObjectOutcome out;
-    out.kind = Kind::verified;
-    out.method = CopyMethod::server_copy;
-    out.update.dest_etag = record.source_etag;
-    out.proof = "server-side copy; destination ETag = source ETag";
-    return out;
-  }
-  if (info.kind != checksum::EtagKind::multipart) {
-    fall_back = true;  // opaque ETag, or plain and too big for CopyObject: prove by reading
-    return {};
-  }
-
-  auto head = source_.head_object(settings_.source_bucket, record.key, {.if_match = record.source_etag});
-  if (!head) return ObjectOutcome::from_source_error(head.error());
-  const auto learned = learn_source_part_size(source_, settings_.source_bucket, record.key, record.size, info);
-  auto plan = plan_copy_parts(record.size, info.part_count, learned, settings_.part_size);
-  if (!plan || !plan->mirrors_source) {
-    fall_back = true;
-    return {};
-  }
-  auto created = destination_.create_multipart_upload(settings_.destination_bucket, key, {.metadata = head->metadata});
-  if (!created) {
-    if (refused(created.error())) return {};
-    return ObjectOutcome::from_error(created.error());
-  }
-  auto begun = ledger_.begin_upload({record.id, *created, plan->parts.part_size, plan->parts.part_count});
-  if (!begun) {
-    (void)destination_.abort_multipart_upload(settings_.destination_bucket, key, *created);
-    return ObjectOutcome::from_error(begun.error());
-  }
-  auto abandon = [&] {
-    (void)destination_.abort_multipart_upload(settings_.destination_bucket, key, *created);
-    (void)ledger_.queue_upload_end(*begun, ledger::UploadStatus::aborted);
-  };
-  std::vector<s3::CompletedPart> parts;
-  for (uint32_t n = 1; n <= plan->parts.part_count; ++n) {
-    const auto range = checksum::part_range(plan->parts, n);
-    auto part = destination_.upload_part_copy(settings_.source_bucket, record.key,
-                                              {range.offset, range.offset + range.length - 1},
-                                              settings_.destination_bucket, key, *created, static_cast<int>(n),
-                                              record.source_etag);
-    if (!part) {
-      // Refused: the upload stays open and recorded for the streamed
-      // multipart copy to resume (or replace); an abort queued now would
-      // not be durable before that copy reads the ledger.
-      if (refused(part.error())) return {};
-      abandon();
-      return ObjectOutcome::from_source_error(part.error());
-    }
-    parts.push_back({static_cast<int>(n), part->etag});
-  }
-  auto completed = destination_.complete_multipart_upload(settings_.destination_bucket, key, *created, parts);
-  if (!completed) {
-    abandon();
-    return ObjectOutcome::from_error(completed.error());
-  }
-  auto dest = destination_.head_object(settings_.destination_bucket, key);
-  if (!dest) return ObjectOutcome::from_error(dest.error());
-  if (!checksum::etags_equal(dest->etag, record.source_etag) || dest->size != record.size) {
-    (void)ledger_.queue_upload_end(*begun, ledger::UploadStatus::completed);
-    if (plan->learned) return ObjectOutcome::of(Kind::changed, kSourceChanged, "the copy has ETag " + dest->etag);
-    fall_back = true;  // the inferred part layout was wrong: prove by reading instead
-    return {};
-  }
-  ObjectOutcome out;
-  out.kind = Kind::verified;
-  out.method = CopyMethod::server_multipart_copy;
-  out.update.dest_etag = record.source_etag;
-  out.completed_upload = *begun;
-  out.proof = "server-side multipart copy; destination ETag = source multipart ETag";
-  return out;
 }
 
 }  // namespace s5j::transfer

@@ -13,24 +13,35 @@
 //     Content-MD5, so the destination checks every byte against the source
 //     and nothing is hashed here but a CRC-32C; the destination ETag equals
 //     the source's. Other objects above the part size go multipart;
-//   - ranged GETs feeding a multipart upload, parts in parallel on a shared
-//     WorkerPool, each with Content-MD5; the part layout mirrors the
-//     source's where it can be learned or inferred, so the ETags compare.
+//   - a multipart source whose part layout can be learned or inferred:
+//     each part streamed from a ranged GET into UploadPart through a small
+//     buffer (MultipartUploader::stream_parts), parts in parallel on the
+//     shared WorkerPool, nothing hashed here but a CRC-32C; the
+//     destination's part ETags (its MD5s of what it stored) must combine
+//     into the source's multipart ETag. Otherwise (event `parts_rechecked`)
+//     every part is read again and hashed, a part whose destination ETag
+//     differs from the fresh MD5 is sent again with Content-MD5, and the
+//     object is proven as below;
+//   - other objects: ranged GETs feeding a multipart upload, parts in
+//     parallel, each read into a buffer, hashed and sent with Content-MD5.
 // Every buffer takes its size from the shared ByteBudget first.
 //
-// Proof: MD5 and CRC32C are computed over the bytes read (a streamed PUT:
-// CRC32C only, the destination checks the source's MD5 and a refusal is
-// retried with a fresh read). A plain-MD5 source ETag must equal the MD5
-// of the bytes; a multipart source ETag must
-// equal the ETag rebuilt from the part MD5s when the source part size was
-// learned from the server; the destination must confirm each part (its ETag
-// is the part's MD5) and the final object (size, and the multipart ETag the
-// parts imply). A source ETag that proves nothing about the bytes (opaque,
-// or a multipart layout guessed wrong) is replaced by a second read that
-// must agree. A mismatch is returned as failed, never as verified; a
-// multipart copy whose proof fails is abandoned and redone from scratch
-// (`object_retried`, at most twice), a single PUT's source read again
-// (`object_reread`, at most three reads in all).
+// Proof (docs/ledger.md, "Proofs"): MD5 and CRC32C are computed over the
+// bytes read (a streamed PUT: CRC32C only, the destination checks the
+// source's MD5 and a refusal is retried with a fresh read; streamed parts:
+// CRC32C only, the destination's part ETags are the proof). A plain-MD5
+// source ETag must equal the MD5 of the bytes; a multipart source ETag
+// must equal the ETag rebuilt from the part MD5s when the source part size
+// was learned from the server; the destination must confirm each part (its
+// ETag is the part's MD5) and the final object (size, and the multipart
+// ETag the parts imply). A source ETag that proves nothing about the bytes
+// (opaque, or a multipart layout guessed wrong) is replaced by a second
+// read that must agree. A mismatch is returned as failed, never as
+// verified; a multipart copy whose proof still fails after its parts were
+// rechecked, or whose Complete finds a part missing (InvalidPart), is
+// abandoned and redone from scratch (`object_retried`, at most twice), a
+// single PUT's source read again (`object_reread`, at most three reads in
+// all).
 //
 // Every GET is pinned to the listed source ETag (If-Match): an object that
 // changes mid-copy comes back as `changed`, one deleted as `vanished`;

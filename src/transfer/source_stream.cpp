@@ -7,12 +7,13 @@
 namespace s5j::transfer {
 
 SourceStream::SourceStream(s3::S3Client& source, std::string bucket, std::string key, std::string if_match,
-                           uint64_t size, size_t buffer_bytes)
+                           uint64_t size, size_t buffer_bytes, std::optional<s3::ByteRange> range)
     : source_(source),
       bucket_(std::move(bucket)),
       key_(std::move(key)),
       if_match_(std::move(if_match)),
       size_(size),
+      range_(range),
       ring_(std::max<size_t>(buffer_bytes, 64 * 1024)) {
   thread_ = std::thread([this] { run(); });
 }
@@ -27,7 +28,7 @@ SourceStream::~SourceStream() {
 }
 
 void SourceStream::run() {
-  auto got = source_.get_object(bucket_, key_, {.if_match = if_match_},
+  auto got = source_.get_object(bucket_, key_, {.range = range_, .if_match = if_match_},
                                 [this](std::string_view chunk) { return accept(chunk); });
   std::lock_guard lock(mutex_);
   finished_ = true;

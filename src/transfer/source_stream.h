@@ -1,5 +1,6 @@
 // SourceStream: the body of a streamed copy. A GET of the source object
-// runs on a thread of its own and hands its bytes, through a small bounded
+// (or of one byte range of it: a part of a streamed multipart copy) runs
+// on a thread of its own and hands its bytes, through a small bounded
 // buffer, to the body reader of the destination PUT, so an object goes
 // from source to destination without being held whole in memory.
 //
@@ -36,8 +37,9 @@ namespace s5j::transfer {
 class SourceStream {
  public:
   // Starts the GET at once. `buffer_bytes` bounds what is held in memory.
+  // `size`: the object's size, or the range's length when `range` is set.
   SourceStream(s3::S3Client& source, std::string bucket, std::string key, std::string if_match, uint64_t size,
-               size_t buffer_bytes);
+               size_t buffer_bytes, std::optional<s3::ByteRange> range = std::nullopt);
   ~SourceStream();
   SourceStream(const SourceStream&) = delete;
   SourceStream& operator=(const SourceStream&) = delete;
@@ -59,6 +61,7 @@ class SourceStream {
   const std::string key_;
   const std::string if_match_;
   const uint64_t size_;
+  const std::optional<s3::ByteRange> range_;
 
   mutable std::mutex mutex_;
   std::condition_variable readable_;

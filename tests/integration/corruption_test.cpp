@@ -1,7 +1,8 @@
-// A byte flipped in a source answer never reaches `verified`, and a
-// transient flip does not fail the run: the copier re-reads (single PUT) or
-// abandons the upload and redoes the whole object (multipart), in the same
-// run. A source that reads differently every time fails, with nothing wrong
+// A byte flipped in a source answer (or in a part upload) never reaches
+// `verified`, and a transient flip does not fail the run: the copier
+// re-reads (single PUT), finds and resends the bad parts (a multipart
+// source in its own layout) or abandons the upload and redoes the whole
+// object (a plain source copied in parts), in the same run. A source that reads differently every time fails, with nothing wrong
 // left at the destination. The s5j binary runs with the fault proxy in
 // front of the source gateway.
 #include <gtest/gtest.h>
@@ -62,15 +63,47 @@ TEST_F(Corruption, FlippedPartOfPlainSourceIsRedoneInTheSameRun) {
   EXPECT_EQ(ledger_verdict(ledger_path()).verified, 1u);
 }
 
-// A multipart source whose part layout is guessed right (5 MiB parts): the
-// ETag rebuilt from a flipped read differs, a second read disagrees, redo.
-TEST_F(Corruption, FlippedPartOfMultipartSourceIsRedone) {
+// A multipart source whose part layout is guessed right (5 MiB parts) is
+// streamed part by part, nothing hashed here: RGW's part ETags (its MD5s of
+// what it stored) combine into the source's ETag.
+TEST_F(Corruption, CleanMultipartSourceIsProvenByTheDestinationsPartEtags) {
+  ASSERT_TRUE(seed_objects(*src_, src_bucket_, {{"in/mpu5", random_bytes(12 * kMiB + 77, 2), 5 * kMiB}}));
+  auto r = sync();
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(events("parts_rechecked").empty());
+  EXPECT_EQ(proof_of("in/mpu5").rfind("the destination's part ETags", 0), 0u) << proof_of("in/mpu5");
+  expect_identical();
+  expect_no_open_uploads();
+}
+
+// ... a flipped read is stored and MD5'd by RGW: the part ETags no longer
+// combine into the source's, every part is read again and hashed, the bad
+// one sent again, all in the same upload.
+TEST_F(Corruption, FlippedPartOfMultipartSourceIsFoundAndSentAgain) {
   ASSERT_TRUE(seed_objects(*src_, src_bucket_, {{"in/mpu5", random_bytes(12 * kMiB + 77, 2), 5 * kMiB}}));
   flip_gets(1);
   auto r = sync();
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_EQ(events("object_retried").size(), 1u);
+  auto rechecked = events("parts_rechecked");
+  ASSERT_EQ(rechecked.size(), 1u);
+  EXPECT_EQ(rechecked[0]["reason"], "etag_mismatch");
+  EXPECT_TRUE(events("object_retried").empty());
   EXPECT_NE(proof_of("in/mpu5").find("multipart ETag reproduced"), std::string::npos) << proof_of("in/mpu5");
+  expect_identical();
+  expect_no_open_uploads();
+}
+
+// A byte flipped on the way up (no Content-MD5 on a streamed part, so RGW
+// stores it): its part ETag gives it away and the part is sent again.
+TEST_F(Corruption, FlippedPartUploadIsFoundAndSentAgain) {
+  ASSERT_TRUE(seed_objects(*src_, src_bucket_, {{"in/mpu5", random_bytes(12 * kMiB + 77, 12), 5 * kMiB}}));
+  FaultProxy to_destination(FaultProxyOptions{.upstream = endpoint_b()});
+  to_destination.set_plan({.seed = 12, .rate = 1.0, .kinds = {FaultKind::flip_request_byte},
+                           .filter = {.operations = {"UploadPart"}}, .max_faults = 1});
+  auto r = run_s5j({"sync", "-c", config(proxy_->url(), to_destination.url(), kTransfer), "--no-progress"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(to_destination.counters().faulted(FaultKind::flip_request_byte), 1u);
+  EXPECT_EQ(events("parts_rechecked").size(), 1u);
   expect_identical();
   expect_no_open_uploads();
 }
@@ -83,7 +116,7 @@ TEST_F(Corruption, UnguessableLayoutNeedsTwoAgreeingReads) {
   flip_gets(1);
   auto r = sync();
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_EQ(events("object_retried").size(), 1u);
+  EXPECT_EQ(events("parts_rechecked").size(), 1u);
   EXPECT_NE(proof_of("in/mpu6").find("two reads agree"), std::string::npos) << proof_of("in/mpu6");
   expect_identical();
   expect_no_open_uploads();

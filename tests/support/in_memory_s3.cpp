@@ -299,11 +299,32 @@ Result<http::Response> InMemoryS3::perform(const http::Request& request) {
     answer = error_answer(refuse_all->first, refuse_all->second, parsed->bucket + "/" + parsed->key);
   } else if (refused) {
     answer = error_answer(501, "NotImplemented", parsed->bucket + "/" + parsed->key);
-  } else if (fault && !fault->cut_after && !fault->flip_at) {
+  } else if (fault && fault->is_error()) {
     answer = error_answer(fault->status, fault->code, parsed->bucket + "/" + parsed->key);
+  } else if (fault && op == S3Op::upload_part) {
+    Parsed altered = *parsed;
+    if (fault->flip_at && *fault->flip_at < altered.body.size()) altered.body[*fault->flip_at] ^= 0x01;
+    std::lock_guard lock(mutex_);
+    answer = handle(altered, op);
+    const bool stored = answer.status >= 200 && answer.status < 300;
+    if (stored && fault->drop_part) {
+      auto& upload = uploads_[altered.query_value("uploadId")];
+      const int n = std::atoi(altered.query_value("partNumber").c_str());
+      upload.parts.erase(n);
+      upload.part_etags.erase(n);
+    }
+    if (stored && fault->answer_etag) {
+      std::erase_if(answer.headers, [](const http::Header& h) { return h.name == "ETag"; });
+      answer.headers.push_back({"ETag", "\"" + *fault->answer_etag + "\""});
+    }
   } else {
     std::lock_guard lock(mutex_);
     answer = handle(*parsed, op);
+    if (fault && fault->answer_etag && op == S3Op::complete_multipart_upload && answer.status == 200) {
+      const size_t open = answer.body.find("<ETag>"), close = answer.body.find("</ETag>");
+      if (open != std::string::npos && close != std::string::npos)
+        answer.body.replace(open + 6, close - open - 6, xml_escape("\"" + *fault->answer_etag + "\""));
+    }
   }
   if (request.method == "HEAD") answer.body.clear();
 

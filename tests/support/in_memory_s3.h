@@ -14,8 +14,9 @@
 //
 // Fault hooks (add_fault): an S3 error answer (any status and code) for the
 // Nth call of an operation, optionally only for one key; a GET body cut
-// after K bytes (the connection breaks: RecvFailed); a GET body with one
-// byte flipped; refuse() answers 501 NotImplemented for an operation for
+// after K bytes (the connection breaks: RecvFailed); a GET body or an
+// UploadPart body with one byte flipped; an UploadPart or Complete answered
+// with another ETag than the right one; a part acknowledged but lost; refuse() answers 501 NotImplemented for an operation for
 // good (ListObjectsV2, CopyObject, UploadPartCopy, HEAD ?partNumber);
 // refuse_all() answers every request with one error until accept_all().
 // calls() counts requests per operation, faults included. on_request runs
@@ -90,7 +91,17 @@ struct S3Fault {
   // GET: deliver this many body bytes, then fail (RecvFailed).
   std::optional<uint64_t> cut_after;
   // GET: flip the byte at this object offset when the answer covers it.
+  // UploadPart: flip the byte at this offset of the part's body before the
+  // server checks and stores it (a byte flipped on the way up).
   std::optional<uint64_t> flip_at;
+  // UploadPart, CompleteMultipartUpload: handled as usual, but the answer
+  // carries this ETag (Ceph's empty ETag, a wrong one).
+  std::optional<std::string> answer_etag;
+  // UploadPart: answered as if stored, but the part is not kept (lost).
+  bool drop_part = false;
+
+  // An error answer rather than one of the alterations above.
+  bool is_error() const { return !cut_after && !flip_at && !answer_etag && !drop_part; }
 };
 
 struct RequestSeen {

@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <mutex>
 
+#include "checksum/crc32c.h"
 #include "unit/transfer/in_memory_fixture.h"
 
 namespace s5j::transfer {
@@ -160,13 +161,120 @@ TEST_F(ObjectCopierTest, AStreamedPutOfAFlippedByteIsRefusedAndSentAgainFromAFre
   EXPECT_EQ(server_->calls(S3Op::get_object), 2);
 }
 
-TEST_F(ObjectCopierTest, AMultipartCopyOfAFlippedByteIsRedoneFromScratch) {
+// A multipart source copied in its own layout streams its parts and hashes
+// nothing: the destination's part ETags combine into the source's ETag.
+TEST_F(ObjectCopierTest, AMirroredMultipartCopyIsProvenByTheDestinationsPartEtags) {
+  server_->put_multipart("src", "big", test_bytes(12 * kMiB + 7, 29), 5 * kMiB);
+  auto out = copy("big");
+  expect_verified_copy(out, "big", CopyMethod::multipart);
+  EXPECT_NE(out.proof.find("destination's part ETags"), std::string::npos) << out.proof;
+  EXPECT_EQ(server_->calls(S3Op::get_object), 3);  // each part read once
+  EXPECT_EQ(server_->calls(S3Op::upload_part), 3);
+  EXPECT_EQ(out.update.crc32c, checksum::crc32c_of(server_->object("src", "big")->data));
+}
+
+// A byte flipped on the way from the source is stored and MD5'd by the
+// destination: the part ETags no longer combine into the source's ETag.
+// Every part is read again and hashed; only the bad one is sent again.
+TEST_F(ObjectCopierTest, AByteFlippedInAPartsGetIsFoundAndOnlyThatPartSentAgain) {
   server_->put_multipart("src", "big", test_bytes(11 * kMiB, 27), 5 * kMiB);
   // The first attempt's three ranged GETs; the one covering 7 MiB flips.
   server_->add_fault({.op = S3Op::get_object, .times = 3, .flip_at = 7 * kMiB});
-  expect_verified_copy(copy("big"), "big", CopyMethod::multipart);
+  auto out = copy("big");
+  expect_verified_copy(out, "big", CopyMethod::multipart);
+  EXPECT_EQ(server_->calls(S3Op::get_object), 6);   // streamed, then each part again, hashed
+  EXPECT_EQ(server_->calls(S3Op::upload_part), 4);  // three, then the bad one again
+  EXPECT_EQ(server_->calls(S3Op::create_multipart_upload), 1);
+  EXPECT_EQ(server_->calls(S3Op::abort_multipart_upload), 0);
+}
+
+// A byte flipped on the way up is what the destination stores and MD5s.
+TEST_F(ObjectCopierTest, AByteFlippedInAPartUploadIsFoundAndThatPartSentAgain) {
+  server_->put_multipart("src", "big", test_bytes(11 * kMiB, 30), 5 * kMiB);
+  server_->add_fault({.op = S3Op::upload_part, .nth = 2, .flip_at = 1000});
+  auto out = copy("big");
+  expect_verified_copy(out, "big", CopyMethod::multipart);
+  EXPECT_EQ(server_->calls(S3Op::upload_part), 4);
+  EXPECT_EQ(server_->calls(S3Op::create_multipart_upload), 1);
+}
+
+// A part acknowledged with the right ETag but not kept: Complete refuses
+// (InvalidPart), the upload is abandoned and the copy redone.
+TEST_F(ObjectCopierTest, APartLostByTheDestinationIsSentAgainInAFreshUpload) {
+  server_->put_multipart("src", "big", test_bytes(11 * kMiB, 31), 5 * kMiB);
+  server_->add_fault({.op = S3Op::upload_part, .nth = 2, .drop_part = true});
+  auto out = copy("big");
+  expect_verified_copy(out, "big", CopyMethod::multipart);
   EXPECT_EQ(server_->calls(S3Op::create_multipart_upload), 2);
   EXPECT_EQ(server_->calls(S3Op::abort_multipart_upload), 1);
+}
+
+// The layout guessed from the ETag (HEAD ?partNumber refused) is wrong: the
+// part ETags cannot combine into the source's. The second, hashed read
+// agrees with what the destination stored, so the copy stands (with its
+// own layout and ETag), proven by two reads.
+TEST_F(ObjectCopierTest, AWronglyGuessedLayoutIsProvenByTwoReadsAgreeing) {
+  server_->refuse(S3Op::head_object_part);
+  server_->put_multipart("src", "odd", test_bytes(20 * kMiB, 32), 7 * kMiB);  // 3 parts; 8 MiB is guessed
+  auto out = copy("odd");
+  EXPECT_EQ(out.kind, OutcomeKind::verified) << out.error_code << " " << out.update.error.value_or("");
+  EXPECT_NE(out.proof.find("two reads agree"), std::string::npos) << out.proof;
+  EXPECT_TRUE(dst_data("odd") == server_->object("src", "odd")->data);
+  EXPECT_EQ(server_->object("dst", "odd")->part_sizes, (std::vector<uint64_t>{8 * kMiB, 8 * kMiB, 4 * kMiB}));
+  EXPECT_EQ(server_->calls(S3Op::upload_part), 3);  // nothing sent twice
+  EXPECT_EQ(server_->calls(S3Op::get_object), 6);
+}
+
+// ... and with a byte flipped in the first read as well, the bad part is
+// sent again and every part read a third time before the copy stands.
+TEST_F(ObjectCopierTest, AWronglyGuessedLayoutWithAFlippedByteNeedsAThirdRead) {
+  server_->refuse(S3Op::head_object_part);
+  server_->put_multipart("src", "odd", test_bytes(20 * kMiB, 33), 7 * kMiB);
+  server_->add_fault({.op = S3Op::get_object, .times = 3, .flip_at = 9 * kMiB});
+  auto out = copy("odd");
+  EXPECT_EQ(out.kind, OutcomeKind::verified) << out.error_code << " " << out.update.error.value_or("");
+  EXPECT_TRUE(dst_data("odd") == server_->object("src", "odd")->data);
+  EXPECT_EQ(server_->calls(S3Op::upload_part), 4);
+  EXPECT_EQ(server_->calls(S3Op::get_object), 9);
+}
+
+// A part answered with an empty ETag (or any ETag that is no MD5) proves
+// nothing: that part is sent again, hashed, with Content-MD5.
+TEST_F(ObjectCopierTest, APartAnsweredWithAnEmptyEtagIsSentAgain) {
+  server_->put_multipart("src", "big", test_bytes(11 * kMiB, 34), 5 * kMiB);
+  server_->add_fault({.op = S3Op::upload_part, .nth = 1, .answer_etag = ""});
+  expect_verified_copy(copy("big"), "big", CopyMethod::multipart);
+  EXPECT_EQ(server_->calls(S3Op::upload_part), 4);
+}
+
+TEST_F(ObjectCopierTest, APartAnsweredWithAWrongEtagOnceIsSentAgain) {
+  server_->put_multipart("src", "big", test_bytes(11 * kMiB, 35), 5 * kMiB);
+  server_->add_fault({.op = S3Op::upload_part, .nth = 3, .answer_etag = std::string(32, 'a')});
+  expect_verified_copy(copy("big"), "big", CopyMethod::multipart);
+  EXPECT_EQ(server_->calls(S3Op::upload_part), 4);
+}
+
+// Ceph 16 answers Complete with an empty ETag: HEAD shows the real one.
+TEST_F(ObjectCopierTest, AnEmptyEtagOnCompleteIsCheckedByHead) {
+  server_->put_multipart("src", "big", test_bytes(11 * kMiB, 36), 5 * kMiB);
+  server_->add_fault({.op = S3Op::complete_multipart_upload, .answer_etag = ""});
+  expect_verified_copy(copy("big"), "big", CopyMethod::multipart);
+}
+
+// A destination whose part ETags are always wrong or always empty never
+// gets a verified object, whatever is retried.
+TEST_F(ObjectCopierTest, PartEtagsAlwaysWrongOrEmptyAreNeverVerified) {
+  for (const std::string& answer : {std::string(32, 'b'), std::string()}) {
+    const std::string key = "big-" + std::to_string(answer.size());
+    SCOPED_TRACE("answer ETag '" + answer + "'");
+    server_->clear_faults();
+    server_->put_multipart("src", key, test_bytes(11 * kMiB, 37), 5 * kMiB);
+    server_->add_fault({.op = S3Op::upload_part, .times = 0, .answer_etag = answer});
+    auto out = copy(key);
+    EXPECT_EQ(out.kind, OutcomeKind::failed) << out.proof;
+    EXPECT_FALSE(server_->object("dst", key).has_value());
+    EXPECT_FALSE(out.update.dest_etag.has_value());
+  }
 }
 
 // Parts go in parallel: two UploadParts are in the server at once (each
