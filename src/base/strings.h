@@ -36,4 +36,7 @@ std::string format_iso8601(std::chrono::system_clock::time_point t);
 // "1.5 GiB", "320 KiB": for people, not for parsing.
 std::string human_bytes(uint64_t bytes);
 
+// The parts with `separator` between them: {"a", "b"}, "+" -> "a+b".
+std::string join(const std::vector<std::string>& parts, std::string_view separator);
+
 }  // namespace s5j

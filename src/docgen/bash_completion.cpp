@@ -2,14 +2,10 @@
 
 #include <sstream>
 
+#include "base/strings.h"
+
 namespace s5j::docgen {
 namespace {
-
-std::string joined(const std::vector<std::string>& parts, const std::string& sep) {
-  std::string out;
-  for (const auto& p : parts) out += (out.empty() ? "" : sep) + p;
-  return out;
-}
 
 // Every command, depth first, the top level ("") included.
 void collect(const CommandModel& cmd, std::vector<const CommandModel*>& out) {
@@ -41,8 +37,8 @@ std::string render_bash_completion(const CommandModel& cli) {
   for (const auto* cmd : commands) {
     if (cmd->path.empty()) continue;
     std::vector<std::string> parent(cmd->path.begin(), cmd->path.end() - 1);
-    out << "      " << quoted(joined(parent, " ") + "/" + cmd->path.back())
-        << ") path=" << quoted(joined(cmd->path, " ")) << " ;;\n";
+    out << "      " << quoted(join(parent, " ") + "/" + cmd->path.back())
+        << ") path=" << quoted(join(cmd->path, " ")) << " ;;\n";
   }
   out << "    esac\n"
          "  done\n"
@@ -53,10 +49,10 @@ std::string render_bash_completion(const CommandModel& cli) {
       if (opt.positional || !opt.takes_value) continue;
       std::string patterns;
       for (const auto& name : opt.names)
-        patterns += (patterns.empty() ? "" : "|") + quoted(joined(cmd->path, " ") + "/" + name);
+        patterns += (patterns.empty() ? "" : "|") + quoted(join(cmd->path, " ") + "/" + name);
       out << "    " << patterns << ")\n";
       if (!opt.choices.empty()) {
-        out << "      COMPREPLY=($(compgen -W " << quoted(joined(opt.choices, " ")) << " -- \"$cur\"))\n";
+        out << "      COMPREPLY=($(compgen -W " << quoted(join(opt.choices, " ")) << " -- \"$cur\"))\n";
       } else if (opt.names_a_file) {
         // --config: YAML files and directories; --output: any file.
         out << (opt.names_a_config ? "      _filedir '@(yaml|yml)'\n" : "      _filedir\n");
@@ -78,8 +74,8 @@ std::string render_bash_completion(const CommandModel& cli) {
       }
     }
     for (const auto& sub : cmd->subcommands) words.push_back(sub.path.back());
-    out << "    " << quoted(joined(cmd->path, " ")) << ") options=" << quoted(joined(options, " "))
-        << " words_here=" << quoted(joined(words, " ")) << " ;;\n";
+    out << "    " << quoted(join(cmd->path, " ")) << ") options=" << quoted(join(options, " "))
+        << " words_here=" << quoted(join(words, " ")) << " ;;\n";
   }
   out << "  esac\n"
          "  if [[ $cur == -* ]]; then\n"

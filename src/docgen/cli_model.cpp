@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "base/strings.h"
+
 namespace s5j::docgen {
 namespace {
 
@@ -28,11 +30,7 @@ std::vector<std::string> choices_of(const std::string& type_name) {
 // their role, so the long name tells which ones take a path.
 std::string value_name_of(const CLI::Option& opt, bool names_a_file, const std::vector<std::string>& choices) {
   if (names_a_file) return "FILE";
-  if (!choices.empty()) {
-    std::string joined;
-    for (const auto& c : choices) joined += (joined.empty() ? "" : "|") + c;
-    return joined;
-  }
+  if (!choices.empty()) return join(choices, "|");
   std::string type = opt.get_type_name();
   type = type.substr(0, type.find(':'));
   if (type == "FLOAT") return "SECONDS";

@@ -4,17 +4,12 @@
 #include <regex>
 #include <sstream>
 
+#include "base/strings.h"
 #include "cli/exit_codes.h"
 #include "config/key_docs.h"
 
 namespace s5j::docgen {
 namespace {
-
-std::string joined(const std::vector<std::string>& parts, const std::string& sep) {
-  std::string out;
-  for (const auto& p : parts) out += (out.empty() ? "" : sep) + p;
-  return out;
-}
 
 // "\fB\-c\fR, \fB\-\-config\fR \fIFILE\fR"
 std::string option_tag(const OptionModel& opt) {
@@ -26,7 +21,7 @@ std::string option_tag(const OptionModel& opt) {
 }
 
 std::string synopsis_of(const CommandModel& cmd) {
-  std::string s = "\\fBs5j " + roff_text(joined(cmd.path, " ")) + "\\fR";
+  std::string s = "\\fBs5j " + roff_text(join(cmd.path, " ")) + "\\fR";
   if (!cmd.subcommands.empty()) s += " \\fIsubcommand\\fR";
   for (const auto& opt : cmd.options) {
     if (opt.positional) s += " [\\fI" + roff_text(opt.names.front()) + "\\fR]";
@@ -38,7 +33,7 @@ std::string synopsis_of(const CommandModel& cmd) {
 }
 
 void render_command(std::ostringstream& out, const CommandModel& cmd) {
-  out << ".SS \"s5j " << roff_text(joined(cmd.path, " ")) << "\"\n";
+  out << ".SS \"s5j " << roff_text(join(cmd.path, " ")) << "\"\n";
   out << synopsis_of(cmd) << "\n.PP\n" << roff_text(cmd.description) << ".\n";
   for (const auto& opt : cmd.options) {
     out << ".TP\n" << option_tag(opt) << "\n" << roff_text(opt.description);

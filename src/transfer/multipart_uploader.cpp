@@ -9,6 +9,7 @@
 #include "ledger/transition.h"
 #include "s3/s3_error_codes.h"
 #include "transfer/ordered_hasher.h"
+#include "transfer/parts_run.h"
 #include "transfer/transfer_error.h"
 
 namespace s5j::transfer {
@@ -58,35 +59,21 @@ void MultipartUploader::abandon(const UploadSession& session) {
 PartsOutcome MultipartUploader::upload_parts(const UploadSession& session, const ledger::ObjectRecord& record,
                                              bool whole_md5, const PartReader& read) {
   const uint32_t count = session.parts.part_count;
-  struct Shared {
-    std::vector<PartDigest> results;
-    std::mutex mutex;
-    std::optional<Error> first_error;  // guarded by mutex
-    std::atomic<bool> failed{false};
-    std::atomic<bool> upload_gone{false};  // a resumed upload answered NoSuchUpload
-    std::atomic<uint64_t> uploaded{0};
-    std::atomic<uint64_t> read{0};
-    std::unique_ptr<OrderedHasher> hasher;
-    TaskGroup group;
-  };
-  auto shared = std::make_shared<Shared>();
-  shared->results.resize(count);
-  PartsOutcome out;
+  auto shared = std::make_shared<PartsRun>(count);
+  // Each part is hashed in order into the whole-object MD5 when asked for.
+  std::shared_ptr<OrderedHasher> whole_hasher;
   if (whole_md5) {
     auto md5 = checksum::Md5::create();
     if (!md5) {
+      PartsOutcome out;
       out.error = md5.error();
       return out;
     }
-    shared->hasher = std::make_unique<OrderedHasher>(std::move(*md5));
+    whole_hasher = std::make_shared<OrderedHasher>(std::move(*md5));
   }
-  auto fail = [shared](Error e) {
-    {
-      std::lock_guard lock(shared->mutex);
-      if (!shared->first_error) shared->first_error = std::move(e);
-    }
-    shared->failed = true;
-    if (shared->hasher) shared->hasher->abandon();
+  auto fail = [shared, whole_hasher](Error e) {
+    shared->fail(std::move(e));
+    if (whole_hasher) whole_hasher->abandon();
   };
 
   for (uint32_t n = 1; n <= count && !shared->failed; ++n) {
@@ -103,11 +90,8 @@ PartsOutcome MultipartUploader::upload_parts(const UploadSession& session, const
     }
     auto lease = std::make_shared<BudgetLease>(&budget_, range.length);
     shared->group.add();
-    part_pool_.submit([this, shared, fail, lease, range, n, recorded, &session, &record, &read] {
-      struct Done {
-        Shared& s;
-        ~Done() { s.group.done(); }
-      } done_guard{*shared};
+    part_pool_.submit([this, shared, whole_hasher, fail, lease, range, n, recorded, &session, &record, &read] {
+      PartsRun::PartDone done_guard{*shared};
       if (shared->failed) return;
       std::string buffer;
       buffer.reserve(range.length);
@@ -118,7 +102,7 @@ PartsOutcome MultipartUploader::upload_parts(const UploadSession& session, const
       if (!hasher) return fail(hasher.error());
       hasher->update(buffer);
       const std::optional<checksum::Checksums> sums = hasher->finish();
-      if (shared->hasher && !shared->hasher->hash_in_turn(n, buffer)) return;
+      if (whole_hasher && !whole_hasher->hash_in_turn(n, buffer)) return;
       if (recorded && recorded->md5) {
         // Uploaded before the restart; read again only for the whole MD5.
         if (*recorded->md5 != *sums->md5)
@@ -161,16 +145,9 @@ PartsOutcome MultipartUploader::upload_parts(const UploadSession& session, const
   }
   shared->group.wait();
 
-  out.uploaded = shared->uploaded;
-  out.read = shared->read;
-  {
-    std::lock_guard lock(shared->mutex);
-    out.error = shared->first_error;
-  }
-  out.parts = std::move(shared->results);
-  out.upload_gone = shared->upload_gone;
-  if (!out.error && shared->hasher) {
-    out.whole_md5 = shared->hasher->finish(count);
+  PartsOutcome out = shared->outcome();
+  if (!out.error && whole_hasher) {
+    out.whole_md5 = whole_hasher->finish(count);
     if (!out.whole_md5) out.error = Error{ErrorKind::permanent, ledger::kChecksumMismatch, "the whole-object MD5 is missing"};
   }
   return out;

@@ -8,6 +8,7 @@
 #include "checksum/multipart_etag.h"
 #include "s3/s3_error_codes.h"
 #include "transfer/multipart_uploader.h"
+#include "transfer/parts_run.h"
 #include "transfer/source_stream.h"
 #include "transfer/transfer_error.h"
 
@@ -30,25 +31,8 @@ std::optional<PartDigest> reusable(const ledger::PartRecord& recorded, uint64_t 
 PartsOutcome MultipartUploader::stream_parts(const UploadSession& session, const ledger::ObjectRecord& record,
                                              uint64_t stream_buffer, const PartStreamOpener& open) {
   const uint32_t count = session.parts.part_count;
-  struct Shared {
-    std::vector<PartDigest> results;
-    std::mutex mutex;
-    std::optional<Error> first_error;  // guarded by mutex
-    std::atomic<bool> failed{false};
-    std::atomic<bool> upload_gone{false};
-    std::atomic<uint64_t> uploaded{0};
-    std::atomic<uint64_t> read{0};
-    TaskGroup group;
-  };
-  auto shared = std::make_shared<Shared>();
-  shared->results.resize(count);
-  auto fail = [shared](Error e) {
-    {
-      std::lock_guard lock(shared->mutex);
-      if (!shared->first_error) shared->first_error = std::move(e);
-    }
-    shared->failed = true;
-  };
+  auto shared = std::make_shared<PartsRun>(count);
+  auto fail = [shared](Error e) { shared->fail(std::move(e)); };
 
   for (uint32_t n = 1; n <= count && !shared->failed && !shared->upload_gone; ++n) {
     const auto range = checksum::part_range(session.parts, n);
@@ -65,10 +49,7 @@ PartsOutcome MultipartUploader::stream_parts(const UploadSession& session, const
     auto lease = std::make_shared<BudgetLease>(&budget_, buffer_bytes);
     shared->group.add();
     part_pool_.submit([this, shared, fail, lease, range, n, buffer_bytes, &session, &record, &open] {
-      struct Done {
-        Shared& s;
-        ~Done() { s.group.done(); }
-      } done_guard{*shared};
+      PartsRun::PartDone done_guard{*shared};
       if (shared->failed || shared->upload_gone) return;
       // Every attempt of the UploadPart reads the range again.
       std::shared_ptr<SourceStream> stream;
@@ -111,17 +92,7 @@ PartsOutcome MultipartUploader::stream_parts(const UploadSession& session, const
     });
   }
   shared->group.wait();
-
-  PartsOutcome out;
-  out.uploaded = shared->uploaded;
-  out.read = shared->read;
-  {
-    std::lock_guard lock(shared->mutex);
-    out.error = shared->first_error;
-  }
-  out.parts = std::move(shared->results);
-  out.upload_gone = shared->upload_gone;
-  return out;
+  return shared->outcome();
 }
 
 }  // namespace s5j::transfer

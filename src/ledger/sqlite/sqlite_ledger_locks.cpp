@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "base/strings.h"
 #include "ledger/ledger_error.h"
 #include "ledger/sqlite/sqlite_ledger.h"
 #include "ledger/sqlite/sqlite_rows.h"
@@ -40,12 +41,6 @@ Result<std::vector<LockHolder>> read_locks(sqlite::Database& db, JobId job) {
       out.back().activity = std::move(a);
     }
   }
-}
-
-std::string joined(const std::vector<std::string>& roles) {
-  std::string out;
-  for (const auto& r : roles) out += (out.empty() ? "" : "+") + r;
-  return out;
 }
 
 }  // namespace
@@ -85,7 +80,7 @@ Result<LockOutcome> SqliteLedger::acquire_job_lock(JobId job, const LockRequest&
     if (auto r = (*del)->bind(1, job.value).bind_text(2, h.role).run(); !r) return std::unexpected(r.error());
   }
   LockHolder me{request.owner, request.pid, request.host, from_ms(now), from_ms(now + request.ttl.count()),
-                joined(request.roles)};
+                join(request.roles, "+")};
   for (const std::string& role : roles) {
     const auto it = ours.find(role);
     const TimePoint acquired = it != ours.end() ? it->second : from_ms(now);
