@@ -40,13 +40,23 @@ std::shared_ptr<ClientTally> log_client_health(s3::S3Client& client, const std::
 }
 
 void emit_client_summary(const ClientTally& tally, const s3::S3Client& client, log::EventLog& events) {
+  // Each endpoint's share: a sick one shows as failures and few requests.
+  nlohmann::json endpoints = nlohmann::json::array();
+  const auto& pool = client.endpoints();
+  for (size_t i = 0; i < pool.size(); ++i) {
+    endpoints.push_back({{"endpoint", pool.endpoint(i).url},
+                         {"requests", pool.requests(i)},
+                         {"failures", pool.failures(i)},
+                         {"in_use", pool.is_up(i)}});
+  }
   events.emit("client_summary", {{"side", tally.side},
                                  {"requests", tally.requests.load()},
                                  {"retries", tally.retries.load()},
                                  {"failed", tally.failed.load()},
                                  {"throttled", tally.throttled.load()},
                                  {"concurrency_limit", client.concurrency_limit()},
-                                 {"concurrency_decreases", client.concurrency().decreases()}});
+                                 {"concurrency_decreases", client.concurrency().decreases()},
+                                 {"endpoints", std::move(endpoints)}});
 }
 
 namespace {

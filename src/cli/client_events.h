@@ -4,12 +4,16 @@
 //
 //   endpoint_down        {side, endpoint, code}   an endpoint was set aside
 //                                                 (connection refused, not
-//                                                 resolved); requests fail over
-//   endpoint_up          {side, endpoint}         first success after that
+//                                                 resolved, or 3 server errors,
+//                                                 timeouts or broken
+//                                                 connections in a row);
+//                                                 requests fail over
+//   endpoint_up          {side, endpoint}         first answer after that
 //   concurrency_changed  {side, limit, was}       the adaptive request limit
 //                                                 moved (throttling, recovery)
 //   client_summary       {side, requests, retries, failed, throttled,
-//                         concurrency_limit, concurrency_decreases}
+//                         concurrency_limit, concurrency_decreases,
+//                         endpoints[{endpoint, requests, failures, in_use}]}
 //                                                 at the end of a run: the
 //                                                 client's own counts, to be
 //                                                 compared with request_retried

@@ -107,7 +107,9 @@ void FaultSync::mixed_faults(bool relay) {
   const auto cfg = config(src_front.url(), dst_front.url(), extra);
   auto r = relay ? run_s5j({"relay", "--once", "-c", cfg, "--no-progress"}) : run_s5j({"sync", "-c", cfg, "--no-progress"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-  if (!relay) EXPECT_NE(r.out.find("sync complete: 2000 objects copied and verified"), std::string::npos) << r.out;
+  if (!relay) {
+    EXPECT_NE(r.out.find("sync complete: 2000 objects copied and verified"), std::string::npos) << r.out;
+  }
 
   // Diagnosis of an object that failed: how often its reads were flipped.
   for (const auto& e : events_named(read_events(log_dir()), "object_failed")) {
@@ -324,6 +326,18 @@ void FaultSync::sick_endpoint_is_set_aside(FaultKind sickness) {
   EXPECT_GE(down, 1) << "the sick endpoint was never set aside";
   for (const auto& e : events_named(events, "endpoint_down")) EXPECT_NE(e["endpoint"], healthy.url());
   const uint64_t to_sick = sick.counters().requests_seen, to_healthy = healthy.counters().requests_seen;
+  // The run's own account of each endpoint (client_summary) agrees.
+  bool summarized = false;
+  for (const auto& e : events_named(events, "client_summary")) {
+    if (e["side"] != "source") continue;
+    for (const auto& endpoint : e["endpoints"]) {
+      if (endpoint["endpoint"] != sick.url()) continue;
+      summarized = true;
+      EXPECT_EQ(endpoint["requests"].get<uint64_t>(), to_sick);
+      EXPECT_EQ(endpoint["failures"].get<uint64_t>(), to_sick);
+    }
+  }
+  EXPECT_TRUE(summarized) << "client_summary names no source endpoint " << sick.url();
   // 8 workers: at most one request each in flight when it was set aside,
   // plus a probe at each doubling backoff (1, 2, 4, 8 ... s) while the run lasts.
   EXPECT_LE(to_sick, 30u) << "the sick endpoint kept receiving requests";
