@@ -34,6 +34,7 @@
 #include "staging/volume_lock.h"
 #include "transfer/job_run.h"
 #include "transfer/relay_engine.h"
+#include "transfer/worker_pool.h"
 
 namespace s5j::cli {
 namespace {
@@ -54,7 +55,7 @@ transfer::RelaySettings settings_for(const config::Config& c, RelayRole role, co
   if (c.destination.region == "snow") s.destination_max_part_size = 512ull << 20;
   s.staging = staging_options_for(c);
   s.workers = options.workers > 0 ? options.workers : c.transfer.workers;
-  s.part_threads = s.workers;
+  s.part_threads = std::min(s.workers, transfer::kMaxPartThreads);
   s.memory_budget = c.transfer.memory_budget;
   s.max_batch_bytes = c.staging.max_batch_bytes;
   s.once = options.once;

@@ -2,6 +2,7 @@
 // with --dry-run the plan and its totals.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -23,6 +24,7 @@
 #include "s3/access_probe.h"
 #include "transfer/job_run.h"
 #include "transfer/sync_engine.h"
+#include "transfer/worker_pool.h"
 
 namespace s5j::cli {
 namespace {
@@ -166,7 +168,7 @@ int run_sync_command(const SyncOptions& options, RunOutcome* outcome) {
   settings.copier.server_side_copy = config->transfer.server_side_copy && same_endpoints_and_credentials(*config);
   if (config->destination.region == "snow") settings.copier.destination_max_part_size = 512ull << 20;
   settings.workers = options.workers > 0 ? options.workers : config->transfer.workers;
-  settings.part_threads = settings.workers;
+  settings.part_threads = std::min(settings.workers, transfer::kMaxPartThreads);
   settings.memory_budget = config->transfer.memory_budget;
   settings.dry_run = options.dry_run;
 

@@ -16,6 +16,14 @@
 
 namespace s5j::transfer {
 
+// Parts of large objects in flight over all objects of a leg, at most: a
+// streamed part holds its buffer plus libcurl's (about 1.3 MiB), a hashed
+// one a whole part, so more part threads than this raise peak memory
+// without moving bytes faster once a few large objects stream at once
+// (docs/performance.md, issue #22). Objects in flight (transfer.workers)
+// are not bounded by it.
+inline constexpr int kMaxPartThreads = 16;
+
 class WorkerPool {
  public:
   explicit WorkerPool(size_t threads);

@@ -36,7 +36,7 @@ TEST_F(ConfigTest, MinimalConfigGetsDefaults) {
   EXPECT_EQ(c.destination.secret_access_key, kDstSecret);
   EXPECT_EQ(c.source.list_api, s3::ListApi::automatic);
   EXPECT_EQ(c.source.addressing, Addressing::path);
-  EXPECT_EQ(c.transfer.workers, 16);
+  EXPECT_EQ(c.transfer.workers, 64);
   EXPECT_EQ(c.transfer.part_size, 16ull << 20);
   EXPECT_EQ(c.transfer.multipart_threshold, 512ull << 20);
   EXPECT_EQ(c.transfer.max_attempts, 8);

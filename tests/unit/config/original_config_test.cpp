@@ -151,7 +151,7 @@ TEST_F(ConfigTest, EmptyValuesFromTheOriginalTemplateMeanUnset) {
   EXPECT_EQ(r->source.region, "us-east-1");
   EXPECT_EQ(r->source.session_token, "");
   EXPECT_TRUE(r->source.aws_default_endpoint);
-  EXPECT_EQ(r->transfer.workers, 16);
+  EXPECT_EQ(r->transfer.workers, 64);  // the default
 }
 
 }  // namespace

@@ -94,7 +94,7 @@ TEST(ManPage, DocsConfigMdHasARowForEveryKey) {
   const auto workers = rows.find("transfer.workers");
   ASSERT_NE(workers, rows.end());
   EXPECT_EQ(workers->second.type, "whole number");
-  EXPECT_EQ(workers->second.default_value, "`16`");
+  EXPECT_EQ(workers->second.default_value, "`64`");
 }
 
 TEST(ManPage, RoffTextEscapes) {
