@@ -26,10 +26,10 @@ std::vector<std::string> choices_of(const std::string& type_name) {
   return out;
 }
 
-// What the value is called in the synopsis. Options of s5j name files by
-// their role, so the long name tells which ones take a path.
+// What the value is called in the synopsis: FILE for a path (but DEV for a
+// device), the choices of an IsMember check, else the declared type name.
 std::string value_name_of(const CLI::Option& opt, bool names_a_file, const std::vector<std::string>& choices) {
-  if (names_a_file) return "FILE";
+  if (names_a_file && opt.get_type_name() != "DEV") return "FILE";
   if (!choices.empty()) return join(choices, "|");
   std::string type = opt.get_type_name();
   type = type.substr(0, type.find(':'));
@@ -50,8 +50,13 @@ OptionModel read_option(const CLI::Option& opt) {
   m.takes_value = opt.get_items_expected_max() > 0;
   m.description = opt.get_description();
   const auto& lnames = opt.get_lnames();
-  m.names_a_file = m.takes_value && std::any_of(lnames.begin(), lnames.end(),
-                                                [](const std::string& n) { return n == "config" || n == "output"; });
+  // A path: --config and --output by name, others by their declared value
+  // name (--fstab FILE, --device DEV).
+  const std::string type = opt.get_type_name().substr(0, opt.get_type_name().find(':'));
+  m.names_a_file = m.takes_value && (type == "FILE" || type == "DEV" ||
+                                     std::any_of(lnames.begin(), lnames.end(), [](const std::string& n) {
+                                       return n == "config" || n == "output";
+                                     }));
   m.names_a_config = m.names_a_file && std::find(lnames.begin(), lnames.end(), "config") != lnames.end();
   m.choices = choices_of(opt.get_type_name());
   if (m.takes_value) m.value_name = value_name_of(opt, m.names_a_file, m.choices);

@@ -66,6 +66,7 @@ TEST_F(BashCompletion, CompletesCommands) {
   EXPECT_EQ(status_, 0);
   EXPECT_EQ(complete("s5j st"), "stage\nstatus\n");
   EXPECT_EQ(complete("s5j ledger "), "export\n");
+  EXPECT_EQ(complete("s5j volumes "), "list\nsetup\nunmount\n");
 }
 
 TEST_F(BashCompletion, CompletesEachCommandsOwnOptions) {
@@ -80,6 +81,8 @@ TEST_F(BashCompletion, CompletesChoicesAndConfigFiles) {
   EXPECT_EQ(complete("s5j ledger export --format "), "csv\njsonl\n");
   EXPECT_EQ(complete("s5j check s"), "source\nsrc\n");
   EXPECT_EQ(complete("s5j sync -c "), "job.yaml\n");  // not notes.txt
+  EXPECT_EQ(complete("s5j volumes setup --fstab no"), "notes.txt\n");  // any file
+  EXPECT_EQ(complete("s5j volumes setup --fs "), "ext4\nxfs\n");
 }
 
 }  // namespace
