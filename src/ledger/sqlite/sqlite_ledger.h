@@ -24,6 +24,7 @@
 
 #include "base/clock.h"
 #include "ledger/ledger.h"
+#include "ledger/sqlite/object_totals.h"
 #include "ledger/sqlite/sqlite_db.h"
 
 namespace s5j::ledger {
@@ -131,8 +132,9 @@ class SqliteLedger final : public Ledger {
 
   // Callers hold db_mu_.
   Result<FlushReport> flush_locked(bool hand_over_rejections);
-  Result<std::optional<Rejection>> apply_locked(const QueuedOp& op, int64_t now);
-  Result<std::optional<Rejection>> apply_transition_locked(const Transition& t, int64_t now);
+  Result<std::optional<Rejection>> apply_locked(const QueuedOp& op, int64_t now, sqlite::ObjectTotalsDelta& totals);
+  Result<std::optional<Rejection>> apply_transition_locked(const Transition& t, int64_t now,
+                                                           sqlite::ObjectTotalsDelta& totals);
   Result<std::optional<Rejection>> apply_part_locked(const PartOp& op, int64_t now);
   Result<std::optional<Rejection>> apply_upload_end_locked(const UploadEndOp& op, int64_t now);
   Result<std::optional<JobRecord>> find_job_locked(std::string_view name);

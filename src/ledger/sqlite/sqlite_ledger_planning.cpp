@@ -13,6 +13,7 @@ Result<UpsertStats> SqliteLedger::upsert_listed(JobId job, std::span<const Liste
   auto txn = WriteTransaction::begin(*state_.db);
   if (!txn) return std::unexpected(txn.error());
   const int64_t now = now_ms();
+  sqlite::ObjectTotalsDelta totals;
   auto bind_mtime = [](sqlite::Statement& s, int i, const ListedObject& o) {
     if (o.last_modified) {
       s.bind(i, sqlite::to_ms(*o.last_modified));
@@ -39,12 +40,15 @@ Result<UpsertStats> SqliteLedger::upsert_listed(JobId job, std::span<const Liste
         // A job id that does not exist fails the foreign key.
         return std::unexpected(st.error());
       }
+      totals.add(job, ObjectState::pending, 1, static_cast<int64_t>(o.size));
       ++stats.inserted;
       continue;
     }
     const int64_t id = (*sel)->get_int(0);
-    const bool changed = static_cast<uint64_t>((*sel)->get_int(1)) != o.size || (*sel)->get_text(2) != o.etag;
-    const bool vanished = (*sel)->get_text(3) == to_string(ObjectState::vanished);
+    const int64_t old_size = (*sel)->get_int(1);
+    const bool changed = static_cast<uint64_t>(old_size) != o.size || (*sel)->get_text(2) != o.etag;
+    const ObjectState old_state = parse_object_state((*sel)->get_text(3)).value_or(ObjectState::pending);
+    const bool vanished = old_state == ObjectState::vanished;
     (*sel)->reset();
     if (changed) {
       // A new version of the object: everything learned about the old one
@@ -63,6 +67,8 @@ Result<UpsertStats> SqliteLedger::upsert_listed(JobId job, std::span<const Liste
           "UPDATE uploads SET status = 'abandoned', updated_at = ?2 WHERE object_id = ?1 AND status = 'active'");
       if (!ab) return std::unexpected(ab.error());
       if (auto st = (*ab)->bind(1, id).bind(2, now).run(); !st) return std::unexpected(st.error());
+      totals.add(job, old_state, -1, -old_size);
+      totals.add(job, ObjectState::pending, 1, static_cast<int64_t>(o.size));
       ++stats.changed;
     } else if (vanished) {
       auto upd = state_.db->cached(
@@ -70,11 +76,13 @@ Result<UpsertStats> SqliteLedger::upsert_listed(JobId job, std::span<const Liste
           "WHERE id = ?1");
       if (!upd) return std::unexpected(upd.error());
       if (auto st = (*upd)->bind(1, id).bind(2, now).run(); !st) return std::unexpected(st.error());
+      totals.move(job, ObjectState::vanished, ObjectState::pending, old_size);
       ++stats.revived;
     } else {
       ++stats.unchanged;
     }
   }
+  if (auto st = totals.apply(*state_.db); !st) return std::unexpected(st.error());
   if (auto st = txn->commit(); !st) return std::unexpected(st.error());
   return stats;
 }
@@ -83,22 +91,39 @@ Result<uint64_t> SqliteLedger::requeue_failed(JobId job) {
   std::lock_guard lock(db_mu_);
   auto txn = WriteTransaction::begin(*state_.db);
   if (!txn) return std::unexpected(txn.error());
+  sqlite::ObjectTotalsDelta totals;
+  uint64_t n = 0;
+  // Each update returns the sizes it moved, for the totals.
+  auto requeue = [&](const char* sql, ObjectState to) -> Status {
+    auto st = state_.db->cached(sql);
+    if (!st) return std::unexpected(st.error());
+    (*st)->bind(1, job.value).bind(2, now_ms());
+    for (;;) {
+      auto row = (*st)->step();
+      if (!row) return std::unexpected(row.error());
+      if (!*row) return {};
+      totals.move(job, ObjectState::failed, to, (*st)->get_int(0));
+      ++n;
+    }
+  };
   // A failed upload of a staged job retries from its staged copy; anything
   // else starts over from the source.
-  auto staged = state_.db->cached(
-      "UPDATE objects SET state = 'staged', attempts = attempts + 1, lease_owner = NULL, lease_expires = 0, "
-      "updated_at = ?2 WHERE job_id = ?1 AND state = 'failed' AND staged_path IS NOT NULL "
-      "AND (SELECT mode FROM jobs WHERE id = ?1) = 'staged'");
-  if (!staged) return std::unexpected(staged.error());
-  const int64_t now = now_ms();
-  if (auto st = (*staged)->bind(1, job.value).bind(2, now).run(); !st) return std::unexpected(st.error());
-  uint64_t n = static_cast<uint64_t>(state_.db->changes());
-  auto pending = state_.db->cached(
-      "UPDATE objects SET state = 'pending', lease_owner = NULL, lease_expires = 0, updated_at = ?2 "
-      "WHERE job_id = ?1 AND state = 'failed'");
-  if (!pending) return std::unexpected(pending.error());
-  if (auto st = (*pending)->bind(1, job.value).bind(2, now).run(); !st) return std::unexpected(st.error());
-  n += static_cast<uint64_t>(state_.db->changes());
+  if (auto st = requeue(
+          "UPDATE objects SET state = 'staged', attempts = attempts + 1, lease_owner = NULL, lease_expires = 0, "
+          "updated_at = ?2 WHERE job_id = ?1 AND state = 'failed' AND staged_path IS NOT NULL "
+          "AND (SELECT mode FROM jobs WHERE id = ?1) = 'staged' RETURNING size",
+          ObjectState::staged);
+      !st) {
+    return std::unexpected(st.error());
+  }
+  if (auto st = requeue(
+          "UPDATE objects SET state = 'pending', lease_owner = NULL, lease_expires = 0, updated_at = ?2 "
+          "WHERE job_id = ?1 AND state = 'failed' RETURNING size",
+          ObjectState::pending);
+      !st) {
+    return std::unexpected(st.error());
+  }
+  if (auto st = totals.apply(*state_.db); !st) return std::unexpected(st.error());
   if (auto st = txn->commit(); !st) return std::unexpected(st.error());
   return n;
 }

@@ -15,6 +15,7 @@ Result<std::vector<ObjectId>> SqliteLedger::reopen_verified(JobId job, std::span
   auto txn = WriteTransaction::begin(*state_.db);
   if (!txn) return std::unexpected(txn.error());
   const int64_t now = now_ms();
+  sqlite::ObjectTotalsDelta totals;
   for (const ReopenRequest& r : requests) {
     // The whole compare-and-set is in the WHERE clause: still verified, and
     // neither re-listed (size, ETag) nor rewritten (updated_at) since the
@@ -39,6 +40,7 @@ Result<std::vector<ObjectId>> SqliteLedger::reopen_verified(JobId job, std::span
         .bind(7, now);
     if (auto st = (*upd)->run(); !st) return std::unexpected(st.error());
     if (state_.db->changes() == 0) continue;
+    totals.move(job, ObjectState::verified, ObjectState::pending, static_cast<int64_t>(r.size));
     // A verified object has no active upload in normal operation; should one
     // be left, it must still be aborted at the destination, never resumed.
     auto ab = state_.db->cached(
@@ -47,6 +49,7 @@ Result<std::vector<ObjectId>> SqliteLedger::reopen_verified(JobId job, std::span
     if (auto st = (*ab)->bind(1, r.id.value).bind(2, now).run(); !st) return std::unexpected(st.error());
     reopened.push_back(r.id);
   }
+  if (auto st = totals.apply(*state_.db); !st) return std::unexpected(st.error());
   if (auto st = txn->commit(); !st) return std::unexpected(st.error());
   return reopened;
 }

@@ -5,6 +5,7 @@
 #include <iterator>
 
 #include "ledger/ledger_error.h"
+#include "ledger/sqlite/object_totals.h"
 #include "ledger/sqlite/sqlite_ledger.h"
 #include "ledger/sqlite/sqlite_rows.h"
 
@@ -109,11 +110,13 @@ Result<FlushReport> SqliteLedger::flush_locked(bool hand_over_rejections) {
       auto txn = WriteTransaction::begin(*state_.db);
       if (!txn) return std::unexpected(txn.error());
       const int64_t now = now_ms();
+      sqlite::ObjectTotalsDelta totals;
       for (const QueuedOp& op : ops) {
-        auto r = apply_locked(op, now);
+        auto r = apply_locked(op, now, totals);
         if (!r) return std::unexpected(r.error());
         if (*r) rejected.push_back(std::move(**r));
       }
+      if (auto st = totals.apply(*state_.db); !st) return st;
       // The one fsync of the batch: group commit.
       return txn->commit();
     }();
@@ -128,19 +131,21 @@ Result<FlushReport> SqliteLedger::flush_locked(bool hand_over_rejections) {
   return report;
 }
 
-Result<std::optional<Rejection>> SqliteLedger::apply_locked(const QueuedOp& op, int64_t now) {
-  if (const auto* t = std::get_if<Transition>(&op)) return apply_transition_locked(*t, now);
+Result<std::optional<Rejection>> SqliteLedger::apply_locked(const QueuedOp& op, int64_t now,
+                                                            sqlite::ObjectTotalsDelta& totals) {
+  if (const auto* t = std::get_if<Transition>(&op)) return apply_transition_locked(*t, now, totals);
   if (const auto* p = std::get_if<PartOp>(&op)) return apply_part_locked(*p, now);
   return apply_upload_end_locked(std::get<UploadEndOp>(op), now);
 }
 
 // ---- Transitions ----
 
-Result<std::optional<Rejection>> SqliteLedger::apply_transition_locked(const Transition& t, int64_t now) {
+Result<std::optional<Rejection>> SqliteLedger::apply_transition_locked(const Transition& t, int64_t now,
+                                                                      sqlite::ObjectTotalsDelta& totals) {
   using Out = std::optional<Rejection>;
   auto sel = state_.db->cached(
       "SELECT job_id, state, lease_owner, md5, crc32c, staged_path, staged_md5, staged_crc32c, source_etag, "
-      "dest_etag FROM objects WHERE id = ?1");
+      "dest_etag, size FROM objects WHERE id = ?1");
   if (!sel) return std::unexpected(sel.error());
   (*sel)->bind(1, t.id.value);
   auto row = (*sel)->step();
@@ -159,6 +164,7 @@ Result<std::optional<Rejection>> SqliteLedger::apply_transition_locked(const Tra
   const auto old_staged_crc = (*sel)->is_null(7) ? std::nullopt : std::optional<uint32_t>((*sel)->get_int(7));
   const std::string source_etag = (*sel)->is_null(8) ? std::string() : (*sel)->get_text(8);
   const std::string old_dest_etag = (*sel)->is_null(9) ? std::string() : (*sel)->get_text(9);
+  const int64_t size = (*sel)->get_int(10);
   (*sel)->reset();  // finish the read before writing the same row
 
   // The ledger keeps one truth per object version: a checksum may be
@@ -241,6 +247,7 @@ Result<std::optional<Rejection>> SqliteLedger::apply_transition_locked(const Tra
     }
   }
   if (auto st = s.run(); !st) return std::unexpected(st.error());
+  totals.move(t.job, t.from, t.to, size);
   return Out();
 }
 

@@ -51,6 +51,15 @@ std::string read_file(const std::string& path) {
   return s.str();
 }
 
+// An object row as every schema version holds it, written with plain SQL:
+// this build's ledger code writes what the latest schema has (the totals
+// of schema 9), which an older file lacks.
+void add_object_as_written_then(const std::string& path, JobId job, const std::string& key, int64_t size) {
+  raw_exec(path, "INSERT INTO objects(job_id, key, size, source_etag, state, created_at, updated_at) VALUES (" +
+                     std::to_string(job.value) + ", CAST('" + key + "' AS BLOB), " + std::to_string(size) +
+                     ", 'e', 'pending', 0, 0)");
+}
+
 Result<std::unique_ptr<SqliteLedger>> open_at(const std::string& path, int version = 0) {
   SqliteLedgerOptions o;
   o.path = path;
@@ -85,7 +94,7 @@ TEST_F(SchemaTest, EveryOlderVersionUpgradesKeepingData) {
       auto old = open_at(path, v);
       ASSERT_TRUE(old.has_value()) << old.error().describe();
       const JobId j = (*old)->open_job("job", JobMode::direct)->id;
-      ASSERT_TRUE((*old)->upsert_listed(j, std::vector{ListedObject{"k", 5, "e", std::nullopt}}).has_value());
+      add_object_as_written_then(path, j, "k", 5);
     }
     EXPECT_EQ(raw_int(path, "SELECT max(version) FROM schema_version"), v);
     auto now = open_at(path);
@@ -93,12 +102,80 @@ TEST_F(SchemaTest, EveryOlderVersionUpgradesKeepingData) {
     EXPECT_EQ(raw_int(path, "SELECT max(version) FROM schema_version"), sqlite::latest_schema_version());
     const JobRecord job = **(*now)->find_job("job");
     EXPECT_EQ((*(*now)->find_object(job.id, "k"))->size, 5u);
+    // Totals of objects written before schema 9 are counted when it is added.
+    const auto totals = (*now)->totals(job.id);
+    ASSERT_TRUE(totals.has_value());
+    EXPECT_EQ(totals->front().state, ObjectState::pending);
+    EXPECT_EQ(totals->front().objects, 1u);
+    EXPECT_EQ(totals->front().bytes, 5u);
     // What the later migrations added works on the upgraded file.
     EXPECT_TRUE((*now)->begin_run(job.id, RunStart{1, "h", "run", "v"}).has_value());
     EXPECT_TRUE((*now)->recent_errors(job.id, 5).has_value());
     ASSERT_TRUE((*now)->acquire_job_lock(job.id, LockRequest{"o", 1, "h"})->acquired);
     EXPECT_TRUE(*(*now)->set_run_activity(job.id, "o", RunActivity{"transferring", ledger::TimePoint{}}));
   }
+}
+
+// The totals table (schema 9) is what a GROUP BY over the objects would
+// say, after every kind of write: listing new and changed objects,
+// transitions, failures requeued, a job reset.
+TEST_F(SchemaTest, TotalsEqualAGroupByAfterEveryKindOfWrite) {
+  auto opened = open_at(path_);
+  ASSERT_TRUE(opened.has_value()) << opened.error().describe();
+  SqliteLedger& l = **opened;
+  const JobId j = l.open_job("job", JobMode::direct)->id;
+  const JobId other = l.open_job("other", JobMode::direct)->id;
+  auto agree = [&](const std::string& after) {
+    SCOPED_TRACE(after);
+    const std::string diff =
+        "SELECT count(*) FROM (SELECT job_id, state, count(*) AS n, sum(size) AS b FROM objects GROUP BY 1, 2 "
+        "EXCEPT SELECT job_id, state, objects, bytes FROM object_totals WHERE objects != 0) ";
+    EXPECT_EQ(raw_int(path_, diff), 0);
+    EXPECT_EQ(raw_int(path_, "SELECT count(*) FROM object_totals WHERE objects != 0"),
+              raw_int(path_, "SELECT count(*) FROM (SELECT DISTINCT job_id, state FROM objects)"));
+    EXPECT_EQ(raw_int(path_, "SELECT count(*) FROM object_totals WHERE objects < 0 OR (objects = 0 AND bytes != 0)"),
+              0);
+  };
+  auto list = [&](JobId job, std::vector<ListedObject> objects) {
+    ASSERT_TRUE(l.upsert_listed(job, objects).has_value());
+  };
+  list(j, {{"a", 10, "e1", std::nullopt}, {"b", 20, "e2", std::nullopt}, {"c", 30, "e3", std::nullopt}});
+  list(other, {{"a", 7, "x", std::nullopt}});
+  agree("listing");
+  list(j, {{"a", 10, "e1", std::nullopt}, {"b", 25, "e2b", std::nullopt}});
+  agree("a changed object");
+  auto claimed = l.claim(ClaimRequest{j, 10, "w", std::chrono::minutes(1), {ObjectState::pending}});
+  ASSERT_EQ(claimed->size(), 3u);
+  for (const ObjectRecord& r : *claimed) ASSERT_TRUE(l.queue(Transition::of(r, ObjectState::copying, "w")).has_value());
+  ASSERT_TRUE(l.flush().has_value());
+  agree("claimed and copying");
+  const auto copying = *l.list_objects(j, ListQuery{});
+  for (const ObjectRecord& r : {copying[0], copying[2]}) {
+    Transition verified = Transition::of(r, ObjectState::verified, "w");
+    verified.update.crc32c = 1;
+    ASSERT_TRUE(l.queue(verified).has_value());
+  }
+  Transition failed = Transition::of(copying[1], ObjectState::failed, "w");
+  failed.update.error = "boom";
+  ASSERT_TRUE(l.queue(failed).has_value());
+  auto flushed = l.flush();
+  ASSERT_TRUE(flushed.has_value());
+  EXPECT_EQ(flushed->applied, 3u);
+  agree("verified and failed");
+  ASSERT_EQ(l.requeue_failed(j).value_or(0), 1u);
+  agree("failed requeued");
+  const ObjectRecord c = *l.get_object(copying[2].id).value();
+  ASSERT_EQ(c.state, ObjectState::verified);
+  const ReopenRequest reopen{c.id, c.size, c.source_etag, c.updated_at, "missing at the destination"};
+  ASSERT_EQ(l.reopen_verified(j, std::span(&reopen, 1))->size(), 1u);
+  agree("a verified object reopened by verify");
+  list(j, {{"a", 11, "e1c", std::nullopt}});
+  agree("a verified object changed at the source");
+  ASSERT_TRUE(l.reset_job(j).has_value());
+  agree("reset");
+  const auto totals = *l.totals(other);
+  EXPECT_EQ(totals.front().objects, 1u);
+  EXPECT_EQ(totals.front().bytes, 7u);
 }
 
 // Version 4 keys locks by (job, role): a lock held when the file was at
@@ -171,7 +248,7 @@ TEST_F(SchemaTest, StateCheckOfAVersion6FileIsRewrittenAndStillRefusesUnknownSta
     auto old = open_at(path_, 6);
     ASSERT_TRUE(old.has_value()) << old.error().describe();
     const JobId j = (*old)->open_job("job", JobMode::direct)->id;
-    ASSERT_TRUE((*old)->upsert_listed(j, std::vector{ListedObject{"k", 5, "e", std::nullopt}}).has_value());
+    add_object_as_written_then(path_, j, "k", 5);
   }
   ASSERT_NE(objects_sql(path_).find("state IN ("), std::string::npos);  // the text version 7 replaces
   auto version6 = raw_opcodes(path_, update);
