@@ -6,7 +6,7 @@ packages=(
   # build
   g++ cmake ninja-build pkg-config
   libcurl4-openssl-dev libssl-dev libpugixml-dev libyaml-cpp-dev libcli11-dev nlohmann-json3-dev
-  libfmt-dev libsqlite3-dev libisal-dev libpq-dev libblkid-dev
+  libfmt-dev libsqlite3-dev libisal-dev libpq-dev libblkid-dev zlib1g-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3 python3-botocore curl openssl
   # reliability tests: a clock 20 minutes off, a TLS front for RGW

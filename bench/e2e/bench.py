@@ -428,11 +428,17 @@ class Bench:
         r["log"] = logpath
         prefix, count, size = self.ds[ds]
         r["objects_per_s"] = count / r["wall_s"] if r["wall_s"] else 0.0
+        if tool.startswith("s5j"):
+            # What the run's event logs took on disk, per object (log.* at defaults).
+            logs = os.path.join(rd, "logs")
+            total = sum(e.stat().st_size for e in os.scandir(logs) if e.is_file()) if os.path.isdir(logs) else 0
+            r["log_bytes_per_object"] = total / count if count else 0.0
         r["mb_per_s"] = self.total(ds) / 1e6 / r["wall_s"] if r["wall_s"] else 0.0
         status = ("ok" if r["ok"] else f"{r['error']}: out of contention" if r.get("stopped_after_s")
                   else f"FAILED: {r.get('error')}: {tail(logpath, 3)}")
+        log_size = f"log {r['log_bytes_per_object']:.0f} B/object  " if "log_bytes_per_object" in r else ""
         log(f"  [{wl} run {rep}] {label:<16} wall {r['wall_s']:7.2f} s  cpu {r['cpu_s']:7.2f} s  "
-            f"rss {r['rss_kb'] / 1024:7.1f} MiB  {status}{'' if record else '  (preparation, not recorded)'}")
+            f"rss {r['rss_kb'] / 1024:7.1f} MiB  {log_size}{status}{'' if record else '  (preparation, not recorded)'}")
         if record:
             e = self.entry(wl, tool, label, ds)
             if not e["commands"]:

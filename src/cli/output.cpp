@@ -36,13 +36,4 @@ Result<config::Config> load_config_for_command(const std::string& path, bool war
   return config;
 }
 
-std::string event_log_name(const std::string& command, const std::string& job) {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-  return command + "-" + job + "-" + stamp + "-" + std::to_string(::getpid()) + ".jsonl";
-}
-
 }  // namespace s5j::cli

@@ -20,10 +20,6 @@ int report_failure(const Error& error, const log::Redactor& redactor);
 // ..."), so an operator knows which credentials or bucket to fix.
 Error on_side(std::string_view side, Error error);
 
-// Name of a run's event log in log.dir: "<command>-<job>-<UTC stamp>-<pid>.jsonl",
-// unique per process and sortable by time.
-std::string event_log_name(const std::string& command, const std::string& job);
-
 // Loads the config and prints its warnings on stderr; on failure prints the
 // error. Returns nullopt-like Result whose error was already reported.
 // `warnings` false: the warnings are not printed (a command run as a step

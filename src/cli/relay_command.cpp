@@ -22,6 +22,7 @@
 #include "ops/orphan_uploads.h"
 #include "cli/output.h"
 #include "cli/relay_output.h"
+#include "cli/run_log.h"
 #include "cli/run_exit_record.h"
 #include "cli/run_commands.h"
 #include "cli/side_client.h"
@@ -85,7 +86,7 @@ int run_relay_command(RelayRole role, const RelayOptions& options, RunOutcome* o
     if (!c) return report_failure(c.error(), redactor);
     destination = std::move(*c);
   }
-  auto events = log::EventLog::open(config->log.dir, event_log_name(std::string(transfer::to_string(role)), config->job), redactor);
+  auto events = open_run_log(*config, transfer::to_string(role), redactor);
   if (!events) return report_failure(events.error(), redactor);
 
   // A staging volume on the root disk or tmpfs: refused (staging.require_mounts)

@@ -15,6 +15,7 @@
 #include "cli/exit_codes.h"
 #include "cli/version.h"
 #include "cli/output.h"
+#include "cli/run_log.h"
 #include "cli/run_exit_record.h"
 #include "cli/run_commands.h"
 #include "cli/side_client.h"
@@ -134,7 +135,7 @@ int run_sync_command(const SyncOptions& options, RunOutcome* outcome) {
   auto destination = make_side_client(config->destination, config->transfer);
   if (!destination) return report_failure(destination.error(), redactor);
 
-  auto events = log::EventLog::open(config->log.dir, event_log_name("sync", config->job), redactor);
+  auto events = open_run_log(*config, "sync", redactor);
   if (!events) return report_failure(events.error(), redactor);
 
   const auto source_tally = log_client_health(**source, "source", **events);

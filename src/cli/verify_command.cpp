@@ -13,6 +13,7 @@
 #include "cli/exit_codes.h"
 #include "cli/job_context.h"
 #include "cli/output.h"
+#include "cli/run_log.h"
 #include "cli/run_commands.h"
 #include "cli/side_client.h"
 #include "ledger/ledger_error.h"
@@ -135,7 +136,7 @@ int run_verify_command(const VerifyOptions& options, VerifyReport* out) {
   if (!source) return report_failure(source.error(), redactor);
   auto destination = make_side_client(config->destination, config->transfer);
   if (!destination) return report_failure(destination.error(), redactor);
-  auto events = log::EventLog::open(config->log.dir, event_log_name("verify", config->job), redactor);
+  auto events = open_run_log(*config, "verify", redactor);
   if (!events) return report_failure(events.error(), redactor);
 
   VerifySettings settings;

@@ -86,6 +86,10 @@ struct LogConfig {
   // file's directory (or $LOGS_DIRECTORY/<job> under systemd).
   std::string dir = "s5j-logs";
   std::string level = "info";
+  // Routine per-object events: 1 every object, N one object in N, 0 none.
+  uint32_t object_events_every = 1;
+  uint64_t max_size = 100ull << 20;  // the live file rotates at this size; 0: never
+  uint32_t keep = 10;                // files per command and job besides the live one; 0: all
 };
 
 struct Config {

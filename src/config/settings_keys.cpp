@@ -134,6 +134,39 @@ Problem ledger_postgres(Ctx& c, const Value& v) {
   return std::nullopt;
 }
 
+// all | none | 1/N: which objects' routine events (started, copied,
+// verified, parts) are written.
+Problem log_object_events(Ctx& c, const Value& v) {
+  const std::string text = to_lower(v.text);
+  if (text == "all") {
+    c.cfg.log.object_events_every = 1;
+  } else if (text == "none") {
+    c.cfg.log.object_events_every = 0;
+  } else {
+    const std::string digits = text.starts_with("1/") ? text.substr(2) : std::string();
+    const bool numeric = !digits.empty() && digits.size() <= 7 &&
+                         std::all_of(digits.begin(), digits.end(), [](unsigned char ch) { return std::isdigit(ch); });
+    const uint64_t every = numeric ? std::stoull(digits) : 0;
+    if (every < 1 || every > 1'000'000)
+      return "must be all, none or 1/N with N from 1 to 1000000 (one object in N), got " + in_quotes(v.text);
+    c.cfg.log.object_events_every = static_cast<uint32_t>(every);
+  }
+  return std::nullopt;
+}
+
+Problem log_max_size(Ctx& c, const Value& v) {
+  if (v.bytes != 0 && v.bytes < kMiB)
+    return "must be 0 (never rotate) or at least 1MiB, got " + in_quotes(v.text);
+  c.cfg.log.max_size = v.bytes;
+  return std::nullopt;
+}
+
+Problem log_keep(Ctx& c, const Value& v) {
+  if (v.count < 0 || v.count > 10'000) return "must be from 0 (keep every file) to 10000, got " + in_quotes(v.text);
+  c.cfg.log.keep = static_cast<uint32_t>(v.count);
+  return std::nullopt;
+}
+
 Problem log_level(Ctx& c, const Value& v) {
   static const std::pair<std::string_view, std::string_view> choices[] = {
       {"trace", "trace"}, {"debug", "debug"}, {"info", "info"}, {"warn", "warn"}, {"error", "error"}};
@@ -187,6 +220,9 @@ const Key kSettingsKeys[] = {
     {S::log, "dir", T::string, set_log_dir},
     {S::log, "dt_data_json_dir", T::string, set_log_dir, "dir"},
     {S::log, "level", T::string, log_level},
+    {S::log, "object_events", T::string, log_object_events},
+    {S::log, "max_size", T::size, log_max_size},
+    {S::log, "keep", T::count, log_keep},
 };
 
 }  // namespace

@@ -18,8 +18,12 @@ std::string write_job_config(const JobConfig& job) {
            "\n  endpoint_urls: [" + s.endpoint + "]\n" + s.extra_yaml;
   };
   const std::string path = job.dir + "/config.yaml";
+  // level debug: the tests follow multipart runs by their part events
+  // (part_done, part_downloaded), which the default level leaves out;
+  // keep 0: they read the events of every run of a job (a crash loop has
+  // twenty), which the default would prune to the last ten.
   std::ofstream(path) << side("source", job.source) << side("destination", job.destination) << "ledger:\n  path: "
-                      << job.dir << "/ledger.db\nlog:\n  dir: " << job.dir << "/logs\n"
+                      << job.dir << "/ledger.db\nlog:\n  dir: " << job.dir << "/logs\n  level: debug\n  keep: 0\n"
                       << job.extra_yaml;
   ::chmod(path.c_str(), 0600);
   return path;
