@@ -120,9 +120,31 @@ TEST_F(SyncTest, ThousandObjectsArriveIdenticalAndSecondRunCopiesNothing) {
   EXPECT_EQ(src_head->etag, dst_head->etag);
   EXPECT_TRUE(dst_client_->head_object(dst_bucket_, "out/../elsewhere/not-copied").error().code == "NoSuchKey");
 
+  // A re-scan of a finished job writes no object record: an unchanged
+  // object costs a lookup, not a write (each record's updated_at stays).
+  auto records = [&] {
+    std::map<std::string, int64_t> updated;
+    auto ledger = ledger::open_ledger({.location = dir_ + "/ledger.db"});
+    EXPECT_TRUE(ledger.has_value());
+    if (!ledger) return updated;
+    const auto job = (*ledger)->find_job("default");
+    EXPECT_TRUE(job.has_value() && job->has_value());
+    ledger::ListQuery query;
+    for (;;) {
+      auto page = (*ledger)->list_objects((*job)->id, query);
+      EXPECT_TRUE(page.has_value());
+      if (!page || page->empty()) return updated;
+      for (const auto& r : *page) updated[r.key] = r.updated_at.time_since_epoch().count();
+      query.after_key = page->back().key;
+    }
+  };
+  const auto before = records();
+  ASSERT_EQ(before.size(), 1000u);
+
   auto second = s5j({"sync", "-c", config(), "--no-progress"});
   ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
   EXPECT_NE(second.out.find("nothing to copy: all 1000 objects"), std::string::npos) << second.out;
+  EXPECT_EQ(records(), before);
   auto files = testing::log_files(dir_ + "/logs");
   ASSERT_EQ(files.size(), 2u);
   auto second_events = testing::read_event_file(files.back());
