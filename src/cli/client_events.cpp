@@ -12,6 +12,12 @@ std::shared_ptr<ClientTally> log_client_health(s3::S3Client& client, const std::
   tally->side = side;
   tally->last_limit = client.concurrency_limit();
   client.add_observer([tally, &events](const s3::RequestEvent& e) {
+    if (!e.feature_refused.empty()) {  // a report, not an exchange
+      events.emit("feature_fallback", {{"side", tally->side}, {"feature", e.feature_refused},
+                                       {"operation", e.operation}, {"endpoint", e.endpoint},
+                                       {"http_status", e.http_status}, {"code", e.error_code}});
+      return;
+    }
     ++tally->requests;
     if (!e.error_code.empty()) ++(e.will_retry ? tally->retries : tally->failed);
     if (!e.error_code.empty() && !e.will_retry) {

@@ -9,6 +9,11 @@
 //                                                 connections in a row);
 //                                                 requests fail over
 //   endpoint_up          {side, endpoint}         first answer after that
+//   feature_fallback     {side, feature, operation, endpoint, http_status, code}
+//                                                 the server refused a feature
+//                                                 (If-Match, ...); the client does
+//                                                 without it from now on (once per
+//                                                 feature and run)
 //   concurrency_changed  {side, limit, was}       the adaptive request limit
 //                                                 moved (throttling, recovery)
 //   client_summary       {side, requests, retries, failed, throttled,

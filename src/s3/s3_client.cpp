@@ -157,6 +157,27 @@ void S3Client::notify(const RequestEvent& event) const {
   for (const auto& o : extra_observers_) o(event);
 }
 
+bool S3Client::refuses_feature(const Error& error) {
+  if (error.http_status == 501) return true;
+  return error.http_status == 400 && (error.code == kNotImplemented || error.code == kInvalidArgument ||
+                                      error.code == "InvalidRequest");
+}
+
+void S3Client::note_refused_feature(std::atomic<bool>& flag, const char* feature, const Call& call,
+                                    const Error& error) {
+  if (flag.exchange(true)) return;  // another request saw it first
+  RequestEvent e;
+  e.operation = call.operation;
+  e.endpoint = error.endpoint;
+  e.bucket = call.bucket;
+  e.key = call.key;
+  e.http_status = error.http_status;
+  e.error_code = error.code;
+  e.concurrency_limit = limiter_.limit();
+  e.feature_refused = feature;
+  notify(e);
+}
+
 namespace {
 
 // What one attempt says about its endpoint (EndpointPool). Only a failure
@@ -166,7 +187,9 @@ namespace {
 // endpoint's (they share the proxy), and a TLS failure is the config's.
 EndpointPool::Outcome endpoint_outcome_of(const Result<http::Response>& response) {
   using Outcome = EndpointPool::Outcome;
-  if (response) return response->status >= 500 ? Outcome::failed : Outcome::answered;
+  // 501 Not Implemented is a server's considered answer about a feature,
+  // not a sign of an endpoint in trouble.
+  if (response) return response->status >= 500 && response->status != 501 ? Outcome::failed : Outcome::answered;
   switch (http::connection_failure_of(response.error())) {
     case http::ConnectionFailure::endpoint_unreachable:
       return Outcome::unreachable;

@@ -77,6 +77,11 @@ struct RequestEvent {
   // connections: EndpointPool), "up" when it was the first answer after
   // that; empty otherwise.
   std::string endpoint_change;
+  // Set (to "If-Match", ...) on a report that is not an exchange: the
+  // server refused a feature it lacks, the exchange before this report was
+  // that refusal, and the client does without the feature from now on.
+  // Sent once per feature and client.
+  std::string feature_refused;
 };
 using RequestObserver = std::function<void(const RequestEvent&)>;
 
@@ -151,6 +156,12 @@ class S3Client {
   bool using_list_v1() const { return list_v1_.load(); }
 
   // --- objects
+  // GET and HEAD carry If-Match with the ETag the caller expects. A server
+  // that refuses conditional requests (501, or 400 NotImplemented /
+  // InvalidArgument / InvalidRequest to one) is asked again without, for
+  // the rest of the run, and the client compares the answer's ETag itself:
+  // a different one is PreconditionFailed, as the server would have said.
+  bool honours_conditional_reads() const { return !conditional_refused_.load(); }
   Result<ObjectHead> head_object(const std::string& bucket, const std::string& key, const GetOptions& options = {});
   // Streams the body to `sink`; returns the head fields of the answer.
   Result<ObjectHead> get_object(const std::string& bucket, const std::string& key, const GetOptions& options,
@@ -202,6 +213,10 @@ class S3Client {
   Result<http::Response> execute_once(Call& call, size_t endpoint_index, int attempt);
   std::string request_url(const Endpoint& endpoint, const Call& call, std::string& encoded_path) const;
   void notify(const RequestEvent& event) const;
+  // Whether `error` is a server saying it lacks a feature the request used.
+  static bool refuses_feature(const Error& error);
+  // Records the refusal in `flag`; the first time, reports it (feature_refused).
+  void note_refused_feature(std::atomic<bool>& flag, const char* feature, const Call& call, const Error& error);
 
   ClientOptions options_;
   std::shared_ptr<http::Transport> transport_;
@@ -214,6 +229,7 @@ class S3Client {
   ConcurrencyLimiter limiter_;
   std::atomic<int64_t> clock_offset_ms_{0};  // server time minus ours
   std::atomic<bool> list_v1_{false};
+  std::atomic<bool> conditional_refused_{false};  // If-Match on GET and HEAD
   mutable std::mutex region_mutex_;
   std::string region_;  // guarded by region_mutex_; may be corrected once
   std::atomic<bool> region_corrected_{false};

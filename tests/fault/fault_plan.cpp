@@ -17,6 +17,7 @@ constexpr std::array<std::pair<FaultKind, std::string_view>, kFaultKindCount> kN
     {FaultKind::status_503, "status_503"},
     {FaultKind::status_429, "status_429"},
     {FaultKind::request_timeout, "request_timeout"},
+    {FaultKind::not_implemented, "not_implemented"},
     {FaultKind::slow, "slow"},
     {FaultKind::delay_past_timeout, "delay_past_timeout"},
     {FaultKind::down, "down"},
@@ -131,6 +132,9 @@ bool RequestFilter::matches(const RequestInfo& request) const {
   }
   if (path && !std::regex_search(request.path.begin(), request.path.end(), *path)) return false;
   if (query && !std::regex_search(request.query.begin(), request.query.end(), *query)) return false;
+  for (const std::string& name : headers)
+    if (std::find(request.header_names.begin(), request.header_names.end(), name) == request.header_names.end())
+      return false;
   return true;
 }
 

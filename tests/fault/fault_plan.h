@@ -36,9 +36,11 @@ enum class FaultKind {
   slow,                // forward, trickle the response: slow_bytes every slow_interval
   delay_past_timeout,  // forward, hold the upstream's answer for `delay` before relaying it
   down,                // RST this request, then refuse all connections for `down_for`
+  not_implemented,     // answer 501 NotImplemented ourselves: a server without a feature
+                       // (filter on the header or query parameter that asks for it)
 };
 
-inline constexpr size_t kFaultKindCount = 13;
+inline constexpr size_t kFaultKindCount = 14;
 
 // "reset_before", ... (the names the CLI and the stats JSON use).
 std::string_view fault_kind_name(FaultKind kind);
@@ -62,6 +64,7 @@ struct RequestInfo {
   std::string_view path;   // request-target up to '?'
   std::string_view query;  // after '?', "" when none
   bool has_copy_source = false;  // x-amz-copy-source header present
+  std::vector<std::string> header_names;  // every request header's name, lower case
 };
 
 // Which requests are eligible. Empty fields match everything; all non-empty
@@ -71,6 +74,7 @@ struct RequestFilter {
   std::vector<std::string> operations;  // classify_operation() names
   std::optional<std::regex> path;       // regex_search over the raw (encoded) path
   std::optional<std::regex> query;      // regex_search over the raw query
+  std::vector<std::string> headers;     // names (lower case) that must all be present, e.g. "if-match"
 
   bool matches(const RequestInfo& request) const;
 };

@@ -63,13 +63,23 @@ TEST(FaultPlan, KindNamesRoundTripAndBadNamesAreReported) {
   for (FaultKind k : all_fault_kinds()) EXPECT_EQ(parse_fault_kind(fault_kind_name(k)), k);
   auto kinds = parse_fault_kinds(
       "reset_before,reset_mid_body,truncate,flip_byte,status_500,status_503,status_429,request_timeout,slow,"
-      "delay_past_timeout,down");
+      "delay_past_timeout,down,not_implemented");
   ASSERT_TRUE(kinds.has_value());
-  EXPECT_EQ(kinds->size(), 11u);
+  EXPECT_EQ(kinds->size(), 12u);
   EXPECT_EQ(parse_fault_kinds("")->size(), 0u);
   std::string bad;
   EXPECT_FALSE(parse_fault_kinds("truncate,explode", &bad).has_value());
   EXPECT_EQ(bad, "explode");
+}
+
+TEST(FaultPlan, HeaderFilterNeedsEveryNamedHeader) {
+  RequestFilter filter{.headers = {"if-match"}};
+  RequestInfo plain{"GET", "/b/k", "", false, {"host", "range"}};
+  RequestInfo conditional{"GET", "/b/k", "", false, {"host", "if-match", "range"}};
+  EXPECT_FALSE(filter.matches(plain));
+  EXPECT_TRUE(filter.matches(conditional));
+  filter.headers.push_back("x-amz-checksum-mode");
+  EXPECT_FALSE(filter.matches(conditional));
 }
 
 TEST(FaultPlan, ClassifiesPathStyleOperations) {

@@ -271,11 +271,12 @@ bool FaultProxy::throttling() const {
   return throttle_ && (throttle_->duration.count() == 0 || std::chrono::steady_clock::now() < throttle_end_);
 }
 
-FaultProxy::Verdict FaultProxy::decide(const std::string& method, const std::string& target, bool has_copy_source) {
+FaultProxy::Verdict FaultProxy::decide(const std::string& method, const std::string& target, bool has_copy_source,
+                                       std::vector<std::string> header_names) {
   const size_t q = target.find('?');
   const std::string_view t(target);
   const RequestInfo info{method, t.substr(0, q), q == std::string::npos ? std::string_view() : t.substr(q + 1),
-                         has_copy_source};
+                         has_copy_source, std::move(header_names)};
   std::lock_guard lock(mutex_);
   Verdict v;
   v.plan = plan_;

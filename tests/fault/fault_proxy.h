@@ -138,7 +138,8 @@ class FaultProxy {
   void accept_loop();
   void reap_finished();  // joins connection threads that have ended
   void serve(Connection& connection);  // fault_proxy_exchange.cpp
-  Verdict decide(const std::string& method, const std::string& target, bool has_copy_source);
+  Verdict decide(const std::string& method, const std::string& target, bool has_copy_source,
+                 std::vector<std::string> header_names = {});
   void count_fault(FaultKind kind);
   void wake_accept_loop();
 

@@ -38,6 +38,9 @@ S3ErrorSpec error_for(FaultKind kind) {
       return {500, "Internal Server Error", "InternalError", "We encountered an internal error. Please try again."};
     case FaultKind::status_429:
       return {429, "Too Many Requests", "TooManyRequests", "Too many requests. Please slow down."};
+    case FaultKind::not_implemented:
+      return {501, "Not Implemented", "NotImplemented",
+              "A header you provided implies functionality that is not implemented"};
     case FaultKind::request_timeout:
       return {400, "Bad Request", "RequestTimeout",
               "Your socket connection to the server was not read from or written to within the timeout period. "
@@ -135,7 +138,10 @@ class ConnectionServer {
   Next exchange(const MessageHead& request) {
     auto framing = request_framing(request);
     if (!framing) return Next::close;  // unframeable body: nothing sane to forward
-    auto verdict = proxy_.decide(request.method, request.target, request.header("x-amz-copy-source").has_value());
+    std::vector<std::string> header_names;
+    for (const auto& h : request.headers) header_names.push_back(to_lower(h.name));
+    auto verdict = proxy_.decide(request.method, request.target, request.header("x-amz-copy-source").has_value(),
+                                 std::move(header_names));
     if (verdict.throttled) {
       counters_.throttled.fetch_add(1);
       counters_.requests_faulted.fetch_add(1);
@@ -154,6 +160,7 @@ class ConnectionServer {
       case FaultKind::status_503:
       case FaultKind::status_429:
       case FaultKind::request_timeout:
+      case FaultKind::not_implemented:
         proxy_.count_fault(*verdict.kind);
         return answer(request, *framing, error_for(*verdict.kind));
       default:

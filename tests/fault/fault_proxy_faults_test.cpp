@@ -97,7 +97,8 @@ TEST_F(ProxyFaults, StatusFaultsAreS3ErrorsAnsweredByTheProxy) {
   };
   for (const Case& c : {Case{FaultKind::status_500, 500, "InternalError"}, Case{FaultKind::status_503, 503, "SlowDown"},
                         Case{FaultKind::status_429, 429, "TooManyRequests"},
-                        Case{FaultKind::request_timeout, 400, "RequestTimeout"}}) {
+                        Case{FaultKind::request_timeout, 400, "RequestTimeout"},
+                        Case{FaultKind::not_implemented, 501, "NotImplemented"}}) {
     proxy_.set_plan(always(c.kind));
     auto r = get("/b/some%20key");
     ASSERT_TRUE(r.has_value()) << r.error().describe();

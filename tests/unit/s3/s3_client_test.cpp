@@ -210,6 +210,78 @@ TEST(S3Client, ObjectChangedDuringResumeIsPreconditionFailed) {
   EXPECT_EQ(head.error().kind, ErrorKind::permanent);
 }
 
+// A server that refuses conditional requests (a device's reduced API):
+// the GET is asked again without If-Match, the refusal is reported once,
+// later requests go without it, and the client compares ETags itself.
+TEST(S3Client, ConditionalGetRefusedFallsBackAndComparesTheETagItself) {
+  std::string current_etag = "v1";
+  Harness h([&](const RecordedRequest& r, int) {
+    if (!r.header("If-Match").empty())
+      return error_answer(501, "NotImplemented", "A header you provided implies functionality that is not implemented");
+    FakeAnswer a;
+    a.headers = {{"ETag", "\"" + current_etag + "\""}};
+    a.body = "the bytes";
+    return a;
+  });
+  std::vector<RequestEvent> reports;
+  h.client->add_observer([&](const RequestEvent& e) {
+    if (!e.feature_refused.empty()) reports.push_back(e);
+  });
+  std::string received;
+  auto sink = [&](std::string_view chunk) -> Status {
+    received.append(chunk);
+    return {};
+  };
+  auto first = h.client->get_object("bkt", "k", {.if_match = "v1"}, sink);
+  ASSERT_TRUE(first.has_value()) << first.error().describe();
+  EXPECT_EQ(received, "the bytes");
+  EXPECT_FALSE(h.client->honours_conditional_reads());
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_EQ(reports[0].feature_refused, "If-Match");
+  EXPECT_EQ(reports[0].operation, "GetObject");
+  EXPECT_EQ(reports[0].http_status, 501);
+
+  // The next GET and HEAD go without If-Match at once; another version is
+  // PreconditionFailed before a byte reaches the sink.
+  const size_t before = h.transport->request_count();
+  current_etag = "v2";
+  received.clear();
+  auto changed = h.client->get_object("bkt", "k", {.if_match = "v1"}, sink);
+  ASSERT_FALSE(changed.has_value());
+  EXPECT_EQ(changed.error().code, "PreconditionFailed");
+  EXPECT_EQ(changed.error().kind, ErrorKind::permanent);
+  EXPECT_TRUE(received.empty());
+  auto head = h.client->head_object("bkt", "k", {.if_match = "v1"});
+  ASSERT_FALSE(head.has_value());
+  EXPECT_EQ(head.error().code, "PreconditionFailed");
+  EXPECT_TRUE(h.client->head_object("bkt", "k", {.if_match = "v2"}).has_value());
+  EXPECT_EQ(h.transport->request_count() - before, 3u);  // no refused request again
+  EXPECT_EQ(reports.size(), 1u);
+}
+
+TEST(S3Client, ConditionalHeadRefusedWith400FallsBack) {
+  Harness h([&](const RecordedRequest& r, int) {
+    if (!r.header("If-Match").empty()) return error_answer(400, "InvalidArgument", "If-Match not supported");
+    FakeAnswer a;
+    a.headers = {{"ETag", "\"v1\""}, {"Content-Length", "9"}};
+    return a;
+  });
+  auto head = h.client->head_object("bkt", "k", {.if_match = "v1"});
+  ASSERT_TRUE(head.has_value()) << head.error().describe();
+  EXPECT_EQ(head->etag, "v1");
+  EXPECT_FALSE(h.client->honours_conditional_reads());
+}
+
+// A server that honours If-Match and answers 412 is not a refusal.
+TEST(S3Client, PreconditionFailedIsNotARefusedFeature) {
+  Harness h([&](const RecordedRequest&, int) { return error_answer(412, "PreconditionFailed", "no"); });
+  auto head = h.client->head_object("bkt", "k", {.if_match = "v1"});
+  ASSERT_FALSE(head.has_value());
+  EXPECT_EQ(head.error().code, "PreconditionFailed");
+  EXPECT_TRUE(h.client->honours_conditional_reads());
+  EXPECT_EQ(h.transport->request_count(), 1u);
+}
+
 TEST(S3Client, ErrorInsideA200CopyAnswerIsRetried) {
   Harness h([](const RecordedRequest&, int i) {
     if (i == 0) {
