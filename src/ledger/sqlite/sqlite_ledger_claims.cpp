@@ -16,7 +16,8 @@ Result<std::vector<ObjectRecord>> SqliteLedger::claim_state_locked(const ClaimRe
   // no other process can hand out the same rows between SELECT and UPDATE.
   auto st = state_.db->cached(
       "UPDATE objects SET lease_owner = ?1, lease_expires = ?2, updated_at = ?3 WHERE id IN "
-      "(SELECT id FROM objects WHERE job_id = ?4 AND state = ?5 AND lease_expires <= ?3 LIMIT ?6) "
+      "(SELECT id FROM objects WHERE job_id = ?4 AND state = ?5 AND lease_expires <= ?3 AND " S5J_CLAIM_INDEX_WHERE
+      " LIMIT ?6) "
       "RETURNING " S5J_OBJECT_COLUMNS);
   if (!st) return std::unexpected(st.error());
   (*st)->bind_text(1, r.owner).bind(2, now + r.lease.count()).bind(3, now).bind(4, r.job.value);
@@ -100,7 +101,7 @@ Result<uint64_t> SqliteLedger::release_leases_in(JobId job, std::span<const Obje
   for (ObjectState s : states) {
     auto st = state_.db->cached(
         "UPDATE objects SET lease_owner = NULL, lease_expires = 0 "
-        "WHERE job_id = ?1 AND state = ?2 AND lease_owner IS NOT NULL");
+        "WHERE job_id = ?1 AND state = ?2 AND lease_owner IS NOT NULL AND " S5J_CLAIM_INDEX_WHERE);
     if (!st) return std::unexpected(st.error());
     if (auto r = (*st)->bind(1, job.value).bind_text(2, to_string(s)).run(); !r) return std::unexpected(r.error());
     n += static_cast<uint64_t>(state_.db->changes());

@@ -110,7 +110,7 @@ Result<uint64_t> SqliteLedger::requeue_failed(JobId job) {
   // else starts over from the source.
   if (auto st = requeue(
           "UPDATE objects SET state = 'staged', attempts = attempts + 1, lease_owner = NULL, lease_expires = 0, "
-          "updated_at = ?2 WHERE job_id = ?1 AND state = 'failed' AND staged_path IS NOT NULL "
+          "updated_at = ?2 WHERE job_id = ?1 AND state = 'failed' AND " S5J_CLAIM_INDEX_WHERE " AND staged_path IS NOT NULL "
           "AND (SELECT mode FROM jobs WHERE id = ?1) = 'staged' RETURNING size",
           ObjectState::staged);
       !st) {
@@ -118,7 +118,7 @@ Result<uint64_t> SqliteLedger::requeue_failed(JobId job) {
   }
   if (auto st = requeue(
           "UPDATE objects SET state = 'pending', lease_owner = NULL, lease_expires = 0, updated_at = ?2 "
-          "WHERE job_id = ?1 AND state = 'failed' RETURNING size",
+          "WHERE job_id = ?1 AND state = 'failed' AND " S5J_CLAIM_INDEX_WHERE " RETURNING size",
           ObjectState::pending);
       !st) {
     return std::unexpected(st.error());

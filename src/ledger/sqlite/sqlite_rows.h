@@ -13,6 +13,13 @@
 
 namespace s5j::ledger::sqlite {
 
+// The WHERE of the claim index objects_claim (schema 10), which leaves out
+// verified rows: most of a job's rows in the end, and never claimed. SQLite
+// uses a partial index only for a query that states its WHERE term itself
+// (`state = ?` with a bound state does not imply it), so every query meant
+// for that index adds `AND ` S5J_CLAIM_INDEX_WHERE.
+#define S5J_CLAIM_INDEX_WHERE "state != 'verified'"
+
 // Column list of an object row, in the order read_object() expects.
 #define S5J_OBJECT_COLUMNS                                                                                   \
   "id, job_id, key, size, source_etag, source_mtime, state, attempts, last_error, error_at, md5, crc32c, " \
