@@ -162,6 +162,10 @@ class S3Client {
   // the rest of the run, and the client compares the answer's ETag itself:
   // a different one is PreconditionFailed, as the server would have said.
   bool honours_conditional_reads() const { return !conditional_refused_.load(); }
+  // HEAD ?partNumber=N (a multipart object's part layout): a server that
+  // refuses it once (as above) is not asked again this run; later such
+  // HEADs fail at once with NotImplemented, and callers infer the layout.
+  bool honours_part_number() const { return !part_number_refused_.load(); }
   Result<ObjectHead> head_object(const std::string& bucket, const std::string& key, const GetOptions& options = {});
   // Streams the body to `sink`; returns the head fields of the answer.
   Result<ObjectHead> get_object(const std::string& bucket, const std::string& key, const GetOptions& options,
@@ -230,6 +234,7 @@ class S3Client {
   std::atomic<int64_t> clock_offset_ms_{0};  // server time minus ours
   std::atomic<bool> list_v1_{false};
   std::atomic<bool> conditional_refused_{false};  // If-Match on GET and HEAD
+  std::atomic<bool> part_number_refused_{false};  // HEAD ?partNumber
   mutable std::mutex region_mutex_;
   std::string region_;  // guarded by region_mutex_; may be corrected once
   std::atomic<bool> region_corrected_{false};

@@ -79,7 +79,12 @@ Error etag_changed(std::string_view operation, const std::string& expected, cons
 Result<ObjectHead> S3Client::head_object(const std::string& bucket, const std::string& key, const GetOptions& options) {
   Call call{.operation = "HeadObject", .method = "HEAD", .bucket = bucket, .key = key, .has_key = true};
   call.head = true;
-  if (options.part_number > 0) call.query.push_back({"partNumber", std::to_string(options.part_number)});
+  if (options.part_number > 0) {
+    if (!honours_part_number())
+      return make_error(ErrorKind::permanent, kNotImplemented,
+                        "HeadObject ?partNumber: this server refused it earlier in the run");
+    call.query.push_back({"partNumber", std::to_string(options.part_number)});
+  }
   const bool conditional = !options.if_match.empty() && honours_conditional_reads();
   if (conditional) call.headers.push_back({"If-Match", "\"" + options.if_match + "\""});
   auto r = execute(call);
@@ -87,6 +92,8 @@ Result<ObjectHead> S3Client::head_object(const std::string& bucket, const std::s
     note_refused_feature(conditional_refused_, "If-Match", call, r.error());
     return head_object(bucket, key, options);
   }
+  if (!r && options.part_number > 0 && refuses_feature(r.error()))
+    note_refused_feature(part_number_refused_, "partNumber", call, r.error());
   if (!r) return std::unexpected(r.error());
   ObjectHead head = head_from_headers(r->headers, 0);
   if (!conditional && !options.if_match.empty() && head.etag != options.if_match)

@@ -4,11 +4,13 @@
 // byte-identical and verified, the log naming each fallback once per side.
 //
 // Covered here: If-Match on GET and HEAD (every source read is pinned to the
-// listed ETag; verify --deep pins its read-back too).
+// listed ETag; verify --deep pins its read-back too), and HEAD ?partNumber
+// (how a multipart source's part layout is learned).
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <map>
+#include <regex>
 
 #include "fault/fault_proxy.h"
 #include "integration/reliability_support.h"
@@ -60,6 +62,29 @@ TEST_F(FeatureFallback, SyncWithoutIfMatchCompletesVerifiedAndSaysSoOnce) {
   // refusal came back (8 workers, a few part threads), never again after.
   EXPECT_GE(src_front.counters().faulted(FaultKind::not_implemented), 1u);
   EXPECT_LE(src_front.counters().faulted(FaultKind::not_implemented), 16u);
+}
+
+// Without HEAD ?partNumber the layout of a multipart source is inferred
+// (5 MiB parts here, which the inference tries) and the object proven as
+// before; the refused HEAD is sent once, not once per object.
+TEST_F(FeatureFallback, SyncWithoutPartNumberHeadCompletesVerified) {
+  std::vector<SeedObject> objects;
+  for (int i = 0; i < 4; ++i)
+    objects.push_back({"in/mpu/" + std::to_string(i), random_bytes(11 * kMiB + i * 1000, 50 + i), 5 * kMiB});
+  ASSERT_TRUE(seed_objects(*src_, src_bucket_, objects, 4));
+  FaultProxy src_front({.upstream = endpoint_a(),
+                        .plan = {.rate = 1.0,
+                                 .kinds = {FaultKind::not_implemented},
+                                 .filter = {.methods = {"HEAD"}, .query = std::regex("partNumber=")}}});
+  const auto cfg = config(src_front.url(), endpoint_b(),
+                          "transfer:\n  part_size: 8MiB\n  multipart_threshold: 6MiB\n  workers: 1\n");
+  auto r = run_s5j({"sync", "-c", cfg, "--no-progress"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  expect_identical();
+  EXPECT_EQ(ledger_verdict(ledger_path()).verified, objects.size());
+  const auto got = fallbacks(read_events(log_dir()));
+  EXPECT_EQ(got, (std::map<std::pair<std::string, std::string>, int>{{{"source", "partNumber"}, 1}}));
+  EXPECT_EQ(src_front.counters().faulted(FaultKind::not_implemented), 1u);
 }
 
 TEST_F(FeatureFallback, RelayWithoutIfMatchCompletesVerified) {

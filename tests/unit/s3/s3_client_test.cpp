@@ -272,6 +272,29 @@ TEST(S3Client, ConditionalHeadRefusedWith400FallsBack) {
   EXPECT_FALSE(h.client->honours_conditional_reads());
 }
 
+// A server without HEAD ?partNumber: refused once, reported once, never
+// asked again (each multipart object would otherwise cost a refused HEAD).
+TEST(S3Client, PartNumberHeadRefusedIsNotAskedAgain) {
+  Harness h([&](const RecordedRequest& r, int) {
+    if (r.url.find("partNumber=") != std::string::npos) return error_answer(400, "InvalidArgument", "partNumber");
+    FakeAnswer a;
+    a.headers = {{"ETag", "\"v1-3\""}, {"Content-Length", "30"}};
+    return a;
+  });
+  int reports = 0;
+  h.client->add_observer([&](const RequestEvent& e) { reports += e.feature_refused == "partNumber"; });
+  for (int i = 0; i < 3; ++i) {
+    auto part = h.client->head_object("bkt", "k" + std::to_string(i), {.part_number = 1});
+    ASSERT_FALSE(part.has_value());
+    EXPECT_EQ(part.error().code, i == 0 ? "InvalidArgument" : "NotImplemented");
+  }
+  EXPECT_FALSE(h.client->honours_part_number());
+  EXPECT_TRUE(h.client->honours_conditional_reads());
+  EXPECT_EQ(h.transport->request_count(), 1u);
+  EXPECT_EQ(reports, 1);
+  EXPECT_TRUE(h.client->head_object("bkt", "k", {}).has_value());  // plain HEADs go on
+}
+
 // A server that honours If-Match and answers 412 is not a refusal.
 TEST(S3Client, PreconditionFailedIsNotARefusedFeature) {
   Harness h([&](const RecordedRequest&, int) { return error_answer(412, "PreconditionFailed", "no"); });
