@@ -24,6 +24,8 @@
 #include "cli/relay_output.h"
 #include "cli/run_exit_record.h"
 #include "cli/run_commands.h"
+#include "cli/run_metrics.h"
+#include "metrics/run_families.h"
 #include "cli/side_client.h"
 #include "cli/signal_handling.h"
 #include "cli/staging_mounts.h"
@@ -96,6 +98,10 @@ int run_relay_command(RelayRole role, const RelayOptions& options, RunOutcome* o
   std::shared_ptr<ClientTally> source_tally, destination_tally;
   if (source) source_tally = log_client_health(*source, "source", **events);
   if (destination) destination_tally = log_client_health(*destination, "destination", **events);
+  auto metrics = RunMetrics::start(*config, options.metrics_address, **events);
+  if (!metrics) return report_failure(metrics.error(), redactor);
+  if (*metrics && source) (*metrics)->watch_client("source", *source);
+  if (*metrics && destination) (*metrics)->watch_client("destination", *destination);
 
   // Each leg checks its side before the first byte moves and before the
   // ledger is touched: a relay must not fill the volumes for a destination
@@ -129,6 +135,14 @@ int run_relay_command(RelayRole role, const RelayOptions& options, RunOutcome* o
 
   transfer::RelayEngine engine(settings_for(*config, role, options), source.get(), destination.get(), **ledger,
                                **events);
+  const auto run_watch = watch_run_if(metrics->get(), [&engine](metrics::Families& out) {
+    const auto p = engine.progress();
+    metrics::append_run_families(
+        engine.tally(),
+        {.listing = p.planning, .waiting_for_space = p.waiting_for_space,
+         .listed_objects = p.listed_objects},
+        out);
+  });
   Result<transfer::RelayReport> report = make_error(ErrorKind::fatal, "NotRun", "");
   const auto began = std::chrono::system_clock::now();
   {
@@ -178,6 +192,7 @@ void add_one(CLI::App& app, CommandAction& action, RelayRole role, const std::st
   cmd->add_option("--workers", options->workers, "objects in flight per leg (default: transfer.workers)")
       ->check(CLI::Range(1, 1024));
   cmd->add_flag("--no-progress", options->no_progress, "no live progress line on the terminal");
+  add_metrics_address_option(*cmd, options->metrics_address);
   cmd->callback([&action, options, role] { action = [options, role] { return run_relay_command(role, *options); }; });
 }
 

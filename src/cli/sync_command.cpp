@@ -18,6 +18,8 @@
 #include "cli/run_exit_record.h"
 #include "cli/run_commands.h"
 #include "cli/side_client.h"
+#include "cli/run_metrics.h"
+#include "metrics/run_families.h"
 #include "cli/signal_handling.h"
 #include "cli/job_context.h"
 #include "log/event_log.h"
@@ -139,6 +141,12 @@ int run_sync_command(const SyncOptions& options, RunOutcome* outcome) {
 
   const auto source_tally = log_client_health(**source, "source", **events);
   const auto destination_tally = log_client_health(**destination, "destination", **events);
+  auto metrics = RunMetrics::start(*config, options.metrics_address, **events);
+  if (!metrics) return report_failure(metrics.error(), redactor);
+  if (*metrics) {
+    (*metrics)->watch_client("source", **source);
+    (*metrics)->watch_client("destination", **destination);
+  }
 
   // Each side is asked once before anything is listed, so a refused
   // credential or a missing bucket fails at once naming its side (the
@@ -173,6 +181,10 @@ int run_sync_command(const SyncOptions& options, RunOutcome* outcome) {
   settings.dry_run = options.dry_run;
 
   transfer::SyncEngine engine(settings, **source, **destination, **ledger, **events);
+  const auto run_watch = watch_run_if(metrics->get(), [&engine](metrics::Families& out) {
+    const auto p = engine.progress();
+    metrics::append_run_families(engine.tally(), {.listing = p.planning, .listed_objects = p.listed_objects}, out);
+  });
   Result<transfer::SyncReport> report = make_error(ErrorKind::fatal, "NotRun", "");
   const auto began = std::chrono::system_clock::now();
   {
@@ -232,6 +244,7 @@ void add_sync_command(CLI::App& app, CommandAction& action) {
   sync->add_option("--workers", options->workers, "objects in flight (default: transfer.workers)")
       ->check(CLI::Range(1, 1024));
   sync->add_flag("--no-progress", options->no_progress, "no live progress line on the terminal");
+  add_metrics_address_option(*sync, options->metrics_address);
   sync->callback([&action, options] { action = [options] { return run_sync_command(*options); }; });
 }
 

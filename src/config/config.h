@@ -88,6 +88,11 @@ struct LogConfig {
   std::string level = "info";
 };
 
+struct MetricsConfig {
+  // HOST:PORT a run serves /metrics on (`--metrics-addr` wins); empty: none.
+  std::string listen;
+};
+
 struct Config {
   std::string file;  // path it was read from
   std::string job = "default";
@@ -100,6 +105,7 @@ struct Config {
   StagingConfig staging;
   LedgerConfig ledger;
   LogConfig log;
+  MetricsConfig metrics;
   std::vector<std::string> warnings;  // non-fatal findings (world-readable file, insecure TLS, no-effect legacy keys)
 };
 
