@@ -2,7 +2,8 @@
 // prometheus-cpp's registry (instruments updated as things happen: request
 // counters and latency histograms) followed by the families the sources
 // write at scrape time (figures read from the run's tallies and the job's
-// status), and `s5j_build_info`.
+// status), and `s5j_build_info`. Families of one name written by several
+// sources (one per S3 client) are joined into one.
 //
 // Thread safety: add_source() before serving; text() from any thread (the
 // registry is thread-safe; each source must be).

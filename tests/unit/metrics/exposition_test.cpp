@@ -178,3 +178,24 @@ TEST(StatusPage, CarriesTheInitialStatusWithoutEndingItsScript) {
 
 }  // namespace
 }  // namespace s5j::metrics
+
+namespace s5j::metrics {
+namespace {
+
+TEST(Exposition, JoinsOneFamilyWrittenBySeveralSources) {
+  Exposition exposition("v", "c");
+  testing::FakeS3Client a([](const testing::RecordedRequest&, int) { return testing::FakeAnswer{.status = 200}; });
+  testing::FakeS3Client b([](const testing::RecordedRequest&, int) { return testing::FakeAnswer{.status = 200}; });
+  exposition.add_source([&](Families& out) { append_client_families("source", *a.client, out); });
+  exposition.add_source([&](Families& out) { append_client_families("destination", *b.client, out); });
+  const std::string text = exposition.text();
+  const auto help = text.find("# HELP s5j_concurrency_limit ");
+  ASSERT_NE(help, std::string::npos);
+  EXPECT_EQ(text.find("# HELP s5j_concurrency_limit ", help + 1), std::string::npos) << text;
+  const auto s = samples_of(text);
+  EXPECT_TRUE(s.contains("s5j_concurrency_limit{side=\"source\"}"));
+  EXPECT_TRUE(s.contains("s5j_concurrency_limit{side=\"destination\"}"));
+}
+
+}  // namespace
+}  // namespace s5j::metrics
