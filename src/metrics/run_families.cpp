@@ -1,5 +1,7 @@
 #include "metrics/run_families.h"
 
+#include <limits>
+
 namespace s5j::metrics {
 namespace {
 
@@ -34,6 +36,22 @@ void append_run_families(const transfer::RunTally& t, const RunPhase& phase, Fam
       .add(phase.waiting_for_space ? 1 : 0)
       .append_to(out);
   counter("s5j_space_waits_total", "times staging waited for free space").add(value(t.space_waits)).append_to(out);
+
+  const auto commits = t.ledger_commits.snapshot();
+  prometheus::MetricFamily histogram{.name = "s5j_ledger_commit_duration_seconds",
+                                     .help = "time of one group commit of the ledger (flush)",
+                                     .type = prometheus::MetricType::Histogram,
+                                     .metric = {}};
+  prometheus::ClientMetric m;
+  m.histogram.sample_count = commits.count;
+  m.histogram.sample_sum = commits.sum_seconds;
+  for (size_t i = 0; i < commits.cumulative.size(); ++i)
+    m.histogram.bucket.push_back({.cumulative_count = commits.cumulative[i],
+                                  .upper_bound = transfer::LatencyTally::kBounds[i]});
+  m.histogram.bucket.push_back({.cumulative_count = commits.count,
+                                .upper_bound = std::numeric_limits<double>::infinity()});
+  histogram.metric.push_back(std::move(m));
+  out.push_back(std::move(histogram));
 }
 
 void append_client_families(const std::string& side, const s3::S3Client& client, Families& out) {

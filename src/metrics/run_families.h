@@ -14,6 +14,7 @@
 //   s5j_listing                       1 while the source is being listed
 //   s5j_waiting_for_space             1 while staging waits for free space
 //   s5j_space_waits_total             times staging waited for space
+//   s5j_ledger_commit_duration_seconds  histogram of the ledger's group commits
 //   s5j_concurrency_limit{side}       requests allowed in flight (adaptive)
 //   s5j_requests_in_flight{side}      requests holding a permit now
 //   s5j_concurrency_decreases_total{side}  throttling-driven cuts

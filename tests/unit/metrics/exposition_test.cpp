@@ -199,3 +199,27 @@ TEST(Exposition, JoinsOneFamilyWrittenBySeveralSources) {
 
 }  // namespace
 }  // namespace s5j::metrics
+
+namespace s5j::metrics {
+namespace {
+
+TEST(Exposition, LedgerCommitsAreAHistogram) {
+  transfer::RunTally tally;
+  tally.ledger_commits.record(std::chrono::microseconds(500));
+  tally.ledger_commits.record(std::chrono::milliseconds(20));
+  tally.ledger_commits.record(std::chrono::seconds(30));
+  Exposition exposition("v", "c");
+  exposition.add_source([&](Families& out) { append_run_families(tally, {}, out); });
+  const std::string text = exposition.text();
+  EXPECT_NE(text.find("# TYPE s5j_ledger_commit_duration_seconds histogram"), std::string::npos) << text;
+  const auto s = samples_of(text);
+  EXPECT_EQ(s.at("s5j_ledger_commit_duration_seconds_count"), 3);
+  EXPECT_NEAR(s.at("s5j_ledger_commit_duration_seconds_sum"), 30.0205, 1e-9);
+  EXPECT_EQ(s.at("s5j_ledger_commit_duration_seconds_bucket{le=\"0.001\"}"), 1);
+  EXPECT_EQ(s.at("s5j_ledger_commit_duration_seconds_bucket{le=\"0.025\"}"), 2);
+  EXPECT_EQ(s.at("s5j_ledger_commit_duration_seconds_bucket{le=\"5\"}"), 2);
+  EXPECT_EQ(s.at("s5j_ledger_commit_duration_seconds_bucket{le=\"+Inf\"}"), 3);
+}
+
+}  // namespace
+}  // namespace s5j::metrics
