@@ -46,6 +46,9 @@ RequestMetrics::RequestMetrics(Exposition& exposition)
                     .Register(exposition.registry())) {}
 
 s3::RequestObserver RequestMetrics::observer_for(const std::string& side) {
+  // The side's counters exist from the start at 0, so a dashboard's rate()
+  // reads 0, not "no data", until the first retry or throttled answer.
+  for (auto* family : {&retries_, &throttled_, &sent_, &received_}) family->Add({{"side", side}});
   return [this, side](const s3::RequestEvent& event) { observe(side, event); };
 }
 

@@ -11,6 +11,8 @@
 
 #include <chrono>
 #include <fstream>
+#include <regex>
+#include <set>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -92,6 +94,14 @@ class Prometheus {
     auto j = Json::parse(answer.body, nullptr, false);
     if (j.is_discarded() || j.value("status", "") != "success") return Json::array();
     return j["data"]["result"];
+  }
+  // Whether Prometheus accepts `promql` (parses and evaluates it).
+  bool accepts(const std::string& promql, std::string& why) {
+    auto answer = http_get("127.0.0.1", port_, "/api/v1/query?query=" + url_encode(promql));
+    auto j = Json::parse(answer.body, nullptr, false);
+    if (answer.status == 200 && !j.is_discarded() && j.value("status", "") == "success") return true;
+    why = std::to_string(answer.status) + " " + answer.body;
+    return false;
   }
   // The single value of `promql`, nullopt when there is none.
   std::optional<double> value(const std::string& promql) {
@@ -176,6 +186,33 @@ TEST_F(MetricsTest, PrometheusScrapesARunningRelayWhoseCountersGrow) {
   EXPECT_EQ(prometheus.value("s5j_job_remaining_objects"), 0.0);
   const auto names = prometheus.query("count by (__name__) ({__name__=~\"s5j_.+\"})");
   EXPECT_GE(names.size(), 25u) << names.dump();
+
+  // The Grafana dashboard of packaging/: every query is valid PromQL to
+  // this Prometheus, and every s5j_ series it reads is one the relay
+  // exposes (errors by kind only exist once errors were recorded).
+  std::set<std::string> stored;
+  for (const auto& n : names) stored.insert(n["metric"]["__name__"].get<std::string>());
+  std::ifstream dashboard_file(testing::source_dir() + "/packaging/grafana/s5j-dashboard.json");
+  const Json dashboard = Json::parse(dashboard_file);
+  int queries = 0;
+  for (const auto& panel : dashboard["panels"]) {
+    for (const auto& target : panel.value("targets", Json::array())) {
+      std::string expr = target["expr"].get<std::string>();
+      for (const auto& [from, to] : {std::pair<std::string, std::string>{"$__rate_interval", "1m"},
+                                     {"$job", ".*"}, {"$instance", ".*"}})
+        for (size_t at; (at = expr.find(from)) != std::string::npos;) expr.replace(at, from.size(), to);
+      std::string why;
+      EXPECT_TRUE(prometheus.accepts(expr, why)) << panel["title"] << ": " << expr << ": " << why;
+      ++queries;
+      const std::regex name("s5j_[a-z_]+");
+      for (auto it = std::sregex_iterator(expr.begin(), expr.end(), name); it != std::sregex_iterator(); ++it) {
+        if (it->str() != "s5j_job_recent_errors") {
+          EXPECT_TRUE(stored.contains(it->str())) << panel["title"] << " reads " << it->str() << ", not exposed";
+        }
+      }
+    }
+  }
+  EXPECT_GE(queries, 20);
 
   relay.kill(SIGTERM);
   auto end = relay.wait();
