@@ -220,6 +220,39 @@ TEST_F(MetricsTest, PrometheusScrapesARunningRelayWhoseCountersGrow) {
   expect_identical();
 }
 
+TEST_F(MetricsTest, TheEtaFallsAsTheRelayProceeds) {
+  // A destination capped at 1 MiB/s makes the drain take about 10 s: long
+  // enough for several readings of the ETA at a steady rate.
+  constexpr size_t kSize = 256 * 1024;
+  ASSERT_TRUE(testing::seed_objects(*src_client_, src_bucket_, objects("eta", 40, kSize)));
+  const uint16_t metrics_port = free_port();
+  const std::string target = "127.0.0.1:" + std::to_string(metrics_port);
+  const std::string cfg = testing::write_job_config(testing::JobConfig{
+      {testing::endpoint_a(), src_bucket_, "in/"},
+      {testing::endpoint_b(), dst_bucket_, "out/", "  max_bandwidth: 1MiB\n"},
+      dir_,
+      "staging:\n  volumes: [" + volumes_[0] + ", " + volumes_[1] + "]\n  reserve: 0\n  scan_interval: 1\n"
+      "transfer:\n  workers: 4\n"});
+  Prometheus prometheus(dir_, target);
+  BackgroundProcess relay(
+      {testing::s5j_binary(), "relay", "-c", cfg, "--no-progress", "--metrics-addr", target}, {}, dir_);
+  ASSERT_TRUE(within(std::chrono::seconds(120), [&] {
+    return prometheus.value("s5j_job_objects{state=\"verified\"}") == 40.0 &&
+           prometheus.value("s5j_job_eta_seconds") == 0.0;
+  })) << "the relay did not finish with an ETA of 0";
+  auto series = prometheus.query("s5j_job_eta_seconds[5m]");
+  ASSERT_EQ(series.size(), 1u) << series.dump();
+  std::vector<double> positive;
+  for (const auto& point : series[0]["values"]) {
+    const double eta = std::stod(point[1].get<std::string>());
+    if (eta > 0 && (positive.empty() || eta != positive.back())) positive.push_back(eta);
+  }
+  ASSERT_GE(positive.size(), 2u) << "too few ETA readings while the relay ran: " << series.dump();
+  EXPECT_LT(positive.back(), positive.front()) << series.dump();
+  relay.kill(SIGTERM);
+  EXPECT_EQ(relay.wait().exit_code, 0);
+}
+
 TEST_F(MetricsTest, SyncTakesMetricsAddrAndABadOneIsAUsageError) {
   ASSERT_TRUE(testing::seed_objects(*src_client_, src_bucket_, objects("s", 3, 1000)));
   const std::string cfg = testing::write_job_config(testing::JobConfig{
