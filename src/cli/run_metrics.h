@@ -66,6 +66,8 @@ class RunMetrics {
   [[nodiscard]] std::unique_ptr<RunWatch> watch_run(metrics::MetricsSource run_figures);
 
   std::string url() const { return server_->url(); }
+  // The job's status as the scrapes read it (for the progress line's ETA).
+  metrics::JobStatusSource& job_status() { return job_status_; }
 
  private:
   RunMetrics(const config::Config& config);

@@ -253,6 +253,29 @@ TEST_F(MetricsTest, TheEtaFallsAsTheRelayProceeds) {
   EXPECT_EQ(relay.wait().exit_code, 0);
 }
 
+TEST_F(MetricsTest, OffATerminalTheProgressIsAPlainLineEveryInterval) {
+  // stderr is a file here, as under journald or nohup: no redrawn line, a
+  // plain line every --progress-interval, with the bar and the ETA of
+  // `s5j status`. The capped destination makes the run last a few seconds.
+  constexpr size_t kSize = 256 * 1024;
+  ASSERT_TRUE(testing::seed_objects(*src_client_, src_bucket_, objects("p", 12, kSize)));
+  const std::string cfg = testing::write_job_config(testing::JobConfig{
+      {testing::endpoint_a(), src_bucket_, "in/"},
+      {testing::endpoint_b(), dst_bucket_, "out/", "  max_bandwidth: 1MiB\n"},
+      dir_,
+      "staging:\n  volumes: [" + volumes_[0] + ", " + volumes_[1] + "]\n  reserve: 0\n"});
+  auto run = s5j({"relay", "-c", cfg, "--once", "--progress-interval", "0.5"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.err.find('\r'), std::string::npos) << "no redrawn line off a terminal";
+  EXPECT_EQ(run.err.find("\x1b["), std::string::npos) << "no terminal control sequences";
+  const std::regex line("s5j: progress: \\[[#-]{20}\\] [0-9]+% .*, ETA ([0-9]+:[0-9]{2}:[0-9]{2}|unknown)\n");
+  EXPECT_TRUE(std::regex_search(run.err, line)) << run.err;
+
+  auto quiet = s5j({"relay", "-c", cfg, "--once", "--no-progress", "--progress-interval", "0.1"});
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.err;
+  EXPECT_EQ(quiet.err.find("progress:"), std::string::npos) << quiet.err;
+}
+
 TEST_F(MetricsTest, SyncTakesMetricsAddrAndABadOneIsAUsageError) {
   ASSERT_TRUE(testing::seed_objects(*src_client_, src_bucket_, objects("s", 3, 1000)));
   const std::string cfg = testing::write_job_config(testing::JobConfig{
