@@ -1,7 +1,10 @@
 #include "cli/status_serve.h"
 
 #include <signal.h>
+#include <sys/stat.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -33,6 +36,10 @@ std::optional<std::string> read_token(const std::string& path, std::string& prob
               " (give a readable file holding the token)";
     return std::nullopt;
   }
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0)
+    std::cerr << "s5j: warning: --serve-token-file " << path << " is readable by group or others (chmod 600 " << path
+              << ")\n";
   std::string token;
   std::getline(in, token);
   const auto first = token.find_first_not_of(" \t\r\n");
