@@ -20,6 +20,8 @@
 #include "metrics/http_server.h"
 #include "metrics/job_families.h"
 #include "metrics/job_status_source.h"
+#include "metrics/run_health.h"
+#include "http/curl_transport.h"
 #include "metrics/status_page.h"
 
 namespace s5j::cli {
@@ -117,6 +119,23 @@ int serve_status(const ServeOptions& options) {
     return {.status = 200,
             .content_type = metrics::kExpositionContentType,
             .body = redactor.apply(exposition.text())};
+  };
+
+  // The run's own view of its S3 clients (endpoint health, concurrency), when
+  // it serves metrics at metrics.listen; no proxy: the run is this job's.
+  http::NetworkOptions network;
+  network.connect_timeout = std::chrono::seconds(2);
+  http::CurlTransport run_transport(network);
+  server_options.routes["/api/run"] = [&](const metrics::HttpRequest&) -> metrics::HttpResponse {
+    nlohmann::json health;
+    if (config->metrics.listen.empty()) {
+      health = {{"error", "no metrics.listen in the config: a run that serves metrics there shows its endpoints here"}};
+    } else {
+      health = metrics::fetch_run_health(*http::parse_listen_address(config->metrics.listen), run_transport);
+    }
+    return {.status = 200,
+            .content_type = "application/json",
+            .body = redactor.apply(health.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n")};
   };
 
   // Blocked before the server's threads start, so they inherit the mask and

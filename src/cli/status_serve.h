@@ -4,6 +4,9 @@
 //   /api/status   the JSON of `s5j status --json`
 //   /metrics      the job-level gauges (metrics/job_families.h) and
 //                 s5j_build_info, in the Prometheus text format
+//   /api/run      the running run's endpoint health and concurrency, read
+//                 from its /metrics at the config's metrics.listen
+//                 (metrics/run_health.h)
 // Read-only. On a loopback address anyone on this machine may read it; on
 // any other address it requires the token of --serve-token-file and says
 // so. Ends on SIGINT/SIGTERM (exit 0).

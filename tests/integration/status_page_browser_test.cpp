@@ -1,7 +1,8 @@
 // `s5j status --serve`'s page in a real browser: headless Chromium (Debian's
 // `chromium`) loads it during a relay and after it, and the DOM it renders
 // (scripts run: --dump-dom) shows the job's object counts, states and
-// whether the run is active. A screenshot of each is kept in
+// whether the run is active, and, from the run's metrics, its endpoints'
+// health. A screenshot of each is kept in
 // build/test-artifacts/.
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -92,7 +93,11 @@ TEST_F(StatusPageBrowserTest, ShowsTheJobsCountsAndStatesDuringAndAfterARelay) {
   for (int i = 0; i < kObjects; ++i)
     objects.push_back({"in/page-" + std::to_string(i), testing::random_bytes(64 * 1024 + i, 50 + i)});
   ASSERT_TRUE(testing::seed_objects(*src_client_, src_bucket_, objects));
-  const std::string cfg = config();
+  // The relay serves metrics at metrics.listen: the page shows its
+  // endpoints and concurrency from there.
+  const uint16_t run_metrics_port = free_port();
+  const std::string cfg =
+      config("", "transfer:\n  workers: 8\nmetrics:\n  listen: 127.0.0.1:" + std::to_string(run_metrics_port) + "\n");
 
   // During: a continuous relay keeps its run active after the objects are
   // verified; the page shows the counts and the active run.
@@ -117,6 +122,11 @@ TEST_F(StatusPageBrowserTest, ShowsTheJobsCountsAndStatesDuringAndAfterARelay) {
   EXPECT_EQ(element_text(during, "percent"), "100.0%");
   EXPECT_NE(during.find(">ACTIVE<"), std::string::npos) << "the run shows as active";
   EXPECT_NE(during.find("id=\"state-pending\""), std::string::npos) << "every state has its row";
+  EXPECT_NE(during.find("<td>source " + testing::endpoint_a() + "</td><td class=\"ok\">up</td>"), std::string::npos)
+      << "the source endpoint's health, from the run's metrics";
+  EXPECT_NE(during.find("<td>destination " + testing::endpoint_b() + "</td><td class=\"ok\">up</td>"),
+            std::string::npos);
+  EXPECT_NE(element_text(during, "run-health-note").find(std::to_string(run_metrics_port)), std::string::npos);
   screenshot(url, "status-page-during-relay.png");
 
   relay.kill(SIGTERM);
@@ -128,6 +138,8 @@ TEST_F(StatusPageBrowserTest, ShowsTheJobsCountsAndStatesDuringAndAfterARelay) {
   EXPECT_EQ(after.find(">ACTIVE<"), std::string::npos);
   EXPECT_NE(after.find(">not running<"), std::string::npos);
   EXPECT_EQ(element_text(after, "eta"), "done");
+  EXPECT_NE(element_text(after, "run-health-note").find("no run answers"), std::string::npos)
+      << element_text(after, "run-health-note");
   screenshot(url, "status-page-after-relay.png");
 
   serve.kill(SIGTERM);

@@ -223,3 +223,28 @@ TEST(Exposition, LedgerCommitsAreAHistogram) {
 
 }  // namespace
 }  // namespace s5j::metrics
+
+#include "metrics/run_health.h"
+
+namespace s5j::metrics {
+namespace {
+
+TEST(RunHealth, ReadsEndpointsAndConcurrencyFromAnExposition) {
+  Exposition exposition("v", "c");
+  testing::FakeS3Client source([](const testing::RecordedRequest&, int) { return testing::FakeAnswer{.status = 200}; },
+                               {"http://127.0.0.1:9000", "http://127.0.0.1:9001"});
+  exposition.add_source([&](Families& out) { append_client_families("source", *source.client, out); });
+  const auto health = run_health_from_exposition(exposition.text());
+  ASSERT_EQ(health["sides"].size(), 1u) << health.dump();
+  EXPECT_EQ(health["sides"][0]["side"], "source");
+  EXPECT_GE(health["sides"][0]["concurrency_limit"].get<double>(), 1);
+  EXPECT_EQ(health["sides"][0]["in_flight"], 0);
+  ASSERT_EQ(health["endpoints"].size(), 2u) << health.dump();
+  EXPECT_EQ(health["endpoints"][0]["endpoint"], "http://127.0.0.1:9000");
+  EXPECT_EQ(health["endpoints"][0]["up"], true);
+  EXPECT_EQ(health["endpoints"][1]["requests"], 0);
+  EXPECT_EQ(run_health_from_exposition("# nothing\nother_metric 1\n")["endpoints"].size(), 0u);
+}
+
+}  // namespace
+}  // namespace s5j::metrics
