@@ -5,7 +5,11 @@
 
 #include <cerrno>
 #include <cstring>
+#include <condition_variable>
 #include <fstream>
+#include <mutex>
+#include <stop_token>
+#include <thread>
 #include <iostream>
 #include <sstream>
 
@@ -14,6 +18,7 @@
 #include "cli/exit_codes.h"
 #include "cli/output.h"
 #include "cli/status_output.h"
+#include "base/strings.h"
 #include "cli/version.h"
 #include "http/listen_address.h"
 #include "metrics/exposition.h"
@@ -138,6 +143,15 @@ int serve_status(const ServeOptions& options) {
             .body = redactor.apply(health.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n")};
   };
 
+  server_options.routes["/api/history"] = [&](const metrics::HttpRequest&) -> metrics::HttpResponse {
+    nlohmann::json points = nlohmann::json::array();
+    for (const auto& p : source.history())
+      points.push_back({{"at", format_iso8601(p.at)},
+                        {"verified_bytes", p.verified_bytes},
+                        {"bytes_per_second", p.bytes_per_second ? nlohmann::json(*p.bytes_per_second) : nlohmann::json()}});
+    return {.status = 200, .content_type = "application/json", .body = points.dump() + "\n"};
+  };
+
   // Blocked before the server's threads start, so they inherit the mask and
   // the signals wait for sigwait below.
   sigset_t stop_signals;
@@ -152,6 +166,18 @@ int serve_status(const ServeOptions& options) {
             << (token.empty() ? " (loopback only, no token)" : " (token required: Authorization: Bearer TOKEN or ?token=TOKEN)")
             << "; Ctrl-C ends\n"
             << std::flush;
+  // The throughput chart's history grows while nobody watches too: a
+  // reading every 30 s (page refreshes add theirs).
+  std::jthread sampler([&source](std::stop_token stop) {
+    std::mutex mutex;
+    std::condition_variable_any wake;
+    std::unique_lock lock(mutex);
+    while (!stop.stop_requested()) {
+      (void)source.get();
+      // Returns at the timeout, or at once when the stop is requested.
+      wake.wait_for(lock, stop, std::chrono::seconds(30), [] { return false; });
+    }
+  });
   int signal = 0;
   ::sigwait(&stop_signals, &signal);
   return kOk;

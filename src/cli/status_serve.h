@@ -7,6 +7,9 @@
 //   /api/run      the running run's endpoint health and concurrency, read
 //                 from its /metrics at the config's metrics.listen
 //                 (metrics/run_health.h)
+//   /api/history  the verified bytes and the last minute's rate at each
+//                 reading since it started (every 30 s, and every page
+//                 refresh), for the page's chart
 // Read-only. On a loopback address anyone on this machine may read it; on
 // any other address it requires the token of --serve-token-file and says
 // so. Ends on SIGINT/SIGTERM (exit 0).

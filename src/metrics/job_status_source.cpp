@@ -21,7 +21,19 @@ Result<ops::StatusReport> JobStatusSource::get() {
   }
   last_ = *report;
   last_at_ = now;
+  if (report->job_exists) {
+    uint64_t verified = 0;
+    for (const auto& t : report->states)
+      if (t.state == ledger::ObjectState::verified) verified = t.bytes;
+    history_.push_back({report->generated_at, verified, report->throughput.last_minute});
+    if (history_.size() > kMaxHistory) history_.pop_front();
+  }
   return report;
+}
+
+std::vector<JobStatusSource::Point> JobStatusSource::history() const {
+  std::lock_guard lock(mutex_);
+  return {history_.begin(), history_.end()};
 }
 
 }  // namespace s5j::metrics

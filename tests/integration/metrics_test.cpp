@@ -343,6 +343,13 @@ TEST_F(MetricsTest, StatusServeAnswersWhatStatusJsonPrintsAndTheJobMetrics) {
   auto metrics = http_get("127.0.0.1", port, "/metrics");
   EXPECT_EQ(metrics.status, 200);
   EXPECT_NE(metrics.body.find("s5j_job_objects{state=\"verified\"} 12"), std::string::npos) << metrics.body;
+
+  // The chart's history: a point per reading, the last one is now's.
+  auto history = http_get("127.0.0.1", port, "/api/history");
+  ASSERT_EQ(history.status, 200);
+  const Json points = Json::parse(history.body);
+  ASSERT_FALSE(points.empty()) << history.body;
+  EXPECT_EQ(points.back()["verified_bytes"], 12 * 4096);
   std::ofstream(dir_ + "/job-metrics.txt") << metrics.body;
   auto check = testing::run_process({"/bin/sh", "-c", testing::program_path("promtool") + " check metrics < " +
                                                           dir_ + "/job-metrics.txt"});
