@@ -7,10 +7,14 @@ packages=(
   g++ cmake ninja-build pkg-config
   libcurl4-openssl-dev libssl-dev libpugixml-dev libyaml-cpp-dev libcli11-dev nlohmann-json3-dev
   libfmt-dev libsqlite3-dev libisal-dev libpq-dev libblkid-dev zlib1g-dev
+  # metrics (--metrics-addr, status --serve): the Prometheus client library and its HTTP server
+  prometheus-cpp-dev libcivetweb-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3 python3-botocore curl openssl
   # reliability tests: a clock 20 minutes off, a TLS front for RGW
   faketime socat
+  # the metrics and status page tests: a real Prometheus (and promtool), a headless browser
+  prometheus chromium
   # the man page, the shell completion, the Debian package and its checks
   man-db bash-completion debhelper dpkg-dev fakeroot lintian systemd
   # `s5j volumes` tests on loop devices: mkfs.ext4, mkfs.xfs, wipefs, losetup

@@ -221,6 +221,8 @@ class Bench:
         self.mode = "quick" if args.quick else "full"
         self.ds = SIZES[self.mode]
         self.c = args.concurrency
+        # --s5j-metrics: every s5j run serves /metrics on a port of the system's choice
+        self.s5j_metrics = ["--metrics-addr", "127.0.0.1:0"] if args.s5j_metrics else []
         self.s5j = os.path.abspath(args.s5j) if args.s5j else None
         self.ceiling = os.path.abspath(args.ceiling)
         if not os.access(self.ceiling, os.X_OK):
@@ -364,11 +366,11 @@ class Bench:
         np = ["--no-progress"] if self.caps["no_progress"] else []
         if tool == "s5j":
             cfg = os.path.join(rd, "config.yaml") if not first else self.s5j_config(rd, ds, dst_bucket)
-            return [([self.s5j, "sync", "-c", cfg] + np, env)]
+            return [([self.s5j, "sync", "-c", cfg] + np + self.s5j_metrics, env)]
         if tool == "s5j-relay":
             cfg = self.s5j_config(rd, ds, dst_bucket, staging=True)
             rnp = ["--no-progress"] if self.caps["relay_no_progress"] else []
-            return [([self.s5j, "relay", "-c", cfg, "--once"] + rnp, env)]
+            return [([self.s5j, "relay", "-c", cfg, "--once"] + rnp + self.s5j_metrics, env)]
         if tool == "s5j-plan":
             cfg = self.s5j_config(rd, ds, dst_bucket)
             return [([self.s5j, "sync", "-c", cfg, "--dry-run"] + np, env)]
@@ -884,6 +886,8 @@ def main():
                     help="objects in flight for every tool (s5j workers, rclone transfers/checkers, "
                          "aws max_concurrent_requests, ceiling transfers)")
     ap.add_argument("--s5j", default="", help="the s5j binary")
+    ap.add_argument("--s5j-metrics", action="store_true",
+                    help="s5j sync and relay serve /metrics (--metrics-addr 127.0.0.1:0), to measure what metrics cost")
     ap.add_argument("--ceiling", default=os.path.join(ROOT, "build-bench", "bench", "s5j_ceiling"),
                     help="the minimal client and data generator (bench/ceiling)")
     ap.add_argument("--results-dir", default=os.path.join(ROOT, "bench", "results"))

@@ -25,6 +25,9 @@
 #include "cli/run_log.h"
 #include "cli/run_exit_record.h"
 #include "cli/run_commands.h"
+#include "cli/progress_reporter.h"
+#include "cli/run_metrics.h"
+#include "metrics/run_families.h"
 #include "cli/side_client.h"
 #include "cli/signal_handling.h"
 #include "cli/staging_mounts.h"
@@ -97,6 +100,10 @@ int run_relay_command(RelayRole role, const RelayOptions& options, RunOutcome* o
   std::shared_ptr<ClientTally> source_tally, destination_tally;
   if (source) source_tally = log_client_health(*source, "source", **events);
   if (destination) destination_tally = log_client_health(*destination, "destination", **events);
+  auto metrics = RunMetrics::start(*config, options.metrics_address, **events);
+  if (!metrics) return report_failure(metrics.error(), redactor);
+  if (*metrics && source) (*metrics)->watch_client("source", *source);
+  if (*metrics && destination) (*metrics)->watch_client("destination", *destination);
 
   // Each leg checks its side before the first byte moves and before the
   // ledger is touched: a relay must not fill the volumes for a destination
@@ -130,12 +137,25 @@ int run_relay_command(RelayRole role, const RelayOptions& options, RunOutcome* o
 
   transfer::RelayEngine engine(settings_for(*config, role, options), source.get(), destination.get(), **ledger,
                                **events);
+  const auto run_watch = watch_run_if(metrics->get(), [&engine](metrics::Families& out) {
+    const auto p = engine.progress();
+    metrics::append_run_families(
+        engine.tally(),
+        {.listing = p.planning, .waiting_for_space = p.waiting_for_space,
+         .listed_objects = p.listed_objects},
+        out);
+  });
+  std::optional<metrics::JobStatusSource> progress_status_storage;
   Result<transfer::RelayReport> report = make_error(ErrorKind::fatal, "NotRun", "");
   const auto began = std::chrono::system_clock::now();
   {
     SignalHandling signals([&engine] { engine.request_stop(); });
-    std::optional<RelayProgressLine> progress;
-    if (!options.no_progress && ::isatty(STDERR_FILENO)) progress.emplace(engine, role);
+    std::optional<ProgressReporter> progress;
+    if (!options.no_progress) {
+      auto* status = progress_status(metrics->get(), *config, progress_status_storage);
+      progress.emplace([&engine, role, status] { return relay_progress_line(role, engine.progress(), status); },
+                       ::isatty(STDERR_FILENO) != 0, interval_of(options.progress_interval));
+    }
     report = engine.run();
   }
   if (source_tally) emit_client_summary(*source_tally, *source, **events);
@@ -178,7 +198,10 @@ void add_one(CLI::App& app, CommandAction& action, RelayRole role, const std::st
                 "stop when everything listed is done, instead of scanning for new objects every staging.scan_interval");
   cmd->add_option("--workers", options->workers, "objects in flight per leg (default: transfer.workers)")
       ->check(CLI::Range(1, 1024));
-  cmd->add_flag("--no-progress", options->no_progress, "no live progress line on the terminal");
+  cmd->add_flag("--no-progress", options->no_progress,
+                "no progress line (on a terminal: redrawn every second; otherwise: a line every minute)");
+  add_metrics_address_option(*cmd, options->metrics_address);
+  add_progress_interval_option(*cmd, options->progress_interval);
   cmd->callback([&action, options, role] { action = [options, role] { return run_relay_command(role, *options); }; });
 }
 

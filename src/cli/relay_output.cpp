@@ -1,5 +1,7 @@
 #include "cli/relay_output.h"
 
+#include "cli/progress_reporter.h"
+
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -114,26 +116,13 @@ std::string relay_summary(const transfer::RelayReport& r) {
   return s;
 }
 
-RelayProgressLine::RelayProgressLine(const transfer::RelayEngine& engine, transfer::RelayRole role) {
-  thread_ = std::thread([this, &engine, role] {
-    std::unique_lock lock(mutex_);
-    while (!stop_) {
-      cv_.wait_for(lock, std::chrono::seconds(1));
-      if (stop_) break;
-      const std::string line = relay_progress_text(role, engine.progress());
-      std::cerr << "\r\033[K" << line << std::flush;
-    }
-    std::cerr << "\r\033[K" << std::flush;
-  });
-}
-
-RelayProgressLine::~RelayProgressLine() {
-  {
-    std::lock_guard lock(mutex_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  thread_.join();
+std::string relay_progress_line(transfer::RelayRole role, const transfer::RelayProgress& p,
+                                metrics::JobStatusSource* status) {
+  const std::string text = relay_progress_text(role, p);
+  if (p.planning) return text;
+  const std::string bar = role == transfer::RelayRole::stage ? progress_bar(p.staged_bytes, p.to_stage_bytes)
+                                                             : progress_bar(p.verified_bytes, p.to_upload_bytes);
+  return bar + " " + text + eta_suffix(status);
 }
 
 }  // namespace s5j::cli

@@ -2,15 +2,13 @@
 // file name, the live progress line on a terminal, and the one-line summary
 // (plus failure lines) at the end.
 //
-// Thread safety: ProgressLine runs its own thread and reads the engine's
-// progress() (thread-safe); the free functions are pure.
+// Thread safety: pure functions (relay_progress_line reads the status
+// source, which is thread-safe).
 #pragma once
 
-#include <condition_variable>
-#include <mutex>
 #include <string>
-#include <thread>
 
+#include "metrics/job_status_source.h"
 #include "transfer/relay_engine.h"
 
 namespace s5j::cli {
@@ -29,18 +27,10 @@ std::string relay_progress_text(transfer::RelayRole role, const transfer::RelayP
 // still has to do when this leg's work is done, else "run again to resume".
 std::string relay_stop_text(const transfer::RelayReport& report);
 
-class RelayProgressLine {
- public:
-  RelayProgressLine(const transfer::RelayEngine& engine, transfer::RelayRole role);
-  ~RelayProgressLine();
-  RelayProgressLine(const RelayProgressLine&) = delete;
-  RelayProgressLine& operator=(const RelayProgressLine&) = delete;
-
- private:
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  bool stop_ = false;  // guarded by mutex_
-  std::thread thread_;
-};
+// The progress line of `role`: a bar of the bytes its leg has moved
+// (staged for stage, verified otherwise), relay_progress_text, and the ETA
+// of `s5j status` read through `status` (may be null).
+std::string relay_progress_line(transfer::RelayRole role, const transfer::RelayProgress& progress,
+                                metrics::JobStatusSource* status);
 
 }  // namespace s5j::cli

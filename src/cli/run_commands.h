@@ -23,6 +23,8 @@ struct RelayOptions {
   int workers = 0;  // 0: from the config
   bool no_progress = false;
   bool config_warnings = true;  // false: not printed again (a step of `transfer`)
+  std::string metrics_address;  // --metrics-addr; empty: metrics.listen
+  double progress_interval = 60;  // --progress-interval: seconds between lines off a terminal
 };
 int run_relay_command(transfer::RelayRole role, const RelayOptions& options, RunOutcome* outcome = nullptr);
 
@@ -32,6 +34,8 @@ struct SyncOptions {
   int workers = 0;  // 0: from the config
   bool no_progress = false;
   bool config_warnings = true;  // false: not printed again (a step of `transfer`)
+  std::string metrics_address;  // --metrics-addr; empty: metrics.listen
+  double progress_interval = 60;  // --progress-interval: seconds between lines off a terminal
 };
 int run_sync_command(const SyncOptions& options, RunOutcome* outcome = nullptr);
 

@@ -13,6 +13,8 @@
 #include "cli/exit_codes.h"
 #include "cli/job_context.h"
 #include "cli/output.h"
+#include "cli/run_metrics.h"
+#include "cli/status_serve.h"
 #include "cli/status_output.h"
 #include "ops/status_report.h"
 
@@ -27,9 +29,15 @@ struct StatusOptions {
   std::string config_path = "config.yaml";
   bool json = false;
   std::optional<double> watch_seconds;
+  std::string serve_address;  // --serve HOST:PORT
+  std::string token_file;     // --serve-token-file
 };
 
 int run_status_command(const StatusOptions& options) {
+  if (!options.serve_address.empty())
+    return serve_status({.config_path = options.config_path,
+                         .address = options.serve_address,
+                         .token_file = options.token_file});
   auto config = load_config_for_command(options.config_path);
   if (!config) return exit_code_for(config.error());
   const auto redactor = redactor_for(*config);
@@ -75,6 +83,17 @@ void add_status_command(CLI::App& app, CommandAction& action) {
       ->expected(0, 1)
       ->default_str("2")
       ->check(CLI::Range(0.05, 86400.0));
+  auto* serve = cmd->add_option("--serve", options->serve_address,
+                                "serve a live status page, /api/status and /metrics on HOST:PORT "
+                                "(e.g. 127.0.0.1:8080) until interrupted")
+                    ->type_name("HOST:PORT")
+                    ->check(CLI::Validator(check_listen_address, "", "listen address"))
+                    ->excludes("--json")
+                    ->excludes("--watch");
+  cmd->add_option("--serve-token-file", options->token_file,
+                  "with --serve: require the token on this file's first line (needed off loopback)")
+      ->type_name("FILE")
+      ->needs(serve);
   cmd->callback([&action, options] { action = [options] { return run_status_command(*options); }; });
 }
 

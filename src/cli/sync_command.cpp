@@ -19,6 +19,9 @@
 #include "cli/run_exit_record.h"
 #include "cli/run_commands.h"
 #include "cli/side_client.h"
+#include "cli/progress_reporter.h"
+#include "cli/run_metrics.h"
+#include "metrics/run_families.h"
 #include "cli/signal_handling.h"
 #include "cli/job_context.h"
 #include "log/event_log.h"
@@ -47,58 +50,17 @@ std::string duration_text(std::chrono::milliseconds d) {
   return buf;
 }
 
-std::string eta_text(double seconds) {
-  if (seconds < 0 || seconds > 99 * 3600) return "--:--";
-  const int s = static_cast<int>(seconds);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
-  return buf;
+// The progress text: a bar of the bytes done, objects and bytes, the run's
+// average rate, failures, and the ETA of `s5j status`.
+std::string sync_progress_text(const transfer::SyncProgress& p, double seconds, metrics::JobStatusSource* status) {
+  if (p.planning) return "listing: " + std::to_string(p.listed_objects) + " objects";
+  const double rate = p.done_bytes / std::max(seconds, 0.001);
+  std::string line = progress_bar(p.done_bytes, p.planned_bytes) + " " + std::to_string(p.done_objects) + "/" +
+                     std::to_string(p.planned_objects) + " objects, " + human_bytes(p.done_bytes) + "/" +
+                     human_bytes(p.planned_bytes) + ", " + human_bytes(static_cast<uint64_t>(rate)) + "/s";
+  if (p.failed_objects > 0) line += ", " + std::to_string(p.failed_objects) + " failed";
+  return line + eta_suffix(status);
 }
-
-// The live progress line on a terminal.
-class ProgressLine {
- public:
-  explicit ProgressLine(const transfer::SyncEngine& engine) {
-    thread_ = std::thread([this, &engine] {
-      const auto started = std::chrono::steady_clock::now();
-      std::unique_lock lock(mutex_);
-      while (!stop_) {
-        cv_.wait_for(lock, std::chrono::seconds(1));
-        if (stop_) break;
-        const auto p = engine.progress();
-        const double secs =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        std::string line;
-        if (p.planning) {
-          line = "listing: " + std::to_string(p.listed_objects) + " objects";
-        } else {
-          const double rate = p.done_bytes / std::max(secs, 0.001);
-          const double left = p.planned_bytes > p.done_bytes ? (p.planned_bytes - p.done_bytes) / std::max(rate, 1.0) : 0;
-          line = std::to_string(p.done_objects) + "/" + std::to_string(p.planned_objects) + " objects, " +
-                 human_bytes(p.done_bytes) + "/" + human_bytes(p.planned_bytes) + ", " +
-                 human_bytes(static_cast<uint64_t>(rate)) + "/s, ETA " + eta_text(left);
-          if (p.failed_objects > 0) line += ", " + std::to_string(p.failed_objects) + " failed";
-        }
-        std::cerr << "\r\033[K" << line << std::flush;
-      }
-      std::cerr << "\r\033[K" << std::flush;
-    });
-  }
-  ~ProgressLine() {
-    {
-      std::lock_guard lock(mutex_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  std::thread thread_;
-};
 
 int print_dry_run(ledger::Ledger& ledger, const std::string& job, const transfer::SyncReport& report,
                   const log::Redactor& redactor) {
@@ -140,6 +102,12 @@ int run_sync_command(const SyncOptions& options, RunOutcome* outcome) {
 
   const auto source_tally = log_client_health(**source, "source", **events);
   const auto destination_tally = log_client_health(**destination, "destination", **events);
+  auto metrics = RunMetrics::start(*config, options.metrics_address, **events);
+  if (!metrics) return report_failure(metrics.error(), redactor);
+  if (*metrics) {
+    (*metrics)->watch_client("source", **source);
+    (*metrics)->watch_client("destination", **destination);
+  }
 
   // Each side is asked once before anything is listed, so a refused
   // credential or a missing bucket fails at once naming its side (the
@@ -174,12 +142,27 @@ int run_sync_command(const SyncOptions& options, RunOutcome* outcome) {
   settings.dry_run = options.dry_run;
 
   transfer::SyncEngine engine(settings, **source, **destination, **ledger, **events);
+  const auto run_watch = watch_run_if(metrics->get(), [&engine](metrics::Families& out) {
+    const auto p = engine.progress();
+    metrics::append_run_families(engine.tally(), {.listing = p.planning, .listed_objects = p.listed_objects}, out);
+  });
+  std::optional<metrics::JobStatusSource> progress_status_storage;
   Result<transfer::SyncReport> report = make_error(ErrorKind::fatal, "NotRun", "");
   const auto began = std::chrono::system_clock::now();
   {
     SignalHandling signals([&engine] { engine.request_stop(); });
-    std::optional<ProgressLine> progress;
-    if (!options.no_progress && !options.dry_run && ::isatty(STDERR_FILENO)) progress.emplace(engine);
+    std::optional<ProgressReporter> progress;
+    if (!options.no_progress && !options.dry_run) {
+      const auto started = std::chrono::steady_clock::now();
+      auto* status = progress_status(metrics->get(), *config, progress_status_storage);
+      progress.emplace(
+          [&engine, started, status] {
+            const double seconds =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+            return sync_progress_text(engine.progress(), seconds, status);
+          },
+          ::isatty(STDERR_FILENO) != 0, interval_of(options.progress_interval));
+    }
     report = engine.run();
   }
   emit_client_summary(*source_tally, **source, **events);
@@ -232,7 +215,10 @@ void add_sync_command(CLI::App& app, CommandAction& action) {
                  "list and compare both sides and print what would be copied; copies nothing");
   sync->add_option("--workers", options->workers, "objects in flight (default: transfer.workers)")
       ->check(CLI::Range(1, 1024));
-  sync->add_flag("--no-progress", options->no_progress, "no live progress line on the terminal");
+  sync->add_flag("--no-progress", options->no_progress,
+                 "no progress line (on a terminal: redrawn every second; otherwise: a line every minute)");
+  add_metrics_address_option(*sync, options->metrics_address);
+  add_progress_interval_option(*sync, options->progress_interval);
   sync->callback([&action, options] { action = [options] { return run_sync_command(*options); }; });
 }
 

@@ -33,6 +33,7 @@
 #include "cli/job_preflight.h"
 #include "cli/output.h"
 #include "cli/run_commands.h"
+#include "cli/run_metrics.h"
 
 namespace s5j::cli {
 namespace {
@@ -44,6 +45,7 @@ struct TransferOptions {
   bool yes = false;
   int workers = 0;  // 0: from the config
   bool no_progress = false;
+  std::string metrics_address;  // --metrics-addr: each run step serves /metrics there
 };
 
 std::string local_time_text(std::chrono::system_clock::time_point t) {
@@ -147,13 +149,15 @@ int run_transfer_command(const TransferOptions& options) {
                                                     .once = true,
                                                     .workers = options.workers,
                                                     .no_progress = options.no_progress,
-                                                    .config_warnings = false},
+                                                    .config_warnings = false,
+                                                    .metrics_address = options.metrics_address},
                                        &outcome)
                    : run_sync_command(SyncOptions{.config_path = options.config_path,
                                                   .dry_run = false,
                                                   .workers = options.workers,
                                                   .no_progress = options.no_progress,
-                                                  .config_warnings = false},
+                                                  .config_warnings = false,
+                                                  .metrics_address = options.metrics_address},
                                       &outcome);
     if (outcome.stopped) {
       std::cerr << "s5j: transfer stopped on request before the destination was proven complete; run s5j transfer "
@@ -202,6 +206,7 @@ void add_transfer_command(CLI::App& app, CommandAction& action) {
   cmd->add_option("--workers", options->workers, "objects in flight (default: transfer.workers)")
       ->check(CLI::Range(1, 1024));
   cmd->add_flag("--no-progress", options->no_progress, "no live progress line on the terminal");
+  add_metrics_address_option(*cmd, options->metrics_address);
   cmd->callback([&action, options] { action = [options] { return run_transfer_command(*options); }; });
 }
 

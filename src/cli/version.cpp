@@ -8,6 +8,7 @@
 namespace s5j::cli {
 
 std::string version_number() { return S5J_VERSION; }
+std::string commit_id() { return S5J_COMMIT; }
 
 std::string version_text() {
   return "s5j " + version_number() + "\ncommit " + S5J_COMMIT + "\n" + http::libcurl_version() + ", " +

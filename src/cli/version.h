@@ -11,5 +11,7 @@ namespace s5j::cli {
 std::string version_text();
 // The first part alone ("0.1.0+git.1a2b3c4d5e6f"), for run records and logs.
 std::string version_number();
+// The commit it was built from (or "unknown"), for s5j_build_info.
+std::string commit_id();
 
 }  // namespace s5j::cli

@@ -92,6 +92,11 @@ struct LogConfig {
   uint32_t keep = 10;                // files per command and job besides the live one; 0: all
 };
 
+struct MetricsConfig {
+  // HOST:PORT a run serves /metrics on (`--metrics-addr` wins); empty: none.
+  std::string listen;
+};
+
 struct Config {
   std::string file;  // path it was read from
   std::string job = "default";
@@ -104,6 +109,7 @@ struct Config {
   StagingConfig staging;
   LedgerConfig ledger;
   LogConfig log;
+  MetricsConfig metrics;
   std::vector<std::string> warnings;  // non-fatal findings (world-readable file, insecure TLS, no-effect legacy keys)
 };
 

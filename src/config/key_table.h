@@ -25,7 +25,7 @@
 
 namespace s5j::config::detail {
 
-enum class Section : uint8_t { top, side, job, transfer, staging, ledger, log, local, transfer_settings };
+enum class Section : uint8_t { top, side, job, transfer, staging, ledger, log, metrics, local, transfer_settings };
 
 enum class Type : uint8_t {
   section,     // a mapping of further keys

@@ -6,6 +6,7 @@
 
 #include "base/strings.h"
 #include "config/key_table.h"
+#include "http/listen_address.h"
 
 namespace s5j::config::detail {
 namespace {
@@ -176,6 +177,17 @@ Problem log_level(Ctx& c, const Value& v) {
   return std::nullopt;
 }
 
+Problem metrics_listen(Ctx& c, const Value& v) {
+  if (v.text.empty()) {
+    c.cfg.metrics.listen.clear();
+    return std::nullopt;
+  }
+  auto address = http::parse_listen_address(v.text);
+  if (!address) return "is not HOST:PORT with an IP address (" + address.error() + ")";
+  c.cfg.metrics.listen = address->to_string();
+  return std::nullopt;
+}
+
 using S = Section;
 using T = Type;
 
@@ -190,6 +202,7 @@ const Key kSettingsKeys[] = {
     {S::top, "staging", T::section, nullptr, {}, {}, S::staging},
     {S::top, "ledger", T::section, nullptr, {}, {}, S::ledger},
     {S::top, "log", T::section, nullptr, {}, {}, S::log},
+    {S::top, "metrics", T::section, nullptr, {}, {}, S::metrics},
     {S::top, "local", T::section, nullptr, {}, {}, S::local},
     {S::top, "transfer_settings", T::section, nullptr, {}, {}, S::transfer_settings},
     {S::top, "dt_data_json_dir", T::string, set_log_dir, {}, "log.dir"},
@@ -223,6 +236,8 @@ const Key kSettingsKeys[] = {
     {S::log, "object_events", T::string, log_object_events},
     {S::log, "max_size", T::size, log_max_size},
     {S::log, "keep", T::count, log_keep},
+
+    {S::metrics, "listen", T::string, metrics_listen},
 };
 
 }  // namespace
@@ -255,6 +270,8 @@ std::string_view section_name(Section s) {
       return "ledger";
     case S::log:
       return "log";
+    case S::metrics:
+      return "metrics";
     case S::local:
       return "local";
     case S::transfer_settings:

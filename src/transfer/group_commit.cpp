@@ -24,7 +24,9 @@ Result<ledger::FlushReport> GroupCommit::commit() {
     std::lock_guard lock(awaiting_mutex_);
     ready.swap(awaiting_);
   }
+  const auto began = std::chrono::steady_clock::now();
   auto flushed = ledger_.flush();
+  if (flush_times_) flush_times_->record(std::chrono::steady_clock::now() - began);
   if (!flushed) {
     std::lock_guard lock(awaiting_mutex_);
     awaiting_.insert(awaiting_.begin(), std::make_move_iterator(ready.begin()), std::make_move_iterator(ready.end()));

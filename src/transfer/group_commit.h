@@ -36,6 +36,7 @@
 
 #include "ledger/transition_queue.h"
 #include "log/event_log.h"
+#include "transfer/latency_tally.h"
 
 namespace s5j::transfer {
 
@@ -55,6 +56,9 @@ class GroupCommit {
   // Flushes the ledger and then runs the actions the flush made true.
   Result<ledger::FlushReport> commit();
 
+  // Each flush's duration goes to `times` from now on (before start()).
+  void time_flushes_into(LatencyTally* times) { flush_times_ = times; }
+
   // Background flusher; stop() is idempotent and joins.
   void start(std::chrono::milliseconds interval, std::function<void(const Error&)> on_error);
   void stop();
@@ -73,6 +77,7 @@ class GroupCommit {
   std::condition_variable thread_cv_;
   bool stopping_ = false;  // guarded by thread_mutex_
   std::function<void(const Error&)> on_error_;
+  LatencyTally* flush_times_ = nullptr;
   std::thread thread_;
 };
 

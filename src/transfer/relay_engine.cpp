@@ -293,6 +293,8 @@ RelayEngine::~RelayEngine() = default;
 
 void RelayEngine::request_stop() { state_->driver.request_stop(); }
 
+const RunTally& RelayEngine::tally() const { return state_->driver.tally(); }
+
 RelayProgress RelayEngine::progress() const {
   const auto& s = *state_;
   const RunTally& t = s.driver.tally();

@@ -43,6 +43,7 @@
 #include "ledger/ledger.h"
 #include "log/event_log.h"
 #include "s3/s3_client.h"
+#include "transfer/run_context.h"
 #include "transfer/relay_settings.h"
 
 namespace s5j::transfer {
@@ -106,6 +107,8 @@ class RelayEngine {
   Result<RelayReport> run();
   void request_stop();
   RelayProgress progress() const;
+  // The run's own counts (thread-safe atomics), for the metrics.
+  const RunTally& tally() const;
 
  private:
   struct State;

@@ -18,6 +18,7 @@
 #include "log/event_log.h"
 #include "transfer/group_commit.h"
 #include "transfer/job_run.h"
+#include "transfer/latency_tally.h"
 
 namespace s5j::transfer {
 
@@ -32,6 +33,7 @@ class RunTally {
   std::atomic<uint64_t> downloaded_bytes{0}, uploaded_bytes{0};
   std::atomic<uint64_t> failed_objects{0}, vanished_objects{0}, changed_objects{0}, refetch_objects{0};
   std::atomic<uint64_t> space_waits{0};
+  LatencyTally ledger_commits;  // each group commit's flush (GroupCommit)
 
   // Counts a failed object and keeps "key: error" for the first 20.
   void add_failure(const std::string& key, const std::string& error);

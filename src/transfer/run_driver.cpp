@@ -19,7 +19,9 @@ RunDriver::RunDriver(JobRunSettings run_settings, DriverSettings settings, RunSp
       clock_(clock),
       run_(std::move(run_settings), ledger, events, clock),
       committer_(ledger, events),
-      context_{ledger, events, clock, run_, committer_, tally_} {}
+      context_{ledger, events, clock, run_, committer_, tally_} {
+  committer_.time_flushes_into(&tally_.ledger_commits);
+}
 
 void RunDriver::request_stop() {
   if (stop_requested_.exchange(true)) return;

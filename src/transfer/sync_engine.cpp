@@ -142,6 +142,8 @@ SyncEngine::~SyncEngine() = default;
 
 void SyncEngine::request_stop() { state_->driver.request_stop(); }
 
+const RunTally& SyncEngine::tally() const { return state_->driver.tally(); }
+
 SyncProgress SyncEngine::progress() const {
   const auto& s = *state_;
   const RunTally& t = s.driver.tally();

@@ -26,6 +26,7 @@
 #include "ledger/ledger.h"
 #include "log/event_log.h"
 #include "s3/s3_client.h"
+#include "transfer/run_context.h"
 #include "transfer/object_copier.h"
 #include "transfer/planner.h"
 
@@ -85,6 +86,8 @@ class SyncEngine {
   Result<SyncReport> run();
   void request_stop();
   SyncProgress progress() const;
+  // The run's own counts (thread-safe atomics), for the metrics.
+  const RunTally& tally() const;
 
  private:
   struct State;
