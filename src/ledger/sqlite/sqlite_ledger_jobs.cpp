@@ -86,7 +86,9 @@ Status SqliteLedger::reset_job(JobId job) {
       "UPDATE uploads SET object_id = NULL WHERE job_id = " + id + ";"
       "DELETE FROM parts WHERE upload_ref IN (SELECT id FROM uploads WHERE job_id = " + id +
       " AND status IN ('completed', 'aborted'));"
-      "DELETE FROM objects WHERE job_id = " + id + ";";
+      "DELETE FROM objects WHERE job_id = " + id + ";"
+      "DELETE FROM listing_ranges WHERE listing_id IN (SELECT id FROM listings WHERE job_id = " + id + ");"
+      "DELETE FROM listings WHERE job_id = " + id + ";";
   if (auto st = state_.db->exec(sql); !st) return st;
   return txn->commit();
 }
