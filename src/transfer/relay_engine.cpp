@@ -160,7 +160,8 @@ struct RelayEngine::State final : RunSpec {
       // at 10^8 objects that is a full listing per scan for new keys alone.
       const bool match_destination = first && has_drain() && destination != nullptr;
       Planner planner({settings.source_bucket, settings.source_prefix, settings.destination_bucket,
-                       settings.destination_prefix, match_destination},
+                       settings.destination_prefix, match_destination, settings.list_workers,
+                       driver.job_run().owner()},
                       *source, match_destination ? *destination : *source, ledger, job(), events);
       auto plan = planner.plan([this](uint64_t objects, uint64_t) { listed = objects; });
       if (!plan) return std::unexpected(plan.error());

@@ -64,7 +64,8 @@ struct SyncEngine::State final : RunSpec {
   Result<nlohmann::json> plan() override {
     const auto& c = settings.copier;
     Planner planner(
-        {c.source_bucket, c.source_prefix, c.destination_bucket, c.destination_prefix, settings.match_destination},
+        {c.source_bucket, c.source_prefix, c.destination_bucket, c.destination_prefix, settings.match_destination,
+         settings.list_workers, driver.job_run().owner()},
         source, destination, ledger, driver.job_run().job(), events);
     driver.job_run().set_activity("listing");
     auto plan = planner.plan([this](uint64_t objects, uint64_t) { listed_objects = objects; });
