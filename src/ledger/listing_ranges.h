@@ -59,7 +59,14 @@ struct ListingRange {
   std::optional<TimePoint> lease_expires;
 };
 
-// What commit_range_page did.
+// One page listed in a range, for commit_range_pages.
+struct RangePage {
+  RangeId range;
+  std::vector<ListedObject> objects;  // keys ascending
+  bool last_page = false;             // the listing said no more keys follow
+};
+
+// What committing one page did.
 struct RangePageCommit {
   UpsertStats upsert;
   uint64_t accepted = 0;        // objects of the page inside the range, merged into the catalog
@@ -96,16 +103,21 @@ class ListingRanges {
   // job's lock for listing, so whoever held them before is gone.
   virtual Status release_ranges(ListingId listing) = 0;
 
-  // Commits one page listed in `range` (keys ascending, after its cursor):
-  // the objects inside the range as it is now (a split may have cut it
-  // short since the page was asked for) are merged into the catalog exactly
-  // as upsert_listed() merges them, the cursor moves to the last of them,
-  // the lease is renewed for `lease`, and the range is done when
-  // `last_page` or the page reached past `through`. One transaction;
-  // durable on return. Fails with LedgerError (range not found) when the
-  // range is gone.
-  virtual Result<RangePageCommit> commit_range_page(RangeId range, std::span<const ListedObject> objects,
-                                                    bool last_page, std::chrono::milliseconds lease) = 0;
+  // Commits pages listed in ranges, in the order given (several pages of
+  // one range in the order they were listed): for each, the objects inside
+  // its range as it is then (a split may have cut it short since the page
+  // was asked for; keys ascend, after the cursor) are merged into the
+  // catalog exactly as upsert_listed() merges them, the cursor moves to the
+  // last of them, the lease is renewed for `lease`, and the range is done
+  // when the page is its `last_page`, reached past `through`, or ended at
+  // it. One transaction for all (group commit); durable on return. Returns
+  // one RangePageCommit per page, in order. Fails with LedgerNotFound, and
+  // commits nothing, when a range is gone (its listing was finished).
+  virtual Result<std::vector<RangePageCommit>> commit_range_pages(std::span<const RangePage> pages,
+                                                                  std::chrono::milliseconds lease) = 0;
+  // One page alone (commit_range_pages of one).
+  Result<RangePageCommit> commit_range_page(RangeId range, std::span<const ListedObject> objects, bool last_page,
+                                            std::chrono::milliseconds lease);
 
   // Ends the listing: it and its ranges are removed, and the next
   // open_listing starts a new one. Durable on return.

@@ -8,6 +8,7 @@
 
 #include "s3/s3_error_codes.h"
 #include "transfer/key_order.h"
+#include "transfer/range_page_committer.h"
 
 namespace s5j::transfer {
 namespace {
@@ -22,6 +23,10 @@ constexpr int kDiscoveryDepth = 3;
 // Ranges made from common prefixes per worker: enough that a worker ending
 // early finds another range to claim before splitting is needed.
 constexpr size_t kPrefixRangesPerWorker = 4;
+
+// Pages a worker may have listed but not yet committed: it asks for the
+// next page while the last one commits. A crash lists them again.
+constexpr size_t kPagesInFlightPerWorker = 2;
 
 }  // namespace
 
@@ -141,17 +146,38 @@ Result<ListingOutcome> ParallelLister::run(const std::function<void(uint64_t, ui
     events_.emit("listing_resumed", {{"ranges", rs->size()}, {"open_ranges", open}, {"listed_before", listed}});
   }
 
-  auto list_range = [&](ledger::ListingRange range) -> Status {
+  // Each page is committed by the committer's thread (group commit) while
+  // its worker asks for the next one.
+  RangePageCommitter committer(
+      ranges_, settings_.lease, static_cast<size_t>(std::max(1, settings_.workers)), kPagesInFlightPerWorker,
+      [&](const ledger::RangePageCommit& c) {
+        std::lock_guard lock(shared.mutex);
+        ListingOutcome& o = shared.outcome;
+        o.objects += c.accepted;
+        o.bytes += c.accepted_bytes;
+        o.pages += 1;
+        o.upsert.inserted += c.upsert.inserted;
+        o.upsert.changed += c.upsert.changed;
+        o.upsert.revived += c.upsert.revived;
+        o.upsert.unchanged += c.upsert.unchanged;
+        if (shared.on_page) shared.on_page(o.objects, o.bytes);
+        shared.bump();
+      });
+
+  auto list_range = [&](size_t slot, const ledger::ListingRange& range) -> Status {
+    committer.begin_range(slot, range.through);
     s3::ListRequest request{.bucket = settings_.bucket, .prefix = settings_.prefix, .max_keys = settings_.max_keys};
     request.start_after = range.cursor;
     std::string previous = range.cursor;
     std::string last_token;
-    std::vector<ledger::ListedObject> batch;
     for (;;) {
       {
         std::lock_guard lock(shared.mutex);
         if (shared.stopping()) return {};
       }
+      if (!committer.admit(slot)) return committer.drain(slot);
+      const auto known = committer.view(slot);
+      if (known.done) return {};  // a split moved the end behind what was listed
       auto page = source_.list_objects(request);
       if (!page) return std::unexpected(page.error());
       if (source_.using_list_v1()) {  // the server answered v1 after all
@@ -160,8 +186,8 @@ Result<ListingOutcome> ParallelLister::run(const std::function<void(uint64_t, ui
         shared.bump();
         return {};
       }
-      batch.clear();
-      batch.reserve(page->objects.size());
+      ledger::RangePage listed{.range = range.id, .last_page = !page->is_truncated};
+      listed.objects.reserve(page->objects.size());
       for (auto& o : page->objects) {
         if (!key_less(previous, o.key)) {
           std::lock_guard lock(shared.mutex);
@@ -170,25 +196,12 @@ Result<ListingOutcome> ParallelLister::run(const std::function<void(uint64_t, ui
           return {};
         }
         previous = o.key;
-        batch.push_back({std::move(o.key), o.size, std::move(o.etag), o.last_modified});
+        listed.objects.push_back({std::move(o.key), o.size, std::move(o.etag), o.last_modified});
       }
-      const bool last_page = !page->is_truncated;
-      auto commit = ranges_.commit_range_page(range.id, batch, last_page, settings_.lease);
-      if (!commit) return std::unexpected(commit.error());
-      {
-        std::lock_guard lock(shared.mutex);
-        ListingOutcome& o = shared.outcome;
-        o.objects += commit->accepted;
-        o.bytes += commit->accepted_bytes;
-        o.pages += 1;
-        o.upsert.inserted += commit->upsert.inserted;
-        o.upsert.changed += commit->upsert.changed;
-        o.upsert.revived += commit->upsert.revived;
-        o.upsert.unchanged += commit->upsert.unchanged;
-        if (shared.on_page) shared.on_page(o.objects, o.bytes);
-        shared.bump();
-      }
-      if (commit->range.done) return {};
+      // The page reached the range's end: the commit ends the range.
+      const bool at_end = listed.last_page || (known.through && !key_less(previous, *known.through));
+      committer.submit(slot, std::move(listed));
+      if (at_end) return {};
       std::string next = page->next_continuation_token;
       if (next.empty()) {
         // A truncated page without a token: go on after its last key.
@@ -237,7 +250,12 @@ Result<ListingOutcome> ParallelLister::run(const std::function<void(uint64_t, ui
       }
       auto claimed = ranges_.claim_range(listing->id, owner, settings_.lease);
       Status listed;
-      if (claimed && *claimed) listed = list_range(**claimed);
+      if (claimed && *claimed) {
+        listed = list_range(static_cast<size_t>(n), **claimed);
+        // Its pages committed before it counts as not listing: the range
+        // is done in the ledger when the idle workers look.
+        if (auto drained = committer.drain(static_cast<size_t>(n)); listed && !drained) listed = drained;
+      }
       uint64_t seen = 0;
       {
         std::lock_guard lock(shared.mutex);
@@ -263,6 +281,7 @@ Result<ListingOutcome> ParallelLister::run(const std::function<void(uint64_t, ui
   std::vector<std::thread> threads;
   for (int n = 0; n < std::max(1, settings_.workers); ++n) threads.emplace_back(worker, n);
   for (auto& t : threads) t.join();
+  if (auto finished = committer.finish(); !finished && !shared.failure) shared.failure = finished.error();
 
   if (shared.failure) return std::unexpected(*shared.failure);
   if (!shared.single_stream_reason.empty()) {

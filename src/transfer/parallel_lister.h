@@ -10,7 +10,9 @@
 //  2. `workers` threads claim ranges and list each with start-after its
 //     cursor, a page at a time; each page is committed with the cursor in
 //     one transaction (keys past the range's end, which a split moved, are
-//     left to the range that owns them now).
+//     left to the range that owns them now) by a RangePageCommitter, which
+//     commits the pages of all workers together while they ask for their
+//     next pages (at most two pages per worker not yet committed).
 //  3. A worker that finds nothing to claim splits the open range with the
 //     most key space left, one that has listed a page already, at a key in
 //     the middle of what it has not listed (key_between), and claims the

@@ -107,8 +107,8 @@ class SqliteLedger final : public Ledger {
   Result<std::optional<ListingRange>> claim_range(ListingId listing, std::string_view owner,
                                                   std::chrono::milliseconds lease) override;
   Status release_ranges(ListingId listing) override;
-  Result<RangePageCommit> commit_range_page(RangeId range, std::span<const ListedObject> objects, bool last_page,
-                                            std::chrono::milliseconds lease) override;
+  Result<std::vector<RangePageCommit>> commit_range_pages(std::span<const RangePage> pages,
+                                                          std::chrono::milliseconds lease) override;
   Status finish_listing(ListingId listing) override;
 
  private:
@@ -144,6 +144,7 @@ class SqliteLedger final : public Ledger {
   // upsert_listed's merge, inside the caller's write transaction.
   Status upsert_listed_locked(JobId job, std::span<const ListedObject> objects, int64_t now, UpsertStats& stats);
   Result<std::optional<ListingRange>> get_range_locked(RangeId range);
+  Result<RangePageCommit> commit_range_page_locked(const RangePage& page, int64_t now, std::chrono::milliseconds lease);
   Result<FlushReport> flush_locked(bool hand_over_rejections);
   Result<std::optional<Rejection>> apply_locked(const QueuedOp& op, int64_t now);
   Result<std::optional<Rejection>> apply_transition_locked(const Transition& t, int64_t now);

@@ -171,19 +171,34 @@ Status SqliteLedger::release_ranges(ListingId listing) {
   return (*st)->bind(1, listing.value).run();
 }
 
-Result<RangePageCommit> SqliteLedger::commit_range_page(RangeId range, std::span<const ListedObject> objects,
-                                                        bool last_page, std::chrono::milliseconds lease) {
+Result<std::vector<RangePageCommit>> SqliteLedger::commit_range_pages(std::span<const RangePage> pages,
+                                                                      std::chrono::milliseconds lease) {
   std::lock_guard lock(db_mu_);
   auto txn = WriteTransaction::begin(*state_.db);
   if (!txn) return std::unexpected(txn.error());
-  auto current = get_range_locked(range);
+  const int64_t now = now_ms();
+  std::vector<RangePageCommit> out;
+  out.reserve(pages.size());
+  for (const RangePage& page : pages) {
+    auto one = commit_range_page_locked(page, now, lease);
+    if (!one) return std::unexpected(one.error());  // the transaction rolls back
+    out.push_back(std::move(*one));
+  }
+  if (auto st = txn->commit(); !st) return std::unexpected(st.error());
+  return out;
+}
+
+Result<RangePageCommit> SqliteLedger::commit_range_page_locked(const RangePage& page, int64_t now,
+                                                              std::chrono::milliseconds lease) {
+  auto current = get_range_locked(page.range);
   if (!current) return std::unexpected(current.error());
   if (!*current)
     return ledger_error(ErrorKind::permanent, kLedgerNotFound,
-                        "listing range " + std::to_string(range.value) + " not found (its listing was finished)");
+                        "listing range " + std::to_string(page.range.value) + " not found (its listing was finished)");
   RangePageCommit out;
   out.range = std::move(**current);
   ListingRange& r = out.range;
+  const std::span<const ListedObject> objects = page.objects;
   // The page's objects inside (cursor, through]: keys ascend, so they are
   // one run of the page; anything past `through` belongs to the range a
   // split made since the page was asked for, which lists it itself.
@@ -200,22 +215,20 @@ Result<RangePageCommit> SqliteLedger::commit_range_page(RangeId range, std::span
   if (!*row) return ledger_error(ErrorKind::permanent, kLedgerNotFound, "listing of range not found");
   const JobId job_id{(*job)->get_int(0)};
   (*job)->reset();
-  const int64_t now = now_ms();
   if (auto st = upsert_listed_locked(job_id, inside, now, out.upsert); !st) return std::unexpected(st.error());
   out.accepted = inside.size();
   for (const ListedObject& o : inside) out.accepted_bytes += o.size;
   if (!inside.empty()) r.cursor = inside.back().key;
-  r.done = last_page || end < objects.size();
+  r.done = page.last_page || end < objects.size() || (r.through && r.cursor == *r.through);
   r.objects += inside.size();
   r.pages += 1;
   r.lease_expires = from_ms(now + lease.count());
   auto upd = state_.db->cached(
       "UPDATE listing_ranges SET cursor = ?2, done = ?3, objects = ?4, pages = ?5, lease_expires = ?6 WHERE id = ?1");
   if (!upd) return std::unexpected(upd.error());
-  (*upd)->bind(1, range.value).bind_blob(2, r.cursor).bind(3, r.done ? 1 : 0);
+  (*upd)->bind(1, page.range.value).bind_blob(2, r.cursor).bind(3, r.done ? 1 : 0);
   (*upd)->bind(4, static_cast<int64_t>(r.objects)).bind(5, static_cast<int64_t>(r.pages)).bind(6, now + lease.count());
   if (auto st = (*upd)->run(); !st) return std::unexpected(st.error());
-  if (auto st = txn->commit(); !st) return std::unexpected(st.error());
   return out;
 }
 

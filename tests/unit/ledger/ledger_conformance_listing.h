@@ -206,4 +206,39 @@ TEST_P(ListingRangesConformance, ResetDropsTheJobsListings) {
   EXPECT_FALSE(open(j).resumed);
 }
 
+TEST_P(ListingRangesConformance, PagesOfSeveralRangesCommitTogetherInOrder) {
+  const JobId j = job();
+  const ListingRecord l = open(j);
+  const ListingRange head = claim(l.id, "one");
+  const ListingRange tail = *ledger_->split_range(head.id, "m").value();
+  std::vector<RangePage> pages = {
+      {head.id, {listed("a"), listed("b")}, false},
+      {tail.id, {listed("n")}, false},
+      {head.id, {listed("c"), listed("m")}, false},  // ends at its range's end: done
+      {tail.id, {listed("o")}, true},
+  };
+  auto done = ledger_->commit_range_pages(pages, minutes(5));
+  ASSERT_TRUE(done.has_value()) << done.error().describe();
+  ASSERT_EQ(done->size(), 4u);
+  EXPECT_EQ((*done)[0].range.cursor, "b");
+  EXPECT_FALSE((*done)[0].range.done);
+  EXPECT_EQ((*done)[2].range.cursor, "m");
+  EXPECT_TRUE((*done)[2].range.done);
+  EXPECT_EQ((*done)[3].range.cursor, "o");
+  EXPECT_TRUE((*done)[3].range.done);
+  EXPECT_EQ(all(j).size(), 6u);
+}
+
+TEST_P(ListingRangesConformance, AGroupWithAGoneRangeCommitsNothing) {
+  const JobId j = job();
+  const ListingRecord l = open(j);
+  const ListingRange r = claim(l.id);
+  std::vector<RangePage> pages = {{r.id, {listed("a")}, false}, {RangeId{r.id.value + 1000}, {listed("b")}, false}};
+  auto done = ledger_->commit_range_pages(pages, minutes(5));
+  ASSERT_FALSE(done.has_value());
+  EXPECT_EQ(done.error().code, kLedgerNotFound);
+  EXPECT_TRUE(all(j).empty());
+  EXPECT_EQ(ranges(l.id)[0].cursor, "");
+}
+
 }  // namespace s5j::ledger::conformance
