@@ -16,11 +16,13 @@ Usage:
   bench/listing/listing_bench.py --s5j build/s5j interrupt --objects 2000000
 """
 import argparse
+import datetime
 import json
 import math
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -38,12 +40,17 @@ class SyntheticServer:
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
         self.proc.stdout.readline()  # "listening on ..."
 
-    def list_requests(self):
+    def counts(self):
+        """(list requests, range pages) answered so far."""
         try:
             with open(self.count_file) as f:
-                return int(f.read().strip() or 0)
+                total, pages = f.read().split()
+                return int(total), int(pages)
         except (FileNotFoundError, ValueError):
-            return 0
+            return 0, 0
+
+    def list_requests(self):
+        return self.counts()[0]
 
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)
@@ -62,6 +69,21 @@ def write_config(run_dir, port, list_workers):
         f.write(text)
     os.chmod(path, 0o600)
     return path
+
+
+def phase_seconds(run_dir, start_event, end_event):
+    """Seconds between two events of the run's event log (None when absent)."""
+    times = {}
+    log_dir = os.path.join(run_dir, "logs")
+    for name in sorted(os.listdir(log_dir)) if os.path.isdir(log_dir) else []:
+        with open(os.path.join(log_dir, name)) as f:
+            for line in f:
+                e = json.loads(line)
+                if e.get("event") in (start_event, end_event) and e["event"] not in times:
+                    times[e["event"]] = datetime.datetime.strptime(e["ts"], "%Y-%m-%dT%H:%M:%S.%fZ")
+    if start_event in times and end_event in times:
+        return round((times[end_event] - times[start_event]).total_seconds(), 2)
+    return None
 
 
 def plan(args):
@@ -92,7 +114,9 @@ def plan(args):
         row = {"objects": args.objects, "layout": args.layout, "latency_ms": args.latency_ms,
                "list_workers": workers, "exit": code, "wall_s": round(wall, 2),
                "cpu_s": round(usage.ru_utime + usage.ru_stime, 2), "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
-               "list_requests": requests, "floor_s": round(floor, 1), "wall_over_floor": round(wall / floor, 3),
+               "list_requests": requests, "floor_s": round(floor, 1), "wall_over_floor": round(wall / floor, 3) if floor else None,
+               "listing_s": phase_seconds(run_dir, "recovered", "source_listed"),
+               "plan_s": phase_seconds(run_dir, "recovered", "plan_done"),
                "objects_per_s": round(args.objects / wall), "ledger_bytes": ledger_bytes}
         rows.append(row)
         print(json.dumps(row), flush=True)
@@ -112,12 +136,17 @@ def interrupt(args):
         start = time.monotonic()
         proc = subprocess.Popen([args.s5j, "sync", "-c", cfg, "--dry-run", "--no-progress"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        while proc.poll() is None and server.list_requests() < kill_at:
+        while proc.poll() is None and server.counts()[1] < kill_at:
             time.sleep(0.005)
         proc.kill()
         proc.wait()
         first_wall = time.monotonic() - start
-        first = server.list_requests()
+        first, first_pages = server.counts()
+        # The pages the ledger holds: committed with their ranges' cursors.
+        db = sqlite3.connect(os.path.join(run_dir, "ledger.db"))
+        committed_pages, committed_objects = db.execute(
+            "SELECT coalesce(sum(pages), 0), coalesce(sum(objects), 0) FROM listing_ranges").fetchone()
+        db.close()
         start = time.monotonic()
         second_proc = subprocess.run([args.s5j, "sync", "-c", cfg, "--dry-run", "--no-progress"],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -125,15 +154,15 @@ def interrupt(args):
         total = server.list_requests()
     finally:
         server.stop()
-    # Requests beyond the pages of one listing: discovery (the delimiter
-    # listings of both runs, the probes), the destination's listing, pages
-    # cut by splits, and the pages in flight at the kill.
-    extra_one_run = args.extra_requests
-    repeated = total - pages - 2 * extra_one_run
-    row = {"objects": args.objects, "pages": pages, "list_workers": args.workers[0], "killed_after_requests": first,
+    # Listed twice: the range pages answered before the kill whose records
+    # (and cursors) were not committed yet.
+    repeated = first_pages - committed_pages
+    row = {"objects": args.objects, "pages": pages, "list_workers": args.workers[0],
+           "first_run_requests": first, "first_run_range_pages": first_pages,
+           "committed_pages": committed_pages, "committed_objects": committed_objects,
            "first_wall_s": round(first_wall, 2), "second_exit": second_proc.returncode,
-           "second_wall_s": round(second_wall, 2), "requests_total": total,
-           "requests_second_run": total - first, "repeated_pages_upper_bound": repeated,
+           "second_wall_s": round(second_wall, 2), "requests_both_runs": total,
+           "requests_second_run": total - first, "repeated_pages": repeated,
            "repeated_fraction": round(repeated / pages, 4)}
     print(json.dumps(row), flush=True)
     if second_proc.returncode != 0:
@@ -152,8 +181,6 @@ def main():
     p.add_argument("--layout", choices=["flat", "tree"], default="tree")
     p.add_argument("--workers", type=int, nargs="+", default=[8])
     p.add_argument("--kill-at", type=float, default=0.5)
-    p.add_argument("--extra-requests", type=int, default=0,
-                   help="list requests of an uninterrupted run beyond its pages (from a `plan` row)")
     p.add_argument("--port", type=int, default=9400)
     p.add_argument("--work", default=os.environ.get("S5J_BENCH_DIR", tempfile.gettempdir()))
     p.add_argument("--keep", action="store_true")

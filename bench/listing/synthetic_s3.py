@@ -16,10 +16,11 @@ Layouts:
   flat   obj/0000000000 .. (one level, no common prefix below obj/)
   tree   data/00000/000000.bin: --per-dir objects per directory
 
---count-file writes the number of list requests answered (and the start
-and end of the requests' time span) when the server stops (SIGTERM/SIGINT)
-and after every request if --count-every is set, for the interrupted
-listing benchmark.
+--count-file writes two numbers when the server stops (SIGTERM/SIGINT), and
+after every list request with --count-every: the list requests answered, and
+of those the full pages of the served bucket asked without a delimiter (the
+pages of the key ranges, not the probes of one key or the delimiter
+listings), for the interrupted listing benchmark.
 
 Usage: synthetic_s3.py --port 9400 --objects 2000000 --latency-ms 25
 """
@@ -125,11 +126,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             body = ("<ListMultipartUploadsResult><Bucket>%s</Bucket><IsTruncated>false</IsTruncated>"
                     "</ListMultipartUploadsResult>" % bucket)
             return self.answer(200, body.encode())
-        self.server.count_request()
         v2 = q.get("list-type") == "2"
         prefix = q.get("prefix", "")
         delimiter = q.get("delimiter", "")
         max_keys = min(int(q.get("max-keys", "1000")), 1000)
+        self.server.count_request(bucket == self.server.bucket and not delimiter and max_keys == 1000)
         if v2:
             after = q.get("continuation-token") or q.get("start-after", "")
         else:
@@ -182,10 +183,17 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
         self.count_every = count_every
         self.lock = threading.Lock()
         self.list_requests = 0
+        self.range_pages = 0
 
-    def count_request(self):
+    def handle_error(self, request, client_address):
+        # A client killed mid-answer (the interrupted listing) is expected.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+    def count_request(self, range_page):
         with self.lock:
             self.list_requests += 1
+            self.range_pages += 1 if range_page else 0
             if self.count_every:
                 self.write_count()
 
@@ -193,7 +201,7 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
         if self.count_file:
             tmp = self.count_file + ".tmp"
             with open(tmp, "w") as f:
-                f.write("%d\n" % self.list_requests)
+                f.write("%d %d\n" % (self.list_requests, self.range_pages))
             os.replace(tmp, self.count_file)
 
 

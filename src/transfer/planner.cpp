@@ -54,11 +54,11 @@ Status Planner::list_source(PlanSummary& summary, const std::function<void(uint6
   auto listed = lister.run(on_page);
   if (!listed) return std::unexpected(listed.error());
   if (listed->single_stream) {
-    events_.emit("listing_single_stream",
-                 {{"reason", listed->single_stream_reason},
-                  {"note", listed->single_stream_reason == "unsorted"
-                               ? "the source lists keys out of order: listed again in one stream, not resumable"
-                               : "the source lists with v1 only: listed in one stream, not resumable"}});
+    const std::string why = listed->single_stream_reason == "unsorted"
+                                ? "in one stream, not resumable: the source lists keys out of order"
+                                : "in one stream, not resumable: the source lists with v1 only";
+    events_.emit("listing_single_stream", {{"reason", listed->single_stream_reason}, {"note", why}});
+    if (settings_.on_single_stream) settings_.on_single_stream(why);
     summary.listed_in_parallel = false;
     summary.single_stream_reason = listed->single_stream_reason;
     if (listed->single_stream_reason == "unsorted") summary.source_sorted = false;

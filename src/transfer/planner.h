@@ -55,6 +55,9 @@ struct PlannerSettings {
   bool match_destination = true;
   int list_workers = 8;         // ranges listed at once
   std::string lister_owner = "planner";  // lease owner of the ranges (the run's lock owner)
+  // Told (once, before listing on) why the source is listed in one stream,
+  // e.g. to say so in `s5j status`.
+  std::function<void(const std::string& why)> on_single_stream;
 };
 
 class Planner {

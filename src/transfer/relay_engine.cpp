@@ -161,7 +161,10 @@ struct RelayEngine::State final : RunSpec {
       const bool match_destination = first && has_drain() && destination != nullptr;
       Planner planner({settings.source_bucket, settings.source_prefix, settings.destination_bucket,
                        settings.destination_prefix, match_destination, settings.list_workers,
-                       driver.job_run().owner()},
+                       driver.job_run().owner(),
+                       [this, first](const std::string& why) {
+                         if (first) driver.job_run().set_activity({.name = "listing", .detail = why});
+                       }},
                       *source, match_destination ? *destination : *source, ledger, job(), events);
       auto plan = planner.plan([this](uint64_t objects, uint64_t) { listed = objects; });
       if (!plan) return std::unexpected(plan.error());
