@@ -41,8 +41,13 @@ struct ParallelLister::Shared {
   std::string single_stream_reason;
   ListingOutcome outcome;
   std::function<void(uint64_t, uint64_t)> on_page;
+  std::function<bool()> stop_requested;  // not guarded: the caller's, thread-safe
+  bool stopped = false;
 
-  bool stopping() const { return failure.has_value() || !single_stream_reason.empty(); }
+  bool stopping() {
+    if (!stopped && stop_requested && stop_requested()) stopped = true;
+    return failure.has_value() || !single_stream_reason.empty() || stopped;
+  }
   void bump() {
     ++generation;
     changed.notify_all();
@@ -94,6 +99,7 @@ std::vector<std::string> spaced(const std::vector<std::string>& names, size_t wa
 Result<ListingOutcome> ParallelLister::run(const std::function<void(uint64_t, uint64_t)>& on_page) {
   Shared shared;
   shared.on_page = on_page;
+  shared.stop_requested = settings_.stop_requested;
   const std::string scope = scope_of(settings_.bucket, settings_.prefix);
   auto listing = ranges_.open_listing(job_, scope);
   if (!listing) return std::unexpected(listing.error());
@@ -289,6 +295,10 @@ Result<ListingOutcome> ParallelLister::run(const std::function<void(uint64_t, ui
     if (auto st = ranges_.finish_listing(listing->id); !st) return std::unexpected(st.error());
     shared.outcome.single_stream = true;
     shared.outcome.single_stream_reason = shared.single_stream_reason;
+    return shared.outcome;
+  }
+  if (shared.stopped) {
+    shared.outcome.stopped = true;
     return shared.outcome;
   }
   auto rs = ranges_.listing_ranges(listing->id);

@@ -17,7 +17,9 @@
 //     most key space left, one that has listed a page already, at a key in
 //     the middle of what it has not listed (key_between), and claims the
 //     new half; with nothing to split it waits for the next page.
-//  4. When every range is done the listing is finished (removed).
+//  4. When every range is done the listing is finished (removed). A stop
+//     request ends it early instead: pages in flight are committed, the
+//     listing stays for the next run to resume.
 //
 // Sorted v2 listings only: a page out of order or a v1-only source
 // (list_api v1, the legacy Snowball adapter) ends with `single_stream` set
@@ -49,6 +51,9 @@ struct ListerSettings {
   std::chrono::milliseconds lease{std::chrono::minutes(10)};
   size_t max_ranges = 1024;  // splits stop here (done ranges count): bounds the range list
   int max_keys = 1000;       // per list request
+  // Asked before each list request: true ends the listing early (the run is
+  // stopping); what was listed is committed, the rest resumes next time.
+  std::function<bool()> stop_requested;
 };
 
 struct ListingOutcome {
@@ -58,6 +63,7 @@ struct ListingOutcome {
   uint64_t pages = 0;   // list requests of ranges (discovery not counted)
   uint64_t ranges = 0;  // ranges of the listing when it finished
   bool resumed = false;
+  bool stopped = false;  // stop_requested ended it early: not finished, resumes from its cursors
   // Set when this listing cannot be parallel (nothing was finished); why:
   bool single_stream = false;
   std::string single_stream_reason;  // "list_api_v1" | "unsorted"

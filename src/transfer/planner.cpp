@@ -28,7 +28,7 @@ Result<PlanSummary> Planner::plan(const std::function<void(uint64_t, uint64_t)>&
   uint64_t pending = 0;
   for (const auto& t : *totals)
     if (t.state == ledger::ObjectState::pending) pending = t.objects;
-  if (settings_.match_destination && pending > 0)
+  if (settings_.match_destination && pending > 0 && !summary.listing_stopped)
     if (auto s = match_destination(summary); !s) return std::unexpected(s.error());
   totals = ledger_.totals(job_);
   if (!totals) return std::unexpected(totals.error());
@@ -49,7 +49,8 @@ Status Planner::list_source(PlanSummary& summary, const std::function<void(uint6
   ParallelLister lister({.bucket = settings_.source_bucket,
                          .prefix = settings_.source_prefix,
                          .workers = settings_.list_workers,
-                         .owner = settings_.lister_owner},
+                         .owner = settings_.lister_owner,
+                         .stop_requested = settings_.stop_requested},
                         source_, ledger_, job_, events_);
   auto listed = lister.run(on_page);
   if (!listed) return std::unexpected(listed.error());
@@ -70,6 +71,13 @@ Status Planner::list_source(PlanSummary& summary, const std::function<void(uint6
   summary.listing_resumed = listed->resumed;
   summary.listing_pages = listed->pages;
   summary.listing_ranges = listed->ranges;
+  summary.listing_stopped = listed->stopped;
+  if (listed->stopped) {
+    events_.emit("source_listing_stopped", {{"objects", summary.listed_objects},
+                                            {"pages", summary.listing_pages},
+                                            {"note", "the next run resumes the listing from its cursors"}});
+    return {};
+  }
   events_.emit("source_listed", {{"objects", summary.listed_objects},
                                  {"bytes", summary.listed_bytes},
                                  {"new", summary.upsert.inserted},

@@ -37,6 +37,7 @@ struct PlanSummary {
   bool listed_in_parallel = true;  // false: one stream (single_stream_reason says why)
   std::string single_stream_reason;
   bool listing_resumed = false;    // an unfinished listing was resumed from its cursors
+  bool listing_stopped = false;    // a stop request ended the listing early (the destination was not matched)
   uint64_t listing_pages = 0;
   uint64_t listing_ranges = 0;
   uint64_t found_at_destination = 0;  // recorded verified without copying
@@ -58,6 +59,9 @@ struct PlannerSettings {
   // Told (once, before listing on) why the source is listed in one stream,
   // e.g. to say so in `s5j status`.
   std::function<void(const std::string& why)> on_single_stream;
+  // Asked while listing: true ends the listing early (the run is stopping);
+  // the plan is then partial (listing_stopped) and the next run resumes it.
+  std::function<bool()> stop_requested;
 };
 
 class Planner {

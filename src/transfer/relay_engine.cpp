@@ -84,6 +84,7 @@ struct RelayEngine::State final : RunSpec {
   StageLeg* stage = nullptr;  // guarded by legs_mutex while being set; owned by the driver
 
   std::atomic<bool> planning{true};
+  std::atomic<bool> stop_listing{false};  // set by stopping(), from the signal's thread
   std::atomic<uint64_t> listed{0}, to_stage{0}, to_stage_bytes{0}, to_upload{0}, to_upload_bytes{0};
 
   bool has_stage() const { return settings.role != RelayRole::drain; }
@@ -164,7 +165,8 @@ struct RelayEngine::State final : RunSpec {
                        driver.job_run().owner(),
                        [this, first](const std::string& why) {
                          if (first) driver.job_run().set_activity({.name = "listing", .detail = why});
-                       }},
+                       },
+                       [this] { return stop_listing.load(); }},
                       *source, match_destination ? *destination : *source, ledger, job(), events);
       auto plan = planner.plan([this](uint64_t objects, uint64_t) { listed = objects; });
       if (!plan) return std::unexpected(plan.error());
@@ -228,7 +230,10 @@ struct RelayEngine::State final : RunSpec {
   }
 
   void legs_starting() override { activity.start(has_stage(), has_drain()); }
-  void stopping() override { activity.stopping(); }
+  void stopping() override {
+    stop_listing = true;
+    activity.stopping();
+  }
 
   RunSummary summarize(const RunEnd& end) override {
     const RunTally& t = driver.tally();

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <set>
 
 #include "support/fake_transport.h"
@@ -173,6 +174,32 @@ TEST_F(ParallelListerTest, AnUnsortedPageIsHandedBackForOneStream) {
   ASSERT_TRUE(outcome.has_value()) << outcome.error().describe();
   EXPECT_TRUE(outcome->single_stream);
   EXPECT_EQ(outcome->single_stream_reason, "unsorted");
+}
+
+TEST_F(ParallelListerTest, AStopRequestEndsTheListingEarlyAndTheNextRunResumesIt) {
+  std::vector<std::string> keys;
+  for (int i = 0; i < 500; ++i) keys.push_back("k/" + std::to_string(10000 + i));
+  const auto expected = put_all(keys);
+  std::atomic<bool> stop{false};
+  ListerSettings s = settings(3, 10);
+  s.stop_requested = [&] { return stop.load(); };
+  ParallelLister lister(s, *client_, *ledger_, job(), *events_);
+  auto outcome = lister.run([&](uint64_t objects, uint64_t) {
+    if (objects >= 100) stop = true;  // as a SIGTERM would, from another thread
+  });
+  ASSERT_TRUE(outcome.has_value()) << outcome.error().describe();
+  EXPECT_TRUE(outcome->stopped);
+  const size_t listed_before = ledger_keys().size();
+  EXPECT_GE(listed_before, 100u);
+  EXPECT_LT(listed_before, expected.size());
+
+  ParallelLister again(settings(3, 10), *client_, *ledger_, job(), *events_);
+  auto resumed = again.run();
+  ASSERT_TRUE(resumed.has_value()) << resumed.error().describe();
+  EXPECT_TRUE(resumed->resumed);
+  EXPECT_FALSE(resumed->stopped);
+  EXPECT_EQ(resumed->objects, expected.size() - listed_before);
+  EXPECT_EQ(ledger_keys(), expected);
 }
 
 }  // namespace
