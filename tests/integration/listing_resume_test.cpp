@@ -4,7 +4,8 @@
 //
 // The source is reached through the fault proxy, which holds every list
 // answer for a while (so the kill lands in the middle of the listing) and
-// counts the list requests of the second run.
+// counts the list requests of the second run. A SIGTERM in the middle of
+// the listing stops the run cleanly with the listing kept for the next.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -90,6 +91,43 @@ TEST_F(ListingResume, AListingKilledMidwayResumesFromItsCursorsAndTheCopyIsIdent
 
   expect_identical();
   EXPECT_EQ(ledger_verdict(ledger_path()).verified, static_cast<uint64_t>(kObjects));
+}
+
+TEST_F(ListingResume, SigtermWhileListingStopsCleanlyAndTheNextRunResumesTheListing) {
+  std::vector<SeedObject> objects;
+  for (int i = 0; i < 3000; ++i) objects.push_back({"in/s" + std::to_string(10000 + i), random_bytes(1 + i % 5, i)});
+  ASSERT_TRUE(seed_objects(*src_, src_bucket_, objects, 16));
+  FaultProxy proxy({.upstream = endpoint_a()});
+  proxy.set_plan({.seed = 5, .rate = 1.0, .kinds = {FaultKind::delay_past_timeout},
+                  .filter = {.operations = {"ListObjectsV2"}}, .delay = 700ms});
+  const std::string cfg = config(proxy.url(), endpoint_b(), kTransfer);
+  {
+    BackgroundProcess run({s5j_binary(), "sync", "-c", cfg, "--no-progress"}, {}, dir_);
+    const auto deadline = std::chrono::steady_clock::now() + 120s;
+    while (run.running() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(50ms);  // polling the ledger the run writes
+      if (ledger_objects(ledger_path()) >= 1000) break;
+    }
+    ASSERT_TRUE(run.running()) << "the listing ended before the signal";
+    run.kill(SIGTERM);
+    auto r = run.wait();
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  }
+  auto files = log_files(log_dir());
+  ASSERT_FALSE(files.empty());
+  auto stopped = events_named(read_event_file(files.back()), "source_listing_stopped");
+  ASSERT_EQ(stopped.size(), 1u);
+  const uint64_t listed_before = ledger_objects(ledger_path());
+  EXPECT_LT(listed_before, objects.size());
+
+  proxy.set_plan({.seed = 5, .rate = 0.0});
+  auto r = run_s5j({"sync", "-c", cfg, "--no-progress"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto listed = events_named(read_event_file(log_files(log_dir()).back()), "source_listed");
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_TRUE(listed[0]["resumed"].get<bool>());
+  EXPECT_EQ(listed[0]["objects"].get<uint64_t>(), objects.size() - listed_before);
+  expect_identical();
 }
 
 }  // namespace
