@@ -60,6 +60,7 @@ transfer::RelaySettings settings_for(const config::Config& c, RelayRole role, co
   s.staging = staging_options_for(c);
   s.workers = options.workers > 0 ? options.workers : c.transfer.workers;
   s.part_threads = std::min(s.workers, transfer::kMaxPartThreads);
+  s.list_workers = c.transfer.list_workers;
   s.memory_budget = c.transfer.memory_budget;
   s.max_batch_bytes = c.staging.max_batch_bytes;
   s.once = options.once;

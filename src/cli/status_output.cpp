@@ -49,6 +49,8 @@ std::string activity_text(const ledger::RunActivity& a, TimePoint now) {
     out = a.next_scan_at ? "scanning: everything listed is done; next listing of the source at " +
                                format_iso8601(*a.next_scan_at)
                          : "scanning: listing the source for new objects";
+  } else if (a.name == "listing" && !a.detail.empty()) {
+    out = "listing the source " + a.detail;
   } else if (a.name == "idle") {
     out = "idle (nothing to do now)";
   } else if (a.name == "destination_refused") {

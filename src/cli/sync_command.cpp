@@ -138,6 +138,7 @@ int run_sync_command(const SyncOptions& options, RunOutcome* outcome) {
   if (config->destination.region == "snow") settings.copier.destination_max_part_size = 512ull << 20;
   settings.workers = options.workers > 0 ? options.workers : config->transfer.workers;
   settings.part_threads = std::min(settings.workers, transfer::kMaxPartThreads);
+  settings.list_workers = config->transfer.list_workers;
   settings.memory_budget = config->transfer.memory_budget;
   settings.dry_run = options.dry_run;
 

@@ -50,6 +50,7 @@ struct SideConfig {
 
 struct TransferConfig {
   int workers = 64;                            // objects in flight (parts: transfer::kMaxPartThreads)
+  int list_workers = 8;                        // source key ranges listed at once
   uint64_t part_size = 16ull << 20;            // multipart part size (bytes)
   uint64_t multipart_threshold = 512ull << 20; // objects above this go multipart
   int max_attempts = 8;                        // per request, retries included

@@ -48,6 +48,12 @@ Problem transfer_workers(Ctx& c, const Value& v) {
   return std::nullopt;
 }
 
+Problem transfer_list_workers(Ctx& c, const Value& v) {
+  if (v.count < 1 || v.count > 256) return "must be from 1 to 256, got " + in_quotes(v.text);
+  c.cfg.transfer.list_workers = static_cast<int>(v.count);
+  return std::nullopt;
+}
+
 Problem transfer_part_size(Ctx& c, const Value& v) {
   // S3's multipart limits: parts (except the last) are 5 MiB to 5 GiB.
   if (v.bytes < 5 * kMiB || v.bytes > 5 * kGiB) {
@@ -211,6 +217,7 @@ const Key kSettingsKeys[] = {
     {S::job, "mode", T::string, job_mode},
 
     {S::transfer, "workers", T::count, transfer_workers},
+    {S::transfer, "list_workers", T::count, transfer_list_workers},
     {S::transfer, "part_size", T::size, transfer_part_size},
     {S::transfer, "multipart_threshold", T::size, transfer_threshold},
     {S::transfer, "max_attempts", T::count, transfer_max_attempts},

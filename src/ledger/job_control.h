@@ -25,7 +25,9 @@ class JobControl {
   // LedgerConflict when it exists with another mode.
   virtual Result<JobRecord> open_job(std::string_view name, JobMode mode) = 0;
   virtual Result<std::optional<JobRecord>> find_job(std::string_view name) = 0;
-  // Forgets every object and part record of the job (runs are kept). Active
+  // Forgets every object and part record of the job, and its listings in
+  // progress (a listing resumed after a reset would skip what its cursors
+  // passed); runs are kept. Active
   // multipart uploads become `abandoned` and stay listed by open_uploads() so
   // they can still be aborted. Queued writes for the job are flushed first.
   virtual Status reset_job(JobId job) = 0;

@@ -5,8 +5,8 @@
 // open_ledger(). Every backend passes the conformance suite
 // (tests/unit/ledger/ledger_conformance*.h, one group of tests per part).
 //
-// The interface comes in four parts, each with its contract in its header;
-// a backend implements all four, and code that needs only one part takes
+// The interface comes in five parts, each with its contract in its header;
+// a backend implements all five, and code that needs only one part takes
 // only that part:
 //   JobControl       (job_control.h)      jobs, run history, the job lock
 //   ObjectCatalog    (object_catalog.h)   planning, reads, reopen/requeue,
@@ -14,6 +14,9 @@
 //   ObjectClaims     (object_claims.h)    claims and leases
 //   TransitionQueue  (transition_queue.h) transitions and multipart progress
 //                                         with group commit, open uploads
+//   ListingRanges    (listing_ranges.h)   source listings in progress: key
+//                                         ranges as leased work items with
+//                                         durable cursors
 // A few methods (job_lock_holder, break_every_job_lock, release_all_leases)
 // are written once on their part in terms of the others; backends do not
 // implement them.
@@ -37,13 +40,18 @@
 #include <string>
 
 #include "ledger/job_control.h"
+#include "ledger/listing_ranges.h"
 #include "ledger/object_catalog.h"
 #include "ledger/object_claims.h"
 #include "ledger/transition_queue.h"
 
 namespace s5j::ledger {
 
-class Ledger : public JobControl, public ObjectCatalog, public ObjectClaims, public TransitionQueue {
+class Ledger : public JobControl,
+               public ObjectCatalog,
+               public ObjectClaims,
+               public TransitionQueue,
+               public ListingRanges {
  public:
   ~Ledger() override = default;
 

@@ -224,7 +224,7 @@ struct RunActivity {
   TimePoint since;                          // when the process entered it
   std::optional<uint64_t> wanted_bytes;     // waiting_for_space: the write that waits needs this many bytes
   std::optional<TimePoint> next_scan_at;    // scanning: when the source is listed again (nullopt: listing now)
-  std::string detail;                       // destination_refused: the refusal ("InvalidAccessKeyId: ...")
+  std::string detail;                       // destination_refused: the refusal ("InvalidAccessKeyId: ..."); listing: how, when in one stream
   std::optional<TimePoint> retry_at;        // destination_refused: when the side is probed again
   bool operator==(const RunActivity&) const = default;
 };

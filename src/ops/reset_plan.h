@@ -1,8 +1,8 @@
 // What `s5j reset` removes to start a job over (their reset.py): plan_reset
 // reads it (the command shows it and asks, or takes --yes), then
 // execute_reset (ops/reset_execution.h) removes:
-//   1. the job's ledger state: every object and part record (reset_job;
-//      run history is kept);
+//   1. the job's ledger state: every object and part record and any
+//      unfinished listing (reset_job; run history is kept);
 //   2. the job's staged files: through the Stager only (remove per id found
 //      by the scan, discard_partials), so nothing outside
 //      <volume>/s5j-staging/<job>/ is touched and unknown entries there

@@ -3,6 +3,7 @@
 #include "checksum/multipart_etag.h"
 #include "s3/s3_error_codes.h"
 #include "transfer/key_mapping.h"
+#include "transfer/parallel_lister.h"
 
 namespace s5j::transfer {
 
@@ -27,7 +28,7 @@ Result<PlanSummary> Planner::plan(const std::function<void(uint64_t, uint64_t)>&
   uint64_t pending = 0;
   for (const auto& t : *totals)
     if (t.state == ledger::ObjectState::pending) pending = t.objects;
-  if (settings_.match_destination && pending > 0)
+  if (settings_.match_destination && pending > 0 && !summary.listing_stopped)
     if (auto s = match_destination(summary); !s) return std::unexpected(s.error());
   totals = ledger_.totals(job_);
   if (!totals) return std::unexpected(totals.error());
@@ -45,6 +46,53 @@ Result<PlanSummary> Planner::plan(const std::function<void(uint64_t, uint64_t)>&
 }
 
 Status Planner::list_source(PlanSummary& summary, const std::function<void(uint64_t, uint64_t)>& on_page) {
+  ParallelLister lister({.bucket = settings_.source_bucket,
+                         .prefix = settings_.source_prefix,
+                         .workers = settings_.list_workers,
+                         .owner = settings_.lister_owner,
+                         .stop_requested = settings_.stop_requested},
+                        source_, ledger_, job_, events_);
+  auto listed = lister.run(on_page);
+  if (!listed) return std::unexpected(listed.error());
+  if (listed->single_stream) {
+    const std::string why = listed->single_stream_reason == "unsorted"
+                                ? "in one stream, not resumable: the source lists keys out of order"
+                                : "in one stream, not resumable: the source lists with v1 only";
+    events_.emit("listing_single_stream", {{"reason", listed->single_stream_reason}, {"note", why}});
+    if (settings_.on_single_stream) settings_.on_single_stream(why);
+    summary.listed_in_parallel = false;
+    summary.single_stream_reason = listed->single_stream_reason;
+    if (listed->single_stream_reason == "unsorted") summary.source_sorted = false;
+    return list_in_one_stream(summary, on_page);
+  }
+  summary.listed_objects = listed->objects;
+  summary.listed_bytes = listed->bytes;
+  summary.upsert = listed->upsert;
+  summary.listing_resumed = listed->resumed;
+  summary.listing_pages = listed->pages;
+  summary.listing_ranges = listed->ranges;
+  summary.listing_stopped = listed->stopped;
+  if (listed->stopped) {
+    events_.emit("source_listing_stopped", {{"objects", summary.listed_objects},
+                                            {"pages", summary.listing_pages},
+                                            {"note", "the next run resumes the listing from its cursors"}});
+    return {};
+  }
+  events_.emit("source_listed", {{"objects", summary.listed_objects},
+                                 {"bytes", summary.listed_bytes},
+                                 {"new", summary.upsert.inserted},
+                                 {"changed", summary.upsert.changed},
+                                 {"unchanged", summary.upsert.unchanged},
+                                 {"sorted", true},
+                                 {"parallel", true},
+                                 {"ranges", summary.listing_ranges},
+                                 {"pages", summary.listing_pages},
+                                 {"resumed", summary.listing_resumed}});
+  return {};
+}
+
+Status Planner::list_in_one_stream(PlanSummary& summary,
+                                   const std::function<void(uint64_t, uint64_t)>& on_page) {
   s3::ListRequest request{.bucket = settings_.source_bucket, .prefix = settings_.source_prefix};
   std::string last_key;
   std::string last_continuation;
@@ -85,7 +133,8 @@ Status Planner::list_source(PlanSummary& summary, const std::function<void(uint6
                                  {"new", summary.upsert.inserted},
                                  {"changed", summary.upsert.changed},
                                  {"unchanged", summary.upsert.unchanged},
-                                 {"sorted", summary.source_sorted}});
+                                 {"sorted", summary.source_sorted},
+                                 {"parallel", false}});
   return {};
 }
 

@@ -1,11 +1,15 @@
 // Planner: decides what a sync must copy, with memory bounded whatever the
 // object count.
 //
-//  1. The source listing is merged into the ledger a page at a time
-//     (upsert_listed): new and changed objects become pending, objects the
-//     ledger shows verified with unchanged size and ETag stay verified.
-//     Because the ledger, not memory, holds the listing, a source that lists
-//     unsorted (the legacy Snowball adapter) needs nothing special.
+//  1. The source listing is merged into the ledger a page at a time: new
+//     and changed objects become pending, objects the ledger shows verified
+//     with unchanged size and ETag stay verified. The key space is listed
+//     as ranges in parallel (ParallelLister: `list_workers` at once), each
+//     range's cursor committed with its page, so a listing that was cut
+//     short resumes where its ranges got to. A v1-only or unsorted source
+//     (the legacy Snowball adapter) is listed in one stream from the start
+//     (upsert_listed per page); because the ledger, not memory, holds the
+//     listing, an unsorted one needs nothing else.
 //  2. The pending records, read from the ledger in key order, are merged
 //     with the destination listing (sorted by the server): an object already
 //     at the destination with the same size and an equal, comparable ETag
@@ -30,6 +34,12 @@ struct PlanSummary {
   uint64_t listed_bytes = 0;
   ledger::UpsertStats upsert;
   bool source_sorted = true;
+  bool listed_in_parallel = true;  // false: one stream (single_stream_reason says why)
+  std::string single_stream_reason;
+  bool listing_resumed = false;    // an unfinished listing was resumed from its cursors
+  bool listing_stopped = false;    // a stop request ended the listing early (the destination was not matched)
+  uint64_t listing_pages = 0;
+  uint64_t listing_ranges = 0;
   uint64_t found_at_destination = 0;  // recorded verified without copying
   uint64_t found_at_destination_bytes = 0;
   uint64_t pending_objects = 0;  // to copy
@@ -44,6 +54,14 @@ struct PlannerSettings {
   std::string destination_bucket;
   std::string destination_prefix;
   bool match_destination = true;
+  int list_workers = 8;         // ranges listed at once
+  std::string lister_owner = "planner";  // lease owner of the ranges (the run's lock owner)
+  // Told (once, before listing on) why the source is listed in one stream,
+  // e.g. to say so in `s5j status`.
+  std::function<void(const std::string& why)> on_single_stream;
+  // Asked while listing: true ends the listing early (the run is stopping);
+  // the plan is then partial (listing_stopped) and the next run resumes it.
+  std::function<bool()> stop_requested;
 };
 
 class Planner {
@@ -56,6 +74,7 @@ class Planner {
 
  private:
   Status list_source(PlanSummary& summary, const std::function<void(uint64_t, uint64_t)>& on_page);
+  Status list_in_one_stream(PlanSummary& summary, const std::function<void(uint64_t, uint64_t)>& on_page);
   Status match_destination(PlanSummary& summary);
   std::string destination_key(const std::string& source_key) const;
 

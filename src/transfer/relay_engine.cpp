@@ -84,6 +84,7 @@ struct RelayEngine::State final : RunSpec {
   StageLeg* stage = nullptr;  // guarded by legs_mutex while being set; owned by the driver
 
   std::atomic<bool> planning{true};
+  std::atomic<bool> stop_listing{false};  // set by stopping(), from the signal's thread
   std::atomic<uint64_t> listed{0}, to_stage{0}, to_stage_bytes{0}, to_upload{0}, to_upload_bytes{0};
 
   bool has_stage() const { return settings.role != RelayRole::drain; }
@@ -160,7 +161,12 @@ struct RelayEngine::State final : RunSpec {
       // at 10^8 objects that is a full listing per scan for new keys alone.
       const bool match_destination = first && has_drain() && destination != nullptr;
       Planner planner({settings.source_bucket, settings.source_prefix, settings.destination_bucket,
-                       settings.destination_prefix, match_destination},
+                       settings.destination_prefix, match_destination, settings.list_workers,
+                       driver.job_run().owner(),
+                       [this, first](const std::string& why) {
+                         if (first) driver.job_run().set_activity({.name = "listing", .detail = why});
+                       },
+                       [this] { return stop_listing.load(); }},
                       *source, match_destination ? *destination : *source, ledger, job(), events);
       auto plan = planner.plan([this](uint64_t objects, uint64_t) { listed = objects; });
       if (!plan) return std::unexpected(plan.error());
@@ -224,7 +230,10 @@ struct RelayEngine::State final : RunSpec {
   }
 
   void legs_starting() override { activity.start(has_stage(), has_drain()); }
-  void stopping() override { activity.stopping(); }
+  void stopping() override {
+    stop_listing = true;
+    activity.stopping();
+  }
 
   RunSummary summarize(const RunEnd& end) override {
     const RunTally& t = driver.tally();

@@ -27,6 +27,7 @@ struct RelaySettings {
   std::optional<uint64_t> destination_max_part_size;  // quirk (e.g. Snowball 512 MB)
   staging::StagingOptions staging;        // volumes, reserve, limit, job (on_space_wait is set by the engine)
   int workers = 16;                       // objects in flight, per leg
+  int list_workers = 8;                   // source key ranges listed at once
   int part_threads = 16;                  // ranges / parts in flight, per leg
   uint64_t memory_budget = 256ull << 20;  // upload buffers
   uint64_t max_batch_bytes = 0;           // bytes staged per batch; 0 = no limit

@@ -36,6 +36,7 @@ struct SyncEngine::State final : RunSpec {
   log::EventLog& events;
   std::atomic<uint64_t> planned_objects{0}, listed_objects{0};
   std::atomic<bool> planning{true};
+  std::atomic<bool> stop_listing{false};  // set by stopping(), from the signal's thread
   PlanSummary plan_summary;  // the run()'s thread only
   SyncReport report;         // set by summarize(), on the run()'s thread
   RunDriver driver;          // last: its legs use the parts above
@@ -64,7 +65,10 @@ struct SyncEngine::State final : RunSpec {
   Result<nlohmann::json> plan() override {
     const auto& c = settings.copier;
     Planner planner(
-        {c.source_bucket, c.source_prefix, c.destination_bucket, c.destination_prefix, settings.match_destination},
+        {c.source_bucket, c.source_prefix, c.destination_bucket, c.destination_prefix, settings.match_destination,
+         settings.list_workers, driver.job_run().owner(),
+         [this](const std::string& why) { driver.job_run().set_activity({.name = "listing", .detail = why}); },
+         [this] { return stop_listing.load(); }},
         source, destination, ledger, driver.job_run().job(), events);
     driver.job_run().set_activity("listing");
     auto plan = planner.plan([this](uint64_t objects, uint64_t) { listed_objects = objects; });
@@ -82,6 +86,8 @@ struct SyncEngine::State final : RunSpec {
   }
 
   bool dry_run() const override { return settings.dry_run; }
+
+  void stopping() override { stop_listing = true; }
 
   std::vector<std::unique_ptr<Leg>> make_legs(RunContext& context) override {
     std::vector<std::unique_ptr<Leg>> legs;

@@ -36,6 +36,7 @@ struct SyncSettings {
   std::string job = "default";
   CopierSettings copier;
   int workers = 16;       // objects in flight
+  int list_workers = 8;   // source key ranges listed at once
   int part_threads = 16;  // parts of large objects in flight, over all objects
   uint64_t memory_budget = 256ull << 20;
   bool dry_run = false;

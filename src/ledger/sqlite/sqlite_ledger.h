@@ -101,6 +101,17 @@ class SqliteLedger final : public Ledger {
   Result<std::optional<UploadProgress>> active_upload(ObjectId object) override;
   Result<std::vector<UploadRecord>> open_uploads(std::optional<JobId> job) override;
 
+  // ListingRanges: sqlite_ledger_listing.cpp.
+  Result<ListingRecord> open_listing(JobId job, std::string_view scope) override;
+  Result<std::vector<ListingRange>> listing_ranges(ListingId listing) override;
+  Result<std::optional<ListingRange>> split_range(RangeId range, std::string_view at) override;
+  Result<std::optional<ListingRange>> claim_range(ListingId listing, std::string_view owner,
+                                                  std::chrono::milliseconds lease) override;
+  Status release_ranges(ListingId listing) override;
+  Result<std::vector<RangePageCommit>> commit_range_pages(std::span<const RangePage> pages,
+                                                          std::chrono::milliseconds lease) override;
+  Status finish_listing(ListingId listing) override;
+
  private:
   // One attempt of open(); `existed`: the file was there before the first.
   static Result<std::unique_ptr<SqliteLedger>> open_once(const SqliteLedgerOptions& options, bool existed);
@@ -131,6 +142,10 @@ class SqliteLedger final : public Ledger {
   Result<JobMode> job_mode(JobId job);
 
   // Callers hold db_mu_.
+  // upsert_listed's merge, inside the caller's write transaction.
+  Status upsert_listed_locked(JobId job, std::span<const ListedObject> objects, int64_t now, UpsertStats& stats);
+  Result<std::optional<ListingRange>> get_range_locked(RangeId range);
+  Result<RangePageCommit> commit_range_page_locked(const RangePage& page, int64_t now, std::chrono::milliseconds lease);
   Result<FlushReport> flush_locked(bool hand_over_rejections);
   Result<std::optional<Rejection>> apply_locked(const QueuedOp& op, int64_t now, sqlite::ObjectTotalsDelta& totals);
   Result<std::optional<Rejection>> apply_transition_locked(const Transition& t, int64_t now,

@@ -87,7 +87,9 @@ Status SqliteLedger::reset_job(JobId job) {
       "DELETE FROM parts WHERE upload_ref IN (SELECT id FROM uploads WHERE job_id = " + id +
       " AND status IN ('completed', 'aborted'));"
       "DELETE FROM objects WHERE job_id = " + id + ";"
-      "DELETE FROM object_totals WHERE job_id = " + id + ";";
+      "DELETE FROM object_totals WHERE job_id = " + id + ";"
+      "DELETE FROM listing_ranges WHERE listing_id IN (SELECT id FROM listings WHERE job_id = " + id + ");"
+      "DELETE FROM listings WHERE job_id = " + id + ";";
   if (auto st = state_.db->exec(sql); !st) return st;
   return txn->commit();
 }

@@ -12,7 +12,13 @@ Result<UpsertStats> SqliteLedger::upsert_listed(JobId job, std::span<const Liste
   std::lock_guard lock(db_mu_);
   auto txn = WriteTransaction::begin(*state_.db);
   if (!txn) return std::unexpected(txn.error());
-  const int64_t now = now_ms();
+  if (auto st = upsert_listed_locked(job, objects, now_ms(), stats); !st) return std::unexpected(st.error());
+  if (auto st = txn->commit(); !st) return std::unexpected(st.error());
+  return stats;
+}
+
+Status SqliteLedger::upsert_listed_locked(JobId job, std::span<const ListedObject> objects, int64_t now,
+                                          UpsertStats& stats) {
   sqlite::ObjectTotalsDelta totals;
   auto bind_mtime = [](sqlite::Statement& s, int i, const ListedObject& o) {
     if (o.last_modified) {
@@ -82,9 +88,8 @@ Result<UpsertStats> SqliteLedger::upsert_listed(JobId job, std::span<const Liste
       ++stats.unchanged;
     }
   }
-  if (auto st = totals.apply(*state_.db); !st) return std::unexpected(st.error());
-  if (auto st = txn->commit(); !st) return std::unexpected(st.error());
-  return stats;
+  // The page's totals, in the caller's transaction.
+  return totals.apply(*state_.db);
 }
 
 Result<uint64_t> SqliteLedger::requeue_failed(JobId job) {

@@ -169,6 +169,36 @@ DROP INDEX objects_claim;
 CREATE INDEX objects_claim ON objects(job_id, state, lease_expires) WHERE state != 'verified';
 )sql";
 
+// Source listings in progress (ledger/listing_ranges.h): a listing per job
+// and scope, its key ranges as leased work items, each with the cursor that
+// moves in the same transaction as the records of the page it ends. Keys
+// are BLOBs, compared with memcmp as the objects' keys are. A finished
+// listing is deleted, so the tables hold only what a run would resume; ids
+// are never reused, so a lister still holding a range of a finished
+// listing cannot commit into a range of the next one.
+constexpr const char* kV11 = R"sql(
+CREATE TABLE listings(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  job_id INTEGER NOT NULL REFERENCES jobs(id),
+  scope BLOB NOT NULL,
+  started_at INTEGER NOT NULL
+);
+CREATE INDEX listings_job ON listings(job_id);
+CREATE TABLE listing_ranges(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  listing_id INTEGER NOT NULL REFERENCES listings(id),
+  after_key BLOB NOT NULL,
+  through_key BLOB,
+  cursor BLOB NOT NULL,
+  done INTEGER NOT NULL DEFAULT 0,
+  objects INTEGER NOT NULL DEFAULT 0,
+  pages INTEGER NOT NULL DEFAULT 0,
+  lease_owner TEXT,
+  lease_expires INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX listing_ranges_open ON listing_ranges(listing_id, done);
+)sql";
+
 // Version 1 wrote the state CHECK as an IN list. SQLite evaluates an IN
 // list of more than two constants by building a temporary index, with its
 // own page cache (87 KB from malloc), on every INSERT and on every UPDATE
@@ -222,6 +252,7 @@ constexpr std::array kMigrations{
     Migration{8, "why a run waits for a refusing side", kV8},
     Migration{9, "per-state object totals", kV9},
     Migration{10, "claim index without verified rows", kV10},
+    Migration{11, "source listings in progress: key ranges and their cursors", kV11},
 };
 
 Error not_a_ledger(const Database& db, const std::string& why) {

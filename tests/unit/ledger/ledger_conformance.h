@@ -8,6 +8,7 @@
 //   ObjectClaimsConformance     ledger_conformance_claims.h
 //   TransitionQueueConformance  ledger_conformance_transitions.h, _uploads.h,
 //                               _attempts.h
+//   ListingRangesConformance    ledger_conformance_listing.h
 //
 // A backend's test file includes ledger_conformance_all.h and instantiates
 // every part with its LedgerBackend (see sqlite_conformance_test.cpp); a

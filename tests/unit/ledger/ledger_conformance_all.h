@@ -8,6 +8,7 @@
 #include "unit/ledger/ledger_conformance_catalog.h"
 #include "unit/ledger/ledger_conformance_claims.h"
 #include "unit/ledger/ledger_conformance_jobs.h"
+#include "unit/ledger/ledger_conformance_listing.h"
 #include "unit/ledger/ledger_conformance_reopen.h"
 #include "unit/ledger/ledger_conformance_transitions.h"
 #include "unit/ledger/ledger_conformance_uploads.h"

@@ -116,5 +116,36 @@ TEST(Planner, NothingPendingListsOnlyTheSource) {
   EXPECT_EQ(dest_transport->request_count(), dest_requests);  // the destination was not listed again
 }
 
+TEST(Planner, AV1OnlySourceIsListedInOneStreamAndSaysSo) {
+  auto source = fake_client(std::make_shared<FakeTransport>([](const RecordedRequest&, int) {
+                              FakeAnswer a;
+                              a.body = v1_page({{"a", 1, kEtagA}, {"b", 1, kEtagB}});
+                              return a;
+                            }),
+                            s3::ListApi::v1);
+  auto destination = fake_client(std::make_shared<FakeTransport>([](const RecordedRequest&, int) {
+                                   FakeAnswer a;
+                                   a.body = v1_page({});
+                                   return a;
+                                 }),
+                                 s3::ListApi::v1);
+  auto ledger = ledger::open_ledger({.location = testing::make_temp_dir("planner") + "/l.db"});
+  ASSERT_TRUE(ledger.has_value());
+  auto job = (*ledger)->open_job("j", ledger::JobMode::direct);
+  ASSERT_TRUE(job.has_value());
+  auto events = log::EventLog::null();
+  std::vector<std::string> told;
+  PlannerSettings settings{"src", "", "dst", "", true};
+  settings.on_single_stream = [&](const std::string& why) { told.push_back(why); };
+  Planner planner(settings, *source, *destination, **ledger, job->id, *events);
+  auto plan = planner.plan();
+  ASSERT_TRUE(plan.has_value()) << plan.error().describe();
+  EXPECT_FALSE(plan->listed_in_parallel);
+  EXPECT_EQ(plan->single_stream_reason, "list_api_v1");
+  EXPECT_EQ(plan->listed_objects, 2u);
+  ASSERT_EQ(told.size(), 1u);
+  EXPECT_NE(told[0].find("v1 only"), std::string::npos) << told[0];
+}
+
 }  // namespace
 }  // namespace s5j::transfer
