@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "integration/relay_test_support.h"
+#include "support/eventually.h"
 #include "support/http_get.h"
 
 namespace s5j {
@@ -27,30 +28,6 @@ using namespace relay_test;
 using Json = nlohmann::json;
 using testing::BackgroundProcess;
 using testing::http_get;
-
-// A port free on 127.0.0.1 now (the system's pick for port 0).
-uint16_t free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
-// Polls `cond` every 200 ms until it holds or `limit` passes.
-template <class F>
-bool within(std::chrono::seconds limit, F cond) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  for (;;) {
-    if (cond()) return true;
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
-}
 
 std::string url_encode(const std::string& s) {
   std::string out;
@@ -69,7 +46,7 @@ std::string url_encode(const std::string& s) {
 // A Prometheus server of its own, scraping `target` every second.
 class Prometheus {
  public:
-  Prometheus(const std::string& dir, const std::string& target) : port_(free_port()) {
+  Prometheus(const std::string& dir, const std::string& target) : port_(testing::free_loopback_port()) {
     const std::string config = dir + "/prometheus.yml";
     std::ofstream(config) << "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
                              "scrape_configs:\n  - job_name: s5j\n    static_configs:\n      - targets: ['"
@@ -135,14 +112,14 @@ class MetricsTest : public RelayTest {
 TEST_F(MetricsTest, PrometheusScrapesARunningRelayWhoseCountersGrow) {
   constexpr size_t kSize = 256 * 1024;
   ASSERT_TRUE(testing::seed_objects(*src_client_, src_bucket_, objects("first", 20, kSize)));
-  const uint16_t metrics_port = free_port();
+  const uint16_t metrics_port = testing::free_loopback_port();
   const std::string target = "127.0.0.1:" + std::to_string(metrics_port);
   const std::string cfg = config("", "transfer:\n  workers: 8\nmetrics:\n  listen: " + target + "\n");
   BackgroundProcess relay({testing::s5j_binary(), "relay", "-c", cfg, "--no-progress"}, {}, dir_);
 
   // Served while the relay runs, and valid to promtool.
   testing::HttpAnswer scrape;
-  ASSERT_TRUE(within(std::chrono::seconds(60), [&] {
+  ASSERT_TRUE(testing::eventually_every(std::chrono::milliseconds(200), std::chrono::seconds(60), [&] {
     scrape = http_get("127.0.0.1", metrics_port, "/metrics");
     return scrape.status == 200;
   })) << "no /metrics from the relay";
@@ -155,7 +132,7 @@ TEST_F(MetricsTest, PrometheusScrapesARunningRelayWhoseCountersGrow) {
 
   Prometheus prometheus(dir_, target);
   const std::string verified_bytes = "s5j_object_bytes_total{outcome=\"verified\"}";
-  ASSERT_TRUE(within(std::chrono::seconds(90), [&] {
+  ASSERT_TRUE(testing::eventually_every(std::chrono::milliseconds(200), std::chrono::seconds(90), [&] {
     return prometheus.value(verified_bytes) == static_cast<double>(20 * kSize);
   })) << "Prometheus never saw the first 20 objects verified";
   EXPECT_EQ(prometheus.value("up{job=\"s5j\"}"), 1.0);
@@ -163,11 +140,11 @@ TEST_F(MetricsTest, PrometheusScrapesARunningRelayWhoseCountersGrow) {
   // More objects while the relay runs (it lists the source again every
   // scan_interval): the counter Prometheus stores grows to cover them.
   ASSERT_TRUE(testing::seed_objects(*src_client_, src_bucket_, objects("second", 10, kSize)));
-  ASSERT_TRUE(within(std::chrono::seconds(90), [&] {
+  ASSERT_TRUE(testing::eventually_every(std::chrono::milliseconds(200), std::chrono::seconds(90), [&] {
     return prometheus.value(verified_bytes) == static_cast<double>(30 * kSize);
   })) << "the verified bytes did not grow in Prometheus";
   // The job's figures are read from the ledger at most every 2 s.
-  EXPECT_TRUE(within(std::chrono::seconds(30),
+  EXPECT_TRUE(testing::eventually_every(std::chrono::milliseconds(200), std::chrono::seconds(30),
                      [&] { return prometheus.value("s5j_job_objects{state=\"verified\"}") == 30.0; }));
   // The counter only grew: no reset between the scrapes.
   EXPECT_EQ(prometheus.value("resets(" + verified_bytes + "[5m])"), 0.0);
@@ -182,7 +159,7 @@ TEST_F(MetricsTest, PrometheusScrapesARunningRelayWhoseCountersGrow) {
   EXPECT_EQ(prometheus.value("s5j_job_run_active"), 1.0);
   EXPECT_EQ(prometheus.value("count(s5j_build_info)"), 1.0);
   // All verified while the run is active: nothing remains, the ETA is 0.
-  EXPECT_TRUE(within(std::chrono::seconds(30), [&] { return prometheus.value("s5j_job_eta_seconds") == 0.0; }));
+  EXPECT_TRUE(testing::eventually_every(std::chrono::milliseconds(200), std::chrono::seconds(30), [&] { return prometheus.value("s5j_job_eta_seconds") == 0.0; }));
   EXPECT_EQ(prometheus.value("s5j_job_remaining_objects"), 0.0);
   const auto names = prometheus.query("count by (__name__) ({__name__=~\"s5j_.+\"})");
   EXPECT_GE(names.size(), 25u) << names.dump();
@@ -225,7 +202,7 @@ TEST_F(MetricsTest, TheEtaFallsAsTheRelayProceeds) {
   // enough for several readings of the ETA at a steady rate.
   constexpr size_t kSize = 256 * 1024;
   ASSERT_TRUE(testing::seed_objects(*src_client_, src_bucket_, objects("eta", 40, kSize)));
-  const uint16_t metrics_port = free_port();
+  const uint16_t metrics_port = testing::free_loopback_port();
   const std::string target = "127.0.0.1:" + std::to_string(metrics_port);
   const std::string cfg = testing::write_job_config(testing::JobConfig{
       {testing::endpoint_a(), src_bucket_, "in/"},
@@ -236,7 +213,7 @@ TEST_F(MetricsTest, TheEtaFallsAsTheRelayProceeds) {
   Prometheus prometheus(dir_, target);
   BackgroundProcess relay(
       {testing::s5j_binary(), "relay", "-c", cfg, "--no-progress", "--metrics-addr", target}, {}, dir_);
-  ASSERT_TRUE(within(std::chrono::seconds(120), [&] {
+  ASSERT_TRUE(testing::eventually_every(std::chrono::milliseconds(200), std::chrono::seconds(120), [&] {
     return prometheus.value("s5j_job_objects{state=\"verified\"}") == 40.0 &&
            prometheus.value("s5j_job_eta_seconds") == 0.0;
   })) << "the relay did not finish with an ETA of 0";
@@ -280,7 +257,7 @@ TEST_F(MetricsTest, SyncTakesMetricsAddrAndABadOneIsAUsageError) {
   ASSERT_TRUE(testing::seed_objects(*src_client_, src_bucket_, objects("s", 3, 1000)));
   const std::string cfg = testing::write_job_config(testing::JobConfig{
       {testing::endpoint_a(), src_bucket_, "in/"}, {testing::endpoint_b(), dst_bucket_, "out/"}, dir_, ""});
-  const uint16_t port = free_port();
+  const uint16_t port = testing::free_loopback_port();
   auto run = s5j({"sync", "-c", cfg, "--no-progress", "--metrics-addr", "127.0.0.1:" + std::to_string(port)});
   EXPECT_EQ(run.exit_code, 0) << run.err;
   bool logged = false;
@@ -300,10 +277,10 @@ TEST_F(MetricsTest, SyncTakesMetricsAddrAndABadOneIsAUsageError) {
   EXPECT_NE(bad.err.find("'example.com:80'"), std::string::npos) << bad.err;
 
   // A port another process holds: the run does not start.
-  const uint16_t held = free_port();
+  const uint16_t held = testing::free_loopback_port();
   BackgroundProcess holder({testing::s5j_binary(), "status", "-c", cfg, "--serve", "127.0.0.1:" + std::to_string(held)},
                            {}, dir_);
-  ASSERT_TRUE(within(std::chrono::seconds(30), [&] { return http_get("127.0.0.1", held, "/api/status").status == 200; }));
+  ASSERT_TRUE(testing::eventually_every(std::chrono::milliseconds(200), std::chrono::seconds(30), [&] { return http_get("127.0.0.1", held, "/api/status").status == 200; }));
   auto busy = s5j({"sync", "-c", cfg, "--no-progress", "--metrics-addr", "127.0.0.1:" + std::to_string(held)});
   EXPECT_EQ(busy.exit_code, 1) << busy.err;
   EXPECT_NE(busy.err.find("cannot listen on 127.0.0.1:" + std::to_string(held)), std::string::npos) << busy.err;
@@ -325,11 +302,11 @@ TEST_F(MetricsTest, StatusServeAnswersWhatStatusJsonPrintsAndTheJobMetrics) {
   auto relay = s5j({"relay", "-c", cfg, "--once", "--no-progress"});
   ASSERT_EQ(relay.exit_code, 0) << relay.err;
 
-  const uint16_t port = free_port();
+  const uint16_t port = testing::free_loopback_port();
   BackgroundProcess serve({testing::s5j_binary(), "status", "-c", cfg, "--serve", "127.0.0.1:" + std::to_string(port)},
                           {}, dir_);
   testing::HttpAnswer api;
-  ASSERT_TRUE(within(std::chrono::seconds(30), [&] {
+  ASSERT_TRUE(testing::eventually_every(std::chrono::milliseconds(200), std::chrono::seconds(30), [&] {
     api = http_get("127.0.0.1", port, "/api/status");
     return api.status == 200;
   }));
@@ -367,18 +344,18 @@ TEST_F(MetricsTest, StatusServeAnswersWhatStatusJsonPrintsAndTheJobMetrics) {
 
 TEST_F(MetricsTest, StatusServeOffLoopbackRequiresAToken) {
   const std::string cfg = config();
-  auto refused = s5j({"status", "-c", cfg, "--serve", "0.0.0.0:" + std::to_string(free_port())});
+  auto refused = s5j({"status", "-c", cfg, "--serve", "0.0.0.0:" + std::to_string(testing::free_loopback_port())});
   EXPECT_EQ(refused.exit_code, 2);
   EXPECT_NE(refused.err.find("needs a token"), std::string::npos) << refused.err;
   EXPECT_NE(refused.err.find("--serve-token-file"), std::string::npos) << refused.err;
 
   const std::string token = "3f9a1c0e6b7d4a2f8e5c1b0a9d8c7e6f";
   std::ofstream(dir_ + "/token") << token << "\n";
-  const uint16_t port = free_port();
+  const uint16_t port = testing::free_loopback_port();
   BackgroundProcess serve({testing::s5j_binary(), "status", "-c", cfg, "--serve", "0.0.0.0:" + std::to_string(port),
                            "--serve-token-file", dir_ + "/token"},
                           {}, dir_);
-  ASSERT_TRUE(within(std::chrono::seconds(30), [&] { return http_get("127.0.0.1", port, "/").status == 401; }));
+  ASSERT_TRUE(testing::eventually_every(std::chrono::milliseconds(200), std::chrono::seconds(30), [&] { return http_get("127.0.0.1", port, "/").status == 401; }));
   for (const char* path : {"/", "/api/status", "/metrics"}) {
     auto without = http_get("127.0.0.1", port, path);
     EXPECT_EQ(without.status, 401) << path;

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "integration/relay_test_support.h"
+#include "support/eventually.h"
 #include "support/http_get.h"
 
 namespace s5j {
@@ -23,28 +24,6 @@ namespace {
 using namespace relay_test;
 using testing::BackgroundProcess;
 using testing::http_get;
-
-uint16_t free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
-template <class F>
-bool within(std::chrono::seconds limit, F cond) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  for (;;) {
-    if (cond()) return true;
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
-}
 
 std::string artifacts_dir() {
   const std::string dir = std::filesystem::path(testing::s5j_binary()).parent_path().string() + "/test-artifacts";
@@ -95,18 +74,18 @@ TEST_F(StatusPageBrowserTest, ShowsTheJobsCountsAndStatesDuringAndAfterARelay) {
   ASSERT_TRUE(testing::seed_objects(*src_client_, src_bucket_, objects));
   // The relay serves metrics at metrics.listen: the page shows its
   // endpoints and concurrency from there.
-  const uint16_t run_metrics_port = free_port();
+  const uint16_t run_metrics_port = testing::free_loopback_port();
   const std::string cfg =
       config("", "transfer:\n  workers: 8\nmetrics:\n  listen: 127.0.0.1:" + std::to_string(run_metrics_port) + "\n");
 
   // During: a continuous relay keeps its run active after the objects are
   // verified; the page shows the counts and the active run.
   BackgroundProcess relay({testing::s5j_binary(), "relay", "-c", cfg, "--no-progress"}, {}, dir_);
-  const uint16_t port = free_port();
+  const uint16_t port = testing::free_loopback_port();
   BackgroundProcess serve({testing::s5j_binary(), "status", "-c", cfg, "--serve", "127.0.0.1:" + std::to_string(port)},
                           {}, dir_);
   const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/";
-  ASSERT_TRUE(within(std::chrono::seconds(90), [&] {
+  ASSERT_TRUE(testing::eventually_every(std::chrono::milliseconds(200), std::chrono::seconds(90), [&] {
     auto api = http_get("127.0.0.1", port, "/api/status");
     if (api.status != 200) return false;
     auto j = nlohmann::json::parse(api.body, nullptr, false);

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "integration/reliability_support.h"
+#include "support/http_get.h"
 
 namespace s5j::testing {
 namespace {
@@ -45,18 +46,6 @@ struct Pki {
   }
 };
 
-uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 bool accepts_connections(uint16_t port) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
@@ -71,7 +60,7 @@ bool accepts_connections(uint16_t port) {
 // socat terminating TLS with `cert` in front of RGW A.
 class TlsFront {
  public:
-  TlsFront(const std::string& dir, const std::string& cert) : port_(free_port()) {
+  TlsFront(const std::string& dir, const std::string& cert) : port_(testing::free_loopback_port()) {
     const std::string upstream = endpoint_a().substr(std::string("http://").size());
     process_ = std::make_unique<BackgroundProcess>(
         std::vector<std::string>{program_path("socat"),

@@ -8,6 +8,19 @@
 
 namespace s5j::testing {
 
+// Asks `cond` every `interval` until it holds or `limit` has passed, for a
+// state another process reaches on its own schedule (a scrape, a page
+// served); returns its last value.
+template <class F>
+bool eventually_every(std::chrono::milliseconds interval, std::chrono::seconds limit, F cond) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!cond()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(interval);
+  }
+  return true;
+}
+
 // Polls `cond` until it holds or `limit` has passed; returns its last value.
 template <class F>
 bool eventually(F cond, std::chrono::seconds limit = std::chrono::seconds(60)) {

@@ -12,6 +12,18 @@
 
 namespace s5j::testing {
 
+uint16_t free_loopback_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
 HttpAnswer http_get(const std::string& host, uint16_t port, const std::string& target,
                     const std::map<std::string, std::string>& headers, const std::string& method) {
   HttpAnswer answer;

@@ -15,6 +15,10 @@ struct HttpAnswer {
   std::string body;
 };
 
+// A TCP port free on 127.0.0.1 now (the system's pick for port 0), for a
+// server a test starts.
+uint16_t free_loopback_port();
+
 HttpAnswer http_get(const std::string& host, uint16_t port, const std::string& target,
                     const std::map<std::string, std::string>& headers = {}, const std::string& method = "GET");
 
