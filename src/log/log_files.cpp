@@ -13,6 +13,8 @@
 #include <tuple>
 #include <vector>
 
+#include "log/event_log.h"  // kLogError
+
 namespace s5j::log {
 
 namespace fs = std::filesystem;
@@ -50,7 +52,7 @@ Result<uint64_t> prune_series(const std::string& dir, std::string_view series, u
     if (time_ec) continue;  // gone meanwhile
     files.push_back({mtime, name});
   }
-  if (ec) return make_error(ErrorKind::fatal, "LogError", "cannot list log directory '" + dir + "': " + ec.message());
+  if (ec) return make_error(ErrorKind::fatal, kLogError, "cannot list log directory '" + dir + "': " + ec.message());
   if (files.size() <= keep) return 0;
   // Oldest first; within one run's files written in the same instant, its
   // pieces by number and then its last file.
@@ -76,7 +78,7 @@ Status gzip_file(const std::string& source) {
   auto fail = [&](const std::string& what) {
     std::error_code ec;
     fs::remove(temp, ec);
-    return make_error(ErrorKind::fatal, "LogError", "cannot compress log '" + source + "': " + what);
+    return make_error(ErrorKind::fatal, kLogError, "cannot compress log '" + source + "': " + what);
   };
   const int in = ::open(source.c_str(), O_RDONLY | O_CLOEXEC);
   if (in < 0) return fail(std::strerror(errno));
