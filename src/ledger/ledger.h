@@ -57,6 +57,13 @@ class Ledger : public JobControl,
 
   // Where the ledger lives (file path, URL without password), for messages.
   virtual std::string location() const = 0;
+
+  // True when the store is shared by processes on several hosts (PostgreSQL):
+  // runs of one job then cooperate (shared job locks, LockRequest::shared)
+  // instead of excluding each other, and a starting run leaves other
+  // workers' leases to expire rather than dropping them. False for SQLite:
+  // one run per job (role) at a time.
+  virtual bool cooperative() const { return false; }
 };
 
 }  // namespace s5j::ledger

@@ -74,6 +74,11 @@ struct ObjectRecord {
   std::string dest_etag;          // empty until known
   std::string lease_owner;        // empty when not leased
   std::optional<TimePoint> lease_expires;
+  // The fencing token: incremented by every claim (and takeover) of the
+  // record. A transition carrying it applies only while it is unchanged, so a
+  // worker whose lease was taken over never writes over its successor, even
+  // under the same owner name.
+  uint64_t lease_epoch = 0;
   std::optional<StagedCopy> staged;
   TimePoint created_at;
   TimePoint updated_at;
@@ -213,6 +218,13 @@ struct LockRequest {
   std::string host;
   std::chrono::milliseconds ttl{std::chrono::minutes(2)};
   std::vector<std::string> roles;  // empty: the whole job
+  // Cooperating workers on a shared ledger (Ledger::cooperative()): shared
+  // locks never conflict with each other, whatever their roles; a shared
+  // lock conflicts with an exclusive one exactly as two exclusive locks
+  // would (overlapping roles, or either covering the whole job). So several
+  // `s5j sync` processes of one job run together, while `reset` (an
+  // exclusive whole-job lock) refuses while any of them lives.
+  bool shared = false;
 };
 
 // What a running process holding a job lock is doing, as it last published

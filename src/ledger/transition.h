@@ -2,7 +2,8 @@
 // records on the way, and what a flush reports back.
 //
 // A transition is a compare-and-set: it applies only if the object is still
-// in `from` (and, when `owner` is set, still leased to `owner`). Otherwise
+// in `from` (and, when `owner` is set, still leased to `owner` under the
+// same claim: `epoch`). Otherwise
 // the flush reports it as a Rejection instead of applying it; the worker
 // must then drop that object (someone else owns it now, or it changed).
 #pragma once
@@ -31,6 +32,9 @@ struct Transition {
   ObjectState from = ObjectState::pending;
   ObjectState to = ObjectState::pending;
   std::string owner;  // lease holder; empty skips the lease check
+  // With owner: the record's lease_epoch when it was claimed; the transition
+  // applies only while it is unchanged (LeaseLost otherwise). 0 skips it.
+  uint64_t epoch = 0;
   ObjectUpdate update;
 
   static Transition of(const ObjectRecord& r, ObjectState to, std::string owner = {}) {
@@ -39,6 +43,7 @@ struct Transition {
     t.id = r.id;
     t.from = r.state;
     t.to = to;
+    if (!owner.empty()) t.epoch = r.lease_epoch;
     t.owner = std::move(owner);
     return t;
   }
@@ -47,7 +52,8 @@ struct Transition {
 // Why a queued transition did not apply (stable codes, see ledger.md):
 //   NoSuchObject      the id is unknown to this job (reset, or wrong job)
 //   StateChanged      the object is no longer in `from`
-//   LeaseLost         the object is leased to someone else
+//   LeaseLost         the object is leased to someone else, or claimed again
+//                     since (its lease_epoch moved on)
 //   MissingChecksums  `verified` without an MD5 or CRC-32C recorded
 //   ChecksumMismatch  a checksum disagrees with one recorded before
 //   MissingStagedCopy `staged` without a staged path and checksum
