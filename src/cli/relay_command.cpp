@@ -67,6 +67,8 @@ transfer::RelaySettings settings_for(const config::Config& c, RelayRole role, co
   s.scan_interval = c.staging.scan_interval;
   s.refusal_first_retry = c.staging.refusal_retry;
   s.refusal_max_retry = std::max(c.staging.refusal_retry, transfer::RelaySettings{}.refusal_max_retry);
+  s.lease = c.ledger.lease_timeout;
+  s.ledger_unavailable_limit = c.ledger.unavailable_limit;
   return s;
 }
 

@@ -11,6 +11,7 @@ s3::ClientOptions client_options_for(const config::SideConfig& side, const confi
   options.credentials = {side.access_key, side.secret_access_key, side.session_token};
   options.virtual_hosted = side.addressing == config::Addressing::virtual_hosted;
   options.list_api = side.list_api;
+  if (side.max_requests > 0) options.concurrency.ceiling = side.max_requests;
   options.retry.max_attempts = transfer.max_attempts;
   return options;
 }

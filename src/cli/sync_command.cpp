@@ -141,6 +141,8 @@ int run_sync_command(const SyncOptions& options, RunOutcome* outcome) {
   settings.list_workers = config->transfer.list_workers;
   settings.memory_budget = config->transfer.memory_budget;
   settings.dry_run = options.dry_run;
+  settings.lease = config->ledger.lease_timeout;
+  settings.ledger_unavailable_limit = config->ledger.unavailable_limit;
 
   transfer::SyncEngine engine(settings, **source, **destination, **ledger, **events);
   const auto run_watch = watch_run_if(metrics->get(), [&engine](metrics::Families& out) {

@@ -45,8 +45,17 @@ struct SideConfig {
   bool aws_default_endpoint = false;
   s3::ListApi list_api = s3::ListApi::automatic;
   Addressing addressing = Addressing::path;
+  // Requests in flight to this side at most (so connections, one each);
+  // 0: no cap of its own (the client's adaptive limit alone). `region: snow`
+  // sets kSnowMaxRequests unless the file sets it.
+  int max_requests = 0;
   http::NetworkOptions network;
 };
+
+// What `region: snow` selects unless the file says otherwise: Snowball
+// Edge's S3 adapter takes at most 1,000 connections per device, shared by
+// every client (and by every host of a fleet): one s5j side stays well under.
+inline constexpr int kSnowMaxRequests = 200;
 
 struct TransferConfig {
   int workers = 64;                            // objects in flight (parts: transfer::kMaxPartThreads)
@@ -75,7 +84,13 @@ struct LedgerConfig {
   // SQLite file. A relative path is relative to the config file's directory
   // (or $STATE_DIRECTORY/<job> under systemd): config/job_paths.h.
   std::string path = "s5j-ledger.db";
-  std::string postgres_url;  // later: shared ledger
+  std::string postgres_url;  // a shared ledger: several workers (hosts) on one job
+  // How long a claim (an object, a listing range) stays a worker's without a
+  // heartbeat: a worker that dies has its work taken over after this long.
+  std::chrono::milliseconds lease_timeout{30'000};
+  // How long a run waits out a ledger it cannot reach (PostgreSQL restarted,
+  // its network down), pausing and retrying, before it stops with the error.
+  std::chrono::milliseconds unavailable_limit{std::chrono::minutes(30)};
   // Where s5j 0.1 put a relative `path` (the working directory), when that
   // differs from `path`; empty otherwise. Only for refusing to start a new
   // ledger beside an old one.

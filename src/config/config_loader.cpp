@@ -106,6 +106,13 @@ std::expected<Config, std::vector<Failure>> parse_document(const YAML::Node& roo
       side->endpoint_urls.push_back(aws_default_endpoint(side->region));
       side->aws_default_endpoint = true;
     }
+    if (side->region == "snow") {
+      // Snowball Edge's documented limits, unless the file chose otherwise:
+      // ListObjects v1, and a cap on connections (path addressing is the
+      // default anyway; s5j never uses chunked payload signing).
+      if (!ctx.seen.contains(side->name + ".list_api")) side->list_api = s3::ListApi::v1;
+      if (!ctx.seen.contains(side->name + ".max_requests")) side->max_requests = kSnowMaxRequests;
+    }
     if (auto problem = resolve_credentials(*side, env)) return one_failure(Failure{line, *problem});
     if (side->network.insecure_skip_verify) {
       cfg.warnings.push_back(file + ":" + std::to_string(at("insecure")) + ": WARNING: " + side->name +

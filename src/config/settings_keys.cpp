@@ -141,6 +141,14 @@ Problem ledger_postgres(Ctx& c, const Value& v) {
   return std::nullopt;
 }
 
+Problem ledger_lease_timeout(Ctx& c, const Value& v) {
+  if (auto p = interval_seconds(v, c.cfg.ledger.lease_timeout)) return p;
+  if (c.cfg.ledger.lease_timeout < std::chrono::seconds(3)) return "must be at least 3 seconds, got " + in_quotes(v.text);
+  return std::nullopt;
+}
+
+Problem ledger_unavailable_limit(Ctx& c, const Value& v) { return interval_seconds(v, c.cfg.ledger.unavailable_limit); }
+
 // all | none | 1/N: which objects' routine events (started, copied,
 // verified, parts) are written.
 Problem log_object_events(Ctx& c, const Value& v) {
@@ -236,6 +244,8 @@ const Key kSettingsKeys[] = {
 
     {S::ledger, "path", T::string, ledger_path},
     {S::ledger, "postgres_url", T::secret_url, ledger_postgres},
+    {S::ledger, "lease_timeout", T::seconds, ledger_lease_timeout},
+    {S::ledger, "unavailable_limit", T::seconds, ledger_unavailable_limit},
 
     {S::log, "dir", T::string, set_log_dir},
     {S::log, "dt_data_json_dir", T::string, set_log_dir, "dir"},

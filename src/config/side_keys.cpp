@@ -161,6 +161,12 @@ Problem side_low_speed_time(Ctx& c, const Value& v) {
   return std::nullopt;
 }
 
+Problem side_max_requests(Ctx& c, const Value& v) {
+  if (v.count < 1 || v.count > 4096) return "must be from 1 to 4096, got " + in_quotes(v.text);
+  c.side->max_requests = static_cast<int>(v.count);
+  return std::nullopt;
+}
+
 Problem side_max_bandwidth(Ctx& c, const Value& v) {
   c.side->network.max_bytes_per_sec = v.bytes;  // 0 = unlimited
   return std::nullopt;
@@ -194,6 +200,7 @@ const Key kSideKeys[] = {
     {S::side, "low_speed_limit", T::bandwidth, side_low_speed_limit},
     {S::side, "low_speed_time", T::count, side_low_speed_time},
     {S::side, "max_bandwidth", T::bandwidth, side_max_bandwidth},
+    {S::side, "max_requests", T::count, side_max_requests},
 };
 
 }  // namespace

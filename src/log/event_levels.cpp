@@ -26,7 +26,7 @@ constexpr std::array kWarnings{
     "server_copy_refused"sv,   "stale_lock_broken"sv,   "staging_lock_taken_over"sv,
     "staging_volume_not_mounted"sv, "object_refetch"sv, "object_reread"sv,
     "upload_gone"sv,           "parts_rechecked"sv,     "activity_not_published"sv,
-    "upload_retried_after_refusal"sv, "feature_fallback"sv,
+    "upload_retried_after_refusal"sv, "feature_fallback"sv, "ledger_unavailable"sv,
 };
 
 // Each part of a multipart object: many per object.

@@ -99,14 +99,24 @@ std::optional<ledger::ObjectRecord> ClaimDispatcher::next() {
       claimed = ledger_.claim(request);
     }
     lock.lock();
-    claiming_ = false;
     if (!flushed || !claimed) {
       Error e = !flushed ? flushed.error() : claimed.error();
+      if (outage_ != nullptr && outage_->tolerate(e)) {
+        // The others keep waiting (claiming_) while this thread pauses.
+        const auto until = std::chrono::steady_clock::now() + outage_->backoff();
+        cv_.wait_until(lock, until, [&] { return stop_.load(); });
+        claiming_ = false;
+        claim_worthwhile_ = true;
+        continue;
+      }
+      claiming_ = false;
       lock.unlock();
       set_fatal(e);
       lock.lock();
       continue;
     }
+    claiming_ = false;
+    if (outage_ != nullptr) outage_->ended();
     if (!claimed->empty()) {
       {
         std::lock_guard held_lock(held_mutex_);
@@ -169,7 +179,13 @@ void ClaimDispatcher::renew_leases() {
   }
   if (ids.empty()) return;
   auto lost = ledger_.renew(ids, settings_.owner, settings_.lease);
-  if (lost && !lost->empty()) events_.emit("leases_lost", {{"objects", lost->size()}});
+  if (!lost) {
+    // Tried again at the next renewal; an outage is logged (once) by it.
+    if (outage_ != nullptr) (void)outage_->tolerate(lost.error());
+    return;
+  }
+  if (outage_ != nullptr) outage_->ended();
+  if (!lost->empty()) events_.emit("leases_lost", {{"objects", lost->size()}});
 }
 
 void ClaimDispatcher::release_unstarted() {

@@ -27,6 +27,10 @@
 // more than once and must be idempotent). Claimed records never handed out
 // are given back by release_unstarted().
 //
+// A ledger out of reach (LedgerOutage, when set): a commit or claim that
+// fails with an outage the run tolerates pauses the claiming thread for the
+// outage's backoff (the other workers keep waiting) and claims again.
+//
 // Leases: claimed records are "held" until the worker lets go (unhold, or
 // hand_back which also releases the lease); renew_leases() extends the held
 // leases and is called by the run's renewer (JobRun).
@@ -49,6 +53,7 @@
 #include "ledger/ledger.h"
 #include "log/event_log.h"
 #include "transfer/group_commit.h"
+#include "transfer/ledger_outage.h"
 
 namespace s5j::transfer {
 
@@ -71,6 +76,7 @@ class ClaimDispatcher {
   // Set before the workers start.
   void set_on_idle(std::function<Idle()> on_idle) { on_idle_ = std::move(on_idle); }
   void set_on_stop(std::function<void()> on_stop) { on_stop_ = std::move(on_stop); }
+  void set_outage(LedgerOutage* outage) { outage_ = outage; }
 
   // The next record to work on, or nullopt when the run is done or stopping.
   std::optional<ledger::ObjectRecord> next();
@@ -112,6 +118,7 @@ class ClaimDispatcher {
   log::EventLog& events_;
   std::function<Idle()> on_idle_;
   std::function<void()> on_stop_;
+  LedgerOutage* outage_ = nullptr;
 
   std::atomic<bool> stop_{false};
 

@@ -35,6 +35,11 @@ class CopyLeg final : public Leg {
   CopyLeg(RunContext& context, const CopyLegSettings& settings, s3::S3Client& source, s3::S3Client& destination);
 
   void on_stop() override { budget_.cancel(); }
+  // Alone: done when nothing is claimable. With other workers of the job
+  // (a cooperative ledger): not while any of them still copies.
+  ClaimDispatcher::Idle on_idle() override {
+    return done_unless_others_hold({ledger::ObjectState::pending, ledger::ObjectState::copying});
+  }
 
  protected:
   ObjectOutcome transfer(const ledger::ObjectRecord& record) override { return copier_.copy(record); }

@@ -70,6 +70,11 @@ ClaimDispatcher::Idle DrainLeg::on_idle() {
       more = left ? Result<bool>(*left > 0) : std::unexpected(left.error());
     } else {
       more = stage_run_active();  // a stage run may stage more for us
+      if (more && !*more && ctx_.ledger.cooperative()) {
+        // Other drain workers' uploads come back to us if they die.
+        auto left = ctx_.count_in({ledger::ObjectState::staged, ledger::ObjectState::uploading});
+        more = left ? Result<bool>(*left > 0) : std::unexpected(left.error());
+      }
     }
     if (!more) {
       dispatcher().set_fatal(more.error());

@@ -45,11 +45,13 @@ Result<ledger::FlushReport> GroupCommit::commit() {
   return flushed;
 }
 
-void GroupCommit::start(std::chrono::milliseconds interval, std::function<void(const Error&)> on_error) {
+void GroupCommit::start(std::chrono::milliseconds interval, std::function<void(const Error&)> on_error,
+                        LedgerOutage* outage) {
   std::lock_guard lock(thread_mutex_);
   if (thread_.joinable()) return;
   stopping_ = false;
   on_error_ = std::move(on_error);
+  outage_ = outage;
   thread_ = std::thread([this, interval] { flusher(interval); });
 }
 
@@ -67,12 +69,22 @@ void GroupCommit::stop() {
 
 void GroupCommit::flusher(std::chrono::milliseconds interval) {
   std::unique_lock lock(thread_mutex_);
+  std::chrono::milliseconds pause = interval;
   while (!stopping_) {
-    thread_cv_.wait_for(lock, interval);
+    thread_cv_.wait_for(lock, pause);
     if (stopping_) break;
     lock.unlock();
-    if (ledger_.queued() > 0)
-      if (auto f = commit(); !f && on_error_) on_error_(f.error());
+    pause = interval;
+    if (ledger_.queued() > 0) {
+      auto f = commit();
+      if (!f && outage_ != nullptr && outage_->tolerate(f.error())) {
+        pause = outage_->backoff();
+      } else if (!f) {
+        if (on_error_) on_error_(f.error());
+      } else if (outage_ != nullptr) {
+        outage_->ended();
+      }
+    }
     lock.lock();
   }
 }

@@ -16,7 +16,9 @@
 //
 // The flusher thread (start()/stop()) commits every `interval` while work
 // is queued; a failed commit is handed to `on_error` (the run's fatal
-// error) and its operations stay queued for the next commit.
+// error) and its operations stay queued for the next commit. With a
+// LedgerOutage, a failure it tolerates is not an error: the flusher pauses
+// for the outage's backoff and commits again.
 //
 // Thread safety: every method from any thread; commits are serialised so
 // actions run in commit order. Actions run on the committing thread and
@@ -37,6 +39,7 @@
 #include "ledger/transition_queue.h"
 #include "log/event_log.h"
 #include "transfer/latency_tally.h"
+#include "transfer/ledger_outage.h"
 
 namespace s5j::transfer {
 
@@ -60,7 +63,8 @@ class GroupCommit {
   void time_flushes_into(LatencyTally* times) { flush_times_ = times; }
 
   // Background flusher; stop() is idempotent and joins.
-  void start(std::chrono::milliseconds interval, std::function<void(const Error&)> on_error);
+  void start(std::chrono::milliseconds interval, std::function<void(const Error&)> on_error,
+             LedgerOutage* outage = nullptr);
   void stop();
 
  private:
@@ -77,6 +81,7 @@ class GroupCommit {
   std::condition_variable thread_cv_;
   bool stopping_ = false;  // guarded by thread_mutex_
   std::function<void(const Error&)> on_error_;
+  LedgerOutage* outage_ = nullptr;
   LatencyTally* flush_times_ = nullptr;
   std::thread thread_;
 };

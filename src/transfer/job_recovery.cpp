@@ -5,11 +5,15 @@ namespace s5j::transfer {
 Result<RecoveryStats> recover_job(ledger::Ledger& ledger, ledger::JobId job, const RecoveryOptions& options,
                                   log::EventLog& events) {
   RecoveryStats stats;
-  // We hold the lock: any lease in our states is from a run that died.
-  auto released = options.lease_states.empty() ? ledger.release_all_leases(job)
-                                               : ledger.release_leases_in(job, options.lease_states);
-  if (!released) return std::unexpected(released.error());
-  stats.leases_released = *released;
+  if (!ledger.cooperative()) {
+    // We hold the lock: any lease in our states is from a run that died.
+    auto released = options.lease_states.empty() ? ledger.release_all_leases(job)
+                                                 : ledger.release_leases_in(job, options.lease_states);
+    if (!released) return std::unexpected(released.error());
+    stats.leases_released = *released;
+  }
+  // On a cooperative ledger other live workers hold leases: a dead worker's
+  // expire (ledger.lease_timeout) and a claim takes its objects over.
   if (options.requeue_failed) {
     auto requeued = ledger.requeue_failed(job);
     if (!requeued) return std::unexpected(requeued.error());

@@ -4,7 +4,8 @@
 //
 //   1. leases: every lease of the job (whole-job lock), or only those of the
 //      states the role works on (`lease_states`), is released — their
-//      holder died;
+//      holder died; not on a cooperative ledger, where other workers of the
+//      job live and a dead one's leases expire instead;
 //   2. failed objects go back in line (Ledger::requeue_failed);
 //   3. multipart uploads the ledger lists as open (when `destination` is
 //      given): those abandoned, or whose object is gone, verified or

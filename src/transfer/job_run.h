@@ -6,6 +6,9 @@
 //              begins a run record. A lock held by a process on this host
 //              that no longer exists is broken (`stale_lock_broken`); a
 //              live holder fails with AlreadyRunning naming its pid and host.
+//              On a cooperative ledger (Ledger::cooperative(): PostgreSQL)
+//              the lock is shared: runs of the job on any host work side by
+//              side, and only an exclusive lock (`reset`) excludes them.
 //   start_renewer(period, renew)  a thread that calls `renew` (the
 //              dispatchers' renew_leases) and renews the lock every period.
 //   finish(outcome, exit_code)   flushes the ledger, ends the run record
@@ -43,6 +46,9 @@ struct JobRunSettings {
   std::string command = "sync";     // for the run history
   std::vector<std::string> roles;   // lock roles; empty: the whole job
   std::chrono::milliseconds lock_ttl{std::chrono::minutes(2)};
+  // On a cooperative ledger, where the lock is a worker's registration: a
+  // dead worker drops out of `status` once this passes (the leases' time).
+  std::chrono::milliseconds shared_lock_ttl{std::chrono::seconds(30)};
   std::string version = "0.1.0";
 };
 

@@ -1,5 +1,6 @@
 #include "transfer/leg.h"
 
+#include "transfer/ledger_outage.h"
 #include "transfer/source_change.h"
 #include "transfer/transfer_error.h"
 
@@ -122,6 +123,21 @@ void Leg::resolve_changed(const ledger::ObjectRecord& record, const ObjectOutcom
     ctx_.committer.emit_when_durable(record.id, "object_failed",
                                      named({{"key", record.key}, {"code", kSourceChanged}, {"error", change->error}}));
   }
+}
+
+ClaimDispatcher::Idle Leg::done_unless_others_hold(std::initializer_list<ledger::ObjectState> states,
+                                                 std::chrono::milliseconds poll) {
+  if (!ctx_.ledger.cooperative()) return ClaimDispatcher::Idle::done;
+  auto left = ctx_.count_in(states);
+  if (!left) {
+    if (!is_ledger_outage(left.error())) {
+      dispatcher().set_fatal(left.error());
+      return ClaimDispatcher::Idle::done;
+    }
+  } else if (*left == 0) {
+    return ClaimDispatcher::Idle::done;
+  }
+  return dispatcher().idle_wait(poll) ? ClaimDispatcher::Idle::claim_again : ClaimDispatcher::Idle::done;
 }
 
 }  // namespace s5j::transfer

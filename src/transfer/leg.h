@@ -84,6 +84,13 @@ class Leg {
   // → `failed`: tallied, in the failure list, `object_failed` once durable.
   void record_failed(const ledger::ObjectRecord& record, const ObjectOutcome& out, std::chrono::milliseconds elapsed);
   ClaimDispatcher& dispatcher() { return *dispatcher_; }
+  // For on_idle(): on a cooperative ledger (several workers of the job, on
+  // several hosts), while objects of the job are still in `states` — held by
+  // other workers, whose leases may yet expire and put them back in line —
+  // waits `poll` (or a wake-up) and claims again, so that the last workers
+  // standing finish what a dead one left. Otherwise (or alone): done.
+  ClaimDispatcher::Idle done_unless_others_hold(std::initializer_list<ledger::ObjectState> states,
+                                                std::chrono::milliseconds poll = std::chrono::seconds(1));
   void wake_other_legs() {
     if (wake_others_) wake_others_();
   }

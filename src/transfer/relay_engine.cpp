@@ -30,6 +30,7 @@ JobRunSettings run_settings(const RelaySettings& s) {
   r.mode = ledger::JobMode::staged;
   r.command = s.command.empty() ? std::string(to_string(s.role)) : s.command;
   r.version = s.version;
+  r.shared_lock_ttl = s.lease;
   // Two runs of one role exclude each other; stage and drain do not.
   if (s.role != RelayRole::drain) r.roles.push_back("stage");
   if (s.role != RelayRole::stage) r.roles.push_back("drain");
@@ -61,7 +62,7 @@ struct RelayEngine::State final : RunSpec {
                                                      settings.destination_prefix);
                          },
                          c, e),
-        driver(run_settings(settings), {settings.lease, settings.flush_interval}, *this, l, e, c),
+        driver(run_settings(settings), {settings.lease, settings.flush_interval, settings.ledger_unavailable_limit}, *this, l, e, c),
         activity(driver.job_run()) {
     report.role = settings.role;
     if (has_drain() && destination != nullptr) {

@@ -34,8 +34,9 @@ struct RelaySettings {
   bool once = false;
   std::chrono::milliseconds scan_interval{std::chrono::seconds(30)};
   std::chrono::milliseconds poll_interval{std::chrono::seconds(1)};  // idle drain / waiting legs
-  std::chrono::milliseconds lease{std::chrono::minutes(5)};
+  std::chrono::milliseconds lease{std::chrono::minutes(5)};  // the CLI sets ledger.lease_timeout
   std::chrono::milliseconds flush_interval{100};
+  std::chrono::milliseconds ledger_unavailable_limit{std::chrono::minutes(30)};
   uint32_t max_source_changes = 5;
   // A destination that refuses the run mid-way (transfer/side_gate.h) is
   // probed again after the first wait, doubling up to the second.

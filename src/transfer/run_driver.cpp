@@ -18,6 +18,7 @@ RunDriver::RunDriver(JobRunSettings run_settings, DriverSettings settings, RunSp
       events_(events),
       clock_(clock),
       run_(std::move(run_settings), ledger, events, clock),
+      outage_(settings.ledger_unavailable_limit, events, clock),
       committer_(ledger, events),
       context_{ledger, events, clock, run_, committer_, tally_} {
   committer_.time_flushes_into(&tally_.ledger_commits);
@@ -54,9 +55,11 @@ Result<RunEnd> RunDriver::run() {
   }
 
   create_legs();
-  committer_.start(settings_.flush_interval, [this](const Error& e) {
-    for (auto& slot : slots_) slot.dispatcher->set_fatal(e);
-  });
+  committer_.start(
+      settings_.flush_interval, [this](const Error& e) {
+        for (auto& slot : slots_) slot.dispatcher->set_fatal(e);
+      },
+      &outage_);
   run_.start_renewer(std::max(std::chrono::milliseconds(1000), settings_.lease / 3), [this] {
     for (auto& slot : slots_) slot.dispatcher->renew_leases();
   });
@@ -74,6 +77,10 @@ Result<RunEnd> RunDriver::run() {
     stopping = stopping || slot.dispatcher->stopping();
   }
   auto flushed = committer_.commit();
+  while (!flushed && outage_.tolerate(flushed.error())) {
+    clock_.sleep_for(outage_.backoff());
+    flushed = committer_.commit();
+  }
 
   const RunEnd end{stopping && !fatal, elapsed()};
   RunSummary summary = spec_.summarize(end);
@@ -100,6 +107,7 @@ void RunDriver::create_legs() {
     ds.claim_batch = static_cast<size_t>(std::max(32, t.workers * 2));
     ds.lease = settings_.lease;
     slots_.push_back({std::move(leg), std::make_unique<ClaimDispatcher>(ds, ledger_, committer_, events_), {}});
+    slots_.back().dispatcher->set_outage(&outage_);
   }
   for (size_t i = 0; i < slots_.size(); ++i) {
     Leg& leg = *slots_[i].leg;

@@ -36,6 +36,7 @@
 
 #include "transfer/claim_dispatcher.h"
 #include "transfer/group_commit.h"
+#include "transfer/ledger_outage.h"
 #include "transfer/job_recovery.h"
 #include "transfer/job_run.h"
 #include "transfer/leg.h"
@@ -74,6 +75,8 @@ class RunSpec {
 struct DriverSettings {
   std::chrono::milliseconds lease{std::chrono::minutes(5)};
   std::chrono::milliseconds flush_interval{100};
+  // How long the legs wait out a ledger out of reach (LedgerOutage).
+  std::chrono::milliseconds ledger_unavailable_limit{std::chrono::minutes(30)};
 };
 
 class RunDriver {
@@ -111,6 +114,7 @@ class RunDriver {
   log::EventLog& events_;
   const Clock& clock_;
   JobRun run_;
+  LedgerOutage outage_;
   GroupCommit committer_;
   RunTally tally_;
   RunContext context_;

@@ -107,7 +107,8 @@ ClaimDispatcher::Idle StageLeg::on_idle() {
   const auto& s = settings_;
   if (s.once) {
     activity_.stage_idle();
-    if (s.role == RelayRole::stage) return Idle::done;
+    if (s.role == RelayRole::stage)
+      return done_unless_others_hold({ledger::ObjectState::pending, ledger::ObjectState::staging});
     // Relay: the drain may still send an object back to be fetched again.
     auto left = ctx_.count_in({ledger::ObjectState::pending, ledger::ObjectState::staging, ledger::ObjectState::staged,
                                ledger::ObjectState::uploading});

@@ -13,6 +13,7 @@ JobRunSettings run_settings(const SyncSettings& s) {
   r.mode = ledger::JobMode::direct;
   r.command = s.command;
   r.version = s.version;
+  r.shared_lock_ttl = s.lease;
   return r;
 }
 
@@ -27,7 +28,7 @@ struct SyncEngine::State final : RunSpec {
         destination(dst),
         ledger(l),
         events(e),
-        driver(run_settings(settings), {settings.lease, settings.flush_interval}, *this, l, e, c) {}
+        driver(run_settings(settings), {settings.lease, settings.flush_interval, settings.ledger_unavailable_limit}, *this, l, e, c) {}
 
   SyncSettings settings;
   s3::S3Client& source;

@@ -41,8 +41,9 @@ struct SyncSettings {
   uint64_t memory_budget = 256ull << 20;
   bool dry_run = false;
   bool match_destination = true;
-  std::chrono::milliseconds lease{std::chrono::minutes(5)};
+  std::chrono::milliseconds lease{std::chrono::minutes(5)};  // the CLI sets ledger.lease_timeout
   std::chrono::milliseconds flush_interval{100};
+  std::chrono::milliseconds ledger_unavailable_limit{std::chrono::minutes(30)};
   uint32_t max_source_changes = 5;  // an object changing more often than this fails
   std::string command = "sync";     // for the run history
   std::string version = "0.1.0";    // of s5j, for the run history

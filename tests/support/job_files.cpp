@@ -23,7 +23,7 @@ std::string write_job_config(const JobConfig& job) {
   // keep 0: they read the events of every run of a job (a crash loop has
   // twenty), which the default would prune to the last ten.
   std::ofstream(path) << side("source", job.source) << side("destination", job.destination) << "ledger:\n  path: "
-                      << job.dir << "/ledger.db\nlog:\n  dir: " << job.dir << "/logs\n  level: debug\n  keep: 0\n"
+                      << job.dir << "/ledger.db\n" << job.ledger_yaml << "log:\n  dir: " << job.dir << "/logs\n  level: debug\n  keep: 0\n"
                       << job.extra_yaml;
   ::chmod(path.c_str(), 0600);
   return path;

@@ -22,6 +22,7 @@ struct JobConfig {
   JobSide destination;
   std::string dir;          // ledger and logs go here
   std::string extra_yaml;   // appended verbatim (e.g. "transfer:\n  workers: 4\n")
+  std::string ledger_yaml;  // more keys of the ledger section, each line "  key: value\n"
 };
 
 // Writes DIR/config.yaml (mode 0600) with the test credentials, ledger

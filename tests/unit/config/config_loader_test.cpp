@@ -46,6 +46,8 @@ TEST_F(ConfigTest, MinimalConfigGetsDefaults) {
   EXPECT_EQ(c.staging.max_batch_bytes, 0u);
   EXPECT_EQ(c.staging.volume_limit_bytes, 0u);
   EXPECT_EQ(c.staging.scan_interval, std::chrono::seconds(30));
+  EXPECT_EQ(c.ledger.lease_timeout, std::chrono::seconds(30));
+  EXPECT_EQ(c.ledger.unavailable_limit, std::chrono::minutes(30));
   EXPECT_FALSE(c.staging.require_mounts);
   EXPECT_EQ(c.ledger.path, "s5j-ledger.db");
   EXPECT_EQ(c.log.dir, "s5j-logs");
@@ -106,6 +108,8 @@ TEST_F(ConfigTest, EveryModernKeyIsRead) {
       "ledger:\n"
       "  path: /var/lib/s5j/ledger.db\n"
       "  postgres_url: postgresql://s5j@db.lan/s5j\n"
+      "  lease_timeout: 12.5\n"
+      "  unavailable_limit: 600\n"
       "log:\n"
       "  dir: /var/log/s5j\n"
       "  level: DEBUG\n");
@@ -142,6 +146,8 @@ TEST_F(ConfigTest, EveryModernKeyIsRead) {
   EXPECT_EQ(c.staging.max_batch_bytes, 500'000'000'000u);
   EXPECT_EQ(c.staging.volume_limit_bytes, 100ull << 30);
   EXPECT_EQ(c.staging.scan_interval, std::chrono::milliseconds(2500));
+  EXPECT_EQ(c.ledger.lease_timeout, std::chrono::milliseconds(12500));
+  EXPECT_EQ(c.ledger.unavailable_limit, std::chrono::minutes(10));
   EXPECT_TRUE(c.staging.require_mounts);
   EXPECT_EQ(c.ledger.path, "/var/lib/s5j/ledger.db");
   EXPECT_EQ(c.ledger.postgres_url, "postgresql://s5j@db.lan/s5j");
@@ -264,6 +270,29 @@ TEST_F(ConfigTest, SnowballNeedsAnEndpoint) {
   EXPECT_EQ(r->source.region, "snow");
 }
 
+// `region: snow` selects Snowball's documented limits up front (ListObjects
+// v1, connections capped), each overridable; other regions keep the defaults.
+TEST_F(ConfigTest, SnowballLimitsComeWithTheRegionAndEachCanBeOverridden) {
+  auto snow = parse(with_source("  region: snow\n  endpoint_url: http://192.168.1.50:8080\n"));
+  ASSERT_TRUE(snow.has_value()) << snow.error().message;
+  EXPECT_EQ(snow->source.list_api, s3::ListApi::v1);
+  EXPECT_EQ(snow->source.max_requests, kSnowMaxRequests);
+  EXPECT_EQ(snow->source.addressing, Addressing::path);
+  EXPECT_EQ(snow->destination.max_requests, 0) << "only the side that is a Snowball";
+
+  auto chosen = parse(
+      with_source("  region: snow\n  endpoint_url: http://192.168.1.50:8080\n  list_api: auto\n  max_requests: 600\n"));
+  ASSERT_TRUE(chosen.has_value()) << chosen.error().message;
+  EXPECT_EQ(chosen->source.list_api, s3::ListApi::automatic);
+  EXPECT_EQ(chosen->source.max_requests, 600);
+
+  auto aws = parse(with_source("  max_requests: 32\n"));
+  ASSERT_TRUE(aws.has_value()) << aws.error().message;
+  EXPECT_EQ(aws->source.list_api, s3::ListApi::automatic);
+  EXPECT_EQ(aws->source.max_requests, 32);
+  EXPECT_HAS(error_of(with_source("  max_requests: 0\n")), "source.max_requests must be from 1 to 4096, got '0'");
+}
+
 TEST_F(ConfigTest, RegionListApiAddressingAndLogLevelValues) {
   EXPECT_HAS(error_of(with_source("  region: us east 1\n")), "source.region must look like 'us-east-1'");
   EXPECT_HAS(error_of(with_source("  list_api: v3\n")), "source.list_api must be one of auto, v2, v1, got 'v3'");
@@ -301,6 +330,8 @@ TEST_F(ConfigTest, NonPositiveAndOutOfRangeNumbers) {
   EXPECT_HAS(error_of(kMinimal + "staging:\n  reserve: -1GiB\n"), "staging.reserve must not be negative");
   EXPECT_HAS(error_of(kMinimal + "staging:\n  scan_interval: 0\n"), "staging.scan_interval must be more than 0 seconds");
   EXPECT_HAS(error_of(kMinimal + "staging:\n  scan_interval: 1d\n"), "staging.scan_interval must be a number of seconds");
+  EXPECT_HAS(error_of(kMinimal + "ledger:\n  lease_timeout: 1\n"), "ledger.lease_timeout must be at least 3 seconds");
+  EXPECT_HAS(error_of(kMinimal + "ledger:\n  unavailable_limit: 0\n"), "ledger.unavailable_limit must be more than 0");
   EXPECT_HAS(error_of(kMinimal + "staging:\n  volume_limit: 16M\n"), "staging.volume_limit");
   EXPECT_HAS(error_of(with_source("  connect_timeout: 0\n")), "must be more than 0 seconds");
   EXPECT_HAS(error_of(with_source("  connect_timeout: -1\n")), "must be more than 0 seconds");

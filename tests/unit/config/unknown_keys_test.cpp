@@ -27,7 +27,7 @@ TEST_F(ConfigTest, UnknownKeyInTheWrongSectionSaysWhereItBelongs) {
 
 TEST_F(ConfigTest, UnknownKeyWithoutCloseMatchListsValidKeys) {
   const std::string msg = error_of(kMinimal + "ledger:\n  flavour: sqlite\n");
-  EXPECT_HAS(msg, "config.yaml:10: unknown key 'flavour' in ledger (valid keys: path, postgres_url)");
+  EXPECT_HAS(msg, "config.yaml:10: unknown key 'flavour' in ledger (valid keys: path, postgres_url, lease_timeout, unavailable_limit)");
   EXPECT_HAS(error_of(kMinimal + "local:\n  scratch: /tmp\n"), "unknown key 'scratch' in local");
   EXPECT_HAS(error_of(kMinimal + "transfer_settings:\n  speed: 4\n"), "unknown key 'speed' in transfer_settings");
   EXPECT_HAS(error_of(kMinimal + "job:\n  nam: x\n"), "did you mean 'name'?");
