@@ -12,8 +12,10 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 #include "integration/reliability_support.h"
+#include "support/http_get.h"
 #include "support/proxy_servers.h"
 #include "support/tls_front.h"
 
@@ -68,6 +70,8 @@ class Proxies : public TwoBuckets {
     EXPECT_EQ(result.err.find(secret), std::string::npos) << what << " stderr shows the proxy password";
     EXPECT_EQ(all_files_under(log_dir()).find(secret), std::string::npos) << "the event log shows the proxy password";
   }
+  // The event log the secret was looked for in is really there.
+  void expect_event_log_written() { EXPECT_FALSE(read_events(log_dir()).empty()) << "no event log in " << log_dir(); }
 
   std::string front_target() const { return "127.0.0.1:" + std::to_string(front_->port()); }
 
@@ -87,6 +91,7 @@ TEST_F(Proxies, SyncThroughSquidConnectOverHttps) {
   const std::string log = squid.access_log();
   EXPECT_NE(log.find("TCP_TUNNEL/200"), std::string::npos) << log;
   EXPECT_NE(log.find("CONNECT " + front_target() + " " + kSquidUser.name), std::string::npos) << log;
+  expect_event_log_written();
   expect_secret_kept(kSquidUser.password, sync, "sync");
 
   auto check = run_s5j({"check", "dst", "-c", cfg});
@@ -130,19 +135,49 @@ TEST_F(Proxies, SyncThroughDanteSocks5) {
 
 TEST_F(Proxies, ProxyDownExits7WithOneLine) {
   SquidProxy squid(dir_ + "/squid", kSquidUser);
+  DanteProxy dante(dir_ + "/dante", kSocksUser);
   ASSERT_TRUE(squid.up()) << squid.diagnostics();
-  const std::string url = squid.url(kSquidUser.password);
+  ASSERT_TRUE(dante.up()) << dante.access_log();
+  const std::pair<std::string, uint16_t> down[] = {{squid.url(kSquidUser.password), squid.port()},
+                                                   {dante.url("socks5h", kSocksUser.password), dante.port()}};
   squid.stop();
+  dante.stop();
   ASSERT_FALSE(squid.up());
-  const auto cfg = proxied_config(url);
-  for (const char* command : {"sync", "check"}) {
-    auto r = run_s5j({command, "-c", cfg});
-    EXPECT_EQ(r.exit_code, 7) << command << ": " << r.out << r.err;
-    EXPECT_EQ(line_count(r.err), 1) << r.err;
-    EXPECT_NE(r.err.find("proxy 127.0.0.1:" + std::to_string(squid.port())), std::string::npos) << r.err;
-    expect_secret_kept(kSquidUser.password, r, command);
+  ASSERT_FALSE(dante.up());
+  for (const auto& [url, port] : down) {
+    const auto cfg = proxied_config(url);
+    for (const char* command : {"sync", "check"}) {
+      auto r = run_s5j({command, "-c", cfg});
+      EXPECT_EQ(r.exit_code, 7) << command << ": " << r.out << r.err;
+      EXPECT_EQ(line_count(r.err), 1) << r.err;
+      EXPECT_NE(r.err.find("cannot connect to proxy 127.0.0.1:" + std::to_string(port)), std::string::npos) << r.err;
+      expect_secret_kept(kSquidUser.password, r, command);
+      expect_secret_kept(kSocksUser.password, r, command);
+    }
   }
   EXPECT_TRUE(destination_digests().empty());
+}
+
+// The proxy is up but the gateway behind it is not: the endpoint's failure
+// (exit 7), named as the proxy reported it, not a broken connection.
+TEST_F(Proxies, GatewayDownBehindTheProxyExits7NamingTheGateway) {
+  SquidProxy squid(dir_ + "/squid", kSquidUser);
+  DanteProxy dante(dir_ + "/dante", kSocksUser);
+  ASSERT_TRUE(squid.up()) << squid.diagnostics();
+  ASSERT_TRUE(dante.up()) << dante.access_log();
+  const uint16_t closed = free_loopback_port();
+  const std::string gateway = "127.0.0.1:" + std::to_string(closed);
+  const std::pair<std::string, std::string> proxies[] = {
+      {squid.url(kSquidUser.password), "CONNECT answered 503"},
+      {dante.url("socks5", kSocksUser.password), "SOCKS"}};
+  for (const auto& [proxy, reason] : proxies) {
+    const auto cfg = config(endpoint_a(), "https://" + gateway, {}, {},
+                            "  ca_bundle: " + pki_.pem("ca") + "\n  proxy: " + proxy + "\n");
+    auto r = run_s5j({"sync", "-c", cfg});
+    EXPECT_EQ(r.exit_code, 7) << r.out << r.err;
+    EXPECT_EQ(line_count(r.err), 1) << r.err;
+    EXPECT_NE(r.err.find("cannot reach " + gateway + " (" + reason), std::string::npos) << r.err;
+  }
 }
 
 // A wrong password is the proxy's refusal, said in one line naming the
