@@ -13,6 +13,9 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev python3 python3-botocore curl openssl
   # reliability tests: a clock 20 minutes off, a TLS front for RGW
   faketime socat
+  # the proxy tests: real HTTP CONNECT and SOCKS5 proxies (started by the
+  # tests with their own configs), and nss_wrapper for dante's test user
+  squid dante-server libnss-wrapper
   # the metrics and status page tests: a real Prometheus (and promtool), a headless browser
   prometheus chromium
   # the man page, the shell completion, the Debian package and its checks
@@ -35,3 +38,15 @@ SUDO=""
 echo "[install-deps] installing: ${missing[*]}" >&2
 $SUDO apt-get update >/dev/null
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null
+# squid and danted are here for the tests, which start instances of their
+# own on free loopback ports: the system services the packages enable
+# (squid on :3128) are stopped and disabled where this script installed them.
+for p in squid dante-server; do
+  case " ${missing[*]} " in *" $p "*) ;; *) continue ;; esac
+  service=$p; [ "$p" = dante-server ] && service=danted
+  if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+    $SUDO systemctl disable --now "$service" >/dev/null 2>&1 || true
+  elif command -v service >/dev/null; then
+    $SUDO service "$service" stop >/dev/null 2>&1 || true
+  fi
+done

@@ -20,6 +20,8 @@ ExitCode exit_code_for(const Error& e) {
     case http::ConnectionFailure::proxy_unreachable:
     case http::ConnectionFailure::timed_out:
       return kEndpointUnreachable;
+    case http::ConnectionFailure::proxy_rejected:
+      return kCredentialsRejected;
     case http::ConnectionFailure::tls:
       return kTlsError;
     case http::ConnectionFailure::connection_broken:
@@ -44,7 +46,9 @@ std::span<const ExitCodeDoc> exit_code_docs() {
       {kConfigError,
        "config problem: file missing, unreadable, malformed, unknown key, "
        "wrong type, invalid endpoint URL, missing credentials"},
-      {kCredentialsRejected, "credentials rejected: unknown access key or wrong secret"},
+      {kCredentialsRejected,
+       "credentials rejected: unknown access key or wrong secret, or the proxy refused the user and "
+       "password in `proxy` (or wants some)"},
       {kAccessDenied, "access denied: valid credentials lacking a permission"},
       {kBucketNotFound, "bucket not found"},
       {kEndpointUnreachable,

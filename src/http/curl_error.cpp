@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "http/curl_proxy_error.h"
 #include "http/transport_error.h"
 
 namespace s5j::http::curl {
@@ -66,6 +67,9 @@ Error error_from_curl(CURL* h, CURLcode code, const char* errbuf, const UrlEndpo
   const std::string detail = errbuf[0] != '\0' ? std::string(errbuf) : std::string(curl_easy_strerror(code));
   const bool via_proxy = !options.proxy.empty();
   const std::string proxy_where = proxy.host_port();
+  // A proxy that answered and refused: its reason, not the symptom libcurl
+  // reports (a receive error for a CONNECT answered 407).
+  if (auto refusal = proxy_refusal(h, code, detail, ep, options, proxy)) return *refusal;
 
   switch (code) {
     case CURLE_COULDNT_RESOLVE_HOST:

@@ -15,6 +15,7 @@
 #include "base/strings.h"
 #include "http/curl_error.h"
 #include "http/curl_exchange.h"
+#include "http/curl_proxy_error.h"
 #include "http/rate_limiter.h"
 #include "http/transport_error.h"
 
@@ -228,6 +229,10 @@ Result<Response> CurlTransport::Impl::perform(CURL* h, const Request& request) {
   long status = 0;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
   response.status = static_cast<int>(status);
+  // An http endpoint through an HTTP proxy is not tunnelled: a 407 is the
+  // proxy's answer in place of the server's (no S3 server sends one).
+  if (status == 407 && curl::is_http_proxy(options))
+    return std::unexpected(curl::proxy_auth_refused(407, curl::url_endpoint(request.url), options, proxy));
   return response;
 }
 

@@ -10,6 +10,7 @@ ConnectionFailure connection_failure_of(const Error& error) {
   const std::string_view code = error.code;
   if (code == kConnectFailed || code == kResolveFailed) return endpoint_unreachable;
   if (code == kProxyFailed) return proxy_unreachable;
+  if (code == kProxyRejected) return proxy_rejected;
   if (code == kTimeout) return timed_out;
   if (code == kConnectionReset || code == kSendFailed || code == kRecvFailed) return connection_broken;
   if (code == kTlsError || code == kTlsCertificate) return tls;
@@ -24,6 +25,7 @@ std::string_view to_string(ConnectionFailure failure) {
     case ConnectionFailure::none: return "none";
     case ConnectionFailure::endpoint_unreachable: return "endpoint_unreachable";
     case ConnectionFailure::proxy_unreachable: return "proxy_unreachable";
+    case ConnectionFailure::proxy_rejected: return "proxy_rejected";
     case ConnectionFailure::timed_out: return "timed_out";
     case ConnectionFailure::connection_broken: return "connection_broken";
     case ConnectionFailure::tls: return "tls";

@@ -20,7 +20,8 @@ namespace s5j::http {
 // Error::code values of a Transport failure (no complete HTTP answer).
 inline constexpr char kConnectFailed[] = "ConnectFailed";      // refused, no route, bind_interface
 inline constexpr char kResolveFailed[] = "ResolveFailed";      // endpoint host name not resolved
-inline constexpr char kProxyFailed[] = "ProxyFailed";          // proxy not resolved or not reachable
+inline constexpr char kProxyFailed[] = "ProxyFailed";          // proxy not resolved, not reachable, or refused the tunnel
+inline constexpr char kProxyRejected[] = "ProxyRejected";      // proxy refused our credentials (407, SOCKS5 auth)
 inline constexpr char kTimeout[] = "Timeout";                  // connect timed out, or transfer stalled
 inline constexpr char kConnectionReset[] = "ConnectionReset";  // reset or closed without an answer
 inline constexpr char kSendFailed[] = "SendFailed";
@@ -35,12 +36,14 @@ inline constexpr char kBodyAborted[] = "BodyAborted";          // our own sink o
 //   failover   endpoint_unreachable marks the endpoint down and fails over
 //   check      every class but none means "this endpoint did not answer"
 //   exit code  endpoint_unreachable, proxy_unreachable, timed_out → 7;
-//              tls → 8; connection_broken, other → 1
+//              proxy_rejected → 4; tls → 8; connection_broken, other → 1
 enum class ConnectionFailure {
   none,                  // not one: an HTTP answer came, the error is not the
                          // transport's, or our own body callback aborted it
   endpoint_unreachable,  // no connection to this endpoint: ConnectFailed, ResolveFailed
   proxy_unreachable,     // the proxy (shared by every endpoint): ProxyFailed
+  proxy_rejected,        // the proxy refused the credentials of `proxy`
+                         // (or wants some): ProxyRejected; permanent
   timed_out,             // Timeout: connecting timed out, or the transfer stalled
   connection_broken,     // connected, then the exchange broke: ConnectionReset,
                          // SendFailed, RecvFailed

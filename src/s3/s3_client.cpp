@@ -197,6 +197,7 @@ EndpointPool::Outcome endpoint_outcome_of(const Result<http::Response>& response
     case http::ConnectionFailure::connection_broken:
       return Outcome::failed;
     case http::ConnectionFailure::proxy_unreachable:
+    case http::ConnectionFailure::proxy_rejected:
     case http::ConnectionFailure::tls:
     case http::ConnectionFailure::other:
     case http::ConnectionFailure::none:

@@ -3,80 +3,15 @@
 // signed by an unknown CA end `sync` and `check` with exit code 8 and one
 // line; the same front with a trusted certificate for 127.0.0.1 works, so
 // the failures are the certificates' and nothing else's.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
-#include <thread>
 
 #include "integration/reliability_support.h"
-#include "support/http_get.h"
+#include "support/tls_front.h"
 
 namespace s5j::testing {
 namespace {
-
-using namespace std::chrono_literals;
-
-void openssl(const std::vector<std::string>& args) {
-  std::vector<std::string> argv{program_path("openssl")};
-  argv.insert(argv.end(), args.begin(), args.end());
-  auto r = run_process(argv);
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-}
-
-// A CA, and leaf certificates signed by it.
-struct Pki {
-  std::string dir;
-  void make_ca(const std::string& name) {
-    openssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
-             dir + "/" + name + ".key", "-out", dir + "/" + name + ".pem", "-days", "2", "-subj", "/CN=" + name});
-  }
-  // Leaf `name` for `san` ("IP:127.0.0.1", "DNS:wrong.example") signed by `ca`.
-  void make_leaf(const std::string& name, const std::string& san, const std::string& ca) {
-    const std::string base = dir + "/" + name;
-    openssl({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", base + ".key",
-             "-out", base + ".csr", "-subj", "/CN=" + name});
-    std::ofstream(base + ".ext") << "subjectAltName=" << san << "\nbasicConstraints=CA:FALSE\n";
-    openssl({"x509", "-req", "-in", base + ".csr", "-CA", dir + "/" + ca + ".pem", "-CAkey", dir + "/" + ca + ".key",
-             "-CAcreateserial", "-out", base + ".pem", "-days", "2", "-extfile", base + ".ext"});
-  }
-};
-
-bool accepts_connections(uint16_t port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  ::close(fd);
-  return ok;
-}
-
-// socat terminating TLS with `cert` in front of RGW A.
-class TlsFront {
- public:
-  TlsFront(const std::string& dir, const std::string& cert) : port_(testing::free_loopback_port()) {
-    const std::string upstream = endpoint_a().substr(std::string("http://").size());
-    process_ = std::make_unique<BackgroundProcess>(
-        std::vector<std::string>{program_path("socat"),
-                                 "OPENSSL-LISTEN:" + std::to_string(port_) + ",bind=127.0.0.1,reuseaddr,fork,cert=" +
-                                     dir + "/" + cert + ".pem,key=" + dir + "/" + cert + ".key,verify=0",
-                                 "TCP:" + upstream},
-        std::vector<std::string>{}, dir);
-    for (int i = 0; i < 500 && !accepts_connections(port_); ++i) std::this_thread::sleep_for(10ms);  // polling
-  }
-  std::string url() const { return "https://127.0.0.1:" + std::to_string(port_); }
-  bool up() const { return accepts_connections(port_); }
-
- private:
-  uint16_t port_;
-  std::unique_ptr<BackgroundProcess> process_;  // killed with the front
-};
 
 class Tls : public TwoBuckets {
  protected:
@@ -98,7 +33,7 @@ class Tls : public TwoBuckets {
 };
 
 TEST_F(Tls, TrustedCertificateWorks) {
-  TlsFront front(pki_.dir, "good");
+  TlsFront front(pki_, "good", endpoint_a());
   ASSERT_TRUE(front.up());
   const auto cfg = tls_config(front);
   auto check = run_s5j({"check", "src", "-c", cfg});
@@ -109,7 +44,7 @@ TEST_F(Tls, TrustedCertificateWorks) {
 }
 
 TEST_F(Tls, CertificateForAnotherHostExits8) {
-  TlsFront front(pki_.dir, "wrong-host");
+  TlsFront front(pki_, "wrong-host", endpoint_a());
   ASSERT_TRUE(front.up());
   const auto cfg = tls_config(front);
   for (const char* command : {"sync", "check"}) {
@@ -122,7 +57,7 @@ TEST_F(Tls, CertificateForAnotherHostExits8) {
 }
 
 TEST_F(Tls, CertificateOfAnUnknownCaExits8) {
-  TlsFront front(pki_.dir, "unknown-issuer");
+  TlsFront front(pki_, "unknown-issuer", endpoint_a());
   ASSERT_TRUE(front.up());
   const auto cfg = tls_config(front);
   for (const char* command : {"sync", "check"}) {

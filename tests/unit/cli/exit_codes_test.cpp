@@ -45,6 +45,12 @@ TEST(ExitCodes, RefusedCredentialsExit4) {
     EXPECT_EQ(exit_code_for(with_code(code, 403)), kCredentialsRejected) << code;
 }
 
+// The proxy's credentials are credentials too: 4, with the message naming
+// the proxy (tests/integration/proxy_test.cpp).
+TEST(ExitCodes, ProxyRefusingItsCredentialsExits4) {
+  EXPECT_EQ(exit_code_for(with_code("ProxyRejected")), kCredentialsRejected);
+}
+
 TEST(ExitCodes, MissingPermissionExits5) {
   for (const char* code : {"AccessDenied", "AllAccessDisabled"})
     EXPECT_EQ(exit_code_for(with_code(code, 403)), kAccessDenied) << code;
@@ -74,6 +80,7 @@ TEST(ExitCodes, EveryConnectionFailureClassHasItsExitCode) {
       {"ConnectFailed", kEndpointUnreachable}, {"ProxyFailed", kEndpointUnreachable},
       {"Timeout", kEndpointUnreachable},       {"ConnectionReset", kFailed},
       {"TlsError", kTlsError},                 {"TransportError", kFailed},
+      {"ProxyRejected", kCredentialsRejected},
   };
   for (const auto& [code, exit_code] : per_class) {
     EXPECT_NE(http::connection_failure_of(with_code(code)), none) << code;

@@ -29,7 +29,8 @@ struct Expected {
 };
 const std::vector<Expected> kEveryTransportCode = {
     {"ConnectFailed", endpoint_unreachable}, {"ResolveFailed", endpoint_unreachable},
-    {"ProxyFailed", proxy_unreachable},      {"Timeout", timed_out},
+    {"ProxyFailed", proxy_unreachable},      {"ProxyRejected", proxy_rejected},
+    {"Timeout", timed_out},
     {"ConnectionReset", connection_broken},  {"SendFailed", connection_broken},
     {"RecvFailed", connection_broken},       {"TlsError", tls},
     {"TlsCertificate", tls},                 {"TransportError", other},
@@ -45,6 +46,7 @@ TEST(ConnectionFailure, ConstantsSpellTheWireCodes) {
   EXPECT_EQ(std::string(kConnectFailed), "ConnectFailed");
   EXPECT_EQ(std::string(kResolveFailed), "ResolveFailed");
   EXPECT_EQ(std::string(kProxyFailed), "ProxyFailed");
+  EXPECT_EQ(std::string(kProxyRejected), "ProxyRejected");
   EXPECT_EQ(std::string(kTimeout), "Timeout");
   EXPECT_EQ(std::string(kConnectionReset), "ConnectionReset");
   EXPECT_EQ(std::string(kSendFailed), "SendFailed");
