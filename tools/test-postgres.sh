@@ -4,7 +4,9 @@
 # on 127.0.0.1:PORT only (and a unix socket in DIR), with a role and
 # password for the tests and a database of the same name.
 #   tools/test-postgres.sh start|stop DIR PORT
-#   tools/test-postgres.sh restart DIR PORT   (the server only, data kept)
+#   tools/test-postgres.sh down|up DIR PORT   (the server alone stopped or
+#                                             started again, data kept: the
+#                                             reconnect tests)
 # PostgreSQL refuses to run as root; as root, the server runs as the
 # `postgres` system user (Debian's package creates it), owning DIR.
 # A stale server on DIR (from a killed run) is stopped before a start.
@@ -12,7 +14,7 @@
 set -euo pipefail
 action=${1:-} dir=${2:-} port=${3:-}
 if [ -z "$action" ] || [ -z "$dir" ] || [ -z "$port" ]; then
-  echo "usage: $0 start|stop|restart DIR PORT" >&2
+  echo "usage: $0 start|stop|down|up DIR PORT" >&2
   exit 2
 fi
 bin=/usr/lib/postgresql/15/bin
@@ -59,13 +61,15 @@ CREATE DATABASE $database OWNER $role;
 SQL
     echo "postgres on postgresql://$role@127.0.0.1:$port/$database"
     ;;
-  restart)
+  down)
     stop_server
+    ;;
+  up)
     start_server
     ;;
   stop)
     stop_server
     rm -rf "$dir"
     ;;
-  *) echo "usage: $0 start|stop|restart DIR PORT" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|down|up DIR PORT" >&2; exit 2 ;;
 esac
