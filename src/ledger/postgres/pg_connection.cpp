@@ -235,29 +235,44 @@ Error Connection::error_of(pg_result* res, std::string_view what) const {
   return e;
 }
 
-Result<Rows> Connection::exec(const std::string& sql, const Params& params) {
-  if (broken()) return std::unexpected(error_of(nullptr, "a statement"));
+pg_result* Connection::send(const std::string& sql, const Params* params) {
+  if (params == nullptr) return PQexec(conn_, sql.c_str());
   auto it = prepared_.find(sql);
   if (it == prepared_.end()) {
     const std::string name = "s5j_" + std::to_string(prepared_.size());
-    pg_result* prep = PQprepare(conn_, name.c_str(), sql.c_str(), static_cast<int>(params.types_.size()),
-                                params.types_.data());
-    if (prep == nullptr || PQresultStatus(prep) != PGRES_COMMAND_OK) {
-      Error e = error_of(prep, "preparing a statement");
-      if (prep != nullptr) PQclear(prep);
-      return std::unexpected(std::move(e));
-    }
+    pg_result* prep = PQprepare(conn_, name.c_str(), sql.c_str(), static_cast<int>(params->types_.size()),
+                                params->types_.data());
+    if (prep == nullptr || PQresultStatus(prep) != PGRES_COMMAND_OK) return prep;
     PQclear(prep);
     it = prepared_.emplace(sql, name).first;
   }
-  std::vector<const char*> values(params.values_.size());
-  std::vector<int> lengths(params.values_.size());
+  std::vector<const char*> values(params->values_.size());
+  std::vector<int> lengths(params->values_.size());
   for (size_t i = 0; i < values.size(); ++i) {
-    values[i] = params.nulls_[i] ? nullptr : params.values_[i].data();
-    lengths[i] = static_cast<int>(params.values_[i].size());
+    values[i] = params->nulls_[i] ? nullptr : params->values_[i].data();
+    lengths[i] = static_cast<int>(params->values_[i].size());
   }
-  pg_result* res = PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(values.size()), values.data(),
-                                  lengths.data(), params.formats_.data(), 0);
+  return PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(values.size()), values.data(), lengths.data(),
+                        params->formats_.data(), 0);
+}
+
+pg_result* Connection::run(const std::string& sql, const Params* params, bool safe_to_repeat) {
+  const bool idle = PQtransactionStatus(conn_) == PQTRANS_IDLE;
+  pg_result* res = send(sql, params);
+  const auto status = res != nullptr ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || !broken() || !safe_to_repeat || !idle) return res;
+  // The server dropped us while we were idle: nothing of this statement
+  // ran, so a new connection may send it again.
+  if (res != nullptr) PQclear(res);
+  PQreset(conn_);
+  prepared_.clear();
+  if (broken()) return nullptr;
+  return send(sql, params);
+}
+
+Result<Rows> Connection::exec(const std::string& sql, const Params& params) {
+  if (broken()) return std::unexpected(error_of(nullptr, "a statement"));
+  pg_result* res = run(sql, &params, sql.starts_with("SELECT"));
   const auto status = res != nullptr ? PQresultStatus(res) : PGRES_FATAL_ERROR;
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
     Error e = error_of(res, "a statement");
@@ -269,7 +284,7 @@ Result<Rows> Connection::exec(const std::string& sql, const Params& params) {
 
 Status Connection::script(const std::string& sql) {
   if (broken()) return std::unexpected(error_of(nullptr, "a statement"));
-  pg_result* res = PQexec(conn_, sql.c_str());
+  pg_result* res = run(sql, nullptr, sql == "BEGIN");
   const auto status = res != nullptr ? PQresultStatus(res) : PGRES_FATAL_ERROR;
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
     Error e = error_of(res, "a statement");

@@ -17,6 +17,13 @@
 // connection broken(); a serialization failure, deadlock or lock timeout
 // is retryable LedgerBusy; anything else is LedgerError (fatal).
 //
+// A connection the server dropped while it was idle (a restart between two
+// calls) is noticed only when it is used. A statement that cannot have
+// changed anything yet — BEGIN, or a SELECT outside a transaction — is then
+// tried once more on a new connection (PQreset), so a restart the ledger
+// slept through costs no failed call; anything else fails as above, since
+// it may have committed before the answer was lost.
+//
 // Thread safety: none; the ledger serialises use of a connection.
 #pragma once
 
@@ -124,6 +131,10 @@ class Connection {
 
  private:
   Connection(pg_conn* conn, std::string location, std::string password);
+  // Sends once; on a lost connection, and when `safe_to_repeat`, resets
+  // the connection and sends once more.
+  pg_result* run(const std::string& sql, const Params* params, bool safe_to_repeat);
+  pg_result* send(const std::string& sql, const Params* params);
   Error error_of(pg_result* res, std::string_view what) const;
   std::string scrub(std::string message) const;
 

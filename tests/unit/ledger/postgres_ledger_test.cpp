@@ -235,6 +235,21 @@ TEST_F(PostgresRestart, CallsFailRetryablyWhileDownAndReconnectAfterwards) {
   auto a = (*l)->find_object(job->id, "a");
   ASSERT_TRUE(a.has_value() && a->has_value());
   EXPECT_EQ((**a).state, ObjectState::copying);
+
+  // Restarted while the ledger was idle: its next calls reconnect at once.
+  ASSERT_EQ(script("down"), 0);
+  ASSERT_EQ(script("up"), 0);
+  auto b = (*l)->find_object(job->id, "b");
+  ASSERT_TRUE(b.has_value()) << b.error().describe();
+  ASSERT_TRUE(b->has_value());
+  ASSERT_EQ(script("down"), 0);
+  ASSERT_EQ(script("up"), 0);
+  Transition done = Transition::of(**b, ObjectState::verified, "w");
+  done.update.crc32c = 5;
+  ASSERT_TRUE((*l)->queue(done).has_value());
+  auto again = (*l)->flush();
+  ASSERT_TRUE(again.has_value()) << again.error().describe();
+  EXPECT_EQ(again->applied, 1u);
 }
 
 }  // namespace
