@@ -270,6 +270,101 @@ pg_result* Connection::run(const std::string& sql, const Params* params, bool sa
   return send(sql, params);
 }
 
+Result<std::string> Connection::prepare(const std::string& sql, const Params& params) {
+  if (auto it = prepared_.find(sql); it != prepared_.end()) return it->second;
+  const std::string name = "s5j_" + std::to_string(prepared_.size());
+  pg_result* prep =
+      PQprepare(conn_, name.c_str(), sql.c_str(), static_cast<int>(params.types_.size()), params.types_.data());
+  if (prep == nullptr || PQresultStatus(prep) != PGRES_COMMAND_OK) {
+    Error e = error_of(prep, "preparing a statement");
+    if (prep != nullptr) PQclear(prep);
+    return std::unexpected(std::move(e));
+  }
+  PQclear(prep);
+  prepared_.emplace(sql, name);
+  return name;
+}
+
+Result<std::vector<Rows>> Connection::pipeline(const std::vector<Step>& steps) {
+  if (broken()) return std::unexpected(error_of(nullptr, "a statement"));
+  const bool idle = PQtransactionStatus(conn_) == PQTRANS_IDLE;
+  auto out = pipeline_once(steps);
+  if (out || !broken() || !idle || steps.empty() || steps.front().sql != "BEGIN") return out;
+  // Dropped while idle (see run()): nothing of it ran; once more.
+  PQreset(conn_);
+  prepared_.clear();
+  if (broken()) return out;
+  return pipeline_once(steps);
+}
+
+Result<std::vector<Rows>> Connection::pipeline_once(const std::vector<Step>& steps) {
+  // Statements are prepared before the pipeline starts (once per connection).
+  std::vector<std::string> names(steps.size());
+  for (size_t i = 0; i < steps.size(); ++i) {
+    if (steps[i].plain) continue;
+    auto name = prepare(steps[i].sql, steps[i].params);
+    if (!name) return std::unexpected(name.error());
+    names[i] = *name;
+  }
+  if (PQenterPipelineMode(conn_) != 1) return std::unexpected(error_of(nullptr, "entering pipeline mode"));
+  size_t sent = 0;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const Step& step = steps[i];
+    int ok = 0;
+    if (step.plain) {
+      ok = PQsendQueryParams(conn_, step.sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0);
+    } else {
+      const Params& p = step.params;
+      std::vector<const char*> values(p.values_.size());
+      std::vector<int> lengths(p.values_.size());
+      for (size_t k = 0; k < values.size(); ++k) {
+        values[k] = p.nulls_[k] ? nullptr : p.values_[k].data();
+        lengths[k] = static_cast<int>(p.values_[k].size());
+      }
+      ok = PQsendQueryPrepared(conn_, names[i].c_str(), static_cast<int>(values.size()), values.data(),
+                               lengths.data(), p.formats_.data(), 0);
+    }
+    if (ok != 1) break;
+    ++sent;
+  }
+  const bool synced = PQpipelineSync(conn_) == 1;
+  std::vector<Rows> out;
+  std::optional<Error> failure;
+  if (sent < steps.size() || !synced) failure = error_of(nullptr, "sending a pipeline");
+  for (size_t i = 0; i < sent && synced; ++i) {
+    pg_result* res = PQgetResult(conn_);
+    if (res == nullptr) {
+      if (!failure) failure = error_of(nullptr, "a statement");
+      break;
+    }
+    const auto status = PQresultStatus(res);
+    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+      out.emplace_back(res);
+    } else {
+      if (!failure && status != PGRES_PIPELINE_ABORTED) failure = error_of(res, "a statement");
+      PQclear(res);
+    }
+    // Each statement's results end with a NULL.
+    while ((res = PQgetResult(conn_)) != nullptr) {
+      const bool lost = PQresultStatus(res) == PGRES_FATAL_ERROR && broken();
+      PQclear(res);
+      if (lost) break;
+    }
+    if (broken()) break;
+  }
+  if (synced && !broken()) {
+    // The sync's own result.
+    if (pg_result* sync = PQgetResult(conn_)) PQclear(sync);
+  }
+  (void)PQexitPipelineMode(conn_);
+  if (failure) {
+    if (!failure->code.empty() && failure->code != kLedgerUnavailable && broken()) failure = error_of(nullptr, "a pipeline");
+    return std::unexpected(std::move(*failure));
+  }
+  if (out.size() != steps.size()) return std::unexpected(error_of(nullptr, "a pipeline"));
+  return out;
+}
+
 Result<Rows> Connection::exec(const std::string& sql, const Params& params) {
   if (broken()) return std::unexpected(error_of(nullptr, "a statement"));
   pg_result* res = run(sql, &params, sql.starts_with("SELECT"));

@@ -109,6 +109,14 @@ class Rows {
   pg_result* res_ = nullptr;
 };
 
+// One statement of a pipeline: SQL with parameters (prepared, as exec()),
+// or, with `plain`, a parameterless command such as BEGIN or COMMIT.
+struct Step {
+  std::string sql;
+  Params params;
+  bool plain = false;
+};
+
 class Connection {
  public:
   // Connects with the URL as given (libpq reads its options, PGPASSWORD
@@ -124,6 +132,13 @@ class Connection {
   Result<Rows> exec(const std::string& sql, const Params& params = Params());
   // Statements without parameters (several separated by ';').
   Status script(const std::string& sql);
+  // Several statements in one round trip (libpq's pipeline mode): the rows
+  // of each, in order. The first failing statement fails the call and the
+  // ones after it are not run; a transaction the steps opened is then in
+  // the aborted state until the caller rolls it back. A pipeline opening
+  // with BEGIN is sent again once on a connection the server dropped while
+  // idle, as a lone BEGIN is.
+  Result<std::vector<Rows>> pipeline(const std::vector<Step>& steps);
   // The connection is gone; the owner opens a new one.
   bool broken() const;
   // libpq's version number (e.g. 150018), for --version.
@@ -135,6 +150,9 @@ class Connection {
   // the connection and sends once more.
   pg_result* run(const std::string& sql, const Params* params, bool safe_to_repeat);
   pg_result* send(const std::string& sql, const Params* params);
+  // Prepares `sql` unless it is; its statement name, or the failed result.
+  Result<std::string> prepare(const std::string& sql, const Params& params);
+  Result<std::vector<Rows>> pipeline_once(const std::vector<Step>& steps);
   Error error_of(pg_result* res, std::string_view what) const;
   std::string scrub(std::string message) const;
 
@@ -149,6 +167,10 @@ class Connection {
 class Transaction {
  public:
   static Result<Transaction> begin(Connection& conn);
+  // A transaction the caller opened itself (BEGIN in a pipeline).
+  static Transaction adopt(Connection& conn) { return Transaction(conn); }
+  // The caller committed it (COMMIT in a pipeline): nothing to roll back.
+  void committed() { conn_ = nullptr; }
   Transaction(Transaction&& other) noexcept : conn_(other.conn_) { other.conn_ = nullptr; }
   Transaction& operator=(Transaction&&) = delete;
   ~Transaction();

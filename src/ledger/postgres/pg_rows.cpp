@@ -90,7 +90,7 @@ void TotalsDelta::move(JobId job, ObjectState from, ObjectState to, int64_t size
   add(job, to, 1, size);
 }
 
-Status TotalsDelta::apply(Connection& c) {
+std::optional<Step> TotalsDelta::take_step() {
   ArrayLiteral jobs, states, objects, bytes;
   for (const auto& [key, change] : changes_) {
     if (change.first == 0 && change.second == 0) continue;
@@ -100,13 +100,18 @@ Status TotalsDelta::apply(Connection& c) {
     bytes.i64(change.second);
   }
   changes_.clear();
-  if (jobs.empty()) return {};
-  auto r = c.exec(
-      "INSERT INTO object_totals(job_id, state, objects, bytes) "
-      "SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[]) "
-      "ON CONFLICT (job_id, state) DO UPDATE SET objects = object_totals.objects + excluded.objects, "
-      "bytes = object_totals.bytes + excluded.bytes",
-      Params().array(jobs.str()).array(states.str()).array(objects.str()).array(bytes.str()));
+  if (jobs.empty()) return std::nullopt;
+  return Step{"INSERT INTO object_totals(job_id, state, objects, bytes) "
+              "SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[]) "
+              "ON CONFLICT (job_id, state) DO UPDATE SET objects = object_totals.objects + excluded.objects, "
+              "bytes = object_totals.bytes + excluded.bytes",
+              Params().array(jobs.str()).array(states.str()).array(objects.str()).array(bytes.str())};
+}
+
+Status TotalsDelta::apply(Connection& c) {
+  auto step = take_step();
+  if (!step) return {};
+  auto r = c.exec(step->sql, step->params);
   if (!r) return std::unexpected(r.error());
   return {};
 }

@@ -53,6 +53,9 @@ class TotalsDelta {
   void add(JobId job, ObjectState state, int64_t objects, int64_t bytes);
   void move(JobId job, ObjectState from, ObjectState to, int64_t size);
   Status apply(Connection& c);
+  // The statement apply() runs (for a pipeline), or nullopt when there is
+  // nothing to write; clears the gathered changes.
+  std::optional<Step> take_step();
 
  private:
   std::map<std::pair<int64_t, std::string>, std::pair<int64_t, int64_t>> changes_;

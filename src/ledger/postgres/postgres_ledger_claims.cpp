@@ -35,18 +35,14 @@ Result<std::vector<ObjectRecord>> PostgresLedger::claim(const ClaimRequest& requ
   std::lock_guard lock(db_mu_);
   auto c = conn_locked();
   if (!c) return std::unexpected(c.error());
-  auto txn = pg::Transaction::begin(**c);
-  if (!txn) return std::unexpected(txn.error());
   const int64_t now = now_ms();
-  std::vector<ObjectRecord> out;
-  for (ObjectState s : order) {
-    if (out.size() >= request.max) break;
-    // Unleased rows carry lease_expires = 0, so "free or expired" is one
-    // range of the claim index. A row another transaction has locked (being
-    // claimed or written elsewhere) is skipped, not waited for; under READ
-    // COMMITTED a row claimed and committed meanwhile is re-checked against
-    // the WHERE and skipped too.
-    auto r = (*c)->exec(
+  // Unleased rows carry lease_expires = 0, so "free or expired" is one
+  // range of the claim index. A row another transaction has locked (being
+  // claimed or written elsewhere) is skipped, not waited for; under READ
+  // COMMITTED a row claimed and committed meanwhile is re-checked against
+  // the WHERE and skipped too.
+  auto claim_step = [&](ObjectState s, size_t room) {
+    return pg::Step{
         "WITH picked AS (SELECT id FROM objects WHERE job_id = $1 AND state = $2 AND lease_expires <= $3 "
         "AND state <> 'verified' LIMIT $4 FOR UPDATE SKIP LOCKED) "
         "UPDATE objects o SET lease_owner = $5, lease_expires = $6, lease_epoch = o.lease_epoch + 1, updated_at = $3 "
@@ -55,14 +51,33 @@ Result<std::vector<ObjectRecord>> PostgresLedger::claim(const ClaimRequest& requ
             .i64(request.job.value)
             .text(to_string(s))
             .i64(now)
-            .i64(static_cast<int64_t>(request.max - out.size()))
+            .i64(static_cast<int64_t>(room))
             .text(request.owner)
-            .i64(now + request.lease.count()));
-    if (!r) return std::unexpected(r.error());
-    auto got = pg::read_objects(*r);
-    std::move(got.begin(), got.end(), std::back_inserter(out));
+            .i64(now + request.lease.count())};
+  };
+  // One transaction, each state's claim in the round trip of the step
+  // before it (BEGIN with the first, COMMIT with the last).
+  std::vector<ObjectRecord> out;
+  std::vector<pg::Step> steps{pg::Step{"BEGIN", Params(), true}};
+  std::optional<pg::Transaction> txn;
+  for (size_t i = 0; i < order.size() && out.size() < request.max; ++i) {
+    steps.push_back(claim_step(order[i], request.max - out.size()));
+    const bool last = i + 1 == order.size();
+    if (last) steps.push_back(pg::Step{"COMMIT", Params(), true});
+    auto got = (*c)->pipeline(steps);
+    if (!txn) txn.emplace(pg::Transaction::adopt(**c));
+    if (!got) return std::unexpected(got.error());
+    auto records = pg::read_objects((*got)[steps.front().plain && steps.front().sql == "BEGIN" ? 1 : 0]);
+    std::move(records.begin(), records.end(), std::back_inserter(out));
+    steps.clear();
+    if (last) {
+      txn->committed();
+      return out;
+    }
   }
-  if (auto st = txn->commit(); !st) return std::unexpected(st.error());
+  // Filled before the last state: commit alone.
+  if (auto st = (*c)->script("COMMIT"); !st) return std::unexpected(st.error());
+  if (txn) txn->committed();
   return out;
 }
 

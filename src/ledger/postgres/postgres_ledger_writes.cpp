@@ -1,5 +1,6 @@
 // PostgresLedger, the TransitionQueue part: the queue with group commit.
-// A flush is one transaction of a handful of statements whatever its size:
+// A flush is one transaction of a handful of statements whatever its size,
+// sent in two round trips (libpq's pipeline mode):
 // the rows its operations touch are read and locked at once (objects, then
 // uploads, in id order: every writer locks in that order), each operation
 // is checked against the rows as the ones before it left them, exactly as
@@ -240,10 +241,7 @@ Result<FlushReport> PostgresLedger::flush_locked(bool hand_over_rejections) {
     Status outcome = [&]() -> Status {
       auto c = conn_locked();
       if (!c) return std::unexpected(c.error());
-      auto txn = pg::Transaction::begin(**c);
-      if (!txn) return std::unexpected(txn.error());
-      if (auto st = apply_batch_locked(**c, ops, now_ms(), rejected); !st) return st;
-      return txn->commit();
+      return apply_batch_locked(**c, ops, now_ms(), rejected);
     }();
     if (!outcome) {
       // The batch goes back to the front of the queue, ahead of what other
@@ -267,53 +265,64 @@ Status PostgresLedger::apply_batch_locked(pg::Connection& c, const std::vector<Q
     if (const auto* p = std::get_if<PartOp>(&op)) upload_ids.insert(p->upload.value);
     if (const auto* e = std::get_if<UploadEndOp>(&op)) upload_ids.insert(e->upload.value);
   }
-  std::map<int64_t, Row> rows;
+  // Round trip one: BEGIN and the rows, locked.
+  std::vector<pg::Step> steps{pg::Step{"BEGIN", Params(), true}};
   if (!object_ids.empty()) {
     ArrayLiteral ids;
     for (int64_t id : object_ids) ids.i64(id);
-    auto r = c.exec(
+    steps.push_back(pg::Step{
         "SELECT id, job_id, state, lease_owner, lease_expires, lease_epoch, attempts, md5, crc32c, dest_etag, "
         "source_etag, size, last_error, error_at, staged_volume, staged_path, staged_size, staged_md5, "
         "staged_crc32c, staged_metadata, updated_at FROM objects WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE",
-        Params().array(ids.str()));
-    if (!r) return std::unexpected(r.error());
-    for (int i = 0; i < r->size(); ++i) {
+        Params().array(ids.str())});
+  }
+  if (!upload_ids.empty()) {
+    ArrayLiteral ids;
+    for (int64_t id : upload_ids) ids.i64(id);
+    steps.push_back(pg::Step{
+        "SELECT id, status, object_id FROM uploads WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE",
+        Params().array(ids.str())});
+  }
+  auto read = c.pipeline(steps);
+  // From here on a transaction may be open: rolled back unless committed.
+  pg::Transaction txn = pg::Transaction::adopt(c);
+  if (!read) return std::unexpected(read.error());
+  std::map<int64_t, Row> rows;
+  if (!object_ids.empty()) {
+    const pg::Rows& r = (*read)[1];
+    for (int i = 0; i < r.size(); ++i) {
       Row row;
-      row.job = r->i64(i, 1);
-      row.state = parse_object_state(r->text(i, 2)).value_or(ObjectState::pending);
-      row.lease_owner = opt_text(*r, i, 3);
-      row.lease_expires = r->i64(i, 4);
-      row.lease_epoch = r->i64(i, 5);
-      row.attempts = r->i64(i, 6);
-      row.md5 = opt_md5(*r, i, 7);
-      row.crc32c = opt_crc(*r, i, 8);
-      row.dest_etag = opt_text(*r, i, 9);
-      row.source_etag = r->text(i, 10);
-      row.size = r->i64(i, 11);
-      row.last_error = opt_text(*r, i, 12);
-      row.error_at = opt_i64(*r, i, 13);
-      row.staged_volume = opt_text(*r, i, 14);
-      row.staged_path = opt_text(*r, i, 15);
-      row.staged_size = opt_i64(*r, i, 16);
-      row.staged_md5 = opt_md5(*r, i, 17);
-      row.staged_crc32c = opt_crc(*r, i, 18);
-      if (!r->is_null(i, 19)) row.staged_metadata = r->bytea(i, 19);
-      row.updated_at = r->i64(i, 20);
-      rows.emplace(r->i64(i, 0), std::move(row));
+      row.job = r.i64(i, 1);
+      row.state = parse_object_state(r.text(i, 2)).value_or(ObjectState::pending);
+      row.lease_owner = opt_text(r, i, 3);
+      row.lease_expires = r.i64(i, 4);
+      row.lease_epoch = r.i64(i, 5);
+      row.attempts = r.i64(i, 6);
+      row.md5 = opt_md5(r, i, 7);
+      row.crc32c = opt_crc(r, i, 8);
+      row.dest_etag = opt_text(r, i, 9);
+      row.source_etag = r.text(i, 10);
+      row.size = r.i64(i, 11);
+      row.last_error = opt_text(r, i, 12);
+      row.error_at = opt_i64(r, i, 13);
+      row.staged_volume = opt_text(r, i, 14);
+      row.staged_path = opt_text(r, i, 15);
+      row.staged_size = opt_i64(r, i, 16);
+      row.staged_md5 = opt_md5(r, i, 17);
+      row.staged_crc32c = opt_crc(r, i, 18);
+      if (!r.is_null(i, 19)) row.staged_metadata = r.bytea(i, 19);
+      row.updated_at = r.i64(i, 20);
+      rows.emplace(r.i64(i, 0), std::move(row));
     }
   }
   std::map<int64_t, UploadRow> uploads;
   if (!upload_ids.empty()) {
-    ArrayLiteral ids;
-    for (int64_t id : upload_ids) ids.i64(id);
-    auto r = c.exec("SELECT id, status, object_id FROM uploads WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE",
-                    Params().array(ids.str()));
-    if (!r) return std::unexpected(r.error());
-    for (int i = 0; i < r->size(); ++i) {
+    const pg::Rows& r = read->back();
+    for (int i = 0; i < r.size(); ++i) {
       UploadRow u;
-      u.status = r->text(i, 1);
-      if (!r->is_null(i, 2)) u.object = ObjectId{r->i64(i, 2)};
-      uploads.emplace(r->i64(i, 0), std::move(u));
+      u.status = r.text(i, 1);
+      if (!r.is_null(i, 2)) u.object = ObjectId{r.i64(i, 2)};
+      uploads.emplace(r.i64(i, 0), std::move(u));
     }
   }
 
@@ -346,7 +355,8 @@ Status PostgresLedger::apply_batch_locked(pg::Connection& c, const std::vector<Q
     }
   }
 
-  // The final rows, one statement per table.
+  // Round trip two: the final rows, one statement per table, and COMMIT.
+  steps.clear();
   ArrayLiteral ids, states, attempts, owners, expires, md5s, crcs, dest_etags, errors, error_ats, volumes, paths,
       staged_sizes, staged_md5s, staged_crcs, metadata, updated;
   for (const auto& [id, row] : rows) {
@@ -370,7 +380,7 @@ Status PostgresLedger::apply_batch_locked(pg::Connection& c, const std::vector<Q
     updated.i64(row.updated_at);
   }
   if (!ids.empty()) {
-    auto r = c.exec(
+    steps.push_back(pg::Step{
         "UPDATE objects o SET state = v.state, attempts = v.attempts, lease_owner = v.owner, lease_expires = v.expires, "
         "md5 = v.md5, crc32c = v.crc, dest_etag = v.dest_etag, last_error = v.err, error_at = v.err_at, "
         "staged_volume = v.vol, staged_path = v.path, staged_size = v.ssize, staged_md5 = v.smd5, "
@@ -396,8 +406,7 @@ Status PostgresLedger::apply_batch_locked(pg::Connection& c, const std::vector<Q
             .array(staged_md5s.str())
             .array(staged_crcs.str())
             .array(metadata.str())
-            .array(updated.str()));
-    if (!r) return std::unexpected(r.error());
+            .array(updated.str())});
   }
   if (!parts.empty()) {
     ArrayLiteral refs, numbers, offsets, sizes, etags, pmd5s, pcrcs, done;
@@ -411,7 +420,7 @@ Status PostgresLedger::apply_batch_locked(pg::Connection& c, const std::vector<Q
       pcrcs.opt_i64(pg::opt_u32(w.part.crc32c));
       done.i64(w.done_at);
     }
-    auto r = c.exec(
+    steps.push_back(pg::Step{
         "INSERT INTO parts(upload_ref, part_number, byte_offset, size, etag, md5, crc32c, done_at) "
         "SELECT * FROM unnest($1::bigint[], $2::integer[], $3::bigint[], $4::bigint[], $5::text[], $6::bytea[], "
         "$7::bigint[], $8::bigint[]) ON CONFLICT (upload_ref, part_number) DO UPDATE SET "
@@ -425,8 +434,7 @@ Status PostgresLedger::apply_batch_locked(pg::Connection& c, const std::vector<Q
             .array(etags.str())
             .array(pmd5s.str())
             .array(pcrcs.str())
-            .array(done.str()));
-    if (!r) return std::unexpected(r.error());
+            .array(done.str())});
   }
   ArrayLiteral ended_ids, ended_status;
   for (const auto& [id, u] : uploads) {
@@ -435,13 +443,17 @@ Status PostgresLedger::apply_batch_locked(pg::Connection& c, const std::vector<Q
     ended_status.text(u.status);
   }
   if (!ended_ids.empty()) {
-    auto r = c.exec(
+    steps.push_back(pg::Step{
         "UPDATE uploads u SET status = v.status, updated_at = $3 FROM unnest($1::bigint[], $2::text[]) AS v(id, status) "
         "WHERE u.id = v.id",
-        Params().array(ended_ids.str()).array(ended_status.str()).i64(now));
-    if (!r) return std::unexpected(r.error());
+        Params().array(ended_ids.str()).array(ended_status.str()).i64(now)});
   }
-  return totals.apply(c);
+  if (auto step = totals.take_step()) steps.push_back(std::move(*step));
+  steps.push_back(pg::Step{"COMMIT", Params(), true});
+  auto written = c.pipeline(steps);
+  if (!written) return std::unexpected(written.error());
+  txn.committed();
+  return {};
 }
 
 }  // namespace s5j::ledger
