@@ -1,6 +1,8 @@
 // PostgresLedger, the ObjectCatalog part: reopen_verified, `s5j verify`
 // putting verified records whose destination copy is missing or different
 // back in line (the compare-and-set of every request is in one UPDATE).
+#include <algorithm>
+
 #include "ledger/postgres/pg_rows.h"
 #include "ledger/postgres/postgres_ledger.h"
 
@@ -12,8 +14,14 @@ using pg::Params;
 Result<std::vector<ObjectId>> PostgresLedger::reopen_verified(JobId job, std::span<const ReopenRequest> requests) {
   std::vector<ObjectId> reopened;
   if (requests.empty()) return reopened;
+  // Rows are locked in id order, as every other writer locks them, so a
+  // reopen and a flush never wait for each other in a cycle.
+  std::vector<const ReopenRequest*> by_id;
+  for (const ReopenRequest& r : requests) by_id.push_back(&r);
+  std::sort(by_id.begin(), by_id.end(), [](const ReopenRequest* a, const ReopenRequest* b) { return a->id < b->id; });
   ArrayLiteral ids, sizes, etags, updated, reasons;
-  for (const ReopenRequest& r : requests) {
+  for (const ReopenRequest* rp : by_id) {
+    const ReopenRequest& r = *rp;
     ids.i64(r.id.value);
     sizes.i64(static_cast<int64_t>(r.size));
     etags.text(r.source_etag);
