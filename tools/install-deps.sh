@@ -24,6 +24,8 @@ packages=(
   e2fsprogs xfsprogs util-linux
   # the real S3 server the tests run against (Ceph RADOS Gateway)
   ceph-mon ceph-osd radosgw ceph-common ceph-base
+  # the PostgreSQL 15 the PostgreSQL ledger's tests start (tools/test-postgres.sh)
+  postgresql-15
 )
 missing=()
 for p in "${packages[@]}"; do

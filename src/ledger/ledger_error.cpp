@@ -5,7 +5,7 @@ namespace s5j::ledger {
 bool is_ledger_error(const Error& error) {
   const std::string_view c = error.code;
   return c == kLedgerError || c == kLedgerBusy || c == kLedgerIllegalTransition || c == kLedgerNotFound ||
-         c == kLedgerConflict || c == kLedgerUnsupported;
+         c == kLedgerConflict || c == kLedgerUnsupported || c == kLedgerUnavailable;
 }
 
 std::unexpected<Error> ledger_error(ErrorKind kind, std::string_view code, std::string message) {

@@ -4,7 +4,12 @@
 //                            newer schema, I/O error, disk full); the message
 //                            names the file and what to do.
 //   LedgerBusy               retryable: another process held the ledger
-//                            longer than the busy timeout.
+//                            longer than the busy timeout (PostgreSQL: a
+//                            deadlock or serialization failure).
+//   LedgerUnavailable        retryable: the ledger's server cannot be
+//                            reached or the connection was lost
+//                            (PostgreSQL restarted, network down); the
+//                            next call reconnects by itself.
 //   LedgerIllegalTransition  permanent: a transition the job's state
 //                            machine does not allow (a bug in the caller).
 //   LedgerNotFound           permanent: unknown job, object, run or upload.
@@ -33,10 +38,11 @@ inline constexpr char kLedgerIllegalTransition[] = "LedgerIllegalTransition";
 inline constexpr char kLedgerNotFound[] = "LedgerNotFound";
 inline constexpr char kLedgerConflict[] = "LedgerConflict";
 inline constexpr char kLedgerUnsupported[] = "LedgerUnsupported";
+inline constexpr char kLedgerUnavailable[] = "LedgerUnavailable";
 
 inline constexpr char kAlreadyRunning[] = "AlreadyRunning";
 
-// True for the six Ledger* codes above (not AlreadyRunning): the ledger
+// True for the seven Ledger* codes above (not AlreadyRunning): the ledger
 // failed, and the CLI reports it as a ledger problem.
 bool is_ledger_error(const Error& error);
 

@@ -1,6 +1,7 @@
 #include "ledger/open_ledger.h"
 
 #include "ledger/ledger_error.h"
+#include "ledger/postgres/postgres_ledger.h"
 #include "ledger/sqlite/sqlite_ledger.h"
 
 namespace s5j::ledger {
@@ -8,8 +9,12 @@ namespace s5j::ledger {
 Result<std::unique_ptr<Ledger>> open_ledger(const LedgerOptions& options) {
   const std::string& loc = options.location;
   if (loc.starts_with("postgresql://") || loc.starts_with("postgres://")) {
-    return ledger_error(ErrorKind::fatal, kLedgerUnsupported,
-                        "PostgreSQL ledgers are not supported by this build yet; use a ledger file path");
+    PostgresLedgerOptions o;
+    o.url = loc;
+    o.clock = options.clock;
+    auto l = PostgresLedger::open(std::move(o));
+    if (!l) return std::unexpected(l.error());
+    return std::unique_ptr<Ledger>(std::move(*l));
   }
   SqliteLedgerOptions o;
   o.path = loc.starts_with("sqlite:") ? loc.substr(7) : loc;
@@ -21,6 +26,8 @@ Result<std::unique_ptr<Ledger>> open_ledger(const LedgerOptions& options) {
   return std::unique_ptr<Ledger>(std::move(*l));
 }
 
-std::string backend_library_versions() { return "SQLite " + sqlite::library_version(); }
+std::string backend_library_versions() {
+  return "SQLite " + sqlite::library_version() + ", libpq " + libpq_version();
+}
 
 }  // namespace s5j::ledger

@@ -1,7 +1,8 @@
 // open_ledger: picks the backend from the location and opens it.
 //
 //   /path/to/file.db or sqlite:/path/to/file.db  -> SqliteLedger
-//   postgresql://... or postgres://...           -> LedgerUnsupported (later)
+//   postgresql://... or postgres://...           -> PostgresLedger (the URL
+//                                                   goes to libpq as is)
 //
 // The caller owns the returned ledger. Failure as the backend's open().
 #pragma once
@@ -25,7 +26,8 @@ struct LedgerOptions {
 
 Result<std::unique_ptr<Ledger>> open_ledger(const LedgerOptions& options);
 
-// The backends' libraries as linked ("SQLite 3.40.1"), for `s5j --version`.
+// The backends' libraries as linked ("SQLite 3.40.1, libpq 15.18"), for
+// `s5j --version`.
 std::string backend_library_versions();
 
 }  // namespace s5j::ledger

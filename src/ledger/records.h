@@ -249,6 +249,7 @@ struct LockHolder {
   TimePoint expires_at;
   std::string role;  // empty: the whole job; else the role held (one per holder entry)
   std::optional<RunActivity> activity;  // nullopt: the holder published none (yet)
+  bool shared = false;                  // taken with LockRequest::shared
 };
 
 struct LockOutcome {

@@ -24,6 +24,9 @@ std::string limited_secret_key() {
   return env_or("S5J_TEST_LIMITED_SECRET_KEY", "limitedsecretkey0000000000000000000000001");
 }
 std::string limited_user_arn() { return "arn:aws:iam:::user/s5j-limited"; }
+std::string postgres_url() { return env_or("S5J_TEST_POSTGRES_URL", S5J_TEST_POSTGRES_URL); }
+std::string postgres_dir() { return env_or("S5J_TEST_POSTGRES_DIR", S5J_TEST_POSTGRES_DIR); }
+std::string postgres_port() { return env_or("S5J_TEST_POSTGRES_PORT", S5J_TEST_POSTGRES_PORT); }
 std::string s5j_binary() { return env_or("S5J_BINARY", S5J_BINARY); }
 std::string source_dir() { return env_or("S5J_SOURCE_DIR", S5J_SOURCE_DIR); }
 

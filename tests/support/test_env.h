@@ -19,6 +19,12 @@ std::string secret_key();  // S5J_TEST_SECRET_KEY
 std::string limited_access_key();  // S5J_TEST_LIMITED_ACCESS_KEY
 std::string limited_secret_key();  // S5J_TEST_LIMITED_SECRET_KEY
 std::string limited_user_arn();    // "arn:aws:iam:::user/s5j-limited", for bucket policies
+// The PostgreSQL of fixture "postgres" (tools/test-postgres.sh): a URL
+// with the test role's password, and the server's directory and port (the
+// reconnect tests stop and start it).
+std::string postgres_url();   // S5J_TEST_POSTGRES_URL
+std::string postgres_dir();   // S5J_TEST_POSTGRES_DIR
+std::string postgres_port();  // S5J_TEST_POSTGRES_PORT
 std::string s5j_binary();  // S5J_BINARY: the built s5j executable
 std::string source_dir();  // S5J_SOURCE_DIR: the project checkout
 

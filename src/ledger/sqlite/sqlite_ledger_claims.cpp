@@ -14,8 +14,11 @@ Result<std::vector<ObjectRecord>> SqliteLedger::claim_state_locked(const ClaimRe
   // Unleased rows carry lease_expires = 0, so "free or expired" is one range
   // of the (job_id, state, lease_expires) index. The write lock is held, so
   // no other process can hand out the same rows between SELECT and UPDATE.
+  // Every claim moves the fencing epoch, so the previous holder's queued
+  // transitions no longer apply (Transition::epoch).
   auto st = state_.db->cached(
-      "UPDATE objects SET lease_owner = ?1, lease_expires = ?2, updated_at = ?3 WHERE id IN "
+      "UPDATE objects SET lease_owner = ?1, lease_expires = ?2, lease_epoch = lease_epoch + 1, updated_at = ?3 "
+      "WHERE id IN "
       "(SELECT id FROM objects WHERE job_id = ?4 AND state = ?5 AND lease_expires <= ?3 AND " S5J_CLAIM_INDEX_WHERE
       " LIMIT ?6) "
       "RETURNING " S5J_OBJECT_COLUMNS);

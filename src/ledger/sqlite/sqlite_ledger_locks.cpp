@@ -1,5 +1,5 @@
-// SqliteLedger, the JobControl part: the single-instance job lock, whole
-// job or per role, and the activity its holders publish on it.
+// SqliteLedger, the JobControl part: the job lock, whole job or per role,
+// exclusive or shared (lock_rules.h), and the activity its holders publish on it.
 #include <algorithm>
 #include <map>
 #include <string>
@@ -7,6 +7,7 @@
 
 #include "base/strings.h"
 #include "ledger/ledger_error.h"
+#include "ledger/lock_rules.h"
 #include "ledger/sqlite/sqlite_ledger.h"
 #include "ledger/sqlite/sqlite_rows.h"
 
@@ -21,7 +22,8 @@ namespace {
 Result<std::vector<LockHolder>> read_locks(sqlite::Database& db, JobId job) {
   auto st = db.cached(
       "SELECT owner, pid, host, acquired_at, expires_at, role, activity, activity_since, activity_wanted_bytes, "
-      "activity_next_scan_at, activity_detail, activity_retry_at FROM job_locks WHERE job_id = ?1 ORDER BY role");
+      "activity_next_scan_at, activity_detail, activity_retry_at, shared FROM job_locks WHERE job_id = ?1 "
+      "ORDER BY role, acquired_at, owner");
   if (!st) return std::unexpected(st.error());
   (*st)->bind(1, job.value);
   std::vector<LockHolder> out;
@@ -32,6 +34,7 @@ Result<std::vector<LockHolder>> read_locks(sqlite::Database& db, JobId job) {
     const auto& s = **st;
     out.push_back(LockHolder{s.get_text(0), s.get_int(1), s.get_text(2), from_ms(s.get_int(3)), from_ms(s.get_int(4)),
                              s.get_text(5)});
+    out.back().shared = s.get_int(12) != 0;
     if (!s.is_null(6)) {
       RunActivity a{s.get_text(6), from_ms(s.get_int(7))};
       if (!s.is_null(8)) a.wanted_bytes = static_cast<uint64_t>(s.get_int(8));
@@ -55,11 +58,7 @@ Result<LockOutcome> SqliteLedger::acquire_job_lock(JobId job, const LockRequest&
     }
   }
   // The whole job is the role ''; it conflicts with every role.
-  const std::vector<std::string> roles = request.roles.empty() ? std::vector<std::string>{""} : request.roles;
-  const bool whole_job = request.roles.empty();
-  auto wanted = [&](const std::string& role) {
-    return whole_job || role.empty() || std::find(roles.begin(), roles.end(), role) != roles.end();
-  };
+  const std::vector<std::string> roles = lock_rows_of(request);
   std::lock_guard lock(db_mu_);
   auto txn = WriteTransaction::begin(*state_.db);
   if (!txn) return std::unexpected(txn.error());
@@ -68,40 +67,35 @@ Result<LockOutcome> SqliteLedger::acquire_job_lock(JobId job, const LockRequest&
   const int64_t now = now_ms();
   std::map<std::string, TimePoint> ours;  // role -> acquired_at of our own rows
   for (const LockHolder& h : *current) {
-    if (!wanted(h.role)) continue;
     if (h.owner == request.owner) {
       ours[h.role] = h.acquired_at;
       continue;
     }
+    if (!lock_conflicts(request, h)) continue;
     if (sqlite::to_ms(h.expires_at) > now) return LockOutcome{false, h};  // txn rolls back: nothing written
     // Expired and in our way: its holder stopped renewing it.
-    auto del = state_.db->cached("DELETE FROM job_locks WHERE job_id = ?1 AND role = ?2");
+    auto del = state_.db->cached("DELETE FROM job_locks WHERE job_id = ?1 AND role = ?2 AND owner = ?3");
     if (!del) return std::unexpected(del.error());
-    if (auto r = (*del)->bind(1, job.value).bind_text(2, h.role).run(); !r) return std::unexpected(r.error());
+    if (auto r = (*del)->bind(1, job.value).bind_text(2, h.role).bind_text(3, h.owner).run(); !r)
+      return std::unexpected(r.error());
   }
   LockHolder me{request.owner, request.pid, request.host, from_ms(now), from_ms(now + request.ttl.count()),
                 join(request.roles, "+")};
+  me.shared = request.shared;
   for (const std::string& role : roles) {
     const auto it = ours.find(role);
     const TimePoint acquired = it != ours.end() ? it->second : from_ms(now);
     if (it != ours.end() && role == roles.front()) me.acquired_at = acquired;
     // An upsert, not INSERT OR REPLACE: renewing our own lock keeps the
-    // activity we published; a row of another owner (expired, deleted
-    // above, so only by a race-free mistake) does not pass its activity on.
+    // activity we published.
     auto st = state_.db->cached(
-        "INSERT INTO job_locks(job_id, role, owner, pid, host, acquired_at, expires_at) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(job_id, role) DO UPDATE SET "
-        "activity = CASE WHEN owner = excluded.owner THEN activity END, "
-        "activity_since = CASE WHEN owner = excluded.owner THEN activity_since END, "
-        "activity_wanted_bytes = CASE WHEN owner = excluded.owner THEN activity_wanted_bytes END, "
-        "activity_next_scan_at = CASE WHEN owner = excluded.owner THEN activity_next_scan_at END, "
-        "activity_detail = CASE WHEN owner = excluded.owner THEN activity_detail END, "
-        "activity_retry_at = CASE WHEN owner = excluded.owner THEN activity_retry_at END, "
-        "owner = excluded.owner, pid = excluded.pid, host = excluded.host, acquired_at = excluded.acquired_at, "
+        "INSERT INTO job_locks(job_id, role, owner, shared, pid, host, acquired_at, expires_at) "
+        "VALUES (?1, ?2, ?3, ?8, ?4, ?5, ?6, ?7) ON CONFLICT(job_id, role, owner) DO UPDATE SET "
+        "shared = excluded.shared, pid = excluded.pid, host = excluded.host, acquired_at = excluded.acquired_at, "
         "expires_at = excluded.expires_at");
     if (!st) return std::unexpected(st.error());
     (*st)->bind(1, job.value).bind_text(2, role).bind_text(3, me.owner).bind(4, me.pid).bind_text(5, me.host);
-    (*st)->bind(6, sqlite::to_ms(acquired)).bind(7, sqlite::to_ms(me.expires_at));
+    (*st)->bind(6, sqlite::to_ms(acquired)).bind(7, sqlite::to_ms(me.expires_at)).bind(8, request.shared ? 1 : 0);
     if (auto r = (*st)->run(); !r) return std::unexpected(r.error());
   }
   if (auto r = txn->commit(); !r) return std::unexpected(r.error());

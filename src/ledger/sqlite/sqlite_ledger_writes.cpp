@@ -145,7 +145,7 @@ Result<std::optional<Rejection>> SqliteLedger::apply_transition_locked(const Tra
   using Out = std::optional<Rejection>;
   auto sel = state_.db->cached(
       "SELECT job_id, state, lease_owner, md5, crc32c, staged_path, staged_md5, staged_crc32c, source_etag, "
-      "dest_etag, size FROM objects WHERE id = ?1");
+      "dest_etag, size, lease_epoch FROM objects WHERE id = ?1");
   if (!sel) return std::unexpected(sel.error());
   (*sel)->bind(1, t.id.value);
   auto row = (*sel)->step();
@@ -156,6 +156,9 @@ Result<std::optional<Rejection>> SqliteLedger::apply_transition_locked(const Tra
   if (!t.owner.empty() && (*sel)->get_text(2) != t.owner) {
     const std::string holder = (*sel)->get_text(2);
     return Out(reject(t, kLeaseLost, holder.empty() ? "not leased" : "leased to " + holder));
+  }
+  if (!t.owner.empty() && t.epoch != 0 && static_cast<uint64_t>((*sel)->get_int(11)) != t.epoch) {
+    return Out(reject(t, kLeaseLost, "claimed again since (epoch " + std::to_string((*sel)->get_int(11)) + ")"));
   }
   const auto old_md5 = (*sel)->is_null(3) ? std::nullopt : md5_from_blob((*sel)->get_blob(3));
   const auto old_crc = (*sel)->is_null(4) ? std::nullopt : std::optional<uint32_t>((*sel)->get_int(4));

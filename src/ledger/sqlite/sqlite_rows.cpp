@@ -78,6 +78,7 @@ ObjectRecord read_object(const Statement& st) {
   }
   r.created_at = from_ms(st.get_int(20));
   r.updated_at = from_ms(st.get_int(21));
+  r.lease_epoch = static_cast<uint64_t>(st.get_int(23));
   return r;
 }
 

@@ -199,6 +199,37 @@ CREATE TABLE listing_ranges(
 CREATE INDEX listing_ranges_open ON listing_ranges(listing_id, done);
 )sql";
 
+// Cooperating workers (ledger.h, cooperative()): the fencing token every
+// claim increments (ObjectRecord::lease_epoch), and shared job locks, which
+// several owners hold on one role at once, so a lock row is keyed by its
+// owner too. Existing locks stay, exclusive.
+constexpr const char* kV12 = R"sql(
+ALTER TABLE objects ADD COLUMN lease_epoch INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE job_locks_v12(
+  job_id INTEGER NOT NULL REFERENCES jobs(id),
+  role TEXT NOT NULL DEFAULT '',
+  owner TEXT NOT NULL,
+  shared INTEGER NOT NULL DEFAULT 0,
+  pid INTEGER NOT NULL,
+  host TEXT NOT NULL,
+  acquired_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  activity TEXT,
+  activity_since INTEGER,
+  activity_wanted_bytes INTEGER,
+  activity_next_scan_at INTEGER,
+  activity_detail TEXT,
+  activity_retry_at INTEGER,
+  PRIMARY KEY (job_id, role, owner)
+);
+INSERT INTO job_locks_v12(job_id, role, owner, pid, host, acquired_at, expires_at, activity, activity_since,
+                          activity_wanted_bytes, activity_next_scan_at, activity_detail, activity_retry_at)
+  SELECT job_id, role, owner, pid, host, acquired_at, expires_at, activity, activity_since, activity_wanted_bytes,
+         activity_next_scan_at, activity_detail, activity_retry_at FROM job_locks;
+DROP TABLE job_locks;
+ALTER TABLE job_locks_v12 RENAME TO job_locks;
+)sql";
+
 // Version 1 wrote the state CHECK as an IN list. SQLite evaluates an IN
 // list of more than two constants by building a temporary index, with its
 // own page cache (87 KB from malloc), on every INSERT and on every UPDATE
@@ -253,6 +284,7 @@ constexpr std::array kMigrations{
     Migration{9, "per-state object totals", kV9},
     Migration{10, "claim index without verified rows", kV10},
     Migration{11, "source listings in progress: key ranges and their cursors", kV11},
+    Migration{12, "fencing epochs of leases, shared job locks", kV12},
 };
 
 Error not_a_ledger(const Database& db, const std::string& why) {

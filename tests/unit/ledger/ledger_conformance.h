@@ -40,6 +40,8 @@ struct LedgerBackend {
   std::function<std::string()> new_store;
   // Opens (another instance on) the store at `location`.
   std::function<Result<std::unique_ptr<Ledger>>(const std::string& location, const Clock& clock)> open;
+  // What Ledger::cooperative() answers on this backend.
+  bool cooperative = false;
 };
 
 // Prints the backend's name in test names and failure messages.

@@ -203,4 +203,79 @@ TEST_P(ObjectClaimsConformance, ReleaseAllLeasesReleasesEveryStateOfTheJobOnly) 
   EXPECT_EQ(*ledger_->release_all_leases(j), 0u);
 }
 
+// ---- Fencing (ObjectRecord::lease_epoch, Transition::epoch) ----
+
+TEST_P(ObjectClaimsConformance, EveryClaimMovesTheFencingEpoch) {
+  const JobId j = job();
+  add(j, {"a"});
+  EXPECT_EQ(get(j, "a").lease_epoch, 0u);
+  auto first = ledger_->claim(ClaimRequest{j, 1, "w1", seconds(30), {ObjectState::pending}});
+  ASSERT_EQ(first->size(), 1u);
+  EXPECT_GT(first->front().lease_epoch, 0u);
+  EXPECT_EQ(get(j, "a").lease_epoch, first->front().lease_epoch);
+  // Renewal keeps the epoch; a transition does too.
+  ASSERT_TRUE(ledger_->renew(ids_of(*first), "w1", seconds(30))->empty());
+  EXPECT_TRUE(commit(Transition::of(first->front(), ObjectState::copying, "w1")).rejected.empty());
+  EXPECT_EQ(get(j, "a").lease_epoch, first->front().lease_epoch);
+  // A release and a new claim (here a takeover of the active record) move it.
+  ASSERT_TRUE(ledger_->release(ids_of(*first), "w1").has_value());
+  auto second = ledger_->claim(ClaimRequest{j, 1, "w2", seconds(30), {ObjectState::pending}});
+  ASSERT_EQ(second->size(), 1u);
+  EXPECT_GT(second->front().lease_epoch, first->front().lease_epoch);
+}
+
+// A worker whose lease expired and was taken over can never write over its
+// successor, even when the successor carries the same owner name (the same
+// process claiming again after a pause, or a reused name).
+TEST_P(ObjectClaimsConformance, StaleEpochIsRejectedEvenUnderTheSameOwnerName) {
+  const JobId j = job();
+  add(j, {"a"});
+  auto a = ledger_->claim(ClaimRequest{j, 1, "worker", seconds(30), {ObjectState::pending}});
+  ASSERT_EQ(a->size(), 1u);
+  EXPECT_TRUE(commit(Transition::of(a->front(), ObjectState::copying, "worker")).rejected.empty());
+  const ObjectRecord a_copying = get(j, "a");
+  clock_.advance(seconds(31));  // A paused past its lease
+  auto b = ledger_->claim(ClaimRequest{j, 1, "worker", seconds(30), {ObjectState::pending}});
+  ASSERT_EQ(b->size(), 1u);
+  EXPECT_EQ(b->front().state, ObjectState::copying);
+  EXPECT_NE(b->front().lease_epoch, a_copying.lease_epoch);
+  // A wakes up and commits with the record as it claimed it.
+  Transition late = Transition::of(a_copying, ObjectState::verified, "worker");
+  late.update.crc32c = 7;
+  const FlushReport rejected = commit(late);
+  ASSERT_EQ(rejected.rejected.size(), 1u);
+  EXPECT_EQ(rejected.rejected[0].code, kLeaseLost);
+  EXPECT_EQ(rejected.applied, 0u);
+  EXPECT_EQ(get(j, "a").state, ObjectState::copying);
+  EXPECT_FALSE(get(j, "a").crc32c.has_value());
+  // B's transition, with the epoch of its claim, applies.
+  Transition done = Transition::of(b->front(), ObjectState::verified, "worker");
+  done.update.crc32c = 8;
+  const FlushReport applied = commit(done);
+  EXPECT_TRUE(applied.rejected.empty());
+  EXPECT_EQ(get(j, "a").state, ObjectState::verified);
+  EXPECT_EQ(get(j, "a").crc32c, std::optional<uint32_t>(8));
+}
+
+TEST_P(ObjectClaimsConformance, StaleEpochOfAnotherOwnerIsRejectedAndTheSuccessorsApplies) {
+  const JobId j = job(JobMode::staged);
+  add(j, {"a"});
+  auto a = ledger_->claim(ClaimRequest{j, 1, "A", seconds(30), {ObjectState::pending}});
+  ASSERT_EQ(a->size(), 1u);
+  clock_.advance(seconds(31));
+  auto b = ledger_->claim(ClaimRequest{j, 1, "B", seconds(30), {ObjectState::pending}});
+  ASSERT_EQ(b->size(), 1u);
+  // Both queue in one batch: A's (stale) first, then B's.
+  ASSERT_TRUE(ledger_->queue(Transition::of(a->front(), ObjectState::staging, "A")).has_value());
+  ASSERT_TRUE(ledger_->queue(Transition::of(b->front(), ObjectState::staging, "B")).has_value());
+  auto report = ledger_->flush();
+  ASSERT_TRUE(report.has_value()) << report.error().describe();
+  EXPECT_EQ(report->applied, 1u);
+  ASSERT_EQ(report->rejected.size(), 1u);
+  EXPECT_EQ(report->rejected[0].code, kLeaseLost);
+  EXPECT_EQ(get(j, "a").state, ObjectState::staging);
+  EXPECT_EQ(get(j, "a").lease_owner, "B");
+  EXPECT_EQ(get(j, "a").attempts, 1u);
+}
+
 }  // namespace s5j::ledger::conformance

@@ -260,4 +260,100 @@ TEST_P(JobControlConformance, BreakingEveryJobLockRemovesEveryHoldersRoles) {
   EXPECT_TRUE(ledger_->break_every_job_lock(idle).has_value());
 }
 
+// ---- Shared locks (LockRequest::shared) ----
+
+namespace {
+LockRequest shared_lock(std::string owner, int64_t pid, std::vector<std::string> roles = {}) {
+  LockRequest r{std::move(owner), pid, "host-" + std::to_string(pid), minutes(2), std::move(roles)};
+  r.shared = true;
+  return r;
+}
+}  // namespace
+
+TEST_P(JobControlConformance, SharedWholeJobLocksCoexist) {
+  const JobId j = job();
+  auto a = ledger_->acquire_job_lock(j, shared_lock("a", 1));
+  auto b = ledger_->acquire_job_lock(j, shared_lock("b", 2));
+  ASSERT_TRUE(a.has_value() && b.has_value());
+  EXPECT_TRUE(a->acquired);
+  EXPECT_TRUE(b->acquired);
+  EXPECT_TRUE(b->holder.shared);
+  auto holders = ledger_->job_lock_holders(j);
+  ASSERT_TRUE(holders.has_value());
+  ASSERT_EQ(holders->size(), 2u);
+  for (const auto& h : *holders) {
+    EXPECT_TRUE(h.shared) << h.owner;
+    EXPECT_EQ(h.role, "");
+  }
+  // Shared holders of different roles, and a shared role holder beside a
+  // shared whole-job holder, coexist too.
+  EXPECT_TRUE(ledger_->acquire_job_lock(j, shared_lock("c", 3, {"stage"}))->acquired);
+  // Renewing a shared lock keeps it.
+  clock_.advance(minutes(1));
+  EXPECT_TRUE(ledger_->acquire_job_lock(j, shared_lock("a", 1))->acquired);
+  EXPECT_EQ(ledger_->job_lock_holders(j)->size(), 3u);
+}
+
+TEST_P(JobControlConformance, ExclusiveLockIsRefusedWhileASharedHolderLives) {
+  const JobId j = job(JobMode::staged);
+  ASSERT_TRUE(ledger_->acquire_job_lock(j, shared_lock("worker", 7))->acquired);
+  const LockRequest reset{"reset", 9, "host-r", minutes(2)};
+  auto refused = ledger_->acquire_job_lock(j, reset);
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_FALSE(refused->acquired);
+  EXPECT_EQ(refused->holder.owner, "worker");
+  EXPECT_EQ(refused->holder.pid, 7);
+  EXPECT_TRUE(refused->holder.shared);
+  // An exclusive role lock conflicts with a shared whole-job lock as well.
+  EXPECT_FALSE(ledger_->acquire_job_lock(j, LockRequest{"stager", 8, "h", minutes(2), {"stage"}})->acquired);
+  EXPECT_EQ(ledger_->job_lock_holders(j)->size(), 1u);
+}
+
+TEST_P(JobControlConformance, SharedLockIsRefusedWhileAnExclusiveHolderLives) {
+  const JobId j = job(JobMode::staged);
+  ASSERT_TRUE(ledger_->acquire_job_lock(j, LockRequest{"stager", 1, "h", minutes(2), {"stage"}})->acquired);
+  // Overlapping roles conflict as two exclusive locks would.
+  auto whole = ledger_->acquire_job_lock(j, shared_lock("w", 2));
+  ASSERT_TRUE(whole.has_value());
+  EXPECT_FALSE(whole->acquired);
+  EXPECT_EQ(whole->holder.owner, "stager");
+  EXPECT_FALSE(ledger_->acquire_job_lock(j, shared_lock("s", 3, {"stage"}))->acquired);
+  // A role the exclusive holder does not hold is free.
+  EXPECT_TRUE(ledger_->acquire_job_lock(j, shared_lock("d", 4, {"drain"}))->acquired);
+}
+
+TEST_P(JobControlConformance, ExpiredSharedHoldersDoNotBlock) {
+  const JobId j = job();
+  ASSERT_TRUE(ledger_->acquire_job_lock(j, shared_lock("old-a", 1))->acquired);
+  ASSERT_TRUE(ledger_->acquire_job_lock(j, shared_lock("old-b", 2))->acquired);
+  clock_.advance(minutes(3));
+  auto got = ledger_->acquire_job_lock(j, LockRequest{"reset", 9, "h", minutes(2)});
+  ASSERT_TRUE(got.has_value());
+  EXPECT_TRUE(got->acquired);
+  EXPECT_FALSE(got->holder.shared);
+  auto holders = ledger_->job_lock_holders(j);
+  ASSERT_EQ(holders->size(), 1u);
+  EXPECT_EQ(holders->front().owner, "reset");
+}
+
+TEST_P(JobControlConformance, ReleasingOrBreakingOneSharedHolderLeavesTheOthers) {
+  const JobId j = job();
+  for (int i = 1; i <= 3; ++i) {
+    ASSERT_TRUE(ledger_->acquire_job_lock(j, shared_lock("w" + std::to_string(i), i))->acquired);
+  }
+  ASSERT_TRUE(ledger_->release_job_lock(j, "w1").has_value());
+  ASSERT_TRUE(ledger_->break_job_lock(j, "w2").has_value());
+  auto holders = ledger_->job_lock_holders(j);
+  ASSERT_TRUE(holders.has_value());
+  ASSERT_EQ(holders->size(), 1u);
+  EXPECT_EQ(holders->front().owner, "w3");
+  EXPECT_FALSE(ledger_->acquire_job_lock(j, LockRequest{"reset", 9, "h", minutes(2)})->acquired);
+  ASSERT_TRUE(ledger_->release_job_lock(j, "w3").has_value());
+  EXPECT_TRUE(ledger_->acquire_job_lock(j, LockRequest{"reset", 9, "h", minutes(2)})->acquired);
+}
+
+TEST_P(JobControlConformance, CooperativeIsAsTheBackendSays) {
+  EXPECT_EQ(ledger_->cooperative(), GetParam().cooperative);
+}
+
 }  // namespace s5j::ledger::conformance

@@ -17,9 +17,9 @@ Error with_code(std::string code) {
   return e;
 }
 
-TEST(LedgerErrors, AreTheSixLedgerCodes) {
+TEST(LedgerErrors, AreTheSevenLedgerCodes) {
   for (const char* code : {"LedgerError", "LedgerBusy", "LedgerIllegalTransition", "LedgerNotFound", "LedgerConflict",
-                           "LedgerUnsupported"})
+                           "LedgerUnsupported", "LedgerUnavailable"})
     EXPECT_TRUE(is_ledger_error(with_code(code))) << code;
   for (const char* code : {"AlreadyRunning", "StagingError", "Ledger", "NoSuchObject"})
     EXPECT_FALSE(is_ledger_error(with_code(code))) << code;

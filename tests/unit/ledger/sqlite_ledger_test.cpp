@@ -255,9 +255,13 @@ TEST_F(SqliteLedgerTest, MissingFileWithoutCreateIsALedgerError) {
 }
 
 TEST_F(SqliteLedgerTest, OpenLedgerPicksTheBackendFromTheLocation) {
-  auto pg = open_ledger(LedgerOptions{"postgresql://ledger.example/s5j", &clock_});
+  // Nothing listens on port 1: the PostgreSQL backend answers that it
+  // cannot reach the server (no file is made of the URL).
+  auto pg = open_ledger(LedgerOptions{"postgresql://s5j@127.0.0.1:1/s5j?connect_timeout=5", &clock_});
   ASSERT_FALSE(pg.has_value());
-  EXPECT_EQ(pg.error().code, kLedgerUnsupported);
+  EXPECT_EQ(pg.error().code, kLedgerUnavailable) << pg.error().describe();
+  EXPECT_TRUE(pg.error().retryable());
+  EXPECT_NE(pg.error().message.find("postgresql://s5j@127.0.0.1:1/s5j"), std::string::npos) << pg.error().message;
   auto sq = open_ledger(LedgerOptions{"sqlite:" + path_, &clock_});
   ASSERT_TRUE(sq.has_value()) << sq.error().describe();
   EXPECT_EQ((*sq)->location(), path_);

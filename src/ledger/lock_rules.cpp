@@ -1,0 +1,20 @@
+#include "ledger/lock_rules.h"
+
+#include <algorithm>
+
+namespace s5j::ledger {
+
+std::vector<std::string> lock_rows_of(const LockRequest& request) {
+  return request.roles.empty() ? std::vector<std::string>{""} : request.roles;
+}
+
+bool lock_conflicts(const LockRequest& request, const LockHolder& held) {
+  if (held.owner == request.owner) return false;
+  const bool overlap = request.roles.empty() || held.role.empty() ||
+                       std::find(request.roles.begin(), request.roles.end(), held.role) != request.roles.end();
+  if (!overlap) return false;
+  // Cooperating workers: shared locks never conflict with each other.
+  return !(request.shared && held.shared);
+}
+
+}  // namespace s5j::ledger

@@ -1,0 +1,22 @@
+// The job lock's conflict rule (LockRequest in records.h), written once for
+// every backend: which held lock keeps a request from being granted.
+// Pure functions, thread-safe.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ledger/records.h"
+
+namespace s5j::ledger {
+
+// The rows a request takes: one per role, the role "" for the whole job.
+std::vector<std::string> lock_rows_of(const LockRequest& request);
+
+// True when `held` (a lock of another owner) stands in the way of
+// `request`: their roles overlap (either covers the whole job, or they
+// share a role) and they are not both shared. Expiry is the caller's
+// business: an expired conflicting lock is broken, a live one refuses.
+bool lock_conflicts(const LockRequest& request, const LockHolder& held);
+
+}  // namespace s5j::ledger

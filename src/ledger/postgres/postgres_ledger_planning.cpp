@@ -1,0 +1,168 @@
+// PostgresLedger, the ObjectCatalog part: planning (merging a source
+// listing, a page in a few statements) and putting failed records back in
+// line.
+#include <map>
+
+#include "ledger/postgres/pg_rows.h"
+#include "ledger/postgres/postgres_ledger.h"
+
+namespace s5j::ledger {
+
+using pg::ArrayLiteral;
+using pg::Params;
+
+Result<UpsertStats> PostgresLedger::upsert_listed(JobId job, std::span<const ListedObject> objects) {
+  UpsertStats stats;
+  std::lock_guard lock(db_mu_);
+  auto c = conn_locked();
+  if (!c) return std::unexpected(c.error());
+  auto txn = pg::Transaction::begin(**c);
+  if (!txn) return std::unexpected(txn.error());
+  pg::TotalsDelta totals;
+  if (auto st = upsert_listed_locked(**c, job, objects, now_ms(), stats, totals); !st)
+    return std::unexpected(st.error());
+  if (auto st = totals.apply(**c); !st) return std::unexpected(st.error());
+  if (auto st = txn->commit(); !st) return std::unexpected(st.error());
+  return stats;
+}
+
+Status PostgresLedger::upsert_listed_locked(pg::Connection& c, JobId job, std::span<const ListedObject> objects,
+                                            int64_t now, UpsertStats& stats, pg::TotalsDelta& totals) {
+  if (objects.empty()) return {};
+  struct Known {
+    int64_t id;
+    int64_t size;
+    std::string etag;
+    ObjectState state;
+  };
+  // The page's existing records, locked against a concurrent writer.
+  ArrayLiteral keys;
+  for (const ListedObject& o : objects) keys.bytea(o.key);
+  auto found = c.exec(
+      "SELECT id, key, size, source_etag, state FROM objects WHERE job_id = $1 AND key = ANY($2::bytea[]) "
+      "ORDER BY id FOR UPDATE",
+      Params().i64(job.value).array(keys.str()));
+  if (!found) return std::unexpected(found.error());
+  std::map<std::string, Known> known;
+  for (int i = 0; i < found->size(); ++i) {
+    known[found->bytea(i, 1)] = Known{found->i64(i, 0), found->i64(i, 2), found->text(i, 3),
+                                      parse_object_state(found->text(i, 4)).value_or(ObjectState::pending)};
+  }
+  ArrayLiteral new_keys, new_sizes, new_etags, new_mtimes;
+  ArrayLiteral ch_ids, ch_sizes, ch_etags, ch_mtimes;
+  ArrayLiteral revived_ids;
+  std::map<std::string, bool> seen;  // a key twice in one page counts once, as the first
+  size_t fresh = 0;
+  for (const ListedObject& o : objects) {
+    std::optional<int64_t> mtime;
+    if (o.last_modified) mtime = pg::to_ms(*o.last_modified);
+    if (!seen.emplace(o.key, true).second) {
+      ++stats.unchanged;
+      continue;
+    }
+    const auto it = known.find(o.key);
+    if (it == known.end()) {
+      new_keys.bytea(o.key);
+      new_sizes.i64(static_cast<int64_t>(o.size));
+      new_etags.text(o.etag);
+      new_mtimes.opt_i64(mtime);
+      ++fresh;
+      continue;
+    }
+    const Known& k = it->second;
+    if (static_cast<uint64_t>(k.size) != o.size || k.etag != o.etag) {
+      // A new version of the object: everything learned about the old one
+      // (checksums, staged copy, destination ETag, parts) no longer applies.
+      ch_ids.i64(k.id);
+      ch_sizes.i64(static_cast<int64_t>(o.size));
+      ch_etags.text(o.etag);
+      ch_mtimes.opt_i64(mtime);
+      totals.add(job, k.state, -1, -k.size);
+      totals.add(job, ObjectState::pending, 1, static_cast<int64_t>(o.size));
+      ++stats.changed;
+    } else if (k.state == ObjectState::vanished) {
+      revived_ids.i64(k.id);
+      totals.move(job, ObjectState::vanished, ObjectState::pending, k.size);
+      ++stats.revived;
+    } else {
+      ++stats.unchanged;
+    }
+  }
+  if (fresh > 0) {
+    // A key another host inserted since the SELECT is left to it.
+    auto ins = c.exec(
+        "INSERT INTO objects(job_id, key, size, source_etag, source_mtime, state, created_at, updated_at) "
+        "SELECT $1, k, s, e, m, 'pending', $6, $6 FROM unnest($2::bytea[], $3::bigint[], $4::text[], $5::bigint[]) "
+        "AS v(k, s, e, m) ON CONFLICT (job_id, key) DO NOTHING RETURNING size",
+        Params()
+            .i64(job.value)
+            .array(new_keys.str())
+            .array(new_sizes.str())
+            .array(new_etags.str())
+            .array(new_mtimes.str())
+            .i64(now));
+    if (!ins) return std::unexpected(ins.error());
+    for (int i = 0; i < ins->size(); ++i) totals.add(job, ObjectState::pending, 1, ins->i64(i, 0));
+    stats.inserted += static_cast<uint64_t>(ins->size());
+    stats.unchanged += fresh - static_cast<uint64_t>(ins->size());
+  }
+  if (!ch_ids.empty()) {
+    auto upd = c.exec(
+        "UPDATE objects o SET size = v.s, source_etag = v.e, source_mtime = v.m, state = 'pending', attempts = 0, "
+        "last_error = NULL, error_at = NULL, md5 = NULL, crc32c = NULL, dest_etag = NULL, lease_owner = NULL, "
+        "lease_expires = 0, staged_volume = NULL, staged_path = NULL, staged_size = NULL, staged_md5 = NULL, "
+        "staged_crc32c = NULL, staged_metadata = NULL, updated_at = $5 "
+        "FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[]) AS v(id, s, e, m) WHERE o.id = v.id",
+        Params().array(ch_ids.str()).array(ch_sizes.str()).array(ch_etags.str()).array(ch_mtimes.str()).i64(now));
+    if (!upd) return std::unexpected(upd.error());
+    auto ab = c.exec(
+        "UPDATE uploads SET status = 'abandoned', updated_at = $2 WHERE object_id = ANY($1::bigint[]) AND "
+        "status = 'active'",
+        Params().array(ch_ids.str()).i64(now));
+    if (!ab) return std::unexpected(ab.error());
+  }
+  if (!revived_ids.empty()) {
+    auto upd = c.exec(
+        "UPDATE objects SET state = 'pending', lease_owner = NULL, lease_expires = 0, updated_at = $2 "
+        "WHERE id = ANY($1::bigint[])",
+        Params().array(revived_ids.str()).i64(now));
+    if (!upd) return std::unexpected(upd.error());
+  }
+  return {};
+}
+
+Result<uint64_t> PostgresLedger::requeue_failed(JobId job) {
+  auto mode = job_mode(job);
+  if (!mode) return std::unexpected(mode.error());
+  std::lock_guard lock(db_mu_);
+  auto c = conn_locked();
+  if (!c) return std::unexpected(c.error());
+  auto txn = pg::Transaction::begin(**c);
+  if (!txn) return std::unexpected(txn.error());
+  const int64_t now = now_ms();
+  pg::TotalsDelta totals;
+  uint64_t n = 0;
+  // A failed upload of a staged job retries from its staged copy; anything
+  // else starts over from the source.
+  if (*mode == JobMode::staged) {
+    auto r = (*c)->exec(
+        "UPDATE objects SET state = 'staged', attempts = attempts + 1, lease_owner = NULL, lease_expires = 0, "
+        "updated_at = $2 WHERE job_id = $1 AND state = 'failed' AND staged_path IS NOT NULL RETURNING size",
+        Params().i64(job.value).i64(now));
+    if (!r) return std::unexpected(r.error());
+    for (int i = 0; i < r->size(); ++i) totals.move(job, ObjectState::failed, ObjectState::staged, r->i64(i, 0));
+    n += static_cast<uint64_t>(r->size());
+  }
+  auto r = (*c)->exec(
+      "UPDATE objects SET state = 'pending', lease_owner = NULL, lease_expires = 0, updated_at = $2 "
+      "WHERE job_id = $1 AND state = 'failed' RETURNING size",
+      Params().i64(job.value).i64(now));
+  if (!r) return std::unexpected(r.error());
+  for (int i = 0; i < r->size(); ++i) totals.move(job, ObjectState::failed, ObjectState::pending, r->i64(i, 0));
+  n += static_cast<uint64_t>(r->size());
+  if (auto st = totals.apply(**c); !st) return std::unexpected(st.error());
+  if (auto st = txn->commit(); !st) return std::unexpected(st.error());
+  return n;
+}
+
+}  // namespace s5j::ledger
