@@ -365,10 +365,7 @@ Result<std::vector<Rows>> Connection::pipeline_once(const std::vector<Step>& ste
     if (pg_result* sync = PQgetResult(conn_)) PQclear(sync);
   }
   (void)PQexitPipelineMode(conn_);
-  if (failure) {
-    if (!failure->code.empty() && failure->code != kLedgerUnavailable && broken()) failure = error_of(nullptr, "a pipeline");
-    return std::unexpected(std::move(*failure));
-  }
+  if (failure) return std::unexpected(std::move(*failure));
   if (out.size() != steps.size()) return std::unexpected(error_of(nullptr, "a pipeline"));
   return out;
 }
