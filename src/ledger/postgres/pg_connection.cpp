@@ -185,7 +185,15 @@ std::string Connection::scrub(std::string message) const {
 
 Result<std::unique_ptr<Connection>> Connection::open(const std::string& url, const std::string& location,
                                                      const std::string& password) {
-  pg_conn* conn = PQconnectdb(url.c_str());
+  // Defaults for a ledger that must notice a server gone silent (a host
+  // that lost power or network answers nothing): give up connecting after
+  // 10 s, and on an open connection after 30 s without an acknowledgement
+  // or 15 s + 3 x 5 s of silent keepalives. The URL's own values win: the
+  // keywords before "dbname" are overridden by what the URL sets.
+  const char* const keywords[] = {"connect_timeout", "tcp_user_timeout", "keepalives_idle", "keepalives_interval",
+                                  "keepalives_count", "dbname", nullptr};
+  const char* const values[] = {"10", "30000", "15", "5", "3", url.c_str(), nullptr};
+  pg_conn* conn = PQconnectdbParams(keywords, values, 1);
   if (conn == nullptr) {
     return ledger_error(ErrorKind::retryable, kLedgerUnavailable,
                         "PostgreSQL ledger " + location + ": cannot allocate a connection");
@@ -357,10 +365,7 @@ Result<std::vector<Rows>> Connection::pipeline_once(const std::vector<Step>& ste
     if (pg_result* sync = PQgetResult(conn_)) PQclear(sync);
   }
   (void)PQexitPipelineMode(conn_);
-  if (failure) {
-    if (!failure->code.empty() && failure->code != kLedgerUnavailable && broken()) failure = error_of(nullptr, "a pipeline");
-    return std::unexpected(std::move(*failure));
-  }
+  if (failure) return std::unexpected(std::move(*failure));
   if (out.size() != steps.size()) return std::unexpected(error_of(nullptr, "a pipeline"));
   return out;
 }

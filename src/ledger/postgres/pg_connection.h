@@ -120,7 +120,9 @@ struct Step {
 class Connection {
  public:
   // Connects with the URL as given (libpq reads its options, PGPASSWORD
-  // and the pgpass file). `location` is the URL without its password, for
+  // and the pgpass file), with timeouts that notice a silent server
+  // (connect_timeout 10 s, tcp_user_timeout 30 s, keepalives) unless the
+  // URL sets its own. `location` is the URL without its password, for
   // messages; `password` (may be empty) is scrubbed from them.
   static Result<std::unique_ptr<Connection>> open(const std::string& url, const std::string& location,
                                                   const std::string& password);

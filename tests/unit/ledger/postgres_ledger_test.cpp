@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <set>
 #include <string>
 #include <thread>
@@ -85,6 +87,29 @@ TEST(PostgresLedgerOpen, OpensThroughOpenLedgerWithThePasswordFromTheEnvironment
   ASSERT_NE(pg_ledger, nullptr);
   EXPECT_LT(std::abs(pg_ledger->clock_offset().count()), 1000);
   EXPECT_NE(backend_library_versions().find("libpq 15."), std::string::npos) << backend_library_versions();
+}
+
+TEST(PostgresLedgerOpen, OpensWithThePasswordFromAPgpassFile) {
+  const std::string store = pgtest::fresh_postgres_store();
+  ASSERT_FALSE(store.empty());
+  const std::string password = parse_postgres_url(store)->password;
+  const std::string pgpass = s5j::testing::make_temp_dir("pgpass") + "/pgpass";
+  {
+    std::ofstream out(pgpass);
+    out << "127.0.0.1:" << s5j::testing::postgres_port() << ":*:s5j_test:" << password << "\n";
+  }
+  std::filesystem::permissions(pgpass, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+                               std::filesystem::perm_options::replace);
+  ::unsetenv("PGPASSWORD");
+  // Without the file, no password: refused, and the message says where
+  // passwords come from.
+  s5j::testing::FakeClock clock;
+  auto refused = pgtest::open_postgres(without_password(store) + "&passfile=/nonexistent", clock);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_NE(refused.error().message.find("pgpass"), std::string::npos) << refused.error().message;
+  auto opened = pgtest::open_postgres(without_password(store) + "&passfile=" + pgpass, clock);
+  ASSERT_TRUE(opened.has_value()) << opened.error().describe();
+  EXPECT_TRUE((*opened)->open_job("job", JobMode::direct).has_value());
 }
 
 TEST(PostgresLedgerOpen, SeveralOpenersOfANewStoreMigrateItOnce) {

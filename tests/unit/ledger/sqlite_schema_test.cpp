@@ -206,6 +206,42 @@ TEST_F(SchemaTest, LockOfAVersion3FileBecomesAWholeJobLock) {
   EXPECT_TRUE((*now)->acquire_job_lock(j, LockRequest{"drainer", 2, "h", std::chrono::minutes(1), {"drain"}})->acquired);
 }
 
+// Version 12 keys locks by (job, role, owner) for shared locks and adds the
+// fencing epoch: a lock and a claimed record of a version 11 file stay as
+// they were (the lock exclusive, so a shared request is still refused; the
+// record's epoch starts at 0 and its next claim moves it).
+TEST_F(SchemaTest, LocksAndLeasesOfAVersion11FileKeepTheirMeaning) {
+  JobId j;
+  {
+    auto old = open_at(path_, 11);
+    ASSERT_TRUE(old.has_value()) << old.error().describe();
+    j = (*old)->open_job("job", JobMode::direct)->id;
+  }
+  raw_exec(path_, "INSERT INTO job_locks(job_id, role, owner, pid, host, acquired_at, expires_at, activity, "
+                  "activity_since) VALUES (" + std::to_string(j.value) +
+                      ", '', 'old-run', 77, 'h', 1, 9000000000000, 'transferring', 5)");
+  add_object_as_written_then(path_, 11, j, "a", 10);
+  auto now = open_at(path_);
+  ASSERT_TRUE(now.has_value()) << now.error().describe();
+  auto holders = (*now)->job_lock_holders(j);
+  ASSERT_TRUE(holders.has_value());
+  ASSERT_EQ(holders->size(), 1u);
+  EXPECT_EQ(holders->front().owner, "old-run");
+  EXPECT_FALSE(holders->front().shared);
+  ASSERT_TRUE(holders->front().activity.has_value());
+  EXPECT_EQ(holders->front().activity->name, "transferring");
+  LockRequest shared{"worker", 5, "h", std::chrono::minutes(1)};
+  shared.shared = true;
+  EXPECT_FALSE((*now)->acquire_job_lock(j, shared)->acquired);
+  auto a = (*now)->find_object(j, "a");
+  ASSERT_TRUE(a.has_value() && a->has_value());
+  EXPECT_EQ((**a).lease_epoch, 0u);
+  auto claimed = (*now)->claim(ClaimRequest{j, 1, "w", std::chrono::minutes(1), {ObjectState::pending}});
+  ASSERT_TRUE(claimed.has_value());
+  ASSERT_EQ(claimed->size(), 1u);
+  EXPECT_EQ(claimed->front().lease_epoch, 1u);
+}
+
 int raw_exec_code(const std::string& path, const std::string& sql) {
   sqlite3* db = nullptr;
   sqlite3_open(path.c_str(), &db);
