@@ -105,7 +105,9 @@ Result<ListingOutcome> ParallelLister::run(const std::function<void(uint64_t, ui
   if (!listing) return std::unexpected(listing.error());
   shared.listing = listing->id;
   shared.outcome.resumed = listing->resumed;
-  if (auto st = ranges_.release_ranges(listing->id); !st) return std::unexpected(st.error());
+  if (!settings_.cooperative) {
+    if (auto st = ranges_.release_ranges(listing->id); !st) return std::unexpected(st.error());
+  }
 
   // A new listing: split it where the delimiter listing says the keys are.
   if (!listing->resumed && !source_.using_list_v1()) {
@@ -246,6 +248,13 @@ Result<ListingOutcome> ParallelLister::run(const std::function<void(uint64_t, ui
     return false;
   };
 
+  // Ranges of this listing not done yet (others list them).
+  auto others_listing = [&]() -> Result<bool> {
+    auto rs = ranges_.listing_ranges(listing->id);
+    if (!rs) return std::unexpected(rs.error());
+    return std::any_of(rs->begin(), rs->end(), [](const ledger::ListingRange& r) { return !r.done; });
+  };
+
   auto worker = [&](int n) {
     const std::string owner = settings_.owner + "/list-" + std::to_string(n);
     for (;;) {
@@ -277,8 +286,18 @@ Result<ListingOutcome> ParallelLister::run(const std::function<void(uint64_t, ui
       if (*split) continue;
       std::unique_lock lock(shared.mutex);
       // Nobody lists: no range will open up (every one is done, or the one
-      // another worker just split off is being claimed by it).
-      if (shared.listing_workers == 0) return;
+      // another worker just split off is being claimed by it), unless other
+      // workers of the job list some: wait for them (or their leases).
+      if (shared.listing_workers == 0) {
+        if (!settings_.cooperative) return;
+        lock.unlock();
+        auto open = others_listing();
+        if (!open) return shared.fail(open.error());
+        if (!*open) return;
+        lock.lock();
+        shared.changed.wait_for(lock, settings_.others_poll, [&] { return shared.stopping(); });
+        continue;
+      }
       // Something changed since: look again; else wait for the next page.
       shared.changed.wait(lock, [&] { return shared.generation != seen || shared.stopping(); });
     }

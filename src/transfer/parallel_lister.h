@@ -3,7 +3,8 @@
 // (ledger/listing_ranges.h).
 //
 //  1. The job's unfinished listing of this source is resumed (its leases
-//     released: the run holds the job's lock for listing), or a new one
+//     released: the run holds the job's lock for listing; not when the
+//     job is shared by cooperating workers, see `cooperative`), or a new one
 //     starts as one range over every key and is split at common prefixes
 //     that a delimiter listing of the prefix names (descending while there
 //     is only one).
@@ -49,6 +50,14 @@ struct ListerSettings {
   int workers = 8;
   std::string owner;  // lease owner; each worker appends "/list-<n>"
   std::chrono::milliseconds lease{std::chrono::minutes(10)};
+  // Several workers (hosts) share the job (Ledger::cooperative()): a
+  // resumed listing's leased ranges are left to their listers (not
+  // released), and with nothing left to claim or split here the lister
+  // waits, looking again every `others_poll`, until every range is done:
+  // ranges other workers list are either finished by them or, if they die,
+  // claimed here once their leases expire.
+  bool cooperative = false;
+  std::chrono::milliseconds others_poll{std::chrono::seconds(1)};
   size_t max_ranges = 1024;  // splits stop here (done ranges count): bounds the range list
   int max_keys = 1000;       // per list request
   // Asked before each list request: true ends the listing early (the run is

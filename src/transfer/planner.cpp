@@ -50,6 +50,8 @@ Status Planner::list_source(PlanSummary& summary, const std::function<void(uint6
                          .prefix = settings_.source_prefix,
                          .workers = settings_.list_workers,
                          .owner = settings_.lister_owner,
+                         .lease = settings_.range_lease,
+                         .cooperative = settings_.cooperative,
                          .stop_requested = settings_.stop_requested},
                         source_, ledger_, job_, events_);
   auto listed = lister.run(on_page);

@@ -62,6 +62,10 @@ struct PlannerSettings {
   // Asked while listing: true ends the listing early (the run is stopping);
   // the plan is then partial (listing_stopped) and the next run resumes it.
   std::function<bool()> stop_requested;
+  // Other workers may list the same source (ListerSettings::cooperative);
+  // each range's lease (renewed by every page committed).
+  bool cooperative = false;
+  std::chrono::milliseconds range_lease{std::chrono::minutes(10)};
 };
 
 class Planner {

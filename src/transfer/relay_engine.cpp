@@ -167,7 +167,8 @@ struct RelayEngine::State final : RunSpec {
                        [this, first](const std::string& why) {
                          if (first) driver.job_run().set_activity({.name = "listing", .detail = why});
                        },
-                       [this] { return stop_listing.load(); }},
+                       [this] { return stop_listing.load(); }, ledger.cooperative(),
+                       ledger.cooperative() ? settings.lease : PlannerSettings{}.range_lease},
                       *source, match_destination ? *destination : *source, ledger, job(), events);
       auto plan = planner.plan([this](uint64_t objects, uint64_t) { listed = objects; });
       if (!plan) return std::unexpected(plan.error());

@@ -69,7 +69,8 @@ struct SyncEngine::State final : RunSpec {
         {c.source_bucket, c.source_prefix, c.destination_bucket, c.destination_prefix, settings.match_destination,
          settings.list_workers, driver.job_run().owner(),
          [this](const std::string& why) { driver.job_run().set_activity({.name = "listing", .detail = why}); },
-         [this] { return stop_listing.load(); }},
+         [this] { return stop_listing.load(); }, ledger.cooperative(),
+         ledger.cooperative() ? settings.lease : PlannerSettings{}.range_lease},
         source, destination, ledger, driver.job_run().job(), events);
     driver.job_run().set_activity("listing");
     auto plan = planner.plan([this](uint64_t objects, uint64_t) { listed_objects = objects; });
