@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -162,6 +163,10 @@ TEST_F(FleetTest, ThreeWorkersOneKilledMidwayTheOthersFinishTheJob) {
   const int victim_pid = victim->pid();
   ASSERT_TRUE(eventually([&] { return events_of(victim_pid, "object_verified").size() >= 10; }))
       << "the second worker verified nothing" << outputs();
+  // `reset` takes the job's lock exclusively: refused while workers live.
+  auto reset = testing::run_process({testing::s5j_binary(), "reset", "-c", cfg, "--yes"});
+  EXPECT_EQ(reset.exit_code, 13) << reset.out << reset.err;
+  EXPECT_NE(reset.err.find("is running as pid"), std::string::npos) << reset.err;
   victim->kill(SIGKILL);
   EXPECT_EQ(victim->wait().exit_code, 128 + SIGKILL);
 
@@ -231,6 +236,41 @@ TEST_F(FleetTest, AWorkerFrozenPastItsLeaseCannotCommitOverItsSuccessor) {
       << "the frozen worker never learnt it had lost its leases";
   EXPECT_TRUE(testing::bucket_digests(*src_, src_bucket_, "in/") == testing::bucket_digests(*dst_, dst_bucket_, "out/"));
   expect_job_verified(objects.size());
+}
+
+// PostgreSQL stopped in the middle of a run and started again a while
+// later (a restart, a failover): the worker pauses instead of failing, says
+// so once in its log, carries on when the server is back, and the job ends
+// verified and byte-identical.
+TEST_F(FleetTest, APostgresRestartDuringARunIsRiddenOut) {
+  const auto objects = seed(60, 2);
+  const auto cfg = config("3MiB");
+  auto* worker = start_worker(cfg);
+  ASSERT_TRUE(eventually([&] { return events_of(worker->pid(), "object_verified").size() >= 5; }))
+      << "the worker verified nothing" << outputs();
+  const std::string script = testing::source_dir() + "/tools/test-postgres.sh";
+  auto down = testing::run_process({script, "down", testing::postgres_dir(), testing::postgres_port()});
+  ASSERT_EQ(down.exit_code, 0) << down.out << down.err;
+  const bool noticed = eventually([&] { return !events_of(worker->pid(), "ledger_unavailable").empty(); });
+  auto up = testing::run_process({script, "up", testing::postgres_dir(), testing::postgres_port()});
+  ASSERT_EQ(up.exit_code, 0) << up.out << up.err;
+  ASSERT_TRUE(noticed) << "the worker never found the ledger gone" << outputs();
+
+  auto r = worker->wait();
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(events_of(worker->pid(), "ledger_unavailable").size(), 1u);
+  EXPECT_EQ(events_of(worker->pid(), "ledger_available").size(), 1u);
+  EXPECT_TRUE(testing::bucket_digests(*src_, src_bucket_, "in/") == testing::bucket_digests(*dst_, dst_bucket_, "out/"));
+  expect_job_verified(objects.size());
+  for (const auto& [key, attempts] : attempts_by_key()) EXPECT_EQ(attempts, 1u) << key << " was moved twice";
+
+  // verify and ledger export read the PostgreSQL ledger as they read SQLite.
+  auto verify = testing::run_process({testing::s5j_binary(), "verify", "-c", cfg});
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+  auto exported = testing::run_process({testing::s5j_binary(), "ledger", "export", "-c", cfg, "--format", "jsonl"});
+  EXPECT_EQ(exported.exit_code, 0) << exported.err;
+  EXPECT_EQ(static_cast<size_t>(std::count(exported.out.begin(), exported.out.end(), '\n')), objects.size());
+  EXPECT_EQ(exported.out.find("s5j-test-password"), std::string::npos) << "the database password was shown";
 }
 
 }  // namespace
