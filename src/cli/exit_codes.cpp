@@ -64,7 +64,7 @@ std::span<const ExitCodeDoc> exit_code_docs() {
        "ran, but not everything is done: some objects failed (sync, relay, "
        "stage, drain), or `verify` found something needing attention, or "
        "`transfer` could not prove the destination complete (or was stopped)"},
-      {kAlreadyRunning, "another run of the same job is active"},
+      {kAlreadyRunning, "another run of the same job is active (on a PostgreSQL ledger runs of one job work together: then only reset, refused while one lives)"},
       {kInterrupted, "interrupted"},
   };
   return kDocs;

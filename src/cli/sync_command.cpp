@@ -193,7 +193,7 @@ int run_sync_command(const SyncOptions& options, RunOutcome* outcome) {
                 ") in " + duration_text(r.duration) + " (" +
                 human_bytes(static_cast<uint64_t>(r.copied_bytes / seconds)) + "/s)";
       if (r.server_side_copies > 0) summary += ", " + std::to_string(r.server_side_copies) + " by server-side copy";
-      summary += "; " + std::to_string(r.plan.verified_objects - r.plan.found_at_destination) + " already verified";
+      summary += "; " + std::to_string(r.plan.already_verified()) + " already verified";
       if (r.plan.found_at_destination > 0)
         summary += ", " + std::to_string(r.plan.found_at_destination) + " found identical at the destination";
       if (r.vanished_objects > 0) summary += ", " + std::to_string(r.vanished_objects) + " vanished at the source";

@@ -46,6 +46,14 @@ struct PlanSummary {
   uint64_t pending_bytes = 0;
   uint64_t verified_objects = 0;  // verified in the ledger, after planning
   uint64_t verified_bytes = 0;
+
+  // Verified before this plan found them identical at the destination. Never
+  // below zero: with other workers on the job (a cooperative ledger) their
+  // planners may have recorded some of the same objects first, which this
+  // one counted as found but the ledger rejected.
+  uint64_t already_verified() const {
+    return verified_objects > found_at_destination ? verified_objects - found_at_destination : 0;
+  }
 };
 
 struct PlannerSettings {

@@ -83,7 +83,7 @@ struct SyncEngine::State final : RunSpec {
                           {"listed_bytes", plan->listed_bytes},
                           {"to_copy", plan->pending_objects},
                           {"to_copy_bytes", plan->pending_bytes},
-                          {"already_verified", plan->verified_objects - plan->found_at_destination},
+                          {"already_verified", plan->already_verified()},
                           {"identical_at_destination", plan->found_at_destination}};
   }
 
