@@ -21,7 +21,7 @@ CopyLeg::CopyLeg(RunContext& context, const CopyLegSettings& settings, s3::S3Cli
     : Leg(context, copy_traits(settings, source)),
       budget_(settings.memory_budget),
       part_pool_(static_cast<size_t>(std::max(1, settings.part_threads))),
-      copier_(settings.copier, source, destination, context.ledger, budget_, part_pool_, context.events) {}
+      copier_(settings.copier, source, destination, context.transitions, budget_, part_pool_, context.events) {}
 
 void CopyLeg::settle(const ledger::ObjectRecord& record, const ObjectOutcome& out, std::chrono::milliseconds elapsed) {
   // The copier ends nowhere else: anything but verified is not a copy.

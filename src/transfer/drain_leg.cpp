@@ -42,7 +42,7 @@ DrainLeg::DrainLeg(RunContext& context, const RelaySettings& settings, staging::
       gate_(gate),
       budget_(settings.memory_budget),
       part_pool_(static_cast<size_t>(std::max(1, settings.part_threads))),
-      uploader_(upload_settings(settings), destination, context.ledger, stager, budget_, part_pool_, context.events),
+      uploader_(upload_settings(settings), destination, context.transitions, stager, budget_, part_pool_, context.events),
       last_requeue_(context.clock.steady_now()) {}
 
 Result<bool> DrainLeg::stage_run_active() {
@@ -76,10 +76,7 @@ ClaimDispatcher::Idle DrainLeg::on_idle() {
         more = left ? Result<bool>(*left > 0) : std::unexpected(left.error());
       }
     }
-    if (!more) {
-      dispatcher().set_fatal(more.error());
-      return Idle::done;
-    }
+    if (!more) return idle_failed(more.error());
     if (!*more) {
       // A stage run that just ended committed before it unlocked: one more
       // claim sees everything it staged.
@@ -95,10 +92,7 @@ ClaimDispatcher::Idle DrainLeg::on_idle() {
   if (ctx_.clock.steady_now() - last_requeue_ >= s.scan_interval) {
     // Continuous: failed uploads are tried again, like the original's loop.
     last_requeue_ = ctx_.clock.steady_now();
-    if (auto r = ctx_.ledger.requeue_failed(ctx_.run.job()); !r) {
-      dispatcher().set_fatal(r.error());
-      return Idle::done;
-    }
+    if (auto r = ctx_.ledger.requeue_failed(ctx_.run.job()); !r) return idle_failed(r.error());
     return Idle::claim_again;
   }
   return dispatcher().idle_wait(s.poll_interval) ? Idle::claim_again : Idle::done;

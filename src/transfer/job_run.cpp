@@ -36,6 +36,10 @@ Status JobRun::begin() {
   if (!job) return std::unexpected(job.error());
   job_ = job->id;
   if (auto l = acquire_lock(); !l) return l;
+  if (auto other = run_on_another_host(); !other) {
+    (void)ledger_.release_job_lock(job_, owner_);
+    return other;
+  }
   {
     std::lock_guard lock(activity_mutex_);  // set_activity() may come from a signal thread
     locked_ = true;
@@ -107,6 +111,21 @@ Status JobRun::acquire_lock() {
                           ") and start again");
   }
   return make_error(ErrorKind::fatal, ledger::kAlreadyRunning, "could not take the lock of job '" + settings_.job + "'");
+}
+
+Status JobRun::run_on_another_host() {
+  if (!settings_.one_host || !ledger_.cooperative()) return {};
+  auto holders = ledger_.job_lock_holders(job_);
+  if (!holders) return std::unexpected(holders.error());
+  const auto now = clock_.now();
+  for (const auto& h : *holders) {
+    if (h.host == host_ || h.expires_at <= now) continue;
+    return make_error(ErrorKind::fatal, ledger::kAlreadyRunning,
+                      "job '" + settings_.job + "' is relayed on " + h.host + " (pid " + std::to_string(h.pid) +
+                          "): a staged relay of one job runs on one host, whose volumes hold its staged files; "
+                          "run this one on " + h.host + ", or stop that one first");
+  }
+  return {};
 }
 
 void JobRun::finish(const std::string& outcome, int exit_code) {

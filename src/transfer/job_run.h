@@ -45,6 +45,11 @@ struct JobRunSettings {
   ledger::JobMode mode = ledger::JobMode::direct;
   std::string command = "sync";     // for the run history
   std::vector<std::string> roles;   // lock roles; empty: the whole job
+  // On a cooperative ledger: the job's runs must all be on one host (the
+  // staged relay: its staged files are on this host's volumes, which a run
+  // elsewhere cannot read). A live run of the job on another host makes
+  // begin() fail with AlreadyRunning naming it.
+  bool one_host = false;
   std::chrono::milliseconds lock_ttl{std::chrono::minutes(2)};
   // On a cooperative ledger, where the lock is a worker's registration: a
   // dead worker drops out of `status` once this passes (the leases' time).
@@ -88,6 +93,9 @@ class JobRun {
 
  private:
   Status acquire_lock();
+  // JobRunSettings::one_host: AlreadyRunning when a live run of the job
+  // holds a lock on another host.
+  Status run_on_another_host();
 
   const JobRunSettings settings_;
   ledger::Ledger& ledger_;

@@ -129,15 +129,18 @@ ClaimDispatcher::Idle Leg::done_unless_others_hold(std::initializer_list<ledger:
                                                  std::chrono::milliseconds poll) {
   if (!ctx_.ledger.cooperative()) return ClaimDispatcher::Idle::done;
   auto left = ctx_.count_in(states);
-  if (!left) {
-    if (!is_ledger_outage(left.error())) {
-      dispatcher().set_fatal(left.error());
-      return ClaimDispatcher::Idle::done;
-    }
-  } else if (*left == 0) {
+  if (!left) return idle_failed(left.error());
+  if (*left == 0) return ClaimDispatcher::Idle::done;
+  return dispatcher().idle_wait(poll) ? ClaimDispatcher::Idle::claim_again : ClaimDispatcher::Idle::done;
+}
+
+ClaimDispatcher::Idle Leg::idle_failed(const Error& error) {
+  if (!is_ledger_outage(error)) {
+    dispatcher().set_fatal(error);
     return ClaimDispatcher::Idle::done;
   }
-  return dispatcher().idle_wait(poll) ? ClaimDispatcher::Idle::claim_again : ClaimDispatcher::Idle::done;
+  return dispatcher().idle_wait(std::chrono::seconds(1)) ? ClaimDispatcher::Idle::claim_again
+                                                        : ClaimDispatcher::Idle::done;
 }
 
 }  // namespace s5j::transfer

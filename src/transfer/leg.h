@@ -91,6 +91,10 @@ class Leg {
   // standing finish what a dead one left. Otherwise (or alone): done.
   ClaimDispatcher::Idle done_unless_others_hold(std::initializer_list<ledger::ObjectState> states,
                                                 std::chrono::milliseconds poll = std::chrono::seconds(1));
+  // For on_idle(): a ledger read that failed. A ledger out of reach for now
+  // (is_ledger_outage) is waited out: a pause, then claim again; anything
+  // else is the run's fatal error.
+  ClaimDispatcher::Idle idle_failed(const Error& error);
   void wake_other_legs() {
     if (wake_others_) wake_others_();
   }

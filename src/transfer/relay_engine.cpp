@@ -31,6 +31,9 @@ JobRunSettings run_settings(const RelaySettings& s) {
   r.command = s.command.empty() ? std::string(to_string(s.role)) : s.command;
   r.version = s.version;
   r.shared_lock_ttl = s.lease;
+  // Several relay processes of one job share a host's volumes; a second
+  // host could not read the first one's staged files.
+  r.one_host = true;
   // Two runs of one role exclude each other; stage and drain do not.
   if (s.role != RelayRole::drain) r.roles.push_back("stage");
   if (s.role != RelayRole::stage) r.roles.push_back("drain");

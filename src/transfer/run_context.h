@@ -46,6 +46,10 @@ class RunTally {
 
 struct RunContext {
   ledger::Ledger& ledger;
+  // The ledger's transition queue as an object's transfer uses it: its
+  // synchronous calls (begin_upload, ...) ride out a ledger out of reach
+  // (OutageRidingQueue).
+  ledger::TransitionQueue& transitions;
   log::EventLog& events;
   const Clock& clock;
   JobRun& run;

@@ -19,8 +19,9 @@ RunDriver::RunDriver(JobRunSettings run_settings, DriverSettings settings, RunSp
       clock_(clock),
       run_(std::move(run_settings), ledger, events, clock),
       outage_(settings.ledger_unavailable_limit, events, clock),
+      transitions_(ledger, outage_, clock),
       committer_(ledger, events),
-      context_{ledger, events, clock, run_, committer_, tally_} {
+      context_{ledger, transitions_, events, clock, run_, committer_, tally_} {
   committer_.time_flushes_into(&tally_.ledger_commits);
 }
 

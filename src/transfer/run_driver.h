@@ -37,6 +37,7 @@
 #include "transfer/claim_dispatcher.h"
 #include "transfer/group_commit.h"
 #include "transfer/ledger_outage.h"
+#include "transfer/outage_riding_queue.h"
 #include "transfer/job_recovery.h"
 #include "transfer/job_run.h"
 #include "transfer/leg.h"
@@ -115,6 +116,7 @@ class RunDriver {
   const Clock& clock_;
   JobRun run_;
   LedgerOutage outage_;
+  OutageRidingQueue transitions_;  // the ledger as the legs' transfers use it
   GroupCommit committer_;
   RunTally tally_;
   RunContext context_;

@@ -112,10 +112,7 @@ ClaimDispatcher::Idle StageLeg::on_idle() {
     // Relay: the drain may still send an object back to be fetched again.
     auto left = ctx_.count_in({ledger::ObjectState::pending, ledger::ObjectState::staging, ledger::ObjectState::staged,
                                ledger::ObjectState::uploading});
-    if (!left) {
-      dispatcher().set_fatal(left.error());
-      return Idle::done;
-    }
+    if (!left) return idle_failed(left.error());
     if (*left == 0) return Idle::done;
     return dispatcher().idle_wait(s.poll_interval) ? Idle::claim_again : Idle::done;
   }

@@ -273,5 +273,39 @@ TEST_F(FleetTest, APostgresRestartDuringARunIsRiddenOut) {
   EXPECT_EQ(exported.out.find("s5j-test-password"), std::string::npos) << "the database password was shown";
 }
 
+// The staged relay keeps a job on one host (its staged files are on that
+// host's volumes): with a live relay of the job on another host, a relay
+// here is refused with exit 13 naming it, before it lists anything.
+TEST_F(FleetTest, AStagedRelayOfAJobLiveOnAnotherHostIsRefused) {
+  seed(3, 0);
+  const std::string volume = dir_ + "/volume";
+  std::filesystem::create_directories(volume);
+  const std::string cfg = testing::write_job_config(
+      {{testing::endpoint_a(), src_bucket_, "in/"},
+       {testing::endpoint_b(), dst_bucket_, "out/"},
+       dir_,
+       "job:\n  name: " + job_ + "\nstaging:\n  volumes: [" + volume + "]\n",
+       "  postgres_url: " + testing::postgres_url() + "\n  lease_timeout: 3\n"});
+  auto ledger = ledger::open_ledger({.location = testing::postgres_url()});
+  ASSERT_TRUE(ledger.has_value()) << ledger.error().describe();
+  auto job = (*ledger)->open_job(job_, ledger::JobMode::staged);
+  ASSERT_TRUE(job.has_value());
+  auto held = (*ledger)->acquire_job_lock(job->id, {.owner = "elsewhere:1:1",
+                                                    .pid = 4242,
+                                                    .host = "relay-host-b",
+                                                    .ttl = std::chrono::minutes(1),
+                                                    .roles = {"stage", "drain"},
+                                                    .shared = true});
+  ASSERT_TRUE(held && held->acquired);
+
+  auto relay = testing::run_process({testing::s5j_binary(), "relay", "-c", cfg, "--once", "--no-progress"});
+  EXPECT_EQ(relay.exit_code, 13) << relay.out << relay.err;
+  EXPECT_NE(relay.err.find("is relayed on relay-host-b (pid 4242)"), std::string::npos) << relay.err;
+  auto totals = (*ledger)->totals(job->id);
+  ASSERT_TRUE(totals.has_value());
+  for (const auto& t : *totals) EXPECT_EQ(t.objects, 0u) << "the refused relay planned or staged objects";
+  ASSERT_TRUE((*ledger)->release_job_lock(job->id, "elsewhere:1:1").has_value());
+}
+
 }  // namespace
 }  // namespace s5j

@@ -22,6 +22,7 @@
 #include "transfer/claim_dispatcher.h"
 #include "transfer/group_commit.h"
 #include "transfer/ledger_outage.h"
+#include "transfer/outage_riding_queue.h"
 
 namespace s5j::transfer {
 namespace {
@@ -124,6 +125,42 @@ TEST_F(LedgerOutageTest, AClaimDispatcherPausesWhileTheLedgerIsOutOfReachAndThen
   EXPECT_FALSE(dispatcher.fatal().has_value());
   EXPECT_FALSE(outage.active());
   EXPECT_EQ(events("ledger_unavailable").size(), 1u);
+  EXPECT_EQ(events("ledger_available").size(), 1u);
+}
+
+// An object's transfer waits on begin_upload (durable before the first part
+// is sent): through OutageRidingQueue it waits the outage out too, instead
+// of failing the object.
+TEST_F(LedgerOutageTest, AnUploadBegunWhileTheLedgerIsOutOfReachWaitsForIt) {
+  const std::string path = dir_ + "/ledger.db";
+  auto opened = ledger::open_ledger({.location = path, .busy_timeout = milliseconds(20)});
+  ASSERT_TRUE(opened.has_value()) << opened.error().describe();
+  auto& ledger = **opened;
+  auto job = ledger.open_job("job", ledger::JobMode::direct);
+  ASSERT_TRUE(job.has_value());
+  const std::vector<ledger::ListedObject> listed{{"k1", 10, "e", std::nullopt}};
+  ASSERT_TRUE(ledger.upsert_listed(job->id, listed).has_value());
+  auto record = ledger.find_object(job->id, "k1");
+  ASSERT_TRUE(record && *record);
+
+  sqlite3* holder = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &holder), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(holder, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  LedgerOutage outage(std::chrono::minutes(5), *events_, SystemClock::instance());
+  OutageRidingQueue transitions(ledger, outage, SystemClock::instance());
+  Result<ledger::UploadRef> begun = std::unexpected(Error{});
+  std::thread worker([&] { begun = transitions.begin_upload({(**record).id, "upload-1", 5 << 20, 2}); });
+  EXPECT_TRUE(testing::eventually_every(milliseconds(5), std::chrono::seconds(30), [&] { return outage.active(); }))
+      << "begin_upload never met the held lock";
+  ASSERT_EQ(sqlite3_exec(holder, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(holder);
+  worker.join();
+
+  ASSERT_TRUE(begun.has_value()) << begun.error().describe();
+  auto active = ledger.active_upload((**record).id);
+  ASSERT_TRUE(active && *active);
+  EXPECT_EQ((**active).upload.upload_id, "upload-1");
+  EXPECT_FALSE(outage.active());
   EXPECT_EQ(events("ledger_available").size(), 1u);
 }
 
