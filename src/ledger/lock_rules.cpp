@@ -2,7 +2,21 @@
 
 #include <algorithm>
 
+#include "ledger/ledger_error.h"
+
 namespace s5j::ledger {
+
+Status check_lock_request(const LockRequest& request) {
+  if (request.owner.empty()) {
+    return ledger_error(ErrorKind::permanent, kLedgerIllegalTransition, "a job lock needs an owner");
+  }
+  for (const auto& role : request.roles) {
+    if (role.empty()) {
+      return ledger_error(ErrorKind::permanent, kLedgerIllegalTransition, "a lock role must not be empty");
+    }
+  }
+  return {};
+}
 
 std::vector<std::string> lock_rows_of(const LockRequest& request) {
   return request.roles.empty() ? std::vector<std::string>{""} : request.roles;

@@ -6,9 +6,13 @@
 #include <string>
 #include <vector>
 
+#include "base/error.h"
 #include "ledger/records.h"
 
 namespace s5j::ledger {
+
+// LedgerIllegalTransition for a request with no owner or an empty role.
+Status check_lock_request(const LockRequest& request);
 
 // The rows a request takes: one per role, the role "" for the whole job.
 std::vector<std::string> lock_rows_of(const LockRequest& request);

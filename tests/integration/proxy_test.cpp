@@ -105,10 +105,13 @@ TEST_F(Proxies, SyncThroughSquidConnectOverHttps) {
   expect_secret_kept(kSquidUser.password, status, "status --json");
 }
 
-TEST_F(Proxies, SyncThroughDanteSocks5h) {
+// socks5h: the proxy resolves the gateway's name; socks5: s5j does.
+class ProxiesThroughDante : public Proxies, public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(ProxiesThroughDante, SyncThroughDante) {
   DanteProxy dante(dir_ + "/dante", kSocksUser);
   ASSERT_TRUE(dante.up()) << dante.access_log();
-  const auto cfg = proxied_config(dante.url("socks5h", kSocksUser.password));
+  const auto cfg = proxied_config(dante.url(GetParam(), kSocksUser.password));
 
   auto sync = run_s5j({"sync", "-c", cfg, "--no-progress"});
   ASSERT_EQ(sync.exit_code, 0) << sync.out << sync.err << dante.access_log();
@@ -119,19 +122,8 @@ TEST_F(Proxies, SyncThroughDanteSocks5h) {
   expect_secret_kept(kSocksUser.password, sync, "sync");
 }
 
-TEST_F(Proxies, SyncThroughDanteSocks5) {
-  DanteProxy dante(dir_ + "/dante", kSocksUser);
-  ASSERT_TRUE(dante.up()) << dante.access_log();
-  const auto cfg = proxied_config(dante.url("socks5", kSocksUser.password));
-
-  auto sync = run_s5j({"sync", "-c", cfg, "--no-progress"});
-  ASSERT_EQ(sync.exit_code, 0) << sync.out << sync.err << dante.access_log();
-  expect_identical();
-  const std::string log = dante.access_log();
-  EXPECT_NE(log.find("tcp/connect [: username%" + kSocksUser.name + "@"), std::string::npos) << log;
-  EXPECT_NE(log.find("127.0.0.1." + std::to_string(front_->port())), std::string::npos) << log;
-  expect_secret_kept(kSocksUser.password, sync, "sync");
-}
+INSTANTIATE_TEST_SUITE_P(Schemes, ProxiesThroughDante, ::testing::Values("socks5h", "socks5"),
+                         [](const ::testing::TestParamInfo<const char*>& info) { return std::string(info.param); });
 
 TEST_F(Proxies, ProxyDownExits7WithOneLine) {
   SquidProxy squid(dir_ + "/squid", kSquidUser);

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "ledger/ledger_error.h"
+#include "ledger/queued_checks.h"
 #include "ledger/postgres/pg_rows.h"
 #include "ledger/postgres/postgres_ledger.h"
 
@@ -194,28 +195,17 @@ Status PostgresLedger::enqueue(QueuedOp op) {
 Status PostgresLedger::queue(Transition t) {
   auto mode = job_mode(t.job);
   if (!mode) return std::unexpected(mode.error());
-  if (!is_legal_transition(*mode, t.from, t.to)) {
-    return ledger_error(ErrorKind::permanent, kLedgerIllegalTransition,
-                        std::string(to_string(t.from)) + " -> " + std::string(to_string(t.to)) +
-                            " is not a legal transition for a " + std::string(to_string(*mode)) + " job (object " +
-                            std::to_string(t.id.value) + ")");
-  }
+  if (auto checked = check_queued_transition(*mode, t); !checked) return checked;
   return enqueue(std::move(t));
 }
 
 Status PostgresLedger::queue_part(UploadRef upload, PartRecord part) {
-  if (part.part_number < 1 || part.part_number > 10'000) {
-    return ledger_error(ErrorKind::permanent, kLedgerIllegalTransition,
-                        "part number " + std::to_string(part.part_number) + " is outside 1..10000");
-  }
+  if (auto checked = check_queued_part(part); !checked) return checked;
   return enqueue(PartOp{upload, std::move(part)});
 }
 
 Status PostgresLedger::queue_upload_end(UploadRef upload, UploadStatus status) {
-  if (status != UploadStatus::completed && status != UploadStatus::aborted) {
-    return ledger_error(ErrorKind::permanent, kLedgerIllegalTransition,
-                        "an upload can only end completed or aborted, not " + std::string(to_string(status)));
-  }
+  if (auto checked = check_queued_upload_end(status); !checked) return checked;
   return enqueue(UploadEndOp{upload, status});
 }
 

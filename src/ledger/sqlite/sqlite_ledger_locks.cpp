@@ -49,14 +49,7 @@ Result<std::vector<LockHolder>> read_locks(sqlite::Database& db, JobId job) {
 }  // namespace
 
 Result<LockOutcome> SqliteLedger::acquire_job_lock(JobId job, const LockRequest& request) {
-  if (request.owner.empty()) {
-    return ledger_error(ErrorKind::permanent, kLedgerIllegalTransition, "a job lock needs an owner");
-  }
-  for (const auto& role : request.roles) {
-    if (role.empty()) {
-      return ledger_error(ErrorKind::permanent, kLedgerIllegalTransition, "a lock role must not be empty");
-    }
-  }
+  if (auto checked = check_lock_request(request); !checked) return std::unexpected(checked.error());
   // The whole job is the role ''; it conflicts with every role.
   const std::vector<std::string> roles = lock_rows_of(request);
   std::lock_guard lock(db_mu_);
