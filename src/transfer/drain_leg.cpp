@@ -42,7 +42,8 @@ DrainLeg::DrainLeg(RunContext& context, const RelaySettings& settings, staging::
       gate_(gate),
       budget_(settings.memory_budget),
       part_pool_(static_cast<size_t>(std::max(1, settings.part_threads))),
-      uploader_(upload_settings(settings), destination, context.transitions, stager, budget_, part_pool_, context.events),
+      uploader_(upload_settings(settings), destination, context.transitions, stager, budget_, part_pool_,
+                context.events),
       last_requeue_(context.clock.steady_now()) {}
 
 Result<bool> DrainLeg::stage_run_active() {

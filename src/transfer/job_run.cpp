@@ -86,8 +86,8 @@ void JobRun::set_activity(ledger::RunActivity a) {
 Result<ledger::LockOutcome> JobRun::renew_lock() {
   // On a shared ledger the runs of a job cooperate: their locks are shared.
   const bool shared = ledger_.cooperative();
-  return ledger_.acquire_job_lock(job_, {owner_, ::getpid(), host_, shared ? settings_.shared_lock_ttl : settings_.lock_ttl,
-                                         settings_.roles, shared});
+  const auto ttl = shared ? settings_.shared_lock_ttl : settings_.lock_ttl;
+  return ledger_.acquire_job_lock(job_, {owner_, ::getpid(), host_, ttl, settings_.roles, shared});
 }
 
 Status JobRun::acquire_lock() {

@@ -17,9 +17,7 @@ bool LedgerOutage::tolerate(const Error& error) {
   if (!began_) {
     began_ = now;
     failures_ = 0;
-    events_.emit("ledger_unavailable", {{"code", error.code},
-                                        {"error", error.message},
-                                        {"limit_ms", limit_.count()}});
+    events_.emit("ledger_unavailable", {{"code", error.code}, {"error", error.message}, {"limit_ms", limit_.count()}});
   }
   ++failures_;
   return now - *began_ < limit_;

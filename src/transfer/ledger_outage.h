@@ -52,7 +52,7 @@ class LedgerOutage {
   const Clock& clock_;
   mutable std::mutex mutex_;
   std::optional<std::chrono::steady_clock::time_point> began_;  // guarded by mutex_
-  unsigned failures_ = 0;                           // guarded by mutex_
+  unsigned failures_ = 0;                                       // guarded by mutex_
 };
 
 // A ledger error that a later attempt may not meet: the store is busy or

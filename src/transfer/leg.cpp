@@ -126,7 +126,7 @@ void Leg::resolve_changed(const ledger::ObjectRecord& record, const ObjectOutcom
 }
 
 ClaimDispatcher::Idle Leg::done_unless_others_hold(std::initializer_list<ledger::ObjectState> states,
-                                                 std::chrono::milliseconds poll) {
+                                                   std::chrono::milliseconds poll) {
   if (!ctx_.ledger.cooperative()) return ClaimDispatcher::Idle::done;
   auto left = ctx_.count_in(states);
   if (!left) return idle_failed(left.error());
@@ -140,7 +140,7 @@ ClaimDispatcher::Idle Leg::idle_failed(const Error& error) {
     return ClaimDispatcher::Idle::done;
   }
   return dispatcher().idle_wait(std::chrono::seconds(1)) ? ClaimDispatcher::Idle::claim_again
-                                                        : ClaimDispatcher::Idle::done;
+                                                         : ClaimDispatcher::Idle::done;
 }
 
 }  // namespace s5j::transfer

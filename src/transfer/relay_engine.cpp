@@ -65,7 +65,8 @@ struct RelayEngine::State final : RunSpec {
                                                      settings.destination_prefix);
                          },
                          c, e),
-        driver(run_settings(settings), {settings.lease, settings.flush_interval, settings.ledger_unavailable_limit}, *this, l, e, c),
+        driver(run_settings(settings), {settings.lease, settings.flush_interval, settings.ledger_unavailable_limit},
+               *this, l, e, c),
         activity(driver.job_run()) {
     report.role = settings.role;
     if (has_drain() && destination != nullptr) {

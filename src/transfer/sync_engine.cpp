@@ -28,7 +28,8 @@ struct SyncEngine::State final : RunSpec {
         destination(dst),
         ledger(l),
         events(e),
-        driver(run_settings(settings), {settings.lease, settings.flush_interval, settings.ledger_unavailable_limit}, *this, l, e, c) {}
+        driver(run_settings(settings), {settings.lease, settings.flush_interval, settings.ledger_unavailable_limit},
+               *this, l, e, c) {}
 
   SyncSettings settings;
   s3::S3Client& source;
