@@ -124,4 +124,16 @@ class ListingRanges {
   virtual Status finish_listing(ListingId listing) = 0;
 };
 
+// Range arithmetic every backend shares; keys compare bytewise (as memcmp,
+// SQLite's BLOB and PostgreSQL's bytea comparison order them).
+//
+// Whether a cut at `at` leaves both sides of `r` a key space of their own:
+// after the cursor (what is committed stays in the old range) and before
+// the end. False for a done range.
+bool can_split_at(const ListingRange& r, std::string_view at);
+// The run of `objects` (keys ascending) inside (r.cursor, r.through]: what a
+// page commits to `r`. Anything past `through` belongs to the range a split
+// made since the page was asked for, which lists it itself.
+std::span<const ListedObject> objects_inside(const ListingRange& r, std::span<const ListedObject> objects);
+
 }  // namespace s5j::ledger

@@ -31,8 +31,6 @@ ListingRange read_range(const pg::Rows& r, int i) {
   return out;
 }
 
-// Bytewise, as bytea compares.
-bool key_less(std::string_view a, std::string_view b) { return a < b; }
 
 }  // namespace
 
@@ -114,10 +112,7 @@ Result<std::optional<ListingRange>> PostgresLedger::split_range(RangeId range, s
   if (!current) return std::unexpected(current.error());
   if (!*current) return std::optional<ListingRange>();
   const ListingRange& r = **current;
-  // The cut must leave both sides a key space of their own: after the
-  // cursor (what is committed stays in the old range) and before the end.
-  if (r.done || !key_less(r.cursor, at) || (r.through && !key_less(at, *r.through)))
-    return std::optional<ListingRange>();
+  if (!can_split_at(r, at)) return std::optional<ListingRange>();
   auto ins = (*c)->exec(
       "INSERT INTO listing_ranges(listing_id, after_key, through_key, cursor) VALUES ($1, $2, $3, $2) "
       "RETURNING " S5J_PG_RANGE_COLUMNS,
@@ -193,14 +188,7 @@ Result<RangePageCommit> PostgresLedger::commit_range_page_locked(pg::Connection&
   out.range = std::move(**current);
   ListingRange& r = out.range;
   const std::span<const ListedObject> objects = page.objects;
-  // The page's objects inside (cursor, through]: keys ascend, so they are
-  // one run of the page; anything past `through` belongs to the range a
-  // split made since the page was asked for, which lists it itself.
-  size_t first = 0;
-  while (first < objects.size() && !key_less(r.cursor, objects[first].key)) ++first;
-  size_t end = first;
-  while (end < objects.size() && (!r.through || !key_less(*r.through, objects[end].key))) ++end;
-  const auto inside = objects.subspan(first, end - first);
+  const auto inside = objects_inside(r, objects);
   auto job = c.exec("SELECT job_id FROM listings WHERE id = $1", Params().i64(r.listing.value));
   if (!job) return std::unexpected(job.error());
   if (job->size() == 0) return ledger_error(ErrorKind::permanent, kLedgerNotFound, "listing of range not found");
@@ -210,7 +198,9 @@ Result<RangePageCommit> PostgresLedger::commit_range_page_locked(pg::Connection&
   out.accepted = inside.size();
   for (const ListedObject& o : inside) out.accepted_bytes += o.size;
   if (!inside.empty()) r.cursor = inside.back().key;
-  r.done = page.last_page || end < objects.size() || (r.through && r.cursor == *r.through);
+  // Keys of the page past the run are past `through`: the range is listed.
+  const bool past_through = inside.data() + inside.size() != objects.data() + objects.size();
+  r.done = page.last_page || past_through || (r.through && r.cursor == *r.through);
   r.objects += inside.size();
   r.pages += 1;
   r.lease_expires = from_ms(now + lease.count());

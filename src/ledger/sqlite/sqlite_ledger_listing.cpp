@@ -30,8 +30,6 @@ ListingRange read_range(const sqlite::Statement& st) {
   return r;
 }
 
-// Bytewise, as memcmp (and SQLite's BLOB comparison) orders keys.
-bool key_less(std::string_view a, std::string_view b) { return a < b; }
 
 }  // namespace
 
@@ -112,10 +110,7 @@ Result<std::optional<ListingRange>> SqliteLedger::split_range(RangeId range, std
   if (!current) return std::unexpected(current.error());
   if (!*current) return std::optional<ListingRange>();
   const ListingRange& r = **current;
-  // The cut must leave both sides a key space of their own: after the
-  // cursor (what is committed stays in the old range) and before the end.
-  if (r.done || !key_less(r.cursor, at) || (r.through && !key_less(at, *r.through)))
-    return std::optional<ListingRange>();
+  if (!can_split_at(r, at)) return std::optional<ListingRange>();
   auto ins = state_.db->cached(
       "INSERT INTO listing_ranges(listing_id, after_key, through_key, cursor) VALUES (?1, ?2, ?3, ?2)");
   if (!ins) return std::unexpected(ins.error());
@@ -199,14 +194,7 @@ Result<RangePageCommit> SqliteLedger::commit_range_page_locked(const RangePage& 
   out.range = std::move(**current);
   ListingRange& r = out.range;
   const std::span<const ListedObject> objects = page.objects;
-  // The page's objects inside (cursor, through]: keys ascend, so they are
-  // one run of the page; anything past `through` belongs to the range a
-  // split made since the page was asked for, which lists it itself.
-  size_t first = 0;
-  while (first < objects.size() && !key_less(r.cursor, objects[first].key)) ++first;
-  size_t end = first;
-  while (end < objects.size() && (!r.through || !key_less(*r.through, objects[end].key))) ++end;
-  const auto inside = objects.subspan(first, end - first);
+  const auto inside = objects_inside(r, objects);
   auto job = state_.db->cached("SELECT job_id FROM listings WHERE id = ?1");
   if (!job) return std::unexpected(job.error());
   (*job)->bind(1, r.listing.value);
@@ -219,7 +207,9 @@ Result<RangePageCommit> SqliteLedger::commit_range_page_locked(const RangePage& 
   out.accepted = inside.size();
   for (const ListedObject& o : inside) out.accepted_bytes += o.size;
   if (!inside.empty()) r.cursor = inside.back().key;
-  r.done = page.last_page || end < objects.size() || (r.through && r.cursor == *r.through);
+  // Keys of the page past the run are past `through`: the range is listed.
+  const bool past_through = inside.data() + inside.size() != objects.data() + objects.size();
+  r.done = page.last_page || past_through || (r.through && r.cursor == *r.through);
   r.objects += inside.size();
   r.pages += 1;
   r.lease_expires = from_ms(now + lease.count());

@@ -44,8 +44,36 @@ class LedgerOutageTest : public ::testing::Test {
     return testing::events_named(testing::read_event_file(dir_ + "/events.jsonl"), name);
   }
 
+  // A ledger holding one pending object "k1", whose write lock another
+  // connection then takes (it answers LedgerBusy after 20 ms) until
+  // let_go().
+  void open_held_ledger() {
+    const std::string path = dir_ + "/ledger.db";
+    auto opened = ledger::open_ledger({.location = path, .busy_timeout = milliseconds(20)});
+    ASSERT_TRUE(opened.has_value()) << opened.error().describe();
+    ledger_ = std::move(*opened);
+    auto job = ledger_->open_job("job", ledger::JobMode::direct);
+    ASSERT_TRUE(job.has_value());
+    job_ = job->id;
+    const std::vector<ledger::ListedObject> listed{{"k1", 10, "e", std::nullopt}};
+    ASSERT_TRUE(ledger_->upsert_listed(job_, listed).has_value());
+    ASSERT_EQ(sqlite3_open(path.c_str(), &holder_), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(holder_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  }
+  void let_go() {
+    ASSERT_EQ(sqlite3_exec(holder_, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(holder_);
+    holder_ = nullptr;
+  }
+  void TearDown() override {
+    if (holder_ != nullptr) sqlite3_close(holder_);
+  }
+
   std::string dir_;
   std::unique_ptr<log::EventLog> events_;
+  std::unique_ptr<ledger::Ledger> ledger_;
+  ledger::JobId job_;
+  sqlite3* holder_ = nullptr;
 };
 
 TEST_F(LedgerOutageTest, ToleratesRetryableLedgerErrorsUpToTheLimitAndLogsTheOutageOnce) {
@@ -95,29 +123,16 @@ TEST_F(LedgerOutageTest, OtherErrorsAreNeverTolerated) {
 // holds: the claiming worker pauses and claims again, the run does not
 // stop, and it gets its record once the lock is let go.
 TEST_F(LedgerOutageTest, AClaimDispatcherPausesWhileTheLedgerIsOutOfReachAndThenClaims) {
-  const std::string path = dir_ + "/ledger.db";
-  auto opened = ledger::open_ledger({.location = path, .busy_timeout = milliseconds(20)});
-  ASSERT_TRUE(opened.has_value()) << opened.error().describe();
-  auto& ledger = **opened;
-  auto job = ledger.open_job("job", ledger::JobMode::direct);
-  ASSERT_TRUE(job.has_value());
-  const std::vector<ledger::ListedObject> listed{{"k1", 10, "e", std::nullopt}};
-  ASSERT_TRUE(ledger.upsert_listed(job->id, listed).has_value());
-
-  sqlite3* holder = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &holder), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(holder, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
-
+  open_held_ledger();
   LedgerOutage outage(std::chrono::minutes(5), *events_, SystemClock::instance());
-  GroupCommit committer(ledger, *events_);
-  ClaimDispatcher dispatcher({.job = job->id, .owner = "me"}, ledger, committer, *events_);
+  GroupCommit committer(*ledger_, *events_);
+  ClaimDispatcher dispatcher({.job = job_, .owner = "me"}, *ledger_, committer, *events_);
   dispatcher.set_outage(&outage);
   std::optional<ledger::ObjectRecord> got;
   std::thread worker([&] { got = dispatcher.next(); });
   EXPECT_TRUE(testing::eventually_every(milliseconds(5), std::chrono::seconds(30), [&] { return outage.active(); }))
       << "the claim never met the held lock";
-  ASSERT_EQ(sqlite3_exec(holder, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
-  sqlite3_close(holder);
+  let_go();
   worker.join();
 
   ASSERT_TRUE(got.has_value()) << "the dispatcher gave up instead of claiming again";
@@ -132,32 +147,20 @@ TEST_F(LedgerOutageTest, AClaimDispatcherPausesWhileTheLedgerIsOutOfReachAndThen
 // is sent): through OutageRidingQueue it waits the outage out too, instead
 // of failing the object.
 TEST_F(LedgerOutageTest, AnUploadBegunWhileTheLedgerIsOutOfReachWaitsForIt) {
-  const std::string path = dir_ + "/ledger.db";
-  auto opened = ledger::open_ledger({.location = path, .busy_timeout = milliseconds(20)});
-  ASSERT_TRUE(opened.has_value()) << opened.error().describe();
-  auto& ledger = **opened;
-  auto job = ledger.open_job("job", ledger::JobMode::direct);
-  ASSERT_TRUE(job.has_value());
-  const std::vector<ledger::ListedObject> listed{{"k1", 10, "e", std::nullopt}};
-  ASSERT_TRUE(ledger.upsert_listed(job->id, listed).has_value());
-  auto record = ledger.find_object(job->id, "k1");
+  open_held_ledger();
+  auto record = ledger_->find_object(job_, "k1");  // reads pass the held write lock
   ASSERT_TRUE(record && *record);
-
-  sqlite3* holder = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &holder), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(holder, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
   LedgerOutage outage(std::chrono::minutes(5), *events_, SystemClock::instance());
-  OutageRidingQueue transitions(ledger, outage, SystemClock::instance());
+  OutageRidingQueue transitions(*ledger_, outage, SystemClock::instance());
   Result<ledger::UploadRef> begun = std::unexpected(Error{});
   std::thread worker([&] { begun = transitions.begin_upload({(**record).id, "upload-1", 5 << 20, 2}); });
   EXPECT_TRUE(testing::eventually_every(milliseconds(5), std::chrono::seconds(30), [&] { return outage.active(); }))
       << "begin_upload never met the held lock";
-  ASSERT_EQ(sqlite3_exec(holder, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
-  sqlite3_close(holder);
+  let_go();
   worker.join();
 
   ASSERT_TRUE(begun.has_value()) << begun.error().describe();
-  auto active = ledger.active_upload((**record).id);
+  auto active = ledger_->active_upload((**record).id);
   ASSERT_TRUE(active && *active);
   EXPECT_EQ((**active).upload.upload_id, "upload-1");
   EXPECT_FALSE(outage.active());
@@ -167,25 +170,12 @@ TEST_F(LedgerOutageTest, AnUploadBegunWhileTheLedgerIsOutOfReachWaitsForIt) {
 // Without an outage to ride out (SQLite's default), the same failure stops
 // the run as before.
 TEST_F(LedgerOutageTest, WithoutAnOutageAFailedClaimIsTheRunsFatalError) {
-  const std::string path = dir_ + "/ledger.db";
-  auto opened = ledger::open_ledger({.location = path, .busy_timeout = milliseconds(20)});
-  ASSERT_TRUE(opened.has_value());
-  auto& ledger = **opened;
-  auto job = ledger.open_job("job", ledger::JobMode::direct);
-  ASSERT_TRUE(job.has_value());
-  const std::vector<ledger::ListedObject> listed{{"k1", 10, "e", std::nullopt}};
-  ASSERT_TRUE(ledger.upsert_listed(job->id, listed).has_value());
-  sqlite3* holder = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &holder), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(holder, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
-
-  GroupCommit committer(ledger, *events_);
-  ClaimDispatcher dispatcher({.job = job->id, .owner = "me"}, ledger, committer, *events_);
+  open_held_ledger();
+  GroupCommit committer(*ledger_, *events_);
+  ClaimDispatcher dispatcher({.job = job_, .owner = "me"}, *ledger_, committer, *events_);
   EXPECT_FALSE(dispatcher.next().has_value());
   ASSERT_TRUE(dispatcher.fatal().has_value());
   EXPECT_EQ(dispatcher.fatal()->code, ledger::kLedgerBusy);
-  sqlite3_exec(holder, "ROLLBACK", nullptr, nullptr, nullptr);
-  sqlite3_close(holder);
 }
 
 }  // namespace
