@@ -76,6 +76,34 @@ Json activity_json(const std::optional<ledger::RunActivity>& activity) {
 }
 
 
+Json workers_json(const std::vector<ops::WorkerStatus>& workers) {
+  Json out = Json::array();
+  for (const auto& w : workers) {
+    Json legs = Json::array();
+    double objects_per_second = 0, bytes_per_second = 0;
+    if (w.figures)
+      for (const auto& l : w.figures->legs) {
+        legs.push_back({{"leg", l.leg},
+                        {"busy_workers", l.busy_workers},
+                        {"objects_per_second", l.objects_per_second},
+                        {"bytes_per_second", l.bytes_per_second}});
+        objects_per_second += l.objects_per_second;
+        bytes_per_second += l.bytes_per_second;
+      }
+    out.push_back({{"host", w.host},
+                   {"pid", w.pid},
+                   {"roles", w.roles},
+                   {"last_heartbeat", format_iso8601(w.last_heartbeat)},
+                   {"lease_expires_at", format_iso8601(w.expires_at)},
+                   {"activity", activity_json(w.activity)},
+                   {"leases_held", w.figures ? Json(w.figures->leases_held) : Json(nullptr)},
+                   {"objects_per_second", w.figures ? Json(objects_per_second) : Json(nullptr)},
+                   {"bytes_per_second", w.figures ? Json(bytes_per_second) : Json(nullptr)},
+                   {"legs", std::move(legs)}});
+  }
+  return out;
+}
+
 }  // namespace
 
 Json status_json(const ops::StatusReport& r) {
@@ -116,6 +144,12 @@ Json status_json(const ops::StatusReport& r) {
                      {"since_run_start_bytes_per_second", optional_number(r.throughput.since_run_start)},
                      {"basis", r.throughput.basis.empty() ? "none" : r.throughput.basis}};
   j["eta_seconds"] = optional_number(r.eta_seconds);
+  j["eta_basis"] = r.eta_basis.empty() ? Json(nullptr) : Json(r.eta_basis);
+  j["eta_inferred_size_classes"] = r.eta_inferred_classes;
+  j["remaining_by_size_class"] = Json::array();
+  for (const auto& c : r.remaining_by_size)
+    j["remaining_by_size_class"].push_back({{"size_class", c.size_class}, {"objects", c.objects}, {"bytes", c.bytes}});
+  j["workers"] = workers_json(r.workers);
   if (r.staging) {
     Json vols = Json::array();
     for (const auto& v : *r.staging) {
@@ -208,10 +242,44 @@ std::string status_text(const ops::StatusReport& r) {
   out += "\n";
   if (r.remaining_objects == 0 && r.total_objects > 0)
     out += "ETA: nothing remaining; every object listed is verified\n";
-  else if (r.eta_seconds)
-    out += "ETA: " + format_duration(*r.eta_seconds) + " for " + bytes_text(r.remaining_bytes) + "\n";
+  else if (r.eta_seconds) {
+    out += "ETA: " + format_duration(*r.eta_seconds) + " for " + bytes_text(r.remaining_bytes);
+    if (r.eta_basis == "size_classes")
+      out += " (by size class" +
+             (r.eta_inferred_classes.empty() ? std::string()
+                                             : ", pace inferred for " + join(r.eta_inferred_classes, ", ")) +
+             ")";
+    else
+      out += " (at the recent byte rate)";
+    out += "\n";
+  }
   else if (r.run && r.run->active)
     out += "ETA: unknown (nothing verified recently)\n";
+
+  if (!r.remaining_by_size.empty()) {
+    out += "remaining by size:";
+    for (const auto& c : r.remaining_by_size)
+      out += " " + c.size_class + " " + std::to_string(c.objects) + " (" + human_bytes(c.bytes) + ")";
+    out += "\n";
+  }
+  // A fleet (or a relay's stage and drain in two processes): every worker.
+  if (r.workers.size() > 1 || (r.workers.size() == 1 && r.workers.front().figures)) {
+    out += "workers:\n";
+    for (const auto& w : r.workers) {
+      std::string roles;
+      for (const auto& role : w.roles) roles += (roles.empty() ? "" : "+") + (role.empty() ? "job" : role);
+      out += "  pid " + std::to_string(w.pid) + " on " + w.host + " (" + roles + "), heartbeat " +
+             format_duration(std::max(0.0, seconds_between(w.last_heartbeat, r.generated_at))) + " ago";
+      if (w.figures) {
+        double ops = 0, bps = 0;
+        for (const auto& l : w.figures->legs) ops += l.objects_per_second, bps += l.bytes_per_second;
+        char figures[120];
+        std::snprintf(figures, sizeof figures, ", %.1f objects/s, ", ops);
+        out += figures + format_rate(bps) + ", " + std::to_string(w.figures->leases_held) + " leases held";
+      }
+      out += "\n";
+    }
+  }
 
   if (r.staging) {
     out += "staging volumes:";

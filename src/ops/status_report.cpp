@@ -1,11 +1,14 @@
 #include "ops/status_report.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <filesystem>
 #include <map>
 
 #include "base/clock.h"
+#include "ledger/size_class.h"
+#include "ops/eta.h"
 #include "staging/recovery_scan.h"
 #include "staging/space_manager.h"
 #include "staging/staging_layout.h"
@@ -144,6 +147,26 @@ void group_errors(const std::vector<ledger::ErrorEntry>& entries, StatusReport& 
   }
 }
 
+// The live processes of the job, one per owner (a relay holds two roles
+// under one owner), in the ledger's order of their first lock row.
+std::vector<WorkerStatus> live_workers(const std::vector<ledger::LockHolder>& holders, TimePoint now) {
+  std::vector<WorkerStatus> out;
+  std::vector<std::string> owners;
+  for (const auto& h : holders) {
+    if (h.expires_at <= now || !holder_alive(h)) continue;
+    const auto at = std::find(owners.begin(), owners.end(), h.owner);
+    if (at != owners.end()) {
+      out[static_cast<size_t>(at - owners.begin())].roles.push_back(h.role);
+      continue;
+    }
+    owners.push_back(h.owner);
+    out.push_back({.host = h.host, .pid = h.pid, .roles = {h.role}, .last_heartbeat = h.renewed_at,
+                   .expires_at = h.expires_at, .activity = h.activity,
+                   .figures = transfer::parse_run_figures(h.figures)});
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string error_kind(std::string_view text) {
@@ -198,6 +221,24 @@ Result<StatusReport> collect_status(const config::Config& config, JobContext& co
 
   const TimePoint now = report.generated_at;
   const bool running = report.run && report.run->active;
+  auto holders = ledger.job_lock_holders(job);
+  if (!holders) return std::unexpected(holders.error());
+  report.workers = live_workers(*holders, now);
+  auto by_size = ledger.totals_by_size_class(job);
+  if (!by_size) return std::unexpected(by_size.error());
+  std::array<SizeClassRemaining, ledger::kSizeClasses> left{};
+  for (const auto& t : *by_size) {
+    if (t.state == ObjectState::verified || t.state == ObjectState::vanished) continue;
+    if (t.size_class < 0 || t.size_class >= ledger::kSizeClasses) continue;
+    left[static_cast<size_t>(t.size_class)].objects += t.objects;
+    left[static_cast<size_t>(t.size_class)].bytes += t.bytes;
+  }
+  for (int c = 0; c < ledger::kSizeClasses; ++c) {
+    auto& l = left[static_cast<size_t>(c)];
+    if (l.objects == 0) continue;
+    l.size_class = ledger::size_class_name(c);
+    report.remaining_by_size.push_back(std::move(l));
+  }
   // The scan walks the job's (job_id, key) index and filters on state, so
   // its cost follows the job's size, not the number verified.
   if (report.total_objects <= kMaxThroughputScan) {
@@ -226,12 +267,23 @@ Result<StatusReport> collect_status(const config::Config& config, JobContext& co
     report.throughput.basis = "none";
   }
   if (running) {
+    std::vector<transfer::RunFigures> paces;
+    for (const auto& w : report.workers)
+      if (w.figures) paces.push_back(*w.figures);
+    auto eta = estimate_eta(*by_size, paces);
     double rate = report.throughput.last_minute.value_or(0);
     if (rate <= 0) rate = report.throughput.since_run_start.value_or(0);
-    if (report.remaining_bytes == 0)
+    if (eta.seconds) {
+      report.eta_seconds = eta.seconds;
+      report.eta_basis = "size_classes";
+      report.eta_inferred_classes = std::move(eta.inferred_classes);
+    } else if (report.remaining_bytes == 0) {
       report.eta_seconds = 0.0;
-    else if (rate > 0)
+      report.eta_basis = "recent_bytes";
+    } else if (rate > 0) {
       report.eta_seconds = static_cast<double>(report.remaining_bytes) / rate;
+      report.eta_basis = "recent_bytes";
+    }
   }
 
   if (report.mode == ledger::JobMode::staged) collect_staging(config, report);

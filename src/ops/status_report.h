@@ -16,7 +16,17 @@
 //     kMaxThroughputScan records, since the scan walks all of them; beyond
 //     that `--watch` measures the last minute from successive totals and
 //     "since run start" is unknown);
-//   * ETA: remaining bytes at the last minute's rate (else the run's);
+//   * every live worker of the job (a process holding one of its locks,
+//     lease not expired: one on a single machine, several in a fleet):
+//     host, pid, roles, last heartbeat, and what it published with it
+//     (transfer/run_figures.h: objects and bytes per second, leases held,
+//     workers busy);
+//   * remaining objects and bytes by size class (Ledger::
+//     totals_by_size_class);
+//   * ETA (ops/eta.h): what is left in each size class at the pace the
+//     live workers publish for it; when they publish none (an older s5j)
+//     or nothing has moved yet, remaining bytes at the last minute's rate
+//     (else the run's). `eta_basis` says which;
 //   * per staging volume (staged jobs): filesystem size, free and usable
 //     space (SpaceManager::usage), staged and partial files found by a scan;
 //   * the most recent errors grouped by kind (the code before the first
@@ -34,6 +44,7 @@
 #include "config/config.h"
 #include "ledger/records.h"
 #include "ops/job_context.h"
+#include "transfer/run_figures.h"
 
 namespace s5j::ops {
 
@@ -57,6 +68,22 @@ struct RunStatus {
   // Further live processes of the job (stage and drain side by side): each
   // with its pid, host, role and activity.
   std::vector<ledger::LockHolder> also_active;
+};
+
+// A live process of the job, as its lock rows say (several in a fleet).
+struct WorkerStatus {
+  std::string host;
+  int64_t pid = 0;
+  std::vector<std::string> roles;  // "" (the whole job), "stage", "drain"
+  ledger::TimePoint last_heartbeat;
+  ledger::TimePoint expires_at;
+  std::optional<ledger::RunActivity> activity;
+  std::optional<transfer::RunFigures> figures;  // nullopt: published none (yet)
+};
+
+struct SizeClassRemaining {
+  std::string size_class;  // ledger::size_class_name
+  uint64_t objects = 0, bytes = 0;
 };
 
 struct ThroughputStatus {
@@ -96,7 +123,11 @@ struct StatusReport {
   uint64_t remaining_objects = 0, remaining_bytes = 0;  // neither verified nor vanished
   std::optional<RunStatus> run;                         // nullopt: no run recorded
   ThroughputStatus throughput;
+  std::vector<WorkerStatus> workers;                 // live processes, the active run's first
+  std::vector<SizeClassRemaining> remaining_by_size;  // classes with objects left
   std::optional<double> eta_seconds;                 // only while a run is active and moving
+  std::string eta_basis;                             // "size_classes", "recent_bytes"; empty: no ETA
+  std::vector<std::string> eta_inferred_classes;     // size_classes: classes whose pace was inferred
   std::optional<std::vector<VolumeStatus>> staging;  // staged jobs only
   std::string staging_error;                         // why the volumes could not be listed
   std::vector<ErrorKindStatus> errors;               // most recent kind first

@@ -171,6 +171,11 @@ void ClaimDispatcher::hand_back(ledger::ObjectId id) {
   unhold(id);
 }
 
+size_t ClaimDispatcher::held() const {
+  std::lock_guard lock(held_mutex_);
+  return held_.size();
+}
+
 void ClaimDispatcher::renew_leases() {
   std::vector<ledger::ObjectId> ids;
   {

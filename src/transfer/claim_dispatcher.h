@@ -107,6 +107,8 @@ class ClaimDispatcher {
   void hand_back(ledger::ObjectId id);
   // Extends the leases of held records; emits `leases_lost` for lost ones.
   void renew_leases();
+  // Records claimed and not let go yet (handed out or queued).
+  size_t held() const;
   // Records claimed but never handed to a worker: released (after the
   // workers ended).
   void release_unstarted();
@@ -142,7 +144,7 @@ class ClaimDispatcher {
   uint64_t wakes_ = 0;          // guarded by mutex_
   std::optional<Error> fatal_;  // guarded by mutex_
 
-  std::mutex held_mutex_;
+  mutable std::mutex held_mutex_;
   std::set<ledger::ObjectId> held_;  // guarded by held_mutex_
 };
 

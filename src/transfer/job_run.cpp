@@ -83,6 +83,15 @@ void JobRun::set_activity(ledger::RunActivity a) {
   activity_ = std::move(a);
 }
 
+void JobRun::set_figures(const std::string& figures) {
+  std::lock_guard lock(activity_mutex_);
+  if (!locked_ || finished_) return;
+  auto r = ledger_.set_run_figures(job_, owner_, figures);
+  if (r || figures_failed_) return;
+  figures_failed_ = true;
+  events_.emit("figures_not_published", {{"code", r.error().code}, {"error", r.error().message}});
+}
+
 Result<ledger::LockOutcome> JobRun::renew_lock() {
   // On a shared ledger the runs of a job cooperate: their locks are shared.
   const bool shared = ledger_.cooperative();

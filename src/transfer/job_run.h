@@ -87,6 +87,11 @@ class JobRun {
                     std::optional<ledger::TimePoint> next_scan_at = std::nullopt);
   void set_activity(ledger::RunActivity activity);  // `since` is set here
 
+  // Publishes `figures` (RunFigures, encoded) on the run's lock rows
+  // (Ledger::set_run_figures) for `status` and the ETA elsewhere; a
+  // failure is logged once (`figures_not_published`) and otherwise ignored:
+  // the figures are for watching, the run goes on without them.
+  void set_figures(const std::string& figures);
   Result<ledger::LockOutcome> renew_lock();
   void start_renewer(std::chrono::milliseconds period, std::function<void()> renew);
   void stop_renewer();
@@ -111,6 +116,7 @@ class JobRun {
   std::mutex activity_mutex_;                      // also orders the writes
   std::optional<ledger::RunActivity> activity_;   // guarded by activity_mutex_: last published
 
+  bool figures_failed_ = false;                   // guarded by activity_mutex_
   std::mutex renewer_mutex_;
   std::condition_variable renewer_cv_;
   bool renewer_stop_ = false;  // guarded by renewer_mutex_

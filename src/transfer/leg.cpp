@@ -31,8 +31,11 @@ void Leg::work_on(ledger::ObjectRecord record) {
                    named({{"key", record.key}, {"size", record.size}, {"attempt", record.attempts}}));
   if (!admit(record)) return d.hand_back(record.id);  // stopping: the next run starts it
   const auto started = ctx_.clock.steady_now();
+  pace_.started();
   const ObjectOutcome out = transfer(record);
-  const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(ctx_.clock.steady_now() - started);
+  const auto took = ctx_.clock.steady_now() - started;
+  pace_.finished(record.size, took, out.kind == OutcomeKind::verified || out.kind == OutcomeKind::staged);
+  const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(took);
   ctx_.tally.uploaded_bytes += out.bytes_uploaded;
   ctx_.tally.downloaded_bytes += out.bytes_downloaded;
 

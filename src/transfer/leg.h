@@ -7,7 +7,8 @@
 // work_on(record), the same for every leg, for each claimed record:
 //   1. a record resting in `claims` is moved to `working` (a new attempt);
 //   2. `started_event` (key, size, attempt, and `leg` when named);
-//   3. admit() (may wait; false: stopping), then transfer() (timed);
+//   3. admit() (may wait; false: stopping), then transfer() (timed, and
+//      counted in the leg's pace: LegPace);
 //   4. the bytes moved are tallied, and the outcomes every leg shares are
 //      recorded here: cancelled → handed back unchanged (the next run
 //      resumes it); failed → `failed` (`object_failed`, failure list);
@@ -29,6 +30,7 @@
 #include "ledger/ledger.h"
 #include "s3/s3_client.h"
 #include "transfer/claim_dispatcher.h"
+#include "transfer/leg_pace.h"
 #include "transfer/object_outcome.h"
 #include "transfer/run_context.h"
 
@@ -49,12 +51,16 @@ struct LegTraits {
 
 class Leg {
  public:
-  Leg(RunContext& context, LegTraits traits) : ctx_(context), traits_(std::move(traits)) {}
+  Leg(RunContext& context, LegTraits traits)
+      : ctx_(context), traits_(std::move(traits)), pace_(traits_.name.empty() ? "copy" : traits_.name, context.clock) {}
   virtual ~Leg() = default;
   Leg(const Leg&) = delete;
   Leg& operator=(const Leg&) = delete;
 
   const LegTraits& traits() const { return traits_; }
+  // How fast this leg moves objects of each size (for the ETA; the run
+  // publishes it with every heartbeat).
+  LegPace& pace() { return pace_; }
 
   // The driver's side: set before start(). `wake_others` makes the run's
   // other legs claim again (work for them may be claimable now).
@@ -107,6 +113,7 @@ class Leg {
   nlohmann::json named(nlohmann::json fields) const;
 
   const LegTraits traits_;
+  LegPace pace_;
   ClaimDispatcher* dispatcher_ = nullptr;
   std::function<void()> wake_others_;
 };

@@ -1,5 +1,7 @@
 #include "transfer/run_driver.h"
 
+#include "transfer/run_figures.h"
+
 namespace s5j::transfer {
 namespace {
 
@@ -63,7 +65,9 @@ Result<RunEnd> RunDriver::run() {
       &outage_);
   run_.start_renewer(std::max(std::chrono::milliseconds(1000), settings_.lease / 3), [this] {
     for (auto& slot : slots_) slot.dispatcher->renew_leases();
+    publish_figures();
   });
+  publish_figures();
   spec_.legs_starting();
   run_legs();
   committer_.stop();
@@ -94,6 +98,15 @@ Result<RunEnd> RunDriver::run() {
                                  : "incomplete",
               summary.complete || end.stopped ? 0 : kIncompleteExitStatus);
   return end;
+}
+
+void RunDriver::publish_figures() {
+  RunFigures figures;
+  for (auto& slot : slots_) {
+    figures.leases_held += slot.dispatcher->held();
+    figures.legs.push_back(slot.leg->pace().snapshot());
+  }
+  run_.set_figures(encode_run_figures(figures));
 }
 
 void RunDriver::create_legs() {

@@ -10,7 +10,8 @@
 //      here;
 //   4. the spec's legs, a ClaimDispatcher for each: their workers run
 //      Leg::work_on on every claimed record; one GroupCommit flusher for
-//      every leg, a renewer for the leases and the lock; one leg stopping
+//      every leg, a renewer for the leases and the lock (which also
+//      publishes the run's figures: RunFigures); one leg stopping
 //      (or failing) stops the others; a leg whose workers ended wakes the
 //      others (they may be done now too);
 //   5. claimed but never started records released, a last commit;
@@ -105,6 +106,9 @@ class RunDriver {
     std::vector<std::thread> workers;
   };
   void create_legs();
+  // The legs' pace and the leases held, on the run's lock rows (RunFigures):
+  // as the legs start, then with every heartbeat.
+  void publish_figures();
   void run_legs();
   void stop_others(size_t leg);
   void wake_others(size_t leg);

@@ -1,0 +1,52 @@
+#include "transfer/run_figures.h"
+
+#include <nlohmann/json.hpp>
+
+namespace s5j::transfer {
+namespace {
+
+constexpr int kVersion = 1;
+
+}  // namespace
+
+std::string encode_run_figures(const RunFigures& figures) {
+  nlohmann::json legs = nlohmann::json::array();
+  for (const auto& l : figures.legs) {
+    nlohmann::json classes = nlohmann::json::array();
+    for (const auto& c : l.classes) classes.push_back({c.samples, c.seconds_per_object, c.mean_size});
+    legs.push_back({{"leg", l.leg},
+                    {"busy", l.busy_workers},
+                    {"ops", l.objects_per_second},
+                    {"bps", l.bytes_per_second},
+                    {"classes", std::move(classes)}});
+  }
+  return nlohmann::json{{"v", kVersion}, {"leases", figures.leases_held}, {"legs", std::move(legs)}}.dump();
+}
+
+std::optional<RunFigures> parse_run_figures(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object() || j.value("v", 0) != kVersion) return std::nullopt;
+  try {
+    RunFigures f;
+    f.leases_held = j.at("leases").get<uint64_t>();
+    for (const auto& l : j.at("legs")) {
+      LegPaceFigures leg;
+      leg.leg = l.at("leg").get<std::string>();
+      leg.busy_workers = l.at("busy").get<double>();
+      leg.objects_per_second = l.at("ops").get<double>();
+      leg.bytes_per_second = l.at("bps").get<double>();
+      const auto& classes = l.at("classes");
+      if (!classes.is_array() || classes.size() != leg.classes.size()) return std::nullopt;
+      for (size_t c = 0; c < leg.classes.size(); ++c)
+        leg.classes[c] = {classes[c].at(0).get<uint64_t>(), classes[c].at(1).get<double>(),
+                          classes[c].at(2).get<double>()};
+      f.legs.push_back(std::move(leg));
+    }
+    return f;
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace s5j::transfer
