@@ -29,9 +29,16 @@ void append_job_families(const ops::StatusReport& r, Families& out) {
       .add(num(r.remaining_bytes))
       .append_to(out);
   if (r.eta_seconds)
-    gauge("s5j_job_eta_seconds", "time left at the recent rate (only while a run is active and moving)")
+    gauge("s5j_job_eta_seconds",
+          "time left: what is left by size class at the live workers' pace (only while a run is active)")
         .add(*r.eta_seconds)
         .append_to(out);
+  auto by_size = gauge("s5j_job_remaining_size_class_objects", "the job's objects left, by size class");
+  for (const auto& c : r.remaining_by_size) by_size.add(num(c.objects), {{"size_class", c.size_class}});
+  std::move(by_size).append_to(out);
+  gauge("s5j_job_workers", "live processes of the job (several in a fleet)")
+      .add(num(r.workers.size()))
+      .append_to(out);
   auto rate = gauge("s5j_job_throughput_bytes_per_second", "bytes verified per second");
   if (r.throughput.last_minute) rate.add(*r.throughput.last_minute, {{"window", "last_minute"}});
   if (r.throughput.since_run_start) rate.add(*r.throughput.since_run_start, {{"window", "run"}});

@@ -4,7 +4,9 @@
 //
 //   s5j_job_objects{state}, s5j_job_bytes{state}   the ledger's totals
 //   s5j_job_remaining_objects, s5j_job_remaining_bytes   neither verified nor vanished
-//   s5j_job_eta_seconds               only while a run is active and moving
+//   s5j_job_eta_seconds               only while a run is active (ops/eta.h)
+//   s5j_job_remaining_size_class_objects{size_class}   objects left per size class
+//   s5j_job_workers                   live processes of the job (several in a fleet)
 //   s5j_job_throughput_bytes_per_second{window="last_minute"|"run"}
 //   s5j_job_run_active                1 while a run holds the job
 //   s5j_job_activity{activity}        1 for what the active run does now
