@@ -221,8 +221,10 @@ class Bench:
         self.mode = "quick" if args.quick else "full"
         self.ds = SIZES[self.mode]
         self.c = args.concurrency
-        # --s5j-metrics: every s5j run serves /metrics on a port of the system's choice
-        self.s5j_metrics = ["--metrics-addr", "127.0.0.1:0"] if args.s5j_metrics else []
+        # --s5j-metrics: W1 and W3 also run s5j serving /metrics on a port of the
+        # system's choice ("s5j-metrics", "s5j-relay-metrics"), alternating with
+        # the runs without it, so the A/B shares the machine's state.
+        self.s5j_metrics = ["--metrics-addr", "127.0.0.1:0"]
         self.s5j = os.path.abspath(args.s5j) if args.s5j else None
         self.ceiling = os.path.abspath(args.ceiling)
         if not os.access(self.ceiling, os.X_OK):
@@ -364,13 +366,15 @@ class Bench:
         aws_dst = child_env({"AWS_ACCESS_KEY_ID": DST["ak"], "AWS_SECRET_ACCESS_KEY": DST["sk"]})
         s3src, s3dst = f"s3://{SRC['bucket']}/{prefix}", f"s3://{dst_bucket}/{prefix}"
         np = ["--no-progress"] if self.caps["no_progress"] else []
-        if tool == "s5j":
+        if tool in ("s5j", "s5j-metrics"):
             cfg = os.path.join(rd, "config.yaml") if not first else self.s5j_config(rd, ds, dst_bucket)
-            return [([self.s5j, "sync", "-c", cfg] + np + self.s5j_metrics, env)]
-        if tool == "s5j-relay":
+            metrics = self.s5j_metrics if tool == "s5j-metrics" else []
+            return [([self.s5j, "sync", "-c", cfg] + np + metrics, env)]
+        if tool in ("s5j-relay", "s5j-relay-metrics"):
             cfg = self.s5j_config(rd, ds, dst_bucket, staging=True)
             rnp = ["--no-progress"] if self.caps["relay_no_progress"] else []
-            return [([self.s5j, "relay", "-c", cfg, "--once"] + rnp + self.s5j_metrics, env)]
+            metrics = self.s5j_metrics if tool == "s5j-relay-metrics" else []
+            return [([self.s5j, "relay", "-c", cfg, "--once"] + rnp + metrics, env)]
         if tool == "s5j-plan":
             cfg = self.s5j_config(rd, ds, dst_bucket)
             return [([self.s5j, "sync", "-c", cfg, "--dry-run"] + np, env)]
@@ -525,6 +529,8 @@ class Bench:
         tools = [("s5j", "s5j sync", "sync"), ("rclone", "rclone sync", None), ("aws-2hop", "aws (2-hop)", None)]
         if w1:
             tools.append(("ceiling", "ceiling", None))
+            if self.a.s5j_metrics:
+                tools.insert(1, ("s5j-metrics", "s5j sync+metrics", "sync"))
         for tool, label, cap in tools:
             if cap and not self.caps[cap]:
                 if w1:
@@ -538,7 +544,7 @@ class Bench:
                 bucket = self.fresh_bucket("small")
                 rd = self.new_run_dir(f"small-{tool}-r{rep}")
                 r = self.measure("W1", tool, label, "small", rd, rep, bucket, record=w1)
-                if w4 and tool != "ceiling" and r["ok"]:
+                if w4 and tool not in ("ceiling", "s5j-metrics") and r["ok"]:
                     self.measure("W4", tool, label, "small", rd, rep, bucket, first=False)
                 elif w4 and r.get("stopped_after_s"):
                     e = self.entry("W4", tool, label, "small")
@@ -570,6 +576,8 @@ class Bench:
         for ds, wl, base in (("small", "W3-small", "W1"), ("large", "W3-large", "W2")):
             tools = [("s5j-relay", "s5j relay", "relay"), ("rclone-2hop", "rclone (2-hop)", None),
                      ("ceiling-staged", "ceiling (staged)", None)]
+            if self.a.s5j_metrics:
+                tools.insert(1, ("s5j-relay-metrics", "s5j relay+metrics", "relay"))
             if base in self.only and ("aws-2hop" in [t for (w, t) in self.results if w == base]):
                 # the very same two-hop commands on the same data were just measured
                 # under W1/W2; running them again would only spend the time budget
@@ -699,6 +707,9 @@ class Bench:
                               ("W4", "s5j", ["rclone", "aws-2hop"]),
                               ("W5", "s5j-plan", ["rclone-plan"])):
             m = self.med(wl, s5)
+            mm = self.med(wl, s5 + "-metrics")
+            if m and mm:  # what serving /metrics costs: the same s5j with it over without
+                ratios[f"{wl} {s5}-metrics/{s5}"] = {k: ratio(mm[k], m[k]) for k in ("wall_s", "cpu_s", "rss_kb")}
             for p in peers:
                 pm = self.med(wl, p)
                 if m and pm:
@@ -887,7 +898,8 @@ def main():
                          "aws max_concurrent_requests, ceiling transfers)")
     ap.add_argument("--s5j", default="", help="the s5j binary")
     ap.add_argument("--s5j-metrics", action="store_true",
-                    help="s5j sync and relay serve /metrics (--metrics-addr 127.0.0.1:0), to measure what metrics cost")
+                    help="W1 and W3 also run s5j serving /metrics (--metrics-addr 127.0.0.1:0), alternating "
+                         "with the runs without it, to measure what metrics cost")
     ap.add_argument("--ceiling", default=os.path.join(ROOT, "build-bench", "bench", "s5j_ceiling"),
                     help="the minimal client and data generator (bench/ceiling)")
     ap.add_argument("--results-dir", default=os.path.join(ROOT, "bench", "results"))
