@@ -149,20 +149,32 @@ void JobRun::finish(const std::string& outcome, int exit_code) {
   (void)ledger_.release_job_lock(job_, owner_);
 }
 
-void JobRun::start_renewer(std::chrono::milliseconds period, std::function<void()> renew) {
+void JobRun::start_renewer(std::chrono::milliseconds period, std::function<void()> renew,
+                           std::chrono::milliseconds publish_period, std::function<void()> publish) {
   {
     std::lock_guard lock(renewer_mutex_);
     if (renewer_.joinable()) return;
     renewer_stop_ = false;
   }
-  renewer_ = std::thread([this, period, renew = std::move(renew)] {
+  if (!publish) publish_period = period;
+  renewer_ = std::thread([this, period, publish_period, renew = std::move(renew), publish = std::move(publish)] {
+    using steady = std::chrono::steady_clock;
+    auto next_renew = steady::now() + period, next_publish = steady::now() + publish_period;
     std::unique_lock lock(renewer_mutex_);
     while (!renewer_stop_) {
-      renewer_cv_.wait_for(lock, period);
+      renewer_cv_.wait_until(lock, std::min(next_renew, next_publish));
       if (renewer_stop_) break;
       lock.unlock();
-      if (renew) renew();
-      (void)renew_lock();
+      const auto now = steady::now();
+      if (now >= next_renew) {
+        if (renew) renew();
+        (void)renew_lock();
+        next_renew = now + period;
+      }
+      if (publish && now >= next_publish) {
+        publish();
+        next_publish = now + publish_period;
+      }
       lock.lock();
     }
   });

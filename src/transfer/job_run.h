@@ -93,7 +93,11 @@ class JobRun {
   // the figures are for watching, the run goes on without them.
   void set_figures(const std::string& figures);
   Result<ledger::LockOutcome> renew_lock();
-  void start_renewer(std::chrono::milliseconds period, std::function<void()> renew);
+  // `publish` (may be null) runs on the same thread every `publish_period`
+  // (the run's figures: fresher than the lease renewals need to be).
+  void start_renewer(std::chrono::milliseconds period, std::function<void()> renew,
+                     std::chrono::milliseconds publish_period = std::chrono::milliseconds::max(),
+                     std::function<void()> publish = {});
   void stop_renewer();
 
  private:

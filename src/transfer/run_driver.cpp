@@ -63,11 +63,14 @@ Result<RunEnd> RunDriver::run() {
         for (auto& slot : slots_) slot.dispatcher->set_fatal(e);
       },
       &outage_);
-  run_.start_renewer(std::max(std::chrono::milliseconds(1000), settings_.lease / 3), [this] {
-    for (auto& slot : slots_) slot.dispatcher->renew_leases();
-    publish_figures();
-  });
   publish_figures();
+  run_.start_renewer(
+      std::max(std::chrono::milliseconds(1000), settings_.lease / 3),
+      [this] {
+        for (auto& slot : slots_) slot.dispatcher->renew_leases();
+      },
+      std::min(kFiguresPeriod, std::max(std::chrono::milliseconds(1000), settings_.lease / 3)),
+      [this] { publish_figures(); });
   spec_.legs_starting();
   run_legs();
   committer_.stop();

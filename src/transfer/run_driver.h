@@ -10,9 +10,9 @@
 //      here;
 //   4. the spec's legs, a ClaimDispatcher for each: their workers run
 //      Leg::work_on on every claimed record; one GroupCommit flusher for
-//      every leg, a renewer for the leases and the lock (which also
-//      publishes the run's figures: RunFigures); one leg stopping
-//      (or failing) stops the others; a leg whose workers ended wakes the
+//      every leg, a renewer for the leases and the lock (whose thread also
+//      publishes the run's figures every kFiguresPeriod: RunFigures); one
+//      leg stopping (or failing) stops the others; a leg whose workers ended wakes the
 //      others (they may be done now too);
 //   5. claimed but never started records released, a last commit;
 //      `run_summary` with the spec's fields; the run record closed with its
@@ -45,6 +45,10 @@
 #include "transfer/run_context.h"
 
 namespace s5j::transfer {
+
+// How often a run publishes its figures (RunFigures: its pace, for the ETA
+// and `status`); at most as seldom as it renews its lock.
+inline constexpr std::chrono::milliseconds kFiguresPeriod{5000};
 
 struct RunEnd {
   bool stopped = false;  // request_stop() ended the run early
@@ -107,7 +111,7 @@ class RunDriver {
   };
   void create_legs();
   // The legs' pace and the leases held, on the run's lock rows (RunFigures):
-  // as the legs start, then with every heartbeat.
+  // as the legs start, then every kFiguresPeriod.
   void publish_figures();
   void run_legs();
   void stop_others(size_t leg);
