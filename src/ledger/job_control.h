@@ -16,6 +16,8 @@
 
 namespace s5j::ledger {
 
+inline constexpr size_t kMaxRunFigures = 16 * 1024;
+
 class JobControl {
  public:
   virtual ~JobControl() = default;
@@ -57,6 +59,13 @@ class JobControl {
   // when it holds none. Renewing the lock keeps the activity. Meant to be
   // called when the activity changes, not per object. Durable on return.
   virtual Result<bool> set_run_activity(JobId job, std::string_view owner, const RunActivity& activity) = 0;
+  // Stores `figures` (opaque text, at most kMaxRunFigures bytes: what the
+  // run measured of itself, encoded by the transfer layer) on every lock
+  // `owner` holds on the job, replacing what it published before; returns
+  // false (nothing written) when it holds none, and refuses a longer text
+  // (kLedgerIllegalTransition). Meant for every heartbeat; renewing the
+  // lock keeps the figures. Durable on return.
+  virtual Result<bool> set_run_figures(JobId job, std::string_view owner, std::string_view figures) = 0;
   // Removes the locks `owner` holds (a dead holder found by acquire), and
   // leaves other holders' locks alone.
   virtual Status break_job_lock(JobId job, std::string_view owner) = 0;

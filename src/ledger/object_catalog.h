@@ -55,6 +55,11 @@ class ObjectCatalog {
   // ---- Status ----
   // One entry per state of the job's mode (zeros included), pipeline order.
   virtual Result<std::vector<StateTotals>> totals(JobId job) = 0;
+  // The same totals split by size class (ledger/size_class.h): one entry
+  // per (state, class) that holds at least one object, in pipeline order
+  // of states, then by class. Kept with every write as totals() is: a few
+  // rows whatever the object count.
+  virtual Result<std::vector<SizeClassTotals>> totals_by_size_class(JobId job) = 0;
   // Most recent errors first.
   virtual Result<std::vector<ErrorEntry>> recent_errors(JobId job, size_t limit) = 0;
 };

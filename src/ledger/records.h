@@ -123,6 +123,16 @@ struct StateTotals {
   uint64_t bytes = 0;
 };
 
+// The objects of one state whose sizes fall in one size class
+// (ledger/size_class.h).
+struct SizeClassTotals {
+  ObjectState state = ObjectState::pending;
+  int size_class = 0;
+  uint64_t objects = 0;
+  uint64_t bytes = 0;
+  bool operator==(const SizeClassTotals&) const = default;
+};
+
 struct ErrorEntry {
   ObjectId id;
   std::string key;
@@ -250,6 +260,12 @@ struct LockHolder {
   std::string role;  // empty: the whole job; else the role held (one per holder entry)
   std::optional<RunActivity> activity;  // nullopt: the holder published none (yet)
   bool shared = false;                  // taken with LockRequest::shared
+  // The holder's last heartbeat: when it took or last renewed the lock.
+  TimePoint renewed_at;
+  // What the holder last published with set_run_figures (its pace, leases
+  // held, ...; encoded by the transfer layer, opaque to the ledger); empty:
+  // none yet.
+  std::string figures;
 };
 
 struct LockOutcome {
