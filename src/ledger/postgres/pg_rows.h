@@ -1,5 +1,5 @@
-// Row <-> record conversions and the per-state totals shared by the
-// PostgresLedger source files. Internal to the backend.
+// Row <-> record conversions and the per-(state, size class) totals shared
+// by the PostgresLedger source files. Internal to the backend.
 #pragma once
 
 #include <chrono>

@@ -1,7 +1,7 @@
 // PostgresLedger, the JobControl part: the job lock, whole job or per role,
-// exclusive or shared (lock_rules.h), and the activity its holders publish
-// on it. An acquisition locks the job's row first, so acquisitions of one
-// job (from any host) take turns.
+// exclusive or shared (lock_rules.h), and the activity and figures its
+// holders publish on it. An acquisition locks the job's row first, so
+// acquisitions of one job (from any host) take turns.
 #include <map>
 #include <string>
 #include <vector>

@@ -1,5 +1,6 @@
 // SqliteLedger, the JobControl part: the job lock, whole job or per role,
-// exclusive or shared (lock_rules.h), and the activity its holders publish on it.
+// exclusive or shared (lock_rules.h), and the activity and figures its holders
+// publish on it.
 #include <algorithm>
 #include <map>
 #include <string>
