@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "ledger/job_control.h"
 #include "ledger/ledger_error.h"
 
 namespace s5j::ledger {
@@ -14,6 +15,15 @@ Status check_lock_request(const LockRequest& request) {
     if (role.empty()) {
       return ledger_error(ErrorKind::permanent, kLedgerIllegalTransition, "a lock role must not be empty");
     }
+  }
+  return {};
+}
+
+Status check_run_figures(std::string_view figures) {
+  if (figures.size() > kMaxRunFigures) {
+    return ledger_error(ErrorKind::permanent, kLedgerIllegalTransition,
+                        "run figures of " + std::to_string(figures.size()) + " bytes exceed the limit of " +
+                            std::to_string(kMaxRunFigures) + "; publish fewer figures");
   }
   return {};
 }

@@ -1,9 +1,10 @@
 // The job lock's conflict rule (LockRequest in records.h), written once for
-// every backend: which held lock keeps a request from being granted.
-// Pure functions, thread-safe.
+// every backend: which held lock keeps a request from being granted; and
+// what a holder may publish on its lock. Pure functions, thread-safe.
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/error.h"
@@ -13,6 +14,10 @@ namespace s5j::ledger {
 
 // LedgerIllegalTransition for a request with no owner or an empty role.
 Status check_lock_request(const LockRequest& request);
+
+// LedgerIllegalTransition (permanent) for run figures longer than
+// kMaxRunFigures (job_control.h), naming both lengths.
+Status check_run_figures(std::string_view figures);
 
 // The rows a request takes: one per role, the role "" for the whole job.
 std::vector<std::string> lock_rows_of(const LockRequest& request);

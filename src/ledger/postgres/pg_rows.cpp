@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "ledger/size_class.h"
+
 namespace s5j::ledger::pg {
 
 std::optional<Md5Bytes> md5_from_bytes(const std::string& bytes) {
@@ -78,34 +80,45 @@ UploadRecord read_upload(const Rows& rows, int i) {
   return u;
 }
 
-void TotalsDelta::add(JobId job, ObjectState state, int64_t objects, int64_t bytes) {
-  auto& [n, b] = changes_[{job.value, std::string(to_string(state))}];
+void TotalsDelta::add(JobId job, ObjectState state, int64_t objects, int64_t size) {
+  auto& [n, b] = changes_[{job.value, std::string(to_string(state)), size_class_of(static_cast<uint64_t>(size))}];
   n += objects;
-  b += bytes;
+  b += objects * size;
 }
+
+void TotalsDelta::enter(JobId job, ObjectState state, int64_t size) { add(job, state, 1, size); }
+
+void TotalsDelta::leave(JobId job, ObjectState state, int64_t size) { add(job, state, -1, size); }
 
 void TotalsDelta::move(JobId job, ObjectState from, ObjectState to, int64_t size) {
   if (from == to) return;
-  add(job, from, -1, -size);
-  add(job, to, 1, size);
+  leave(job, from, size);
+  enter(job, to, size);
 }
 
 std::optional<Step> TotalsDelta::take_step() {
-  ArrayLiteral jobs, states, objects, bytes;
+  ArrayLiteral jobs, states, classes, objects, bytes;
   for (const auto& [key, change] : changes_) {
     if (change.first == 0 && change.second == 0) continue;
-    jobs.i64(key.first);
-    states.text(key.second);
+    const auto& [job, state, size_class] = key;
+    jobs.i64(job);
+    states.text(state);
+    classes.i64(size_class);
     objects.i64(change.first);
     bytes.i64(change.second);
   }
   changes_.clear();
   if (jobs.empty()) return std::nullopt;
-  return Step{"INSERT INTO object_totals(job_id, state, objects, bytes) "
-              "SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[]) "
-              "ON CONFLICT (job_id, state) DO UPDATE SET objects = object_totals.objects + excluded.objects, "
-              "bytes = object_totals.bytes + excluded.bytes",
-              Params().array(jobs.str()).array(states.str()).array(objects.str()).array(bytes.str())};
+  return Step{"INSERT INTO object_totals(job_id, state, size_class, objects, bytes) "
+              "SELECT * FROM unnest($1::bigint[], $2::text[], $3::integer[], $4::bigint[], $5::bigint[]) "
+              "ON CONFLICT (job_id, state, size_class) DO UPDATE SET "
+              "objects = object_totals.objects + excluded.objects, bytes = object_totals.bytes + excluded.bytes",
+              Params()
+                  .array(jobs.str())
+                  .array(states.str())
+                  .array(classes.str())
+                  .array(objects.str())
+                  .array(bytes.str())};
 }
 
 Status TotalsDelta::apply(Connection& c) {

@@ -1,5 +1,5 @@
-// Row <-> record conversions and the per-state totals shared by the
-// PostgresLedger source files. Internal to the backend.
+// Row <-> record conversions and the per-(state, size class) totals shared
+// by the PostgresLedger source files. Internal to the backend.
 #pragma once
 
 #include <chrono>
@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -45,12 +46,18 @@ ObjectRecord read_object(const Rows& rows, int row);
 std::vector<ObjectRecord> read_objects(const Rows& rows);
 UploadRecord read_upload(const Rows& rows, int row);
 
-// The changes of one transaction to the object_totals rows, gathered in
-// memory and written with one statement before commit, in (job, state)
-// order so that concurrent transactions lock those rows in the same order.
+// The changes of one transaction to the object_totals rows, one per (job,
+// state, size class), gathered in memory, one object at a time with its
+// size (which gives its class), and written with one statement before
+// commit, in (job, state, class) order so that concurrent transactions
+// lock those rows in the same order.
 class TotalsDelta {
  public:
-  void add(JobId job, ObjectState state, int64_t objects, int64_t bytes);
+  // One object of `size` bytes entered / left `state` (a size change is a
+  // leave at the old size and an enter at the new one).
+  void enter(JobId job, ObjectState state, int64_t size);
+  void leave(JobId job, ObjectState state, int64_t size);
+  // One object of `size` bytes left `from` for `to` (same size).
   void move(JobId job, ObjectState from, ObjectState to, int64_t size);
   Status apply(Connection& c);
   // The statement apply() runs (for a pipeline), or nullopt when there is
@@ -58,7 +65,9 @@ class TotalsDelta {
   std::optional<Step> take_step();
 
  private:
-  std::map<std::pair<int64_t, std::string>, std::pair<int64_t, int64_t>> changes_;
+  void add(JobId job, ObjectState state, int64_t objects, int64_t size);
+  // (job, state name, size class) -> (objects, bytes)
+  std::map<std::tuple<int64_t, std::string, int>, std::pair<int64_t, int64_t>> changes_;
 };
 
 }  // namespace s5j::ledger::pg

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "ledger/ledger_error.h"
+#include "ledger/size_class_sql.h"
 
 namespace s5j::ledger::pg {
 namespace {
@@ -135,8 +136,32 @@ CREATE TABLE listing_ranges(
 CREATE INDEX listing_ranges_open ON listing_ranges(listing_id, done);
 )sql";
 
+// As SQLite's schema 13: the totals split by object-size class
+// (ledger/size_class.h), and each lock holder's heartbeat time and the
+// figures it publishes (set_run_figures). Existing locks count as renewed
+// when taken.
+constexpr const char* kV2 =
+    "CREATE TABLE object_totals_v2(\n"
+    "  job_id bigint NOT NULL,\n"
+    "  state text NOT NULL,\n"
+    "  size_class integer NOT NULL,\n"
+    "  objects bigint NOT NULL,\n"
+    "  bytes bigint NOT NULL,\n"
+    "  PRIMARY KEY (job_id, state, size_class)\n"
+    ");\n"
+    "INSERT INTO object_totals_v2(job_id, state, size_class, objects, bytes)\n"
+    "  SELECT job_id, state, " S5J_SQL_SIZE_CLASS_OF_SIZE " AS c, count(*), coalesce(sum(size), 0)\n"
+    "  FROM objects GROUP BY job_id, state, c;\n"
+    "DROP TABLE object_totals;\n"
+    "ALTER TABLE object_totals_v2 RENAME TO object_totals;\n"
+    "ALTER INDEX object_totals_v2_pkey RENAME TO object_totals_pkey;\n"
+    "ALTER TABLE job_locks ADD COLUMN renewed_at bigint NOT NULL DEFAULT 0;\n"
+    "UPDATE job_locks SET renewed_at = acquired_at;\n"
+    "ALTER TABLE job_locks ADD COLUMN figures text;\n";
+
 constexpr std::array kMigrations{
     Migration{1, "the ledger's tables as SQLite's schema 12 has them", kV1},
+    Migration{2, "totals by size class, lock heartbeats and run figures", kV2},
 };
 
 }  // namespace

@@ -86,6 +86,7 @@ class PostgresLedger final : public Ledger {
   Status release_job_lock(JobId job, std::string_view owner) override;
   Result<std::vector<LockHolder>> job_lock_holders(JobId job) override;
   Result<bool> set_run_activity(JobId job, std::string_view owner, const RunActivity& activity) override;
+  Result<bool> set_run_figures(JobId job, std::string_view owner, std::string_view figures) override;
   Status break_job_lock(JobId job, std::string_view owner) override;
 
   // ObjectCatalog: postgres_ledger_catalog.cpp, postgres_ledger_planning.cpp.
@@ -96,6 +97,7 @@ class PostgresLedger final : public Ledger {
   Result<std::vector<ObjectId>> reopen_verified(JobId job, std::span<const ReopenRequest> requests) override;
   Result<uint64_t> requeue_failed(JobId job) override;
   Result<std::vector<StateTotals>> totals(JobId job) override;
+  Result<std::vector<SizeClassTotals>> totals_by_size_class(JobId job) override;
   Result<std::vector<ErrorEntry>> recent_errors(JobId job, size_t limit) override;
 
   // ObjectClaims: postgres_ledger_claims.cpp.
@@ -143,6 +145,8 @@ class PostgresLedger final : public Ledger {
   int64_t now_ms() const;
   Status enqueue(QueuedOp op);
   Result<JobMode> job_mode(JobId job);
+  // The job's rows of object_totals, as stored (any order, zeros included).
+  Result<std::vector<SizeClassTotals>> size_class_rows(JobId job);
 
   // Callers hold db_mu_. The connection, reconnected when it was lost.
   Result<pg::Connection*> conn_locked();

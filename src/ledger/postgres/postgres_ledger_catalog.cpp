@@ -3,6 +3,7 @@
 // postgres_ledger_planning.cpp, reopening in postgres_ledger_reopen.cpp).
 #include "ledger/postgres/pg_rows.h"
 #include "ledger/postgres/postgres_ledger.h"
+#include "ledger/size_class_totals.h"
 
 namespace s5j::ledger {
 
@@ -56,27 +57,38 @@ Result<std::optional<ObjectRecord>> PostgresLedger::get_object(ObjectId id) {
 
 // ---- Status ----
 
-Result<std::vector<StateTotals>> PostgresLedger::totals(JobId job) {
-  auto mode = job_mode(job);
-  if (!mode) return std::unexpected(mode.error());
-  std::vector<StateTotals> out;
-  for (ObjectState s : states_of(*mode)) out.push_back(StateTotals{s, 0, 0});
+Result<std::vector<SizeClassTotals>> PostgresLedger::size_class_rows(JobId job) {
   std::lock_guard lock(db_mu_);
   auto c = conn_locked();
   if (!c) return std::unexpected(c.error());
   // Kept with every write (pg::TotalsDelta): a few rows whatever the object count.
-  auto r = (*c)->exec("SELECT state, objects, bytes FROM object_totals WHERE job_id = $1", Params().i64(job.value));
+  auto r = (*c)->exec("SELECT state, size_class, objects, bytes FROM object_totals WHERE job_id = $1",
+                      Params().i64(job.value));
   if (!r) return std::unexpected(r.error());
+  std::vector<SizeClassTotals> out;
   for (int i = 0; i < r->size(); ++i) {
     const auto state = parse_object_state(r->text(i, 0));
-    for (StateTotals& t : out) {
-      if (state && t.state == *state) {
-        t.objects = static_cast<uint64_t>(r->i64(i, 1));
-        t.bytes = static_cast<uint64_t>(r->i64(i, 2));
-      }
-    }
+    if (!state) continue;
+    out.push_back(SizeClassTotals{*state, static_cast<int>(r->i64(i, 1)), static_cast<uint64_t>(r->i64(i, 2)),
+                                  static_cast<uint64_t>(r->i64(i, 3))});
   }
   return out;
+}
+
+Result<std::vector<StateTotals>> PostgresLedger::totals(JobId job) {
+  auto mode = job_mode(job);
+  if (!mode) return std::unexpected(mode.error());
+  auto rows = size_class_rows(job);
+  if (!rows) return std::unexpected(rows.error());
+  return sum_over_size_classes(*mode, *rows);
+}
+
+Result<std::vector<SizeClassTotals>> PostgresLedger::totals_by_size_class(JobId job) {
+  auto mode = job_mode(job);
+  if (!mode) return std::unexpected(mode.error());
+  auto rows = size_class_rows(job);
+  if (!rows) return std::unexpected(rows.error());
+  return ordered_size_class_totals(*mode, std::move(*rows));
 }
 
 Result<std::vector<ErrorEntry>> PostgresLedger::recent_errors(JobId job, size_t limit) {

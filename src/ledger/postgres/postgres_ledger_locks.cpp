@@ -1,7 +1,7 @@
 // PostgresLedger, the JobControl part: the job lock, whole job or per role,
-// exclusive or shared (lock_rules.h), and the activity its holders publish
-// on it. An acquisition locks the job's row first, so acquisitions of one
-// job (from any host) take turns.
+// exclusive or shared (lock_rules.h), and the activity and figures its
+// holders publish on it. An acquisition locks the job's row first, so
+// acquisitions of one job (from any host) take turns.
 #include <map>
 #include <string>
 #include <vector>
@@ -24,7 +24,8 @@ namespace {
 Result<std::vector<LockHolder>> read_locks(pg::Connection& c, JobId job) {
   auto r = c.exec(
       "SELECT owner, pid, host, acquired_at, expires_at, role, activity, activity_since, activity_wanted_bytes, "
-      "activity_next_scan_at, activity_detail, activity_retry_at, shared FROM job_locks WHERE job_id = $1 "
+      "activity_next_scan_at, activity_detail, activity_retry_at, shared, renewed_at, figures FROM job_locks "
+      "WHERE job_id = $1 "
       "ORDER BY role, acquired_at, owner",
       Params().i64(job.value));
   if (!r) return std::unexpected(r.error());
@@ -41,6 +42,8 @@ Result<std::vector<LockHolder>> read_locks(pg::Connection& c, JobId job) {
       h.activity = std::move(a);
     }
     h.shared = r->boolean(i, 12);
+    h.renewed_at = from_ms(r->i64(i, 13));
+    if (!r->is_null(i, 14)) h.figures = r->text(i, 14);
     out.push_back(std::move(h));
   }
   return out;
@@ -65,9 +68,11 @@ Result<LockOutcome> PostgresLedger::acquire_job_lock(JobId job, const LockReques
   if (!current) return std::unexpected(current.error());
   const int64_t now = now_ms();
   std::map<std::string, TimePoint> ours;  // role -> acquired_at of our own rows
+  std::string our_figures;                 // what we published on them (kept by a renewal)
   for (const LockHolder& h : *current) {
     if (h.owner == request.owner) {
       ours[h.role] = h.acquired_at;
+      our_figures = h.figures;
       continue;
     }
     if (!lock_conflicts(request, h)) continue;
@@ -80,16 +85,20 @@ Result<LockOutcome> PostgresLedger::acquire_job_lock(JobId job, const LockReques
   LockHolder me{request.owner, request.pid, request.host, from_ms(now), from_ms(now + request.ttl.count()),
                 join(request.roles, "+")};
   me.shared = request.shared;
+  me.renewed_at = from_ms(now);
+  me.figures = our_figures;
   for (const std::string& role : roles) {
     const auto it = ours.find(role);
     const TimePoint acquired = it != ours.end() ? it->second : from_ms(now);
     if (it != ours.end() && role == roles.front()) me.acquired_at = acquired;
-    // Renewing our own lock keeps the activity we published.
+    // Renewing our own lock keeps the activity and figures we published. A
+    // row newly taken starts without (the owner is part of the key:
+    // another owner's row was deleted above).
     auto up = (*c)->exec(
-        "INSERT INTO job_locks(job_id, role, owner, shared, pid, host, acquired_at, expires_at) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (job_id, role, owner) DO UPDATE SET "
+        "INSERT INTO job_locks(job_id, role, owner, shared, pid, host, acquired_at, expires_at, renewed_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (job_id, role, owner) DO UPDATE SET "
         "shared = excluded.shared, pid = excluded.pid, host = excluded.host, acquired_at = excluded.acquired_at, "
-        "expires_at = excluded.expires_at",
+        "expires_at = excluded.expires_at, renewed_at = excluded.renewed_at",
         Params()
             .i64(job.value)
             .text(role)
@@ -98,7 +107,8 @@ Result<LockOutcome> PostgresLedger::acquire_job_lock(JobId job, const LockReques
             .i64(me.pid)
             .text(me.host)
             .i64(to_ms(acquired))
-            .i64(to_ms(me.expires_at)));
+            .i64(to_ms(me.expires_at))
+            .i64(now));
     if (!up) return std::unexpected(up.error());
   }
   if (auto r = txn->commit(); !r) return std::unexpected(r.error());
@@ -148,6 +158,17 @@ Result<bool> PostgresLedger::set_run_activity(JobId job, std::string_view owner,
           .opt_i64(opt_time(activity.next_scan_at))
           .opt_text(detail)
           .opt_i64(opt_time(activity.retry_at)));
+  if (!r) return std::unexpected(r.error());
+  return r->affected() > 0;
+}
+
+Result<bool> PostgresLedger::set_run_figures(JobId job, std::string_view owner, std::string_view figures) {
+  if (auto checked = check_run_figures(figures); !checked) return std::unexpected(checked.error());
+  std::lock_guard lock(db_mu_);
+  auto c = conn_locked();
+  if (!c) return std::unexpected(c.error());
+  auto r = (*c)->exec("UPDATE job_locks SET figures = $3 WHERE job_id = $1 AND owner = $2",
+                      Params().i64(job.value).text(owner).text(figures));
   if (!r) return std::unexpected(r.error());
   return r->affected() > 0;
 }

@@ -77,8 +77,8 @@ Status PostgresLedger::upsert_listed_locked(pg::Connection& c, JobId job, std::s
       ch_sizes.i64(static_cast<int64_t>(o.size));
       ch_etags.text(o.etag);
       ch_mtimes.opt_i64(mtime);
-      totals.add(job, k.state, -1, -k.size);
-      totals.add(job, ObjectState::pending, 1, static_cast<int64_t>(o.size));
+      totals.leave(job, k.state, k.size);
+      totals.enter(job, ObjectState::pending, static_cast<int64_t>(o.size));
       ++stats.changed;
     } else if (k.state == ObjectState::vanished) {
       revived_ids.i64(k.id);
@@ -102,7 +102,7 @@ Status PostgresLedger::upsert_listed_locked(pg::Connection& c, JobId job, std::s
             .array(new_mtimes.str())
             .i64(now));
     if (!ins) return std::unexpected(ins.error());
-    for (int i = 0; i < ins->size(); ++i) totals.add(job, ObjectState::pending, 1, ins->i64(i, 0));
+    for (int i = 0; i < ins->size(); ++i) totals.enter(job, ObjectState::pending, ins->i64(i, 0));
     stats.inserted += static_cast<uint64_t>(ins->size());
     stats.unchanged += fresh - static_cast<uint64_t>(ins->size());
   }

@@ -2,6 +2,7 @@
 // `s5j status` (planning is in sqlite_ledger_planning.cpp, reopening in
 // sqlite_ledger_reopen.cpp).
 #include "ledger/sqlite/sqlite_ledger.h"
+#include "ledger/size_class_totals.h"
 #include "ledger/sqlite/sqlite_rows.h"
 
 namespace s5j::ledger {
@@ -63,28 +64,38 @@ Result<std::optional<ObjectRecord>> SqliteLedger::get_object(ObjectId id) {
 
 // ---- Status ----
 
-Result<std::vector<StateTotals>> SqliteLedger::totals(JobId job) {
-  auto mode = job_mode(job);
-  if (!mode) return std::unexpected(mode.error());
-  std::vector<StateTotals> out;
-  for (ObjectState s : states_of(*mode)) out.push_back(StateTotals{s, 0, 0});
+Result<std::vector<SizeClassTotals>> SqliteLedger::size_class_rows(JobId job) {
   std::lock_guard lock(db_mu_);
   // Kept with every write (object_totals.h): a few rows whatever the object count.
-  auto st = state_.db->cached("SELECT state, objects, bytes FROM object_totals WHERE job_id = ?1");
+  auto st = state_.db->cached("SELECT state, size_class, objects, bytes FROM object_totals WHERE job_id = ?1");
   if (!st) return std::unexpected(st.error());
   (*st)->bind(1, job.value);
+  std::vector<SizeClassTotals> out;
   for (;;) {
     auto row = (*st)->step();
     if (!row) return std::unexpected(row.error());
     if (!*row) return out;
     const auto state = parse_object_state((*st)->get_text(0));
-    for (StateTotals& t : out) {
-      if (state && t.state == *state) {
-        t.objects = static_cast<uint64_t>((*st)->get_int(1));
-        t.bytes = static_cast<uint64_t>((*st)->get_int(2));
-      }
-    }
+    if (!state) continue;
+    out.push_back(SizeClassTotals{*state, static_cast<int>((*st)->get_int(1)),
+                                  static_cast<uint64_t>((*st)->get_int(2)), static_cast<uint64_t>((*st)->get_int(3))});
   }
+}
+
+Result<std::vector<StateTotals>> SqliteLedger::totals(JobId job) {
+  auto mode = job_mode(job);
+  if (!mode) return std::unexpected(mode.error());
+  auto rows = size_class_rows(job);
+  if (!rows) return std::unexpected(rows.error());
+  return sum_over_size_classes(*mode, *rows);
+}
+
+Result<std::vector<SizeClassTotals>> SqliteLedger::totals_by_size_class(JobId job) {
+  auto mode = job_mode(job);
+  if (!mode) return std::unexpected(mode.error());
+  auto rows = size_class_rows(job);
+  if (!rows) return std::unexpected(rows.error());
+  return ordered_size_class_totals(*mode, std::move(*rows));
 }
 
 Result<std::vector<ErrorEntry>> SqliteLedger::recent_errors(JobId job, size_t limit) {

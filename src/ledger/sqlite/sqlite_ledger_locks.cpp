@@ -1,5 +1,6 @@
 // SqliteLedger, the JobControl part: the job lock, whole job or per role,
-// exclusive or shared (lock_rules.h), and the activity its holders publish on it.
+// exclusive or shared (lock_rules.h), and the activity and figures its holders
+// publish on it.
 #include <algorithm>
 #include <map>
 #include <string>
@@ -22,7 +23,8 @@ namespace {
 Result<std::vector<LockHolder>> read_locks(sqlite::Database& db, JobId job) {
   auto st = db.cached(
       "SELECT owner, pid, host, acquired_at, expires_at, role, activity, activity_since, activity_wanted_bytes, "
-      "activity_next_scan_at, activity_detail, activity_retry_at, shared FROM job_locks WHERE job_id = ?1 "
+      "activity_next_scan_at, activity_detail, activity_retry_at, shared, renewed_at, figures FROM job_locks "
+      "WHERE job_id = ?1 "
       "ORDER BY role, acquired_at, owner");
   if (!st) return std::unexpected(st.error());
   (*st)->bind(1, job.value);
@@ -35,6 +37,8 @@ Result<std::vector<LockHolder>> read_locks(sqlite::Database& db, JobId job) {
     out.push_back(LockHolder{s.get_text(0), s.get_int(1), s.get_text(2), from_ms(s.get_int(3)), from_ms(s.get_int(4)),
                              s.get_text(5)});
     out.back().shared = s.get_int(12) != 0;
+    out.back().renewed_at = from_ms(s.get_int(13));
+    if (!s.is_null(14)) out.back().figures = s.get_text(14);
     if (!s.is_null(6)) {
       RunActivity a{s.get_text(6), from_ms(s.get_int(7))};
       if (!s.is_null(8)) a.wanted_bytes = static_cast<uint64_t>(s.get_int(8));
@@ -59,9 +63,11 @@ Result<LockOutcome> SqliteLedger::acquire_job_lock(JobId job, const LockRequest&
   if (!current) return std::unexpected(current.error());
   const int64_t now = now_ms();
   std::map<std::string, TimePoint> ours;  // role -> acquired_at of our own rows
+  std::string our_figures;                 // what we published on them (kept by a renewal)
   for (const LockHolder& h : *current) {
     if (h.owner == request.owner) {
       ours[h.role] = h.acquired_at;
+      our_figures = h.figures;
       continue;
     }
     if (!lock_conflicts(request, h)) continue;
@@ -75,20 +81,24 @@ Result<LockOutcome> SqliteLedger::acquire_job_lock(JobId job, const LockRequest&
   LockHolder me{request.owner, request.pid, request.host, from_ms(now), from_ms(now + request.ttl.count()),
                 join(request.roles, "+")};
   me.shared = request.shared;
+  me.renewed_at = from_ms(now);
+  me.figures = our_figures;
   for (const std::string& role : roles) {
     const auto it = ours.find(role);
     const TimePoint acquired = it != ours.end() ? it->second : from_ms(now);
     if (it != ours.end() && role == roles.front()) me.acquired_at = acquired;
     // An upsert, not INSERT OR REPLACE: renewing our own lock keeps the
-    // activity we published.
+    // activity and figures we published. A row newly taken starts without
+    // (the owner is part of the key: another owner's row was deleted above).
     auto st = state_.db->cached(
-        "INSERT INTO job_locks(job_id, role, owner, shared, pid, host, acquired_at, expires_at) "
-        "VALUES (?1, ?2, ?3, ?8, ?4, ?5, ?6, ?7) ON CONFLICT(job_id, role, owner) DO UPDATE SET "
+        "INSERT INTO job_locks(job_id, role, owner, shared, pid, host, acquired_at, expires_at, renewed_at) "
+        "VALUES (?1, ?2, ?3, ?8, ?4, ?5, ?6, ?7, ?9) ON CONFLICT(job_id, role, owner) DO UPDATE SET "
         "shared = excluded.shared, pid = excluded.pid, host = excluded.host, acquired_at = excluded.acquired_at, "
-        "expires_at = excluded.expires_at");
+        "expires_at = excluded.expires_at, renewed_at = excluded.renewed_at");
     if (!st) return std::unexpected(st.error());
     (*st)->bind(1, job.value).bind_text(2, role).bind_text(3, me.owner).bind(4, me.pid).bind_text(5, me.host);
     (*st)->bind(6, sqlite::to_ms(acquired)).bind(7, sqlite::to_ms(me.expires_at)).bind(8, request.shared ? 1 : 0);
+    (*st)->bind(9, now);
     if (auto r = (*st)->run(); !r) return std::unexpected(r.error());
   }
   if (auto r = txn->commit(); !r) return std::unexpected(r.error());
@@ -135,6 +145,16 @@ Result<bool> SqliteLedger::set_run_activity(JobId job, std::string_view owner, c
   else
     u.bind_null(8);
   if (auto r = u.run(); !r) return std::unexpected(r.error());
+  return state_.db->changes() > 0;
+}
+
+Result<bool> SqliteLedger::set_run_figures(JobId job, std::string_view owner, std::string_view figures) {
+  if (auto checked = check_run_figures(figures); !checked) return std::unexpected(checked.error());
+  std::lock_guard lock(db_mu_);
+  auto st = state_.db->cached("UPDATE job_locks SET figures = ?3 WHERE job_id = ?1 AND owner = ?2");
+  if (!st) return std::unexpected(st.error());
+  if (auto r = (*st)->bind(1, job.value).bind_text(2, owner).bind_text(3, figures).run(); !r)
+    return std::unexpected(r.error());
   return state_.db->changes() > 0;
 }
 

@@ -46,7 +46,7 @@ Status SqliteLedger::upsert_listed_locked(JobId job, std::span<const ListedObjec
         // A job id that does not exist fails the foreign key.
         return std::unexpected(st.error());
       }
-      totals.add(job, ObjectState::pending, 1, static_cast<int64_t>(o.size));
+      totals.enter(job, ObjectState::pending, static_cast<int64_t>(o.size));
       ++stats.inserted;
       continue;
     }
@@ -73,8 +73,8 @@ Status SqliteLedger::upsert_listed_locked(JobId job, std::span<const ListedObjec
           "UPDATE uploads SET status = 'abandoned', updated_at = ?2 WHERE object_id = ?1 AND status = 'active'");
       if (!ab) return std::unexpected(ab.error());
       if (auto st = (*ab)->bind(1, id).bind(2, now).run(); !st) return std::unexpected(st.error());
-      totals.add(job, old_state, -1, -old_size);
-      totals.add(job, ObjectState::pending, 1, static_cast<int64_t>(o.size));
+      totals.leave(job, old_state, old_size);
+      totals.enter(job, ObjectState::pending, static_cast<int64_t>(o.size));
       ++stats.changed;
     } else if (vanished) {
       auto upd = state_.db->cached(

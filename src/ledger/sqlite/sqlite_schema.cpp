@@ -5,6 +5,7 @@
 #include <string>
 
 #include "ledger/ledger_error.h"
+#include "ledger/size_class_sql.h"
 
 namespace s5j::ledger::sqlite {
 namespace {
@@ -230,6 +231,28 @@ DROP TABLE job_locks;
 ALTER TABLE job_locks_v12 RENAME TO job_locks;
 )sql";
 
+// The totals split by object-size class (ledger/size_class.h), for an ETA
+// that weighs what is left by how long objects of its size take, and each
+// lock holder's heartbeat time and the figures it publishes
+// (set_run_figures). Existing locks count as renewed when taken.
+constexpr const char* kV13 =
+    "CREATE TABLE object_totals_v13(\n"
+    "  job_id INTEGER NOT NULL,\n"
+    "  state TEXT NOT NULL,\n"
+    "  size_class INTEGER NOT NULL,\n"
+    "  objects INTEGER NOT NULL,\n"
+    "  bytes INTEGER NOT NULL,\n"
+    "  PRIMARY KEY (job_id, state, size_class)\n"
+    ") WITHOUT ROWID;\n"
+    "INSERT INTO object_totals_v13(job_id, state, size_class, objects, bytes)\n"
+    "  SELECT job_id, state, " S5J_SQL_SIZE_CLASS_OF_SIZE " AS size_class, count(*), coalesce(sum(size), 0)\n"
+    "  FROM objects GROUP BY job_id, state, size_class;\n"
+    "DROP TABLE object_totals;\n"
+    "ALTER TABLE object_totals_v13 RENAME TO object_totals;\n"
+    "ALTER TABLE job_locks ADD COLUMN renewed_at INTEGER NOT NULL DEFAULT 0;\n"
+    "UPDATE job_locks SET renewed_at = acquired_at;\n"
+    "ALTER TABLE job_locks ADD COLUMN figures TEXT;\n";
+
 // Version 1 wrote the state CHECK as an IN list. SQLite evaluates an IN
 // list of more than two constants by building a temporary index, with its
 // own page cache (87 KB from malloc), on every INSERT and on every UPDATE
@@ -285,6 +308,7 @@ constexpr std::array kMigrations{
     Migration{10, "claim index without verified rows", kV10},
     Migration{11, "source listings in progress: key ranges and their cursors", kV11},
     Migration{12, "fencing epochs of leases, shared job locks", kV12},
+    Migration{13, "totals by size class, lock heartbeats and run figures", kV13},
 };
 
 Error not_a_ledger(const Database& db, const std::string& why) {

@@ -4,7 +4,8 @@
 // group per part of the interface, each its own test suite:
 //
 //   JobControlConformance       ledger_conformance_jobs.h
-//   ObjectCatalogConformance    ledger_conformance_catalog.h, _reopen.h
+//   ObjectCatalogConformance    ledger_conformance_catalog.h, _reopen.h,
+//                               _totals.h
 //   ObjectClaimsConformance     ledger_conformance_claims.h
 //   TransitionQueueConformance  ledger_conformance_transitions.h, _uploads.h,
 //                               _attempts.h

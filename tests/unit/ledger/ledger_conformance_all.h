@@ -10,5 +10,6 @@
 #include "unit/ledger/ledger_conformance_jobs.h"
 #include "unit/ledger/ledger_conformance_listing.h"
 #include "unit/ledger/ledger_conformance_reopen.h"
+#include "unit/ledger/ledger_conformance_totals.h"
 #include "unit/ledger/ledger_conformance_transitions.h"
 #include "unit/ledger/ledger_conformance_uploads.h"

@@ -224,6 +224,92 @@ TEST_P(JobControlConformance, RunActivityIsPublishedOnTheHoldersLocks) {
   }
 }
 
+// A run publishes its figures (opaque text) on every lock row it holds, at
+// each heartbeat; renewing keeps them and moves renewed_at, a new holder
+// of a role starts without any.
+TEST_P(JobControlConformance, RunFiguresArePublishedOnTheHoldersLocksAndKeptAcrossRenewals) {
+  const JobId j = job(JobMode::staged);
+  const LockRequest relay{"host-a:1:1", 1, "host-a", minutes(2), {"stage", "drain"}};
+  const LockRequest drain{"host-b:2:1", 2, "host-b", minutes(2), {"drain"}};
+  const TimePoint taken_at = clock_.now();
+  auto acquired = ledger_->acquire_job_lock(j, relay);
+  ASSERT_TRUE(acquired.has_value() && acquired->acquired);
+  EXPECT_EQ(acquired->holder.renewed_at, taken_at);
+  EXPECT_TRUE(acquired->holder.figures.empty());
+  const auto fresh = ledger_->job_lock_holders(j);
+  ASSERT_TRUE(fresh.has_value());
+  ASSERT_EQ(fresh->size(), 2u);
+  for (const auto& h : *fresh) {
+    EXPECT_TRUE(h.figures.empty()) << h.role;
+    EXPECT_EQ(h.renewed_at, taken_at) << h.role;
+  }
+
+  const std::string figures = R"({"pace":[1.5,2.0],"leases":12})";
+  auto set = ledger_->set_run_figures(j, relay.owner, figures);
+  ASSERT_TRUE(set.has_value()) << set.error().describe();
+  EXPECT_TRUE(*set);
+  // Durable: another instance on the store reads them.
+  auto other = open_instance();
+  const auto seen = other->job_lock_holders(j);
+  ASSERT_TRUE(seen.has_value());
+  ASSERT_EQ(seen->size(), 2u);
+  for (const auto& h : *seen) EXPECT_EQ(h.figures, figures) << h.role;
+
+  // Replaced by the next ones; kept by a renewal, which moves renewed_at
+  // (and leaves acquired_at).
+  const std::string next = R"({"pace":[1.7,2.1],"leases":9})";
+  ASSERT_TRUE(*ledger_->set_run_figures(j, relay.owner, next));
+  clock_.advance(seconds(40));
+  auto renewed = ledger_->acquire_job_lock(j, relay);
+  ASSERT_TRUE(renewed.has_value() && renewed->acquired);
+  EXPECT_EQ(renewed->holder.renewed_at, taken_at + seconds(40));
+  EXPECT_EQ(renewed->holder.figures, next);
+  const auto after_renewal = ledger_->job_lock_holders(j);
+  ASSERT_TRUE(after_renewal.has_value());
+  for (const auto& h : *after_renewal) {
+    EXPECT_EQ(h.figures, next) << h.role;
+    EXPECT_EQ(h.renewed_at, taken_at + seconds(40)) << h.role;
+    EXPECT_EQ(h.acquired_at, taken_at) << h.role;
+  }
+
+  // Someone without a lock writes nothing; too long a text is refused and
+  // leaves what was there.
+  EXPECT_FALSE(*ledger_->set_run_figures(j, drain.owner, figures));
+  auto too_long = ledger_->set_run_figures(j, relay.owner, std::string(kMaxRunFigures + 1, 'x'));
+  ASSERT_FALSE(too_long.has_value());
+  EXPECT_EQ(too_long.error().code, kLedgerIllegalTransition);
+  EXPECT_EQ(too_long.error().kind, ErrorKind::permanent);
+  EXPECT_TRUE(*ledger_->set_run_figures(j, relay.owner, std::string(kMaxRunFigures, 'y')));
+  ASSERT_TRUE(*ledger_->set_run_figures(j, relay.owner, next));
+
+  // The relay stopped renewing and a drain run took that role: it starts
+  // without figures; the relay's other row keeps its own; a refused
+  // acquisition names the holder with its figures and heartbeat.
+  clock_.advance(minutes(3));
+  const TimePoint drain_at = clock_.now();
+  ASSERT_TRUE(ledger_->acquire_job_lock(j, drain)->acquired);
+  const auto taken = ledger_->job_lock_holders(j);
+  ASSERT_TRUE(taken.has_value());
+  ASSERT_EQ(taken->size(), 2u);
+  for (const auto& h : *taken) {
+    if (h.role == "drain") {
+      EXPECT_EQ(h.owner, drain.owner);
+      EXPECT_TRUE(h.figures.empty());
+      EXPECT_EQ(h.renewed_at, drain_at);
+    } else {
+      EXPECT_EQ(h.figures, next) << h.role;
+    }
+  }
+  ASSERT_TRUE(*ledger_->set_run_figures(j, drain.owner, "drain figures"));
+  const LockRequest second_drain{"host-c:3:1", 3, "host-c", minutes(2), {"drain"}};
+  auto refused = ledger_->acquire_job_lock(j, second_drain);
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_FALSE(refused->acquired);
+  EXPECT_EQ(refused->holder.owner, drain.owner);
+  EXPECT_EQ(refused->holder.figures, "drain figures");
+  EXPECT_EQ(refused->holder.renewed_at, drain_at);
+}
+
 // ---- Written once on the part ----
 
 // job_lock_holder() is the first of job_lock_holders(): the whole-job lock

@@ -13,7 +13,10 @@
 #include <vector>
 
 #include "ledger/ledger_error.h"
+#include "ledger/size_class.h"
+#include "ledger/size_class_sql.h"
 #include "ledger/sqlite/sqlite_ledger.h"
+#include "ledger/sqlite/sqlite_rows.h"
 #include "support/test_env.h"
 
 namespace s5j::ledger {
@@ -59,9 +62,15 @@ void add_object_as_written_then(const std::string& path, int version, JobId job,
   raw_exec(path, "INSERT INTO objects(job_id, key, size, source_etag, state, created_at, updated_at) VALUES (" +
                      std::to_string(job.value) + ", CAST('" + key + "' AS BLOB), " + std::to_string(size) +
                      ", 'e', 'pending', 0, 0)");
-  if (version >= 9)  // the totals the ledger keeps with every write from schema 9 on
+  if (version >= 9 && version < 13)  // the totals the ledger keeps with every write from schema 9 on
     raw_exec(path, "INSERT INTO object_totals VALUES (" + std::to_string(job.value) + ", 'pending', 1, " +
-                       std::to_string(size) + ")");
+                       std::to_string(size) + ") ON CONFLICT (job_id, state) DO UPDATE SET objects = objects + 1, "
+                       "bytes = bytes + excluded.bytes");
+  if (version >= 13)  // split by size class
+    raw_exec(path, "INSERT INTO object_totals VALUES (" + std::to_string(job.value) + ", 'pending', " +
+                       std::to_string(size_class_of(static_cast<uint64_t>(size))) + ", 1, " + std::to_string(size) +
+                       ") ON CONFLICT (job_id, state, size_class) DO UPDATE SET objects = objects + 1, "
+                       "bytes = bytes + excluded.bytes");
 }
 
 Result<std::unique_ptr<SqliteLedger>> open_at(const std::string& path, int version = 0) {
@@ -117,12 +126,16 @@ TEST_F(SchemaTest, EveryOlderVersionUpgradesKeepingData) {
     EXPECT_TRUE((*now)->recent_errors(job.id, 5).has_value());
     ASSERT_TRUE((*now)->acquire_job_lock(job.id, LockRequest{"o", 1, "h"})->acquired);
     EXPECT_TRUE(*(*now)->set_run_activity(job.id, "o", RunActivity{"transferring", ledger::TimePoint{}}));
+    EXPECT_TRUE(*(*now)->set_run_figures(job.id, "o", "{}"));
+    const auto by_class = (*now)->totals_by_size_class(job.id);
+    ASSERT_TRUE(by_class.has_value());
+    EXPECT_EQ(*by_class, (std::vector<SizeClassTotals>{{ObjectState::pending, 0, 1, 5}}));
   }
 }
 
-// The totals table (schema 9) is what a GROUP BY over the objects would
-// say, after every kind of write: listing new and changed objects,
-// transitions, failures requeued, a job reset.
+// The totals table (schema 9, split by size class in schema 13) is what a
+// GROUP BY over the objects would say, after every kind of write: listing
+// new and changed objects, transitions, failures requeued, a job reset.
 TEST_F(SchemaTest, TotalsEqualAGroupByAfterEveryKindOfWrite) {
   auto opened = open_at(path_);
   ASSERT_TRUE(opened.has_value()) << opened.error().describe();
@@ -132,22 +145,24 @@ TEST_F(SchemaTest, TotalsEqualAGroupByAfterEveryKindOfWrite) {
   auto agree = [&](const std::string& after) {
     SCOPED_TRACE(after);
     const std::string diff =
-        "SELECT count(*) FROM (SELECT job_id, state, count(*) AS n, sum(size) AS b FROM objects GROUP BY 1, 2 "
-        "EXCEPT SELECT job_id, state, objects, bytes FROM object_totals WHERE objects != 0) ";
+        "SELECT count(*) FROM (SELECT job_id, state, " S5J_SQL_SIZE_CLASS_OF_SIZE
+        " AS c, count(*) AS n, sum(size) AS b FROM objects GROUP BY 1, 2, 3 "
+        "EXCEPT SELECT job_id, state, size_class, objects, bytes FROM object_totals WHERE objects != 0) ";
     EXPECT_EQ(raw_int(path_, diff), 0);
     EXPECT_EQ(raw_int(path_, "SELECT count(*) FROM object_totals WHERE objects != 0"),
-              raw_int(path_, "SELECT count(*) FROM (SELECT DISTINCT job_id, state FROM objects)"));
+              raw_int(path_, "SELECT count(*) FROM (SELECT DISTINCT job_id, state, " S5J_SQL_SIZE_CLASS_OF_SIZE
+                             " FROM objects)"));
     EXPECT_EQ(raw_int(path_, "SELECT count(*) FROM object_totals WHERE objects < 0 OR (objects = 0 AND bytes != 0)"),
               0);
   };
   auto list = [&](JobId job, std::vector<ListedObject> objects) {
     ASSERT_TRUE(l.upsert_listed(job, objects).has_value());
   };
-  list(j, {{"a", 10, "e1", std::nullopt}, {"b", 20, "e2", std::nullopt}, {"c", 30, "e3", std::nullopt}});
+  list(j, {{"a", 10, "e1", std::nullopt}, {"b", 20, "e2", std::nullopt}, {"c", 300 << 20, "e3", std::nullopt}});
   list(other, {{"a", 7, "x", std::nullopt}});
   agree("listing");
-  list(j, {{"a", 10, "e1", std::nullopt}, {"b", 25, "e2b", std::nullopt}});
-  agree("a changed object");
+  list(j, {{"a", 10, "e1", std::nullopt}, {"b", 2 << 20, "e2b", std::nullopt}});
+  agree("a changed object, into another size class");
   auto claimed = l.claim(ClaimRequest{j, 10, "w", std::chrono::minutes(1), {ObjectState::pending}});
   ASSERT_EQ(claimed->size(), 3u);
   for (const ObjectRecord& r : *claimed) ASSERT_TRUE(l.queue(Transition::of(r, ObjectState::copying, "w")).has_value());
@@ -173,13 +188,74 @@ TEST_F(SchemaTest, TotalsEqualAGroupByAfterEveryKindOfWrite) {
   const ReopenRequest reopen{c.id, c.size, c.source_etag, c.updated_at, "missing at the destination"};
   ASSERT_EQ(l.reopen_verified(j, std::span(&reopen, 1))->size(), 1u);
   agree("a verified object reopened by verify");
-  list(j, {{"a", 11, "e1c", std::nullopt}});
-  agree("a verified object changed at the source");
+  list(j, {{"a", 70000, "e1c", std::nullopt}});
+  agree("a verified object changed at the source, into another size class");
   ASSERT_TRUE(l.reset_job(j).has_value());
   agree("reset");
   const auto totals = *l.totals(other);
   EXPECT_EQ(totals.front().objects, 1u);
   EXPECT_EQ(totals.front().bytes, 7u);
+}
+
+// The SQL the migrations split existing totals with puts every size in the
+// class size_class_of() gives it, at every bound and one byte either side.
+TEST_F(SchemaTest, SizeClassSqlAgreesWithSizeClassOfAtEveryBound) {
+  ASSERT_TRUE(open_at(path_).has_value());
+  std::vector<uint64_t> sizes{0, 1, uint64_t{5} << 30, uint64_t{1} << 62};
+  for (int c = 1; c < kSizeClasses; ++c)
+    for (uint64_t s : {size_class_floor(c) - 1, size_class_floor(c), size_class_floor(c) + 1}) sizes.push_back(s);
+  for (uint64_t size : sizes) {
+    SCOPED_TRACE(size);
+    EXPECT_EQ(raw_int(path_, "SELECT " S5J_SQL_SIZE_CLASS_OF_SIZE " FROM (SELECT " + std::to_string(size) +
+                                 " AS size)"),
+              size_class_of(size));
+  }
+}
+
+// Version 13 splits the totals by size class, from the objects themselves,
+// and gives locks a heartbeat time (their acquisition time at first) and
+// figures (none).
+TEST_F(SchemaTest, TotalsOfAVersion12FileAreSplitBySizeClass) {
+  JobId j, staged;
+  {
+    auto old = open_at(path_, 12);
+    ASSERT_TRUE(old.has_value()) << old.error().describe();
+    j = (*old)->open_job("job", JobMode::direct)->id;
+    staged = (*old)->open_job("staged", JobMode::staged)->id;
+  }
+  add_object_as_written_then(path_, 12, j, "a", 10);
+  add_object_as_written_then(path_, 12, j, "b", 64 << 10);
+  add_object_as_written_then(path_, 12, j, "c", 300 << 20);
+  add_object_as_written_then(path_, 12, j, "d", 20);
+  add_object_as_written_then(path_, 12, staged, "s", 5 << 20);
+  raw_exec(path_, "UPDATE objects SET state = 'verified' WHERE key IN (CAST('b' AS BLOB), CAST('d' AS BLOB));"
+                  "UPDATE objects SET state = 'staged' WHERE key = CAST('s' AS BLOB);");  // totals: rebuilt anyway
+  raw_exec(path_, "INSERT INTO job_locks(job_id, role, owner, pid, host, acquired_at, expires_at) VALUES (" +
+                      std::to_string(j.value) + ", '', 'old-run', 77, 'h', 1234, 9000000000000)");
+  auto now = open_at(path_);
+  ASSERT_TRUE(now.has_value()) << now.error().describe();
+  EXPECT_EQ(raw_int(path_, "SELECT max(version) FROM schema_version"), 13);
+  const auto by_class = (*now)->totals_by_size_class(j);
+  ASSERT_TRUE(by_class.has_value()) << by_class.error().describe();
+  const std::vector<SizeClassTotals> expected{{ObjectState::pending, 0, 1, 10},
+                                              {ObjectState::pending, 4, 1, 300 << 20},
+                                              {ObjectState::verified, 0, 1, 20},
+                                              {ObjectState::verified, 1, 1, 64 << 10}};
+  EXPECT_EQ(*by_class, expected);
+  EXPECT_EQ(*(*now)->totals_by_size_class(staged),
+            (std::vector<SizeClassTotals>{{ObjectState::staged, 2, 1, 5 << 20}}));
+  const auto totals = (*now)->totals(j);
+  ASSERT_TRUE(totals.has_value());
+  EXPECT_EQ(totals->front().state, ObjectState::pending);
+  EXPECT_EQ(totals->front().objects, 2u);
+  EXPECT_EQ(totals->front().bytes, 10u + (300u << 20));
+  const auto holders = (*now)->job_lock_holders(j);
+  ASSERT_TRUE(holders.has_value());
+  ASSERT_EQ(holders->size(), 1u);
+  EXPECT_EQ(holders->front().renewed_at, holders->front().acquired_at);
+  EXPECT_EQ(sqlite::to_ms(holders->front().renewed_at), 1234);
+  EXPECT_TRUE(holders->front().figures.empty());
+  EXPECT_TRUE(*(*now)->set_run_figures(j, "old-run", "x"));
 }
 
 // Version 4 keys locks by (job, role): a lock held when the file was at
