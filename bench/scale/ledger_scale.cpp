@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <string>
 
+#include "ledger/size_class_sql.h"
 #include "ledger/sqlite/sqlite_ledger.h"
 
 using namespace s5j;
@@ -87,8 +88,9 @@ int main(int argc, char** argv) {
     if ((to / 1'000'000) % 10 == 0 || to == objects)
       std::fprintf(stderr, "ledger_scale: %llu rows, %.0f s\n", static_cast<unsigned long long>(to), seconds_since(t0));
   }
-  if (!exec(db, "DELETE FROM object_totals; INSERT INTO object_totals(job_id, state, objects, bytes) "
-                "SELECT job_id, state, count(*), sum(size) FROM objects GROUP BY 1, 2")) {
+  if (!exec(db, "DELETE FROM object_totals; INSERT INTO object_totals(job_id, state, size_class, objects, bytes) "
+                "SELECT job_id, state, " S5J_SQL_SIZE_CLASS_OF_SIZE ", count(*), sum(size) FROM objects "
+                "GROUP BY 1, 2, 3")) {
     return 1;
   }
   exec(db, "PRAGMA wal_checkpoint(TRUNCATE)");
