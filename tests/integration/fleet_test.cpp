@@ -163,6 +163,25 @@ TEST_F(FleetTest, ThreeWorkersOneKilledMidwayTheOthersFinishTheJob) {
   const int victim_pid = victim->pid();
   ASSERT_TRUE(eventually([&] { return events_of(victim_pid, "object_verified").size() >= 10; }))
       << "the second worker verified nothing" << outputs();
+  // `status` lists the three workers with what each published with its
+  // heartbeat (every second at this lease), and the job's ETA adds them.
+  nlohmann::json status;
+  ASSERT_TRUE(eventually([&] {
+    auto r = testing::run_process({testing::s5j_binary(), "status", "-c", cfg, "--json"});
+    status = nlohmann::json::parse(r.out, nullptr, false);
+    if (status.is_discarded() || status["workers"].size() != 3 || status["eta_basis"] != "size_classes") return false;
+    for (const auto& w : status["workers"])
+      if (w["leases_held"].is_null()) return false;
+    return true;
+  })) << "status never showed three workers with figures and an ETA by size class: " << status.dump()
+      << outputs();
+  std::set<int> worker_pids;
+  for (const auto& w : status["workers"]) {
+    worker_pids.insert(w["pid"].get<int>());
+    EXPECT_EQ(w["roles"], nlohmann::json::array({""})) << w.dump();  // each a whole-job (shared) lock
+    EXPECT_FALSE(w["last_heartbeat"].get<std::string>().empty());
+  }
+  EXPECT_EQ(worker_pids, (std::set<int>{workers_[0]->pid(), workers_[1]->pid(), workers_[2]->pid()}));
   // `reset` takes the job's lock exclusively: refused while workers live.
   auto reset = testing::run_process({testing::s5j_binary(), "reset", "-c", cfg, "--yes"});
   EXPECT_EQ(reset.exit_code, 13) << reset.out << reset.err;

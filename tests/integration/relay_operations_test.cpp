@@ -310,6 +310,32 @@ TEST_F(RelayOperationsTest, StatusShowsTheLiveRelayAndItsFiguresMatchTheLedgerEx
   ASSERT_TRUE(live["staging"].is_object());
   EXPECT_EQ(live["staging"]["volumes"].size(), 2u);
 
+  // Within a figures period (5 s) the relay publishes its pace: status
+  // lists it as the job's one worker with its figures, and the ETA is
+  // reckoned by size class (the 256 KiB objects are all of class lt1MiB).
+  json paced;
+  const auto paced_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  bool by_size = false;
+  while (!by_size && relay.running() && std::chrono::steady_clock::now() < paced_deadline) {
+    paced = status_json(cfg);
+    by_size = paced["eta_basis"] == "size_classes" && paced["eta_seconds"].is_number() &&
+              paced["remaining"]["objects"].get<uint64_t>() > 0;
+    if (!by_size) std::this_thread::sleep_for(std::chrono::milliseconds(100));  // pacing the polls
+  }
+  ASSERT_TRUE(by_size) << "no ETA by size class while the relay ran; last: " << paced.dump();
+  EXPECT_GT(paced["eta_seconds"].get<double>(), 0.0);
+  EXPECT_TRUE(paced["eta_inferred_size_classes"].empty()) << paced.dump();
+  ASSERT_EQ(paced["remaining_by_size_class"].size(), 1u) << paced.dump();
+  EXPECT_EQ(paced["remaining_by_size_class"][0]["size_class"], "lt1MiB");
+  EXPECT_EQ(paced["remaining_by_size_class"][0]["objects"], paced["remaining"]["objects"]);
+  ASSERT_EQ(paced["workers"].size(), 1u) << paced.dump();
+  const json& worker = paced["workers"][0];
+  EXPECT_EQ(worker["pid"], relay.pid());
+  EXPECT_EQ(worker["roles"], json::array({"drain", "stage"}));  // one process, both roles
+  EXPECT_TRUE(worker["leases_held"].is_number()) << worker.dump();
+  EXPECT_TRUE(worker["bytes_per_second"].is_number()) << worker.dump();
+  ASSERT_EQ(worker["legs"].size(), 2u) << worker.dump();
+
   std::cout << "[ info ] live: " << state_objects(live, "verified") << " verified, throughput "
             << live["throughput"].dump() << ", eta_seconds " << live["eta_seconds"].dump() << "\n";
   // The export works beside the running writer: every record once.
