@@ -106,6 +106,10 @@ TEST_F(StatusPageBrowserTest, ShowsTheJobsCountsAndStatesDuringAndAfterARelay) {
   EXPECT_NE(during.find("<td>destination " + testing::endpoint_b() + "</td><td class=\"ok\">up</td>"),
             std::string::npos);
   EXPECT_NE(element_text(during, "run-health-note").find(std::to_string(run_metrics_port)), std::string::npos);
+  // The workers: the relay, one process with both roles.
+  EXPECT_NE(during.find("<tr class=\"worker\"><td>pid " + std::to_string(relay.pid()) + " on "), std::string::npos)
+      << "the relay's row among the workers";
+  EXPECT_NE(during.find("<td>drain+stage</td>"), std::string::npos);
   screenshot(url, "status-page-during-relay.png");
 
   relay.kill(SIGTERM);
@@ -117,6 +121,7 @@ TEST_F(StatusPageBrowserTest, ShowsTheJobsCountsAndStatesDuringAndAfterARelay) {
   EXPECT_EQ(after.find(">ACTIVE<"), std::string::npos);
   EXPECT_NE(after.find(">not running<"), std::string::npos);
   EXPECT_EQ(element_text(after, "eta"), "done");
+  EXPECT_EQ(after.find("class=\"worker\""), std::string::npos) << "no live worker after the relay stopped";
   EXPECT_NE(element_text(after, "run-health-note").find("no run answers"), std::string::npos)
       << element_text(after, "run-health-note");
   screenshot(url, "status-page-after-relay.png");
