@@ -27,6 +27,7 @@ constexpr std::array kWarnings{
     "staging_volume_not_mounted"sv, "object_refetch"sv, "object_reread"sv,
     "upload_gone"sv,           "parts_rechecked"sv,     "activity_not_published"sv,
     "upload_retried_after_refusal"sv, "feature_fallback"sv, "ledger_unavailable"sv,
+    "claims_dropped"sv,        "figures_not_published"sv,
 };
 
 // Each part of a multipart object: many per object.

@@ -4,7 +4,9 @@ namespace s5j::transfer {
 
 ClaimDispatcher::ClaimDispatcher(DispatcherSettings settings, ledger::Ledger& ledger, GroupCommit& committer,
                                  log::EventLog& events)
-    : settings_(std::move(settings)), ledger_(ledger), committer_(committer), events_(events) {}
+    : settings_(std::move(settings)), ledger_(ledger), committer_(committer), events_(events) {
+  leases_good_at_ = settings_.clock->steady_now();
+}
 
 void ClaimDispatcher::request_stop() {
   if (stop_.exchange(true)) return;
@@ -177,20 +179,61 @@ size_t ClaimDispatcher::held() const {
 }
 
 void ClaimDispatcher::renew_leases() {
+  const auto now = settings_.clock->steady_now();
   std::vector<ledger::ObjectId> ids;
   {
     std::lock_guard lock(held_mutex_);
     ids.assign(held_.begin(), held_.end());
+    if (ids.empty()) {
+      leases_good_at_ = now;  // nothing held: nothing to lose
+      return;
+    }
   }
-  if (ids.empty()) return;
   auto lost = ledger_.renew(ids, settings_.owner, settings_.lease);
   if (!lost) {
     // Tried again at the next renewal; an outage is logged (once) by it.
     if (outage_ != nullptr) (void)outage_->tolerate(lost.error());
+    std::chrono::steady_clock::time_point good_at;
+    {
+      std::lock_guard lock(held_mutex_);
+      good_at = leases_good_at_;
+    }
+    if (now - good_at >= settings_.lease) {
+      // A whole lease without a renewal: the leases have run out, and other
+      // workers may be moving these objects now.
+      if (const size_t dropped = drop_queued(nullptr); dropped > 0)
+        events_.emit("claims_dropped", {{"objects", dropped},
+                                        {"reason", "leases_expired"},
+                                        {"error", lost.error().message}});
+    }
     return;
   }
+  {
+    std::lock_guard lock(held_mutex_);
+    leases_good_at_ = now;
+  }
   if (outage_ != nullptr) outage_->ended();
-  if (!lost->empty()) events_.emit("leases_lost", {{"objects", lost->size()}});
+  if (lost->empty()) return;
+  events_.emit("leases_lost", {{"objects", lost->size()}});
+  const std::set<ledger::ObjectId> gone(lost->begin(), lost->end());
+  if (const size_t dropped = drop_queued(&gone); dropped > 0)
+    events_.emit("claims_dropped", {{"objects", dropped}, {"reason", "leases_lost"}});
+}
+
+size_t ClaimDispatcher::drop_queued(const std::set<ledger::ObjectId>* only) {
+  std::vector<ledger::ObjectId> dropped;
+  {
+    std::lock_guard lock(mutex_);
+    std::erase_if(queue_, [&](const ledger::ObjectRecord& r) {
+      if (only != nullptr && !only->contains(r.id)) return false;
+      dropped.push_back(r.id);
+      return true;
+    });
+    if (!dropped.empty()) claim_worthwhile_ = true;  // the workers claim afresh
+  }
+  std::lock_guard lock(held_mutex_);
+  for (const auto id : dropped) held_.erase(id);
+  return dropped.size();
 }
 
 void ClaimDispatcher::release_unstarted() {

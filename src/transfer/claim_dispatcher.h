@@ -33,7 +33,14 @@
 //
 // Leases: claimed records are "held" until the worker lets go (unhold, or
 // hand_back which also releases the lease); renew_leases() extends the held
-// leases and is called by the run's renewer (JobRun).
+// leases and is called by the run's renewer (JobRun). A worker never starts
+// an object whose lease it may have lost: records the renewal reports lost
+// (another worker took them over), and every record still queued once the
+// renewals have failed for a whole lease (the ledger out of reach: by now
+// other workers may have them), are dropped from the queue unstarted
+// (`claims_dropped`), and the workers claim afresh when the ledger answers.
+// Objects already in a transfer run to their end; what they then record is
+// refused if another worker claimed them meanwhile (the ledger's epochs).
 //
 // Thread safety: every method from any thread.
 #pragma once
@@ -50,6 +57,7 @@
 #include <string>
 #include <vector>
 
+#include "base/clock.h"
 #include "ledger/ledger.h"
 #include "log/event_log.h"
 #include "transfer/group_commit.h"
@@ -63,6 +71,7 @@ struct DispatcherSettings {
   std::vector<ledger::ObjectState> from{ledger::ObjectState::pending};
   size_t claim_batch = 32;
   std::chrono::milliseconds lease{std::chrono::minutes(5)};
+  const Clock* clock = &SystemClock::instance();  // for the leases' age; not owned
 };
 
 class ClaimDispatcher {
@@ -127,6 +136,9 @@ class ClaimDispatcher {
   // Wakes waiting workers after a claim: one per queued record they are to
   // take, plus one to claim again when `claim_worthwhile_`.
   void wake_for_claimed_locked(size_t queued);
+  // Drops queued records (those in `only`, or all) unstarted: no longer held,
+  // their leases left to expire. Returns how many.
+  size_t drop_queued(const std::set<ledger::ObjectId>* only);
 
   mutable std::mutex mutex_;
   std::condition_variable cv_;       // workers in next()
@@ -146,6 +158,8 @@ class ClaimDispatcher {
 
   mutable std::mutex held_mutex_;
   std::set<ledger::ObjectId> held_;  // guarded by held_mutex_
+  // When the held leases were last known good (renewed, or nothing held).
+  std::chrono::steady_clock::time_point leases_good_at_;  // guarded by held_mutex_
 };
 
 }  // namespace s5j::transfer

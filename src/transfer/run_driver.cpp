@@ -123,6 +123,7 @@ void RunDriver::create_legs() {
     ds.from = {t.claims};
     ds.claim_batch = static_cast<size_t>(std::max(32, t.workers * 2));
     ds.lease = settings_.lease;
+    ds.clock = &clock_;
     slots_.push_back({std::move(leg), std::make_unique<ClaimDispatcher>(ds, ledger_, committer_, events_), {}});
     slots_.back().dispatcher->set_outage(&outage_);
   }
