@@ -27,7 +27,8 @@
 //   stream_parts()  for each part not already uploaded: takes a small
 //               stream buffer from the ByteBudget (in part order), and on
 //               the WorkerPool streams the part from the caller's
-//               PartStreamOpener (a fresh SourceStream for each attempt)
+//               PartStreamOpener (a fresh PartStream for each attempt: a
+//               ranged GET of the source, or a range of a staged file)
 //               into UploadPart, without Content-MD5 and without hashing
 //               anything here but a CRC-32C. The destination's part ETag
 //               (the MD5 it computed of the bytes it stored) is the part's
@@ -72,6 +73,7 @@
 #include "log/event_log.h"
 #include "s3/s3_client.h"
 #include "transfer/byte_budget.h"
+#include "transfer/part_stream.h"
 #include "transfer/worker_pool.h"
 
 namespace s5j::transfer {
@@ -100,9 +102,8 @@ enum class Md5Origin {
 
 // Opens the bytes of one part as a stream for one UploadPart attempt;
 // `buffer_bytes` is what the stream may hold in memory.
-class SourceStream;
 using PartStreamOpener =
-    std::function<std::unique_ptr<SourceStream>(const checksum::PartRange& range, size_t buffer_bytes)>;
+    std::function<std::unique_ptr<PartStream>(const checksum::PartRange& range, size_t buffer_bytes)>;
 
 struct PartDigest {
   checksum::Md5Digest md5{};

@@ -1,5 +1,6 @@
 // MultipartUploader::stream_parts: the parts of a multipart copy streamed
-// from ranged GETs into UploadPart through a small buffer each, nothing
+// from ranged GETs (or a staged file) into UploadPart through a small
+// buffer each, nothing
 // hashed here but a CRC-32C; the destination's part ETags are the proof
 // (see multipart_uploader.h and docs/ledger.md, "Proofs").
 #include <memory>
@@ -9,7 +10,6 @@
 #include "s3/s3_error_codes.h"
 #include "transfer/multipart_uploader.h"
 #include "transfer/parts_run.h"
-#include "transfer/source_stream.h"
 #include "transfer/transfer_error.h"
 
 namespace s5j::transfer {
@@ -52,7 +52,7 @@ PartsOutcome MultipartUploader::stream_parts(const UploadSession& session, const
       PartsRun::PartDone done_guard{*shared};
       if (shared->failed || shared->upload_gone) return;
       // Every attempt of the UploadPart reads the range again.
-      std::shared_ptr<SourceStream> stream;
+      std::shared_ptr<PartStream> stream;
       uint64_t downloaded = 0;
       auto end_stream = [&] {
         if (!stream) return;

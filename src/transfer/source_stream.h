@@ -31,10 +31,11 @@
 #include "base/error.h"
 #include "checksum/crc32c.h"
 #include "s3/s3_client.h"
+#include "transfer/part_stream.h"
 
 namespace s5j::transfer {
 
-class SourceStream {
+class SourceStream final : public PartStream {
  public:
   // Starts the GET at once. `buffer_bytes` bounds what is held in memory.
   // `size`: the object's size, or the range's length when `range` is set.
@@ -45,12 +46,12 @@ class SourceStream {
   SourceStream& operator=(const SourceStream&) = delete;
 
   // The PUT's body reader: up to `capacity` bytes, 0 only after all `size`.
-  Result<size_t> read(char* out, size_t capacity);
+  Result<size_t> read(char* out, size_t capacity) override;
 
   uint64_t bytes_read() const { return handed_out_; }   // reader's thread only
-  uint32_t crc32c() const { return crc_.value(); }      // of the bytes handed out
+  uint32_t crc32c() const override { return crc_.value(); }  // of the bytes handed out
   // Payload bytes the GET received (resumed ranges included).
-  uint64_t bytes_downloaded() const;
+  uint64_t bytes_downloaded() const override;
 
  private:
   Status accept(std::string_view chunk);  // the GET's sink

@@ -4,6 +4,7 @@
 
 #include "checksum/checksum_encoding.h"
 #include "checksum/multi_hasher.h"
+#include "transfer/staged_part_stream.h"
 #include "checksum/multipart_etag.h"
 #include "ledger/transition.h"
 #include "s3/s3_error_codes.h"
@@ -14,6 +15,9 @@
 
 namespace s5j::transfer {
 namespace {
+
+// What one part's stream holds in memory (as the direct copy's).
+constexpr size_t kStagedStreamBuffer = 256 << 10;
 
 using Kind = OutcomeKind;
 
@@ -59,6 +63,7 @@ StagedUploader::StagedUploader(StagedUploadSettings settings, s3::S3Client& dest
       destination_(destination),
       stager_(stager),
       budget_(budget),
+      events_(events),
       uploader_(destination, ledger, budget, part_pool, events) {}
 
 ObjectOutcome StagedUploader::upload(const ledger::ObjectRecord& record) {
@@ -207,7 +212,39 @@ ObjectOutcome StagedUploader::upload_multipart(const ledger::ObjectRecord& recor
   const PartReader read_staged = [&reader](uint32_t, const checksum::PartRange& range, std::string& buffer) {
     return read_range(reader, range.offset, range.length, buffer);
   };
-  auto parts = uploader_.upload_parts(*session, record, whole_md5, read_staged);
+  // A multipart source in its own layout, whose MD5 is not known (there is
+  // none for such objects): its parts are streamed from the file with only a
+  // CRC-32C computed here, and the destination's part ETags (its MD5s of
+  // what it stored) must combine into the source's ETag. Where they do not
+  // (a byte flipped on the way, an empty part ETag), every part is read
+  // again and hashed, and the bad ones sent again (as the direct copy does).
+  const bool mirrored = info.kind == checksum::EtagKind::multipart && plan->parts.part_count == info.part_count;
+  PartsOutcome parts;
+  bool streamed_proof = false;
+  if (mirrored && !whole_md5) {
+    const PartStreamOpener open_staged = [&reader](const checksum::PartRange& range, size_t) {
+      return std::make_unique<StagedPartStream>(reader, range.offset, range.length);
+    };
+    parts = uploader_.stream_parts(*session, record, kStagedStreamBuffer, open_staged);
+    std::optional<std::string> combined;
+    if (!parts.error && !parts.upload_gone) combined = MultipartUploader::parts_etag(parts);
+    if (combined && checksum::etags_equal(*combined, record.source_etag)) {
+      streamed_proof = true;
+    } else if (!parts.error) {
+      events_.emit("parts_rechecked", {{"key", record.key},
+                                       {"reason", parts.upload_gone ? "upload_gone"
+                                                  : combined       ? "etag_mismatch"
+                                                                   : "part_etag_not_md5"},
+                                       {"destination_etag", combined.value_or("")}});
+      const bool gone = parts.upload_gone;
+      const uint64_t streamed = parts.uploaded;
+      parts = uploader_.upload_parts(MultipartUploader::with_parts_done(*session, parts), record, false, read_staged);
+      parts.upload_gone = parts.upload_gone || gone;
+      parts.uploaded += streamed;
+    }
+  } else {
+    parts = uploader_.upload_parts(*session, record, whole_md5, read_staged);
+  }
 
   auto with_bytes = [&](ObjectOutcome o) {
     o.method = CopyMethod::multipart;
@@ -234,7 +271,9 @@ ObjectOutcome StagedUploader::upload_multipart(const ledger::ObjectRecord& recor
   }
   auto done = uploader_.complete(*session, parts, record.size);
   if (!done) {
-    if (done.error().code == s3::kNoSuchUpload) uploader_.abandon(*session);
+    // Gone, or missing a part it acknowledged (InvalidPart): this upload
+    // cannot complete; the next attempt starts a fresh one.
+    if (done.error().code == s3::kNoSuchUpload || done.error().code == s3::kInvalidPart) uploader_.abandon(*session);
     return with_bytes(ObjectOutcome::of(Kind::failed, done.error().code, done.error().message));
   }
   ObjectOutcome out = with_bytes(ObjectOutcome{});
@@ -244,7 +283,9 @@ ObjectOutcome StagedUploader::upload_multipart(const ledger::ObjectRecord& recor
   out.update.dest_etag = done->dest_etag;
   out.completed_upload = session->ref;
   out.proof = whole_md5 ? "staged bytes = source MD5 and CRC32C" : "staged bytes = source CRC32C";
-  out.proof += "; destination confirmed every part's MD5 and the object's ETag";
+  out.proof += streamed_proof ? "; the destination's part ETags (its MD5s of the bytes it stored) combine into the "
+                                "source's multipart ETag"
+                              : "; destination confirmed every part's MD5 and the object's ETag";
   if (checksum::etags_equal(done->dest_etag, record.source_etag)) out.proof += "; destination ETag = source ETag";
   return out;
 }

@@ -16,13 +16,19 @@
 //     (BadDigest). A retried attempt first hashes the file: a staged copy
 //     that no longer matches the source comes back `corrupt` rather than
 //     being sent again;
-//   * otherwise: a multipart upload (MultipartUploader: resumable, parts
-//     read by pread in parallel, part ETags = part MD5s, size and multipart
-//     ETag by HEAD after Complete). The part layout mirrors the source's
-//     where it can be inferred from its ETag. The whole CRC32C (combined
-//     from the parts) and, when recorded, the whole MD5 must equal the
-//     source's BEFORE CompleteMultipartUpload: a mismatch aborts the upload,
-//     so differing bytes never become a destination object;
+//   * otherwise: a multipart upload (MultipartUploader: resumable, size and
+//     multipart ETag by HEAD after Complete). The part layout mirrors the
+//     source's where it can be inferred from its ETag. A multipart source in
+//     its own layout (no MD5 of it exists) has its parts streamed from the
+//     file (StagedPartStream) with only a CRC-32C computed here, and is
+//     proven by the destination's part ETags combining into the source's
+//     ETag; where they do not, every part is read again, hashed, and the
+//     bad ones sent again. Other objects' parts are read by pread in
+//     parallel and hashed (part ETags = part MD5s). Either way the whole
+//     CRC32C (combined from the parts) and, when recorded, the whole MD5
+//     must equal the source's BEFORE CompleteMultipartUpload: a mismatch
+//     aborts the upload, so differing bytes never become a destination
+//     object;
 //   * the source's metadata recorded with the staged copy is sent along.
 // A staged file that reads differently from the source bytes (a flipped
 // byte on disk, a truncated file) comes back `corrupt`: the caller deletes
@@ -79,6 +85,7 @@ class StagedUploader {
   s3::S3Client& destination_;
   staging::Stager& stager_;
   ByteBudget& budget_;
+  log::EventLog& events_;
   MultipartUploader uploader_;
 };
 
