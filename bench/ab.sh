@@ -12,8 +12,10 @@
 # run bench/run.sh once to build it). Each round runs every NAME in order,
 # each into a fresh destination bucket: `s5j sync` with a config naming only
 # the sides (EXTRA_TRANSFER may add a "transfer:" block), rclone as
-# `rclone sync --transfers 16 --checkers 16`. Per run: wall, user + system
-# CPU and peak RSS from GNU time -v, and the proof of the first object.
+# `rclone sync --transfers 16 --checkers 16`. MODE=relay runs `s5j relay
+# --once` through two staging directories instead (rclone is then not
+# comparable: leave it out). Per run: wall, user + system CPU and peak RSS
+# from GNU time -v, and the proof of the first object.
 # Takes the benchmark's lock; the gateways are stopped at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -79,6 +81,15 @@ for r in $(seq 1 "$rounds"); do
       RCLONE_CONFIG=$W/rclone.conf measure "r$r rclone" /usr/bin/rclone sync src:bench-src/$PREFIX dst:$b/$PREFIX --transfers 16 --checkers 16
     else
       rd=$W/$name-$r; mkdir -p $rd
+      staging=""; command=(sync)
+      if [ "${MODE:-sync}" = relay ]; then
+        mkdir -p $rd/vol1 $rd/vol2
+        staging="staging:
+  volumes: [$rd/vol1, $rd/vol2]
+  reserve: 0
+"
+        command=(relay --once)
+      fi
       cat > $rd/config.yaml <<CFG
 source:
   bucket: bench-src
@@ -94,13 +105,13 @@ destination:
   endpoint_urls: [http://127.0.0.1:18482]
   access_key: $DST_AK
   secret_access_key: $DST_SK
-${EXTRA_TRANSFER:-}ledger:
+${EXTRA_TRANSFER:-}${staging}ledger:
   path: $rd/ledger.db
 log:
   dir: $rd/logs
 CFG
       chmod 600 $rd/config.yaml
-      measure "r$r $name" $bin sync -c $rd/config.yaml --no-progress
+      measure "r$r $name" $bin "${command[@]}" -c $rd/config.yaml --no-progress
       grep -h '"object_verified"' $rd/logs/*.jsonl 2>/dev/null | head -1 | python3 -c "import sys,json; [print('   proof:', json.loads(l).get('proof')) for l in sys.stdin]" || true
     fi
   done

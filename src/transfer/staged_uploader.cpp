@@ -212,16 +212,18 @@ ObjectOutcome StagedUploader::upload_multipart(const ledger::ObjectRecord& recor
   const PartReader read_staged = [&reader](uint32_t, const checksum::PartRange& range, std::string& buffer) {
     return read_range(reader, range.offset, range.length, buffer);
   };
-  // A multipart source in its own layout, whose MD5 is not known (there is
-  // none for such objects): its parts are streamed from the file with only a
-  // CRC-32C computed here, and the destination's part ETags (its MD5s of
-  // what it stored) must combine into the source's ETag. Where they do not
-  // (a byte flipped on the way, an empty part ETag), every part is read
-  // again and hashed, and the bad ones sent again (as the direct copy does).
+  // A multipart source in its own layout: its parts are streamed from the
+  // file with only a CRC-32C computed here, and the destination's part ETags
+  // (its MD5s of what it stored) must combine into the source's ETag, which
+  // proves the destination holds the source's bytes without hashing them
+  // here. Where they do not (a byte flipped on the way, an empty part ETag),
+  // every part is read again and hashed (and the whole MD5 too, when the
+  // stage recorded one), and the bad ones sent again, as the direct copy
+  // does.
   const bool mirrored = info.kind == checksum::EtagKind::multipart && plan->parts.part_count == info.part_count;
   PartsOutcome parts;
   bool streamed_proof = false;
-  if (mirrored && !whole_md5) {
+  if (mirrored) {
     const PartStreamOpener open_staged = [&reader](const checksum::PartRange& range, size_t) {
       return std::make_unique<StagedPartStream>(reader, range.offset, range.length);
     };
@@ -238,7 +240,8 @@ ObjectOutcome StagedUploader::upload_multipart(const ledger::ObjectRecord& recor
                                        {"destination_etag", combined.value_or("")}});
       const bool gone = parts.upload_gone;
       const uint64_t streamed = parts.uploaded;
-      parts = uploader_.upload_parts(MultipartUploader::with_parts_done(*session, parts), record, false, read_staged);
+      parts =
+          uploader_.upload_parts(MultipartUploader::with_parts_done(*session, parts), record, whole_md5, read_staged);
       parts.upload_gone = parts.upload_gone || gone;
       parts.uploaded += streamed;
     }
@@ -264,7 +267,7 @@ ObjectOutcome StagedUploader::upload_multipart(const ledger::ObjectRecord& recor
   }
   // End to end, before Complete: the parts sent are the source's bytes.
   const uint32_t crc = MultipartUploader::combined_crc32c(*session, parts);
-  if (crc != want.crc32c || (whole_md5 && parts.whole_md5 != want.md5)) {
+  if (crc != want.crc32c || (whole_md5 && !streamed_proof && parts.whole_md5 != want.md5)) {
     uploader_.abandon(*session);
     return with_bytes(ObjectOutcome::of(Kind::corrupt, staging::kStagedCorrupt,
                                         reader.path() + " reads differently from the bytes read from the source"));
@@ -279,13 +282,16 @@ ObjectOutcome StagedUploader::upload_multipart(const ledger::ObjectRecord& recor
   ObjectOutcome out = with_bytes(ObjectOutcome{});
   out.kind = Kind::verified;
   out.update.crc32c = done->crc32c;
-  if (whole_md5) out.update.md5 = parts.whole_md5;
+  if (whole_md5) out.update.md5 = streamed_proof ? want.md5 : parts.whole_md5;
   out.update.dest_etag = done->dest_etag;
   out.completed_upload = session->ref;
-  out.proof = whole_md5 ? "staged bytes = source MD5 and CRC32C" : "staged bytes = source CRC32C";
-  out.proof += streamed_proof ? "; the destination's part ETags (its MD5s of the bytes it stored) combine into the "
-                                "source's multipart ETag"
-                              : "; destination confirmed every part's MD5 and the object's ETag";
+  if (streamed_proof) {
+    out.proof = "staged bytes = source CRC32C; the destination's part ETags (its MD5s of the bytes it stored) "
+                "combine into the source's multipart ETag";
+  } else {
+    out.proof = whole_md5 ? "staged bytes = source MD5 and CRC32C" : "staged bytes = source CRC32C";
+    out.proof += "; destination confirmed every part's MD5 and the object's ETag";
+  }
   if (checksum::etags_equal(done->dest_etag, record.source_etag)) out.proof += "; destination ETag = source ETag";
   return out;
 }
