@@ -266,6 +266,19 @@ Result<StatusReport> collect_status(const config::Config& config, JobContext& co
   } else {
     report.throughput.basis = "none";
   }
+  // Too large to scan, and no --watch samples yet: the live workers say
+  // what they verified per second over their last minute.
+  if (!report.throughput.last_minute) {
+    std::optional<double> published;
+    for (const auto& w : report.workers)
+      if (w.figures)
+        for (const auto& l : w.figures->legs)
+          if (l.leg == "copy" || l.leg == "drain") published = published.value_or(0) + l.bytes_per_second;
+    if (published) {
+      report.throughput.last_minute = published;
+      report.throughput.basis = "workers";
+    }
+  }
   if (running) {
     std::vector<transfer::RunFigures> paces;
     for (const auto& w : report.workers)

@@ -14,8 +14,9 @@
 //     the current/last run started, from verified records' updated_at
 //     (a scan of the verified records, done only while the job has at most
 //     kMaxThroughputScan records, since the scan walks all of them; beyond
-//     that `--watch` measures the last minute from successive totals and
-//     "since run start" is unknown);
+//     that `--watch` measures the last minute from successive totals, or
+//     the live workers' published figures give it, and "since run start"
+//     is unknown);
 //   * every live worker of the job (a process holding one of its locks,
 //     lease not expired: one on a single machine, several in a fleet):
 //     host, pid, roles, last heartbeat, and what it published with it
@@ -89,7 +90,7 @@ struct SizeClassRemaining {
 struct ThroughputStatus {
   std::optional<double> last_minute;      // bytes verified per second over the last 60 s
   std::optional<double> since_run_start;  // bytes verified per second since the run started
-  std::string basis;                      // "ledger" (verified records), "samples" (watch), "none"
+  std::string basis;  // "ledger" (verified records), "samples" (watch), "workers" (their figures), "none"
 };
 
 struct VolumeStatus {

@@ -94,6 +94,44 @@ TEST_F(StatusReportTest, ALiveLockHolderIsTheActiveRunWithItsActivityAndAnEta) {
   EXPECT_GT(*report.eta_seconds, 0.0);
 }
 
+// A live run that published its figures: status lists it as a worker with
+// them, and the ETA is what is left per size class at its pace.
+TEST_F(StatusReportTest, AWorkersPublishedPaceMakesTheEtaBySizeClass) {
+  auto context = open_context();
+  auto& l = *context.ledger;
+  const auto job = context.job->id;
+  ASSERT_TRUE(l.begin_run(job, {.pid = ::getpid(), .host = this_host(), .command = "sync"}).has_value());
+  ASSERT_TRUE(l.acquire_job_lock(job, lock(::getpid()))->acquired);
+  verified(l, job, "in/a", 1000, "e");
+  for (int i = 0; i < 10; ++i) list(l, job, "in/small-" + std::to_string(i), 4096);
+  list(l, job, "in/big", 300ull << 20);
+  transfer::RunFigures figures;
+  figures.leases_held = 3;
+  transfer::LegPaceFigures copy;
+  copy.leg = "copy";
+  copy.busy_workers = 2;
+  copy.objects_per_second = 5;
+  copy.bytes_per_second = 20480;
+  copy.classes[0] = {100, 0.5, 4096};
+  copy.classes[4] = {4, 30.0, double(300ull << 20)};
+  figures.legs = {copy};
+  ASSERT_TRUE(l.set_run_figures(job, lock(::getpid()).owner, transfer::encode_run_figures(figures)).value_or(false));
+
+  const auto report = collect(context);
+  ASSERT_EQ(report.workers.size(), 1u);
+  EXPECT_EQ(report.workers[0].pid, ::getpid());
+  ASSERT_TRUE(report.workers[0].figures.has_value());
+  EXPECT_EQ(report.workers[0].figures->leases_held, 3u);
+  EXPECT_EQ(report.eta_basis, "size_classes");
+  ASSERT_TRUE(report.eta_seconds.has_value());
+  EXPECT_DOUBLE_EQ(*report.eta_seconds, (10 * 0.5 + 1 * 30.0) / 2);
+  ASSERT_EQ(report.remaining_by_size.size(), 2u);
+  EXPECT_EQ(report.remaining_by_size[0].size_class, "lt64KiB");
+  EXPECT_EQ(report.remaining_by_size[0].objects, 10u);
+  EXPECT_EQ(report.remaining_by_size[1].size_class, "ge256MiB");
+  EXPECT_EQ(report.remaining_by_size[1].bytes, 300ull << 20);
+}
+
 TEST_F(StatusReportTest, AHolderWhoseProcessIsGoneIsNotActive) {
   auto context = open_context();
   auto& l = *context.ledger;
