@@ -1,6 +1,7 @@
 // SqliteLedger, the ObjectCatalog part: planning (merging a source listing)
 // and putting failed records back in line.
 #include "ledger/sqlite/sqlite_ledger.h"
+#include "ledger/ledger_error.h"
 #include "ledger/sqlite/sqlite_rows.h"
 
 namespace s5j::ledger {
@@ -28,6 +29,26 @@ Status SqliteLedger::upsert_listed_locked(JobId job, std::span<const ListedObjec
     }
   };
   for (const ListedObject& o : objects) {
+    // A new key (nearly every key of a first listing) costs one index
+    // descent: the insert is tried first, and only a key already recorded
+    // is read back and compared. Selecting first cost a second descent per
+    // new key (about a fifth of a first listing's time at 10^6 keys).
+    auto ins = state_.db->cached(
+        "INSERT INTO objects(job_id, key, size, source_etag, source_mtime, state, created_at, updated_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?6) ON CONFLICT(job_id, key) DO NOTHING");
+    if (!ins) return std::unexpected(ins.error());
+    (*ins)->bind(1, job.value).bind_blob(2, o.key).bind(3, static_cast<int64_t>(o.size)).bind_text(4, o.etag);
+    bind_mtime(**ins, 5, o);
+    (*ins)->bind(6, now);
+    if (auto st = (*ins)->run(); !st) {
+      // A job id that does not exist fails the foreign key.
+      return std::unexpected(st.error());
+    }
+    if (state_.db->changes() == 1) {
+      totals.enter(job, ObjectState::pending, static_cast<int64_t>(o.size));
+      ++stats.inserted;
+      continue;
+    }
     auto sel = state_.db->cached("SELECT id, size, source_etag, state FROM objects WHERE job_id = ?1 AND key = ?2");
     if (!sel) return std::unexpected(sel.error());
     (*sel)->bind(1, job.value).bind_blob(2, o.key);
@@ -35,20 +56,8 @@ Status SqliteLedger::upsert_listed_locked(JobId job, std::span<const ListedObjec
     if (!row) return std::unexpected(row.error());
     if (!*row) {
       (*sel)->reset();
-      auto ins = state_.db->cached(
-          "INSERT INTO objects(job_id, key, size, source_etag, source_mtime, state, created_at, updated_at) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?6)");
-      if (!ins) return std::unexpected(ins.error());
-      (*ins)->bind(1, job.value).bind_blob(2, o.key).bind(3, static_cast<int64_t>(o.size)).bind_text(4, o.etag);
-      bind_mtime(**ins, 5, o);
-      (*ins)->bind(6, now);
-      if (auto st = (*ins)->run(); !st) {
-        // A job id that does not exist fails the foreign key.
-        return std::unexpected(st.error());
-      }
-      totals.enter(job, ObjectState::pending, static_cast<int64_t>(o.size));
-      ++stats.inserted;
-      continue;
+      return ledger_error(ErrorKind::permanent, kLedgerError,
+                          "a listed key was neither inserted nor found in " + state_.db->path());
     }
     const int64_t id = (*sel)->get_int(0);
     const int64_t old_size = (*sel)->get_int(1);
