@@ -89,6 +89,37 @@ std::string refusal_detail(const s3::RequestEvent& refusal, std::string_view wha
          (refusal.error_code.empty() ? "" : " " + refusal.error_code) + ")";
 }
 
+// Deletes, when it goes out of scope, every probe object a PUT may have
+// written: one that succeeded, and one whose answer never came or was a
+// server error (it may have landed). A 4xx refusal wrote nothing, and a
+// read-only destination is not asked for deletes it would refuse.
+class ProbeKeys {
+ public:
+  ProbeKeys(s3::S3Client& s3, std::string bucket) : s3_(s3), bucket_(std::move(bucket)) {}
+  ProbeKeys(const ProbeKeys&) = delete;
+  ProbeKeys& operator=(const ProbeKeys&) = delete;
+  ~ProbeKeys() { (void)clean(); }
+  template <class T>
+  void put_tried(const std::string& key, const Result<T>& put) {
+    if (put || put.error().http_status == 0 || put.error().http_status >= 500) keys_.push_back(key);
+  }
+  // Warnings for the keys that could not be deleted.
+  std::vector<std::string> clean() {
+    std::vector<std::string> left;
+    for (const auto& key : keys_)
+      if (auto d = s3_.delete_object(bucket_, key); !d)
+        left.push_back("the probe object '" + key + "' could not be deleted (" + reason_of(d.error()) +
+                       "): delete it by hand");
+    keys_.clear();
+    return left;
+  }
+
+ private:
+  s3::S3Client& s3_;
+  std::string bucket_;
+  std::vector<std::string> keys_;
+};
+
 Capability probe_conditional_get(const config::SideConfig& side, const config::TransferConfig& transfer,
                                  const ProbeObject& object) {
   Capability c{.feature = "conditional_get"};
@@ -168,10 +199,12 @@ Capability probe_ranged_get(const config::SideConfig& side, const config::Transf
   return c;
 }
 
-Capability probe_content_md5(s3::S3Client& s3, const config::SideConfig& side, const std::string& key) {
+Capability probe_content_md5(s3::S3Client& s3, const config::SideConfig& side, const std::string& key,
+                             ProbeKeys& keys) {
   Capability c{.feature = "content_md5"};
   const std::string body = "s5j check: Content-MD5 probe\n";
   auto put = s3.put_object(side.bucket, key, {.size = body.size(), .data = body, .content_md5 = kWrongContentMd5});
+  keys.put_tried(key, put);
   if (put) {
     c.state = unsupported;
     c.detail = "accepted a PUT with a wrong Content-MD5: the server does not check it";
@@ -187,13 +220,15 @@ Capability probe_content_md5(s3::S3Client& s3, const config::SideConfig& side, c
   return c;
 }
 
-Capability probe_additional_checksums(s3::S3Client& s3, const config::SideConfig& side, const std::string& key) {
+Capability probe_additional_checksums(s3::S3Client& s3, const config::SideConfig& side, const std::string& key,
+                                      ProbeKeys& keys) {
   Capability c{.feature = "additional_checksums"};
   const std::string body = "s5j check: x-amz-checksum-crc32c probe\n";
   s3::BodySource source{.size = body.size(), .data = body};
   // The complement of the right CRC-32C: wrong whatever the body.
   source.extra_headers.push_back({"x-amz-checksum-crc32c", checksum::crc32_base64(~checksum::crc32c_of(body))});
   auto put = s3.put_object(side.bucket, key, source);
+  keys.put_tried(key, put);
   if (!put) {
     if (put.error().code == s3::kBadDigest || put.error().code == "InvalidDigest") {
       c.state = supported;
@@ -217,33 +252,6 @@ Capability probe_additional_checksums(s3::S3Client& s3, const config::SideConfig
   }
   return c;
 }
-
-// Deletes every key it was given when it goes out of scope, so no return
-// path leaves a probe object behind; a PUT that failed may still have
-// landed, so every attempted key is deleted.
-class ProbeKeys {
- public:
-  ProbeKeys(s3::S3Client& s3, std::string bucket) : s3_(s3), bucket_(std::move(bucket)) {}
-  ProbeKeys(const ProbeKeys&) = delete;
-  ProbeKeys& operator=(const ProbeKeys&) = delete;
-  ~ProbeKeys() { (void)clean(); }
-  std::string add(std::string key) { return keys_.emplace_back(std::move(key)); }
-  // Warnings for the keys that could not be deleted.
-  std::vector<std::string> clean() {
-    std::vector<std::string> left;
-    for (const auto& key : keys_)
-      if (auto d = s3_.delete_object(bucket_, key); !d)
-        left.push_back("the probe object '" + key + "' could not be deleted (" + reason_of(d.error()) +
-                       "): delete it by hand");
-    keys_.clear();
-    return left;
-  }
-
- private:
-  s3::S3Client& s3_;
-  std::string bucket_;
-  std::vector<std::string> keys_;
-};
 
 }  // namespace
 
@@ -356,17 +364,18 @@ std::vector<std::string> probe_destination(const config::SideConfig& side, const
   ProbeKeys keys(s3, side.bucket);
   const std::string base = side.prefix + ".s5j-check-" + random_suffix();
 
-  const std::string object_key = keys.add(base);
+  const std::string object_key = base;
   const std::string body = "s5j check probe\n";
   auto put = s3.put_object(side.bucket, object_key, {.size = body.size(), .data = body});
+  keys.put_tried(object_key, put);
   if (put) {
     probe_reads(side, transfer, {.key = object_key, .etag = *put, .size = body.size()}, out);
   } else {
     for (auto f : {"conditional_get", "head_part_number", "ranged_get"})
       out.set(f, unknown, "the probe object could not be written: " + reason_of(put.error()));
   }
-  out.set(probe_content_md5(s3, side, keys.add(base + "-md5")));
-  out.set(probe_additional_checksums(s3, side, keys.add(base + "-crc32c")));
+  out.set(probe_content_md5(s3, side, base + "-md5", keys));
+  out.set(probe_additional_checksums(s3, side, base + "-crc32c", keys));
   return keys.clean();
 }
 

@@ -14,6 +14,7 @@
 #include "fault/fault_proxy.h"
 #include "http/curl_transport.h"
 #include "s3/s3_client.h"
+#include "support/bucket_policy.h"
 #include "support/process.h"
 #include "support/test_env.h"
 
@@ -24,17 +25,23 @@ using testing::FaultKind;
 using testing::FaultPlan;
 using testing::FaultProxy;
 
+struct Keys {
+  std::string access = testing::access_key();
+  std::string secret = testing::secret_key();
+};
+
 std::string write_config(const std::string& dir, const std::string& bucket, const std::string& src_prefix,
                          const std::string& src_endpoint, const std::string& dst_prefix,
-                         const std::string& dst_endpoint) {
-  auto side = [&](const char* name, const std::string& prefix, const std::string& endpoint) {
+                         const std::string& dst_endpoint, const Keys& dst_keys = {}) {
+  auto side = [&](const char* name, const std::string& prefix, const std::string& endpoint, const Keys& keys) {
     return std::string(name) + ":\n  bucket: " + bucket + "\n  bucket_prefix: \"" + prefix +
-           "\"\n  region: us-east-1\n  access_key: " + testing::access_key() +
-           "\n  secret_access_key: " + testing::secret_key() + "\n  endpoint_urls:\n    - " + endpoint + "\n";
+           "\"\n  region: us-east-1\n  access_key: " + keys.access + "\n  secret_access_key: " + keys.secret +
+           "\n  endpoint_urls:\n    - " + endpoint + "\n";
   };
   std::string path = dir + "/config.yaml";
-  std::ofstream(path) << side("source", src_prefix, src_endpoint) << side("destination", dst_prefix, dst_endpoint)
-                      << "log:\n  dir: " << dir << "/logs\n";
+  std::ofstream(path) << side("source", src_prefix, src_endpoint, {})
+                      << side("destination", dst_prefix, dst_endpoint, dst_keys) << "log:\n  dir: " << dir
+                      << "/logs\n";
   chmod(path.c_str(), 0600);
   return path;
 }
@@ -76,9 +83,9 @@ class CheckCapabilities : public ::testing::Test {
   // `s5j check SIDE --json` with the given endpoints; the side's JSON line.
   static nlohmann::ordered_json check(const std::string& side, const std::string& src_prefix, const std::string& dst_prefix,
                               const std::string& src_endpoint = testing::endpoint_a(),
-                              const std::string& dst_endpoint = testing::endpoint_a()) {
+                              const std::string& dst_endpoint = testing::endpoint_a(), const Keys& dst_keys = {}) {
     const auto dir = testing::make_temp_dir("caps");
-    const auto config = write_config(dir, bucket_, src_prefix, src_endpoint, dst_prefix, dst_endpoint);
+    const auto config = write_config(dir, bucket_, src_prefix, src_endpoint, dst_prefix, dst_endpoint, dst_keys);
     auto r = s5j({"check", side, "-c", config, "--json"});
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
     return nlohmann::ordered_json::parse(r.out);
@@ -170,6 +177,24 @@ TEST_F(CheckCapabilities, TextOutputHasTheBlockInOrder) {
     last = at;
   }
   EXPECT_TRUE(std::regex_search(r.out, std::regex("conditional_get +supported +412 ")));
+}
+
+// Read-only credentials at the destination: the probe object cannot be
+// written, so what needs it is unknown with the reason, the check still
+// passes, and no delete is attempted for objects that were never written.
+TEST_F(CheckCapabilities, ReadOnlyDestinationLeavesWriteProbesUnknownWithoutFailing) {
+  testing::grant_limited_user(testing::endpoint_a(), bucket_, {"s3:ListBucket", "s3:GetObject"});
+  const auto j = check("dst", "data/", "out/", testing::endpoint_a(), testing::endpoint_a(),
+                       {testing::limited_access_key(), testing::limited_secret_key()});
+  testing::remove_bucket_policy(testing::endpoint_a(), bucket_);
+  EXPECT_EQ(j["ok"], true) << j.dump(2);
+  EXPECT_EQ(state(j, "list_objects_v2"), "supported") << j.dump(2);
+  for (const char* f : {"conditional_get", "head_part_number", "ranged_get", "content_md5", "additional_checksums"}) {
+    EXPECT_EQ(state(j, f), "unknown") << f << "\n" << j.dump(2);
+    EXPECT_NE(j["capabilities"][f]["detail"].get<std::string>().find("AccessDenied (HTTP 403)"), std::string::npos)
+        << f << "\n" << j.dump(2);
+  }
+  EXPECT_EQ(j["warnings"].size(), 0u) << j.dump(2);
 }
 
 // A server without conditional reads: the proxy answers 501 to every
