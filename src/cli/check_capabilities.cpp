@@ -142,12 +142,14 @@ Capability probe_conditional_get(const config::SideConfig& side, const config::T
                " to If-Match of a wrong ETag (the condition is ignored): s5j compares ETags itself";
     return c;
   }
-  if (wrong.error().code != s3::kPreconditionFailed) return unknown_because(std::move(c), "If-Match probe: " + reason_of(wrong.error()));
+  if (wrong.error().code != s3::kPreconditionFailed)
+    return unknown_because(std::move(c), "If-Match probe: " + reason_of(wrong.error()));
   got.clear();
   auto right = client->s3->get_object(side.bucket, object.key, {.range = first_byte, .if_match = object.etag},
                                       capped_sink(got));
   if (!right && right.error().code != kProbeReadCapped)
-    return unknown_because(std::move(c), "412 to a wrong If-Match, but the right ETag got " + reason_of(right.error()));
+    return unknown_because(std::move(c),
+                           "412 to a wrong If-Match, but the right ETag got " + reason_of(right.error()));
   c.state = supported;
   c.detail = "412 to If-Match of a wrong ETag, " + std::to_string(client->last_status()) + " to the right one";
   return c;
@@ -210,7 +212,7 @@ Capability probe_content_md5(s3::S3Client& s3, const config::SideConfig& side, c
     c.detail = "accepted a PUT with a wrong Content-MD5: the server does not check it";
   } else if (put.error().code == s3::kBadDigest || put.error().code == "InvalidDigest") {
     c.state = supported;
-    c.detail = "a wrong Content-MD5 was refused (" + reason_of(put.error()) + ")";
+    c.detail = "a wrong Content-MD5 was refused: " + reason_of(put.error());
   } else if (s3::is_unsupported_operation(put.error())) {
     c.state = unsupported;
     c.detail = "a PUT with Content-MD5 was refused: " + reason_of(put.error());
@@ -232,7 +234,7 @@ Capability probe_additional_checksums(s3::S3Client& s3, const config::SideConfig
   if (!put) {
     if (put.error().code == s3::kBadDigest || put.error().code == "InvalidDigest") {
       c.state = supported;
-      c.detail = "a wrong x-amz-checksum-crc32c was refused (" + reason_of(put.error()) + ")";
+      c.detail = "a wrong x-amz-checksum-crc32c was refused: " + reason_of(put.error());
     } else if (s3::is_unsupported_operation(put.error())) {
       c.state = unsupported;
       c.detail = "a PUT with x-amz-checksum-crc32c was refused: " + reason_of(put.error());

@@ -64,9 +64,9 @@ void probe_objects(const config::Config& config, const config::SideConfig& side,
     probe_reads(side, config.transfer, *source_object, report.capabilities);
     return;
   }
+  const char* why = report.objects == 0 ? "no object under the prefix" : "no object with data under the prefix";
   for (auto f : {"conditional_get", "head_part_number", "ranged_get"})
-    report.capabilities.set(f, CapabilityState::unknown,
-                            report.objects == 0 ? "no object under the prefix" : "no object with data under the prefix");
+    report.capabilities.set(f, CapabilityState::unknown, why);
 }
 
 }  // namespace
@@ -342,7 +342,8 @@ int run_check_command(const CheckOptions& options) {
 
 void add_check_command(CLI::App& app, CommandAction& action) {
   auto options = std::make_shared<CheckOptions>();
-  auto* check = app.add_subcommand("check", "test connectivity, credentials and bucket of the source and/or destination");
+  auto* check = app.add_subcommand(
+      "check", "test connectivity, credentials and bucket of the source and/or destination, and what each honours");
   check->add_option("side", options->side, "src or dst (default: both)")
       ->check(CLI::IsMember({"src", "dst", "source", "destination"}));
   check->add_option("-c,--config", options->config_path, "config file")->capture_default_str();

@@ -81,7 +81,8 @@ class CheckCapabilities : public ::testing::Test {
   }
 
   // `s5j check SIDE --json` with the given endpoints; the side's JSON line.
-  static nlohmann::ordered_json check(const std::string& side, const std::string& src_prefix, const std::string& dst_prefix,
+  static nlohmann::ordered_json check(const std::string& side, const std::string& src_prefix,
+                                      const std::string& dst_prefix,
                               const std::string& src_endpoint = testing::endpoint_a(),
                               const std::string& dst_endpoint = testing::endpoint_a(), const Keys& dst_keys = {}) {
     const auto dir = testing::make_temp_dir("caps");
