@@ -58,10 +58,8 @@ struct ProbeClient {
   }
 };
 
-Result<ProbeClient> make_probe_client(const config::SideConfig& side, const config::TransferConfig& transfer) {
-  config::TransferConfig cheap = transfer;
-  cheap.max_attempts = std::min(transfer.max_attempts, 3);  // a probe, not a transfer
-  auto client = make_side_client(side, cheap);
+Result<ProbeClient> make_probe_client(const ProbeClientFactory& clients) {
+  auto client = clients();
   if (!client) return std::unexpected(client.error());
   ProbeClient probe{.s3 = std::move(*client)};
   probe.s3->add_observer([events = probe.events](const s3::RequestEvent& e) { events->push_back(e); });
@@ -120,16 +118,16 @@ class ProbeKeys {
   std::vector<std::string> keys_;
 };
 
-Capability probe_conditional_get(const config::SideConfig& side, const config::TransferConfig& transfer,
+Capability probe_conditional_get(const ProbeClientFactory& clients, const std::string& bucket,
                                  const ProbeObject& object) {
   Capability c{.feature = "conditional_get"};
-  auto client = make_probe_client(side, transfer);
+  auto client = make_probe_client(clients);
   if (!client) return unknown_because(std::move(c), reason_of(client.error()));
   // Range 0-0 keeps the read to one byte on a server that honours ranges.
   const s3::ByteRange first_byte{0, 0};
   std::string got;
   const std::string wrong_etag = "00000000000000000000000000000000";
-  auto wrong = client->s3->get_object(side.bucket, object.key, {.range = first_byte, .if_match = wrong_etag},
+  auto wrong = client->s3->get_object(bucket, object.key, {.range = first_byte, .if_match = wrong_etag},
                                       capped_sink(got));
   if (const auto* refusal = client->refusal()) {
     c.state = unsupported;
@@ -137,15 +135,17 @@ Capability probe_conditional_get(const config::SideConfig& side, const config::T
     return c;
   }
   if (wrong || wrong.error().code == kProbeReadCapped) {
+    // A read cut short by the cap left no status: it was a 2xx with a body.
+    const int status = wrong ? client->last_status() : 0;
     c.state = unsupported;
-    c.detail = "answered " + std::to_string(client->last_status()) +
+    c.detail = "answered " + (status > 0 ? std::to_string(status) : std::string("2xx")) +
                " to If-Match of a wrong ETag (the condition is ignored): s5j compares ETags itself";
     return c;
   }
   if (wrong.error().code != s3::kPreconditionFailed)
     return unknown_because(std::move(c), "If-Match probe: " + reason_of(wrong.error()));
   got.clear();
-  auto right = client->s3->get_object(side.bucket, object.key, {.range = first_byte, .if_match = object.etag},
+  auto right = client->s3->get_object(bucket, object.key, {.range = first_byte, .if_match = object.etag},
                                       capped_sink(got));
   if (!right && right.error().code != kProbeReadCapped)
     return unknown_because(std::move(c),
@@ -155,12 +155,12 @@ Capability probe_conditional_get(const config::SideConfig& side, const config::T
   return c;
 }
 
-Capability probe_head_part_number(const config::SideConfig& side, const config::TransferConfig& transfer,
+Capability probe_head_part_number(const ProbeClientFactory& clients, const std::string& bucket,
                                   const ProbeObject& object) {
   Capability c{.feature = "head_part_number"};
-  auto client = make_probe_client(side, transfer);
+  auto client = make_probe_client(clients);
   if (!client) return unknown_because(std::move(c), reason_of(client.error()));
-  auto head = client->s3->head_object(side.bucket, object.key, {.part_number = 1});
+  auto head = client->s3->head_object(bucket, object.key, {.part_number = 1});
   if (const auto* refusal = client->refusal()) {
     c.state = unsupported;
     c.detail = refusal_detail(*refusal, "HEAD ?partNumber=1") + ": part layouts are inferred";
@@ -173,13 +173,13 @@ Capability probe_head_part_number(const config::SideConfig& side, const config::
   return c;
 }
 
-Capability probe_ranged_get(const config::SideConfig& side, const config::TransferConfig& transfer,
+Capability probe_ranged_get(const ProbeClientFactory& clients, const std::string& bucket,
                             const ProbeObject& object) {
   Capability c{.feature = "ranged_get"};
-  auto client = make_probe_client(side, transfer);
+  auto client = make_probe_client(clients);
   if (!client) return unknown_because(std::move(c), reason_of(client.error()));
   std::string got;
-  auto r = client->s3->get_object(side.bucket, object.key, {.range = s3::ByteRange{0, 0}}, capped_sink(got));
+  auto r = client->s3->get_object(bucket, object.key, {.range = s3::ByteRange{0, 0}}, capped_sink(got));
   const int status = client->last_status();
   if (!r && r.error().code != kProbeReadCapped) {
     if (s3::is_unsupported_operation(r.error())) {
@@ -190,22 +190,24 @@ Capability probe_ranged_get(const config::SideConfig& side, const config::Transf
     }
     return c;
   }
-  if (status == 206 && got.size() == 1) {
+  c.state = unsupported;
+  if (!r) {  // cut short by the cap
+    c.detail = "Range bytes=0-0 answered with more than " + std::to_string(kProbeReadCap) +
+               " bytes: the Range is ignored";
+  } else if (status == 206 && got.size() == 1) {
     c.state = supported;
     c.detail = "Range bytes=0-0 answered 206 with 1 byte";
   } else {
-    c.state = unsupported;
-    c.detail = "Range bytes=0-0 answered " + std::to_string(status) + " with " +
-               (r ? std::to_string(got.size()) : "more than " + std::to_string(kProbeReadCap)) + " bytes";
+    c.detail = "Range bytes=0-0 answered " + std::to_string(status) + " with " + std::to_string(got.size()) + " bytes";
   }
   return c;
 }
 
-Capability probe_content_md5(s3::S3Client& s3, const config::SideConfig& side, const std::string& key,
+Capability probe_content_md5(s3::S3Client& s3, const std::string& bucket, const std::string& key,
                              ProbeKeys& keys) {
   Capability c{.feature = "content_md5"};
   const std::string body = "s5j check: Content-MD5 probe\n";
-  auto put = s3.put_object(side.bucket, key, {.size = body.size(), .data = body, .content_md5 = kWrongContentMd5});
+  auto put = s3.put_object(bucket, key, {.size = body.size(), .data = body, .content_md5 = kWrongContentMd5});
   keys.put_tried(key, put);
   if (put) {
     c.state = unsupported;
@@ -222,14 +224,14 @@ Capability probe_content_md5(s3::S3Client& s3, const config::SideConfig& side, c
   return c;
 }
 
-Capability probe_additional_checksums(s3::S3Client& s3, const config::SideConfig& side, const std::string& key,
+Capability probe_additional_checksums(s3::S3Client& s3, const std::string& bucket, const std::string& key,
                                       ProbeKeys& keys) {
   Capability c{.feature = "additional_checksums"};
   const std::string body = "s5j check: x-amz-checksum-crc32c probe\n";
   s3::BodySource source{.size = body.size(), .data = body};
   // The complement of the right CRC-32C: wrong whatever the body.
   source.extra_headers.push_back({"x-amz-checksum-crc32c", checksum::crc32_base64(~checksum::crc32c_of(body))});
-  auto put = s3.put_object(side.bucket, key, source);
+  auto put = s3.put_object(bucket, key, source);
   keys.put_tried(key, put);
   if (!put) {
     if (put.error().code == s3::kBadDigest || put.error().code == "InvalidDigest") {
@@ -244,7 +246,7 @@ Capability probe_additional_checksums(s3::S3Client& s3, const config::SideConfig
     return c;
   }
   c.state = unsupported;
-  auto head = s3.head_object(side.bucket, key, {.checksum_mode = true});
+  auto head = s3.head_object(bucket, key, {.checksum_mode = true});
   if (!head) {
     c.detail = "accepted a wrong x-amz-checksum-crc32c (HEAD afterwards: " + reason_of(head.error()) + ")";
   } else if (http::find_header(head->raw_headers, "x-amz-checksum-crc32c")) {
@@ -347,37 +349,43 @@ Capability virtual_host_capability(const config::SideConfig& side, bool answered
   return c;
 }
 
-void probe_reads(const config::SideConfig& side, const config::TransferConfig& transfer, const ProbeObject& object,
-                 Capabilities& out) {
-  out.set(probe_conditional_get(side, transfer, object));
-  out.set(probe_head_part_number(side, transfer, object));
-  out.set(probe_ranged_get(side, transfer, object));
+ProbeClientFactory side_probe_clients(const config::SideConfig& side, const config::TransferConfig& transfer) {
+  config::TransferConfig cheap = transfer;
+  cheap.max_attempts = std::min(transfer.max_attempts, 3);
+  return [side, cheap] { return make_side_client(side, cheap); };
 }
 
-std::vector<std::string> probe_destination(const config::SideConfig& side, const config::TransferConfig& transfer,
-                                           Capabilities& out) {
-  auto client = make_probe_client(side, transfer);
+void probe_reads(const ProbeClientFactory& clients, const std::string& bucket, const ProbeObject& object,
+                 Capabilities& out) {
+  out.set(probe_conditional_get(clients, bucket, object));
+  out.set(probe_head_part_number(clients, bucket, object));
+  out.set(probe_ranged_get(clients, bucket, object));
+}
+
+std::vector<std::string> probe_destination(const ProbeClientFactory& clients, const std::string& bucket,
+                                           const std::string& prefix, Capabilities& out) {
+  auto client = make_probe_client(clients);
   if (!client) {
     for (auto f : {"conditional_get", "head_part_number", "ranged_get", "content_md5", "additional_checksums"})
       out.set(f, unknown, reason_of(client.error()));
     return {};
   }
   auto& s3 = *client->s3;
-  ProbeKeys keys(s3, side.bucket);
-  const std::string base = side.prefix + ".s5j-check-" + random_suffix();
+  ProbeKeys keys(s3, bucket);
+  const std::string base = prefix + ".s5j-check-" + random_suffix();
 
   const std::string object_key = base;
   const std::string body = "s5j check probe\n";
-  auto put = s3.put_object(side.bucket, object_key, {.size = body.size(), .data = body});
+  auto put = s3.put_object(bucket, object_key, {.size = body.size(), .data = body});
   keys.put_tried(object_key, put);
   if (put) {
-    probe_reads(side, transfer, {.key = object_key, .etag = *put, .size = body.size()}, out);
+    probe_reads(clients, bucket, {.key = object_key, .etag = *put, .size = body.size()}, out);
   } else {
     for (auto f : {"conditional_get", "head_part_number", "ranged_get"})
       out.set(f, unknown, "the probe object could not be written: " + reason_of(put.error()));
   }
-  out.set(probe_content_md5(s3, side, base + "-md5", keys));
-  out.set(probe_additional_checksums(s3, side, base + "-crc32c", keys));
+  out.set(probe_content_md5(s3, bucket, base + "-md5", keys));
+  out.set(probe_additional_checksums(s3, bucket, base + "-crc32c", keys));
   return keys.clean();
 }
 

@@ -8,6 +8,8 @@
 // destination, and every object they may have written is deleted again.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/config.h"
+#include "s3/s3_client.h"
 
 namespace s5j::cli {
 
@@ -68,17 +71,23 @@ struct ProbeObject {
   uint64_t size = 0;
 };
 
-// conditional_get, head_part_number and ranged_get against `object` (each
-// with a client of its own, so one probe's fallback does not hide another's
-// refusal). Reads at most a few bytes of the object.
-void probe_reads(const config::SideConfig& side, const config::TransferConfig& transfer, const ProbeObject& object,
+// A fresh client of the side for each probe, so one probe's fallback (the
+// client stops sending a refused feature) does not hide another's refusal.
+using ProbeClientFactory = std::function<Result<std::unique_ptr<s3::S3Client>>()>;
+// The side's own clients, with few retries: a probe, not a transfer.
+ProbeClientFactory side_probe_clients(const config::SideConfig& side, const config::TransferConfig& transfer);
+
+// conditional_get, head_part_number and ranged_get against `object`. Reads
+// one byte of it (at most 64 KiB from a server that ignores Range).
+void probe_reads(const ProbeClientFactory& clients, const std::string& bucket, const ProbeObject& object,
                  Capabilities& out);
 
 // The destination's probes: writes a tiny object under
 // "<prefix>.s5j-check-<random>", runs probe_reads() on it, then the
-// content_md5 and additional_checksums PUTs, and deletes every probe key
-// before returning (a key it could not delete is returned as a warning).
-std::vector<std::string> probe_destination(const config::SideConfig& side, const config::TransferConfig& transfer,
-                                           Capabilities& out);
+// content_md5 and additional_checksums PUTs, and deletes every probe
+// object that may have been written before returning (a key it could not
+// delete is returned as a warning).
+std::vector<std::string> probe_destination(const ProbeClientFactory& clients, const std::string& bucket,
+                                           const std::string& prefix, Capabilities& out);
 
 }  // namespace s5j::cli

@@ -53,15 +53,16 @@ std::optional<ProbeObject> first_object_with_data(const std::vector<s3::ObjectIn
 // destination gets a probe object of its own; the source is only read.
 void probe_objects(const config::Config& config, const config::SideConfig& side,
                    const std::optional<ProbeObject>& source_object, CheckReport& report) {
+  const auto clients = side_probe_clients(side, config.transfer);
   if (side.name == "destination") {
-    auto left = probe_destination(side, config.transfer, report.capabilities);
+    auto left = probe_destination(clients, side.bucket, side.prefix, report.capabilities);
     report.warnings.insert(report.warnings.end(), left.begin(), left.end());
     return;
   }
   for (auto f : {"content_md5", "additional_checksums"})
     report.capabilities.set(f, CapabilityState::not_probed, "s5j only reads the source");
   if (source_object) {
-    probe_reads(side, config.transfer, *source_object, report.capabilities);
+    probe_reads(clients, side.bucket, *source_object, report.capabilities);
     return;
   }
   const char* why = report.objects == 0 ? "no object under the prefix" : "no object with data under the prefix";
