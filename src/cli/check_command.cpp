@@ -34,6 +34,42 @@ std::string random_suffix() {
   return std::to_string(getpid()) + "-" + std::to_string(rd());
 }
 
+Capability list_v2_capability(const config::SideConfig& side, bool using_v1) {
+  if (side.list_api == s3::ListApi::v1)
+    return {"list_objects_v2", CapabilityState::not_probed, "configured list_api: v1: s5j lists with ListObjects v1"};
+  if (using_v1)
+    return {"list_objects_v2", CapabilityState::unsupported, "ListObjectsV2 refused: s5j lists with ListObjects v1"};
+  return {"list_objects_v2", CapabilityState::supported, "ListObjectsV2 answered"};
+}
+
+// The first object with data: the read probes need a byte to range over.
+std::optional<ProbeObject> first_object_with_data(const std::vector<s3::ObjectInfo>& objects) {
+  for (const auto& o : objects)
+    if (o.size > 0) return ProbeObject{.key = o.key, .etag = o.etag, .size = o.size};
+  return std::nullopt;
+}
+
+// What the object probes find (or why they do not run) on each side: the
+// destination gets a probe object of its own; the source is only read.
+void probe_objects(const config::Config& config, const config::SideConfig& side,
+                   const std::optional<ProbeObject>& source_object, CheckReport& report) {
+  const auto clients = side_probe_clients(side, config.transfer);
+  if (side.name == "destination") {
+    auto left = probe_destination(clients, side.bucket, side.prefix, report.capabilities);
+    report.warnings.insert(report.warnings.end(), left.begin(), left.end());
+    return;
+  }
+  for (auto f : {"content_md5", "additional_checksums"})
+    report.capabilities.set(f, CapabilityState::not_probed, "s5j only reads the source");
+  if (source_object) {
+    probe_reads(clients, side.bucket, *source_object, report.capabilities);
+    return;
+  }
+  const char* why = report.objects == 0 ? "no object under the prefix" : "no object with data under the prefix";
+  for (auto f : {"conditional_get", "head_part_number", "ranged_get"})
+    report.capabilities.set(f, CapabilityState::unknown, why);
+}
+
 }  // namespace
 
 CheckReport run_check(const config::Config& config, const config::SideConfig& side) {
@@ -121,6 +157,9 @@ CheckReport run_check(const config::Config& config, const config::SideConfig& si
   report.authenticated = true;
   report.bucket_found = true;
   report.list_v2 = !s3.using_list_v1();
+  report.capabilities.set(list_v2_capability(side, s3.using_list_v1()));
+  report.capabilities.set(chunked_signing_capability());
+  report.capabilities.set(virtual_host_capability(side, true));
 
   // 3. Server-side copy: copying a key that does not exist changes nothing;
   // NoSuchKey means the server implements CopyObject.
@@ -129,20 +168,37 @@ CheckReport run_check(const config::Config& config, const config::SideConfig& si
   if (copy) {
     (void)s3.delete_object(side.bucket, probe_key);  // cannot happen, but never leave litter
     report.server_side_copy = "supported";
+    report.capabilities.set("server_side_copy", CapabilityState::supported, "CopyObject of a missing key succeeded");
   } else if (copy.error().code == s3::kNoSuchKey) {
     report.server_side_copy = "supported";
+    report.capabilities.set("server_side_copy", CapabilityState::supported,
+                            "CopyObject of a missing key answered NoSuchKey");
   } else if (s3::is_unsupported_operation(copy.error())) {
     report.server_side_copy = "unsupported";
+    report.capabilities.set("server_side_copy", CapabilityState::unsupported,
+                            "CopyObject refused (" + copy.error().code + "): objects are read and written again");
+  } else {
+    report.capabilities.set("server_side_copy", CapabilityState::unknown,
+                            "CopyObject probe: " + copy.error().code + " (HTTP " +
+                                std::to_string(copy.error().http_status) + ")");
   }
 
-  // 4. Count everything under the prefix.
+  // 4. Count everything under the prefix; the first page also says whether
+  // listings are sorted, and gives the source's read probes their object.
   s3::ListRequest request{.bucket = side.bucket, .prefix = side.prefix};
   std::string last_continuation;
-  for (;;) {
+  std::optional<ProbeObject> source_object;
+  for (bool first_page = true;; first_page = false) {
     auto page = s3.list_objects(request);
     if (!page) {
       report.error = page.error();
       return report;
+    }
+    if (first_page) {
+      std::vector<std::string> keys;
+      for (const auto& o : page->objects) keys.push_back(o.key);
+      report.capabilities.set(sorted_listing_capability(keys));
+      source_object = first_object_with_data(page->objects);
     }
     for (const auto& o : page->objects) {
       ++report.objects;
@@ -159,31 +215,37 @@ CheckReport run_check(const config::Config& config, const config::SideConfig& si
     request.continuation = next;
   }
   report.list_v2 = !s3.using_list_v1();
+  report.capabilities.set(list_v2_capability(side, s3.using_list_v1()));
+
+  // 5. What the server honours on objects (after the count: the
+  // destination's probe objects are never counted).
+  probe_objects(config, side, source_object, report);
   return report;
 }
 
-nlohmann::json CheckReport::to_json() const {
-  nlohmann::json j;
+nlohmann::ordered_json CheckReport::to_json() const {
+  nlohmann::ordered_json j;
   j["side"] = side;
   j["bucket"] = bucket;
   j["prefix"] = prefix;
   j["region"] = region;
   j["credentials_origin"] = credentials_origin;
-  j["endpoints"] = nlohmann::json::array();
+  j["endpoints"] = nlohmann::ordered_json::array();
   for (const auto& e : endpoints) {
-    nlohmann::json ej{{"url", e.url}, {"ok", e.ok}, {"latency_ms", e.latency_ms}};
+    nlohmann::ordered_json ej{{"url", e.url}, {"ok", e.ok}, {"latency_ms", e.latency_ms}};
     if (!e.ok) ej["error"] = e.error;
     j["endpoints"].push_back(ej);
   }
   j["authenticated"] = authenticated;
   j["bucket_found"] = bucket_found;
-  j["list_v2"] = list_v2 ? nlohmann::json(*list_v2) : nlohmann::json(nullptr);
+  j["list_v2"] = list_v2 ? nlohmann::ordered_json(*list_v2) : nlohmann::ordered_json(nullptr);
   j["server_side_copy"] = server_side_copy;
   j["objects"] = objects;
   j["bytes"] = bytes;
   j["ok"] = !error.has_value();
   if (error) j["error"] = {{"code", error->code}, {"message", error->message}};
   j["warnings"] = warnings;
+  j["capabilities"] = capabilities.to_json();
   return j;
 }
 
@@ -200,10 +262,9 @@ std::string CheckReport::to_text() const {
   };
   if (!error || authenticated) line("authentication", authenticated ? "ok" : "FAILED");
   if (bucket_found) line("bucket", "found");
-  if (list_v2) line("ListObjectsV2", *list_v2 ? "supported" : "not supported (using ListObjects v1)");
-  if (bucket_found) line("server-side copy", server_side_copy);
   if (bucket_found && !error)
     line("objects", std::to_string(objects) + " (" + std::to_string(bytes) + " bytes, " + human_bytes(bytes) + ")");
+  if (bucket_found) out += capabilities.to_text();
   for (const auto& w : warnings) out += "  warning: " + w + "\n";
   if (error) out += "  error: " + error->message + "\n";
   return out;
@@ -282,7 +343,8 @@ int run_check_command(const CheckOptions& options) {
 
 void add_check_command(CLI::App& app, CommandAction& action) {
   auto options = std::make_shared<CheckOptions>();
-  auto* check = app.add_subcommand("check", "test connectivity, credentials and bucket of the source and/or destination");
+  auto* check = app.add_subcommand(
+      "check", "test connectivity, credentials and bucket of the source and/or destination, and what each honours");
   check->add_option("side", options->side, "src or dst (default: both)")
       ->check(CLI::IsMember({"src", "dst", "source", "destination"}));
   check->add_option("-c,--config", options->config_path, "config file")->capture_default_str();

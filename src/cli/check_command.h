@@ -1,6 +1,7 @@
 // `s5j check [src|dst]`: connectivity and credentials test for one side
 // (their src_connect_test.py / dest_connect_test.py), then a count of the
-// objects and bytes under the prefix.
+// objects and bytes under the prefix, and what the side's server honours
+// (cli/check_capabilities.h).
 #pragma once
 
 #include <cstdint>
@@ -11,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.h"
+#include "cli/check_capabilities.h"
 #include "config/config.h"
 
 namespace s5j::cli {
@@ -32,13 +34,14 @@ struct CheckReport {
   bool authenticated = false;
   bool bucket_found = false;
   std::optional<bool> list_v2;         // nullopt: not learned (an error came first)
-  std::string server_side_copy = "unknown";  // supported | unsupported | unknown
+  std::string server_side_copy = "unknown";  // supported | unsupported | unknown (also in capabilities)
   uint64_t objects = 0;
   uint64_t bytes = 0;
   std::optional<Error> error;  // the problem that stopped the check, if any
   std::vector<std::string> warnings;
+  Capabilities capabilities;
 
-  nlohmann::json to_json() const;
+  nlohmann::ordered_json to_json() const;
   std::string to_text() const;
 };
 

@@ -112,6 +112,7 @@ struct GetOptions {
   std::string if_match;  // ETag the object must still have (PreconditionFailed otherwise)
   int part_number = 0;   // GET ?partNumber=N
   uint64_t expected_size = 0;  // object size when known (a hint for buffer sizes; the range's length wins)
+  bool checksum_mode = false;  // HEAD: ask for the additional checksums (x-amz-checksum-mode: ENABLED)
 };
 
 // Request body for PUT / UploadPart: either in memory or opened per attempt.

@@ -85,6 +85,7 @@ Result<ObjectHead> S3Client::head_object(const std::string& bucket, const std::s
                         "HeadObject ?partNumber: this server refused it earlier in the run");
     call.query.push_back({"partNumber", std::to_string(options.part_number)});
   }
+  if (options.checksum_mode) call.headers.push_back({"x-amz-checksum-mode", "ENABLED"});
   const bool conditional = !options.if_match.empty() && honours_conditional_reads();
   if (conditional) call.headers.push_back({"If-Match", "\"" + options.if_match + "\""});
   auto r = execute(call);
