@@ -72,7 +72,7 @@ void probe_objects(const config::Config& config, const config::SideConfig& side,
 
 }  // namespace
 
-CheckReport run_check(const config::Config& config, const config::SideConfig& side) {
+CheckReport run_check(const config::Config& config, const config::SideConfig& side, const CheckScope& scope) {
   CheckReport report;
   report.side = side.name;
   report.bucket = side.bucket;
@@ -219,7 +219,12 @@ CheckReport run_check(const config::Config& config, const config::SideConfig& si
 
   // 5. What the server honours on objects (after the count: the
   // destination's probe objects are never counted).
-  probe_objects(config, side, source_object, report);
+  if (scope.probe_objects) {
+    probe_objects(config, side, source_object, report);
+  } else {
+    for (auto f : {"conditional_get", "head_part_number", "ranged_get", "content_md5", "additional_checksums"})
+      report.capabilities.set(f, CapabilityState::not_probed, "not probed before a transfer (s5j check probes it)");
+  }
   return report;
 }
 

@@ -45,7 +45,15 @@ struct CheckReport {
   std::string to_text() const;
 };
 
+struct CheckScope {
+  // The object probes (conditional GET, HEAD ?partNumber, ranged GET; on
+  // the destination also a probe object written and deleted): `s5j check`
+  // runs them; the pre-flight of `s5j transfer` does not (a run learns a
+  // refused feature from its first refusal, and writes nothing it need not).
+  bool probe_objects = true;
+};
+
 // Never fails as a call: problems are recorded in the report.
-CheckReport run_check(const config::Config& config, const config::SideConfig& side);
+CheckReport run_check(const config::Config& config, const config::SideConfig& side, const CheckScope& scope = {});
 
 }  // namespace s5j::cli

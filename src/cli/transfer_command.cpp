@@ -91,7 +91,7 @@ int preflight(const config::Config& config, TransferMode mode, const log::Redact
     }
   }
   for (const auto* side : {&config.source, &config.destination}) {
-    auto report = run_check(config, *side);
+    auto report = run_check(config, *side, {.probe_objects = false});
     std::cout << redactor.apply(report.to_text());
     if (report.error) {
       std::cerr << "s5j: " << redactor.apply(on_side(side->name, *report.error).message) << "\n";
