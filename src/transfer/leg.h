@@ -59,7 +59,7 @@ class Leg {
 
   const LegTraits& traits() const { return traits_; }
   // How fast this leg moves objects of each size (for the ETA; the run
-  // publishes it with every heartbeat).
+  // publishes it every kFiguresPeriod).
   LegPace& pace() { return pace_; }
 
   // The driver's side: set before start(). `wake_others` makes the run's

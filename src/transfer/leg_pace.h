@@ -1,6 +1,6 @@
 // LegPace: how fast one leg of this run moves objects, per object-size
 // class (ledger/size_class.h), for the ETA (ops/eta.h) and the per-worker
-// figures of `status`. The run publishes a snapshot with every heartbeat
+// figures of `status`. The run publishes a snapshot every kFiguresPeriod
 // (RunFigures on its lock row), so `status` in another process, and every
 // worker of a fleet, see the same figures.
 //

@@ -1,4 +1,4 @@
-// RunFigures: what a run publishes of itself with every heartbeat, on its
+// RunFigures: what a run publishes of itself every kFiguresPeriod (5 s), on its
 // lock rows (Ledger::set_run_figures), for `status` and the ETA in any
 // process and on any host of a fleet: its legs' pace (LegPace) and the
 // leases it holds. Stored as compact JSON; the ledger keeps it opaque.
