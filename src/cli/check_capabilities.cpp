@@ -203,6 +203,21 @@ Capability probe_ranged_get(const ProbeClientFactory& clients, const std::string
   return c;
 }
 
+// A PUT carrying a deliberately wrong `digest` header failed: refused as a
+// bad digest (the server checks it), refused as not implemented (it does
+// not take the header), or for another reason (nothing learned).
+void judge_refused_digest(Capability& c, const Error& e, const std::string& digest) {
+  if (e.code == s3::kBadDigest || e.code == "InvalidDigest") {
+    c.state = supported;
+    c.detail = "a wrong " + digest + " was refused: " + reason_of(e);
+  } else if (s3::is_unsupported_operation(e)) {
+    c.state = unsupported;
+    c.detail = "a PUT with " + digest + " was refused: " + reason_of(e);
+  } else {
+    c.detail = digest + " probe: " + reason_of(e);
+  }
+}
+
 Capability probe_content_md5(s3::S3Client& s3, const std::string& bucket, const std::string& key,
                              ProbeKeys& keys) {
   Capability c{.feature = "content_md5"};
@@ -212,15 +227,9 @@ Capability probe_content_md5(s3::S3Client& s3, const std::string& bucket, const 
   if (put) {
     c.state = unsupported;
     c.detail = "accepted a PUT with a wrong Content-MD5: the server does not check it";
-  } else if (put.error().code == s3::kBadDigest || put.error().code == "InvalidDigest") {
-    c.state = supported;
-    c.detail = "a wrong Content-MD5 was refused: " + reason_of(put.error());
-  } else if (s3::is_unsupported_operation(put.error())) {
-    c.state = unsupported;
-    c.detail = "a PUT with Content-MD5 was refused: " + reason_of(put.error());
-  } else {
-    c.detail = "Content-MD5 probe: " + reason_of(put.error());
+    return c;
   }
+  judge_refused_digest(c, put.error(), "Content-MD5");
   return c;
 }
 
@@ -234,15 +243,7 @@ Capability probe_additional_checksums(s3::S3Client& s3, const std::string& bucke
   auto put = s3.put_object(bucket, key, source);
   keys.put_tried(key, put);
   if (!put) {
-    if (put.error().code == s3::kBadDigest || put.error().code == "InvalidDigest") {
-      c.state = supported;
-      c.detail = "a wrong x-amz-checksum-crc32c was refused: " + reason_of(put.error());
-    } else if (s3::is_unsupported_operation(put.error())) {
-      c.state = unsupported;
-      c.detail = "a PUT with x-amz-checksum-crc32c was refused: " + reason_of(put.error());
-    } else {
-      c.detail = "x-amz-checksum-crc32c probe: " + reason_of(put.error());
-    }
+    judge_refused_digest(c, put.error(), "x-amz-checksum-crc32c");
     return c;
   }
   c.state = unsupported;

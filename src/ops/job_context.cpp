@@ -108,7 +108,8 @@ Result<std::optional<ActiveRun>> find_active_run(ledger::JobControl& ledger, led
     }
   }
   if (live == nullptr) return std::optional<ActiveRun>();
-  ActiveRun run{.holder = *live, .started_at = live->acquired_at, .command = {}, .other_processes = std::move(others)};
+  ActiveRun run{.holder = *live, .started_at = live->acquired_at, .command = {}, .other_processes = std::move(others),
+                .holders = *holders};
   auto runs = ledger.runs(job, 20);
   if (!runs) return std::unexpected(runs.error());
   for (const auto& r : *runs) {

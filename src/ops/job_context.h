@@ -66,6 +66,9 @@ struct ActiveRun {
   // Live holders of the job's other roles in other processes: `stage` and
   // `drain` run side by side as two processes (one entry per process).
   std::vector<ledger::LockHolder> other_processes;
+  // Every lock row of the job as read (one per role held), for `status`'s
+  // workers and their published figures.
+  std::vector<ledger::LockHolder> holders;
 };
 
 // The run holding a lock of the job now, if any (the whole-job lock first,

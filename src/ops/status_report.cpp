@@ -221,9 +221,8 @@ Result<StatusReport> collect_status(const config::Config& config, JobContext& co
 
   const TimePoint now = report.generated_at;
   const bool running = report.run && report.run->active;
-  auto holders = ledger.job_lock_holders(job);
-  if (!holders) return std::unexpected(holders.error());
-  report.workers = live_workers(*holders, now);
+  // No active run: no live holder, so no worker either.
+  if (*active) report.workers = live_workers((*active)->holders, now);
   auto by_size = ledger.totals_by_size_class(job);
   if (!by_size) return std::unexpected(by_size.error());
   std::array<SizeClassRemaining, ledger::kSizeClasses> left{};

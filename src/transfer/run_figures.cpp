@@ -26,8 +26,9 @@ std::string encode_run_figures(const RunFigures& figures) {
 std::optional<RunFigures> parse_run_figures(std::string_view text) {
   if (text.empty()) return std::nullopt;
   auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object() || j.value("v", 0) != kVersion) return std::nullopt;
+  if (j.is_discarded() || !j.is_object()) return std::nullopt;
   try {
+    if (j.at("v").get<int>() != kVersion) return std::nullopt;
     RunFigures f;
     f.leases_held = j.at("leases").get<uint64_t>();
     for (const auto& l : j.at("legs")) {

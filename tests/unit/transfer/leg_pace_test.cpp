@@ -110,6 +110,8 @@ TEST(RunFigures, TextItCannotReadIsNoFiguresNotAnError) {
   EXPECT_FALSE(parse_run_figures(""));
   EXPECT_FALSE(parse_run_figures("not json"));
   EXPECT_FALSE(parse_run_figures(R"({"v":2,"leases":1,"legs":[]})"));  // a later release's
+  EXPECT_FALSE(parse_run_figures(R"({"v":"1","leases":1,"legs":[]})"));
+  EXPECT_FALSE(parse_run_figures(R"({"leases":1,"legs":[]})"));
   EXPECT_FALSE(parse_run_figures(R"({"v":1,"leases":"many","legs":[]})"));
   EXPECT_FALSE(parse_run_figures(R"({"v":1,"leases":1,"legs":[{"leg":"copy","busy":1,"ops":1,"bps":1,"classes":[]}]})"));
 }
