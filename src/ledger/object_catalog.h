@@ -51,6 +51,14 @@ class ObjectCatalog {
   // the upload's retry as an attempt; else `pending`); returns how many.
   // Durable on return.
   virtual Result<uint64_t> requeue_failed(JobId job) = 0;
+  // Sends back to `pending` every record of the job whose staged copy is on
+  // a host named and not in `present_hosts` (StagedCopy::host; an unknown
+  // host is left alone): staged, failed with that copy, and uploading once
+  // its lease expired. Their staged copy is cleared (the file is out of
+  // reach: it is fetched from the source again) and their fencing epoch
+  // moves, so the absent host's queued transitions no longer apply. One
+  // transaction; durable on return; returns how many.
+  virtual Result<uint64_t> unstage_absent_hosts(JobId job, std::span<const std::string> present_hosts) = 0;
 
   // ---- Status ----
   // One entry per state of the job's mode (zeros included), pipeline order.

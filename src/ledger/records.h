@@ -53,6 +53,11 @@ struct StagedCopy {
   // The source object's metadata (Content-Type, x-amz-meta-*, ...) as the
   // engine serialized it: opaque to the ledger, given to the upload leg.
   std::string metadata;
+  // The host whose volumes hold the file (JobRun's host name): with
+  // cooperating workers on several hosts only that host can upload it.
+  // Empty when unknown (staged before the ledger kept it): any host may
+  // claim it, and one that cannot find the file sends it back to pending.
+  std::string host;
   bool operator==(const StagedCopy&) const = default;
 };
 
@@ -115,6 +120,10 @@ struct ClaimRequest {
   std::string owner;
   std::chrono::milliseconds lease{std::chrono::minutes(5)};
   std::vector<ObjectState> from{ObjectState::pending};
+  // Set: records with a staged copy are handed out only when it is on this
+  // host (StagedCopy::host) or on an unknown one. The relay's upload leg on
+  // a cooperative ledger sets it: other hosts' files are not readable here.
+  std::optional<std::string> staged_host;
 };
 
 struct StateTotals {

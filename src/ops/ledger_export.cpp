@@ -52,8 +52,8 @@ Json or_null(const std::optional<TimePoint>& t) { return t ? Json(format_iso8601
 constexpr const char* kColumns[] = {
     "id",         "key",           "state",       "size",       "source_etag",  "source_last_modified",
     "dest_etag",  "md5",           "crc32c",      "attempts",   "last_error",   "error_at",
-    "staged_volume", "staged_path", "staged_size", "staged_md5", "staged_crc32c", "lease_owner",
-    "lease_expires", "created_at", "updated_at"};
+    "staged_volume", "staged_path", "staged_size", "staged_md5", "staged_crc32c", "staged_host",
+    "lease_owner", "lease_expires", "created_at", "updated_at"};
 
 }  // namespace
 
@@ -138,6 +138,7 @@ std::string export_csv_line(const ObjectRecord& r) {
       st ? std::to_string(st->size) : std::string(),
       st ? md5_hex(st->md5) : std::string(),
       st && st->crc32c ? crc_hex(*st->crc32c) : std::string(),
+      st ? csv_field(st->host) : std::string(),
       csv_field(r.lease_owner),
       time_text(r.lease_expires),
       format_iso8601(r.created_at),
@@ -175,6 +176,7 @@ std::string export_jsonl_line(const ObjectRecord& r) {
   j["staged_size"] = st ? Json(st->size) : Json(nullptr);
   j["staged_md5"] = st ? or_null(md5_hex(st->md5)) : Json(nullptr);
   j["staged_crc32c"] = st && st->crc32c ? Json(crc_hex(*st->crc32c)) : Json(nullptr);
+  j["staged_host"] = st ? or_null(st->host) : Json(nullptr);
   j["lease_owner"] = or_null(r.lease_owner);
   j["lease_expires"] = or_null(r.lease_expires);
   j["created_at"] = format_iso8601(r.created_at);

@@ -98,6 +98,7 @@ std::optional<ledger::ObjectRecord> ClaimDispatcher::next() {
       request.owner = settings_.owner;
       request.lease = settings_.lease;
       request.from = settings_.from;
+      request.staged_host = settings_.staged_host;
       claimed = ledger_.claim(request);
     }
     lock.lock();

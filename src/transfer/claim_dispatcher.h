@@ -72,6 +72,7 @@ struct DispatcherSettings {
   size_t claim_batch = 32;
   std::chrono::milliseconds lease{std::chrono::minutes(5)};
   const Clock* clock = &SystemClock::instance();  // for the leases' age; not owned
+  std::optional<std::string> staged_host;          // ClaimRequest::staged_host
 };
 
 class ClaimDispatcher {

@@ -6,13 +6,15 @@
 namespace s5j::transfer {
 namespace {
 
-LegTraits drain_traits(const RelaySettings& s) {
+LegTraits drain_traits(const RelaySettings& s, const RunContext& context) {
   LegTraits t;
   t.name = "drain";
   t.claims = ledger::ObjectState::staged;
   t.working = ledger::ObjectState::uploading;
   t.started_event = "upload_started";
   t.workers = s.workers;
+  // Hosts of a shared ledger each upload the files on their own volumes.
+  if (context.ledger.cooperative()) t.staged_host = context.run.host();
   return t;
 }
 
@@ -35,7 +37,7 @@ StagedUploadSettings upload_settings(const RelaySettings& s) {
 
 DrainLeg::DrainLeg(RunContext& context, const RelaySettings& settings, staging::Stager& stager, RelayActivity& activity,
                    s3::S3Client& destination, SideGate& gate)
-    : Leg(context, drain_traits(settings)),
+    : Leg(context, drain_traits(settings, context)),
       settings_(settings),
       stager_(stager),
       activity_(activity),
@@ -44,6 +46,7 @@ DrainLeg::DrainLeg(RunContext& context, const RelaySettings& settings, staging::
       part_pool_(static_cast<size_t>(std::max(1, settings.part_threads))),
       uploader_(upload_settings(settings), destination, context.transitions, stager, budget_, part_pool_,
                 context.events),
+      absent_hosts_(context, absent_host_period(settings.lease)),
       last_requeue_(context.clock.steady_now()) {}
 
 Result<bool> DrainLeg::stage_run_active() {
@@ -63,6 +66,12 @@ ClaimDispatcher::Idle DrainLeg::on_idle() {
   using Idle = ClaimDispatcher::Idle;
   const auto& s = settings_;
   activity_.drain_idle();
+  if (s.role == RelayRole::drain) {
+    // No stage leg here to do it: what absent hosts staged goes back to
+    // pending for the next stage run, and stops holding this drain up.
+    auto unstaged = absent_hosts_.sweep_if_due();
+    if (!unstaged) return idle_failed(unstaged.error());
+  }
   if (s.once) {
     Result<bool> more = false;
     if (s.role == RelayRole::relay) {

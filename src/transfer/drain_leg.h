@@ -19,6 +19,10 @@
 //     Continuous mode waits for the gate to open and uploads it again (the
 //     stage leg waits too: nothing is staged for a destination that cannot
 //     take it); `once` stops the run with the refusal (its exit code).
+//   * on a cooperative ledger (several hosts) it claims only the copies
+//     staged on this host; a drain without a stage leg in its process sends
+//     back what absent hosts had staged (AbsentHostSweep), so that it stops
+//     waiting for uploads that nobody can make.
 //   * idle: continuous mode polls the ledger every poll interval (and puts
 //     failed objects back in line every scan_interval); `once` ends when
 //     nothing is left to upload and, for role drain, no stage run of the job
@@ -32,6 +36,7 @@
 
 #include "s3/s3_client.h"
 #include "staging/stager.h"
+#include "transfer/absent_hosts.h"
 #include "transfer/byte_budget.h"
 #include "transfer/leg.h"
 #include "transfer/relay_activity.h"
@@ -65,6 +70,7 @@ class DrainLeg final : public Leg {
   ByteBudget budget_;
   WorkerPool part_pool_;
   StagedUploader uploader_;
+  AbsentHostSweep absent_hosts_;                        // the claiming thread's
   std::chrono::steady_clock::time_point last_requeue_;  // the claiming thread only
   bool claimed_after_stage_ended_ = false;              // the claiming thread only
 };

@@ -1,4 +1,6 @@
 #include "transfer/job_run.h"
+
+#include <cstdlib>
 #include "ledger/ledger_error.h"
 
 #include <signal.h>
@@ -9,6 +11,10 @@
 namespace s5j::transfer {
 
 std::string local_host_name() {
+  // Machines that share a host name (clones of one image, containers on
+  // one network namespace) must be told apart in a shared ledger: their
+  // staged files and their dead processes are theirs alone.
+  if (const char* named = std::getenv("S5J_HOST_NAME"); named != nullptr && *named != '\0') return named;
   char buf[256] = {};
   if (::gethostname(buf, sizeof buf - 1) != 0) return "localhost";
   return buf;
@@ -36,10 +42,6 @@ Status JobRun::begin() {
   if (!job) return std::unexpected(job.error());
   job_ = job->id;
   if (auto l = acquire_lock(); !l) return l;
-  if (auto other = run_on_another_host(); !other) {
-    (void)ledger_.release_job_lock(job_, owner_);
-    return other;
-  }
   {
     std::lock_guard lock(activity_mutex_);  // set_activity() may come from a signal thread
     locked_ = true;
@@ -120,21 +122,6 @@ Status JobRun::acquire_lock() {
                           ") and start again");
   }
   return make_error(ErrorKind::fatal, ledger::kAlreadyRunning, "could not take the lock of job '" + settings_.job + "'");
-}
-
-Status JobRun::run_on_another_host() {
-  if (!settings_.one_host || !ledger_.cooperative()) return {};
-  auto holders = ledger_.job_lock_holders(job_);
-  if (!holders) return std::unexpected(holders.error());
-  const auto now = clock_.now();
-  for (const auto& h : *holders) {
-    if (h.host == host_ || h.expires_at <= now) continue;
-    return make_error(ErrorKind::fatal, ledger::kAlreadyRunning,
-                      "job '" + settings_.job + "' is relayed on " + h.host + " (pid " + std::to_string(h.pid) +
-                          "): a staged relay of one job runs on one host, whose volumes hold its staged files; "
-                          "run this one on " + h.host + ", or stop that one first");
-  }
-  return {};
 }
 
 void JobRun::finish(const std::string& outcome, int exit_code) {

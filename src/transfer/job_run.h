@@ -45,11 +45,6 @@ struct JobRunSettings {
   ledger::JobMode mode = ledger::JobMode::direct;
   std::string command = "sync";     // for the run history
   std::vector<std::string> roles;   // lock roles; empty: the whole job
-  // On a cooperative ledger: the job's runs must all be on one host (the
-  // staged relay: its staged files are on this host's volumes, which a run
-  // elsewhere cannot read). A live run of the job on another host makes
-  // begin() fail with AlreadyRunning naming it.
-  bool one_host = false;
   std::chrono::milliseconds lock_ttl{std::chrono::minutes(2)};
   // On a cooperative ledger, where the lock is a worker's registration: a
   // dead worker drops out of `status` once this passes (the leases' time).
@@ -57,7 +52,8 @@ struct JobRunSettings {
   std::string version = "0.1.0";
 };
 
-// This machine's host name, and whether a pid is alive here.
+// This machine's host name (S5J_HOST_NAME when set and not empty, else
+// gethostname), and whether a pid is alive here.
 std::string local_host_name();
 bool local_process_alive(int64_t pid);
 
@@ -102,9 +98,6 @@ class JobRun {
 
  private:
   Status acquire_lock();
-  // JobRunSettings::one_host: AlreadyRunning when a live run of the job
-  // holds a lock on another host.
-  Status run_on_another_host();
 
   const JobRunSettings settings_;
   ledger::Ledger& ledger_;

@@ -25,6 +25,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "ledger/ledger.h"
@@ -47,6 +48,9 @@ struct LegTraits {
   s3::S3Client* source = nullptr;
   std::string source_bucket;
   uint32_t max_source_changes = 5;
+  // Set: claims take staged copies on this host only (ClaimRequest::
+  // staged_host): the relay's upload leg on a cooperative ledger.
+  std::optional<std::string> staged_host;
 };
 
 class Leg {

@@ -31,9 +31,6 @@ JobRunSettings run_settings(const RelaySettings& s) {
   r.command = s.command.empty() ? std::string(to_string(s.role)) : s.command;
   r.version = s.version;
   r.shared_lock_ttl = s.lease;
-  // Several relay processes of one job share a host's volumes; a second
-  // host could not read the first one's staged files.
-  r.one_host = true;
   // Two runs of one role exclude each other; stage and drain do not.
   if (s.role != RelayRole::drain) r.roles.push_back("stage");
   if (s.role != RelayRole::stage) r.roles.push_back("drain");
@@ -147,7 +144,8 @@ struct RelayEngine::State final : RunSpec {
       stager = std::move(*opened);
     }
     activity.set_stager(stager.get());
-    auto cleaned = clean_staging(*stager, ledger, job(), has_stage(), events);
+    const auto own_host = ledger.cooperative() ? std::optional<std::string>(local_host_name()) : std::nullopt;
+    auto cleaned = clean_staging(*stager, ledger, job(), has_stage(), events, own_host);
     if (!cleaned) return std::unexpected(cleaned.error());
     report.partials_removed = cleaned->partials_removed;
     report.stale_removed = cleaned->stale_removed;

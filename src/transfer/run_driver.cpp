@@ -121,6 +121,7 @@ void RunDriver::create_legs() {
     ds.job = run_.job();
     ds.owner = run_.owner();
     ds.from = {t.claims};
+    ds.staged_host = t.staged_host;
     ds.claim_batch = static_cast<size_t>(std::max(32, t.workers * 2));
     ds.lease = settings_.lease;
     ds.clock = &clock_;

@@ -29,6 +29,7 @@ StageLeg::StageLeg(RunContext& context, const RelaySettings& settings, staging::
       part_pool_(static_cast<size_t>(std::max(1, settings.part_threads))),
       fetcher_({settings.source_bucket, settings.part_size, settings.multipart_threshold}, source, stager, part_pool_,
                context.events),
+      absent_hosts_(context, absent_host_period(settings.lease)),
       last_scan_(context.clock.steady_now()) {}
 
 StageLeg::~StageLeg() { finish(); }
@@ -99,12 +100,18 @@ void StageLeg::admitted_done() {
 ObjectOutcome StageLeg::transfer(const ledger::ObjectRecord& record) {
   ObjectOutcome out = fetcher_.fetch(record, stop_.get_token());
   admitted_done();  // admit() counted it into its batch
+  // Other hosts of a shared ledger cannot read this host's volumes.
+  if (out.update.staged && ctx_.ledger.cooperative()) out.update.staged->host = ctx_.run.host();
   return out;
 }
 
 ClaimDispatcher::Idle StageLeg::on_idle() {
   using Idle = ClaimDispatcher::Idle;
   const auto& s = settings_;
+  // What a host that is gone had staged is fetched again here.
+  auto unstaged = absent_hosts_.sweep_if_due();
+  if (!unstaged) return idle_failed(unstaged.error());
+  if (*unstaged > 0) return Idle::claim_again;
   if (s.once) {
     activity_.stage_idle();
     if (s.role == RelayRole::stage)
@@ -122,7 +129,9 @@ ClaimDispatcher::Idle StageLeg::on_idle() {
     // Whole seconds, so that waking up early (the drain woke us) names the
     // same next scan and writes nothing.
     activity_.stage_scanning(std::chrono::ceil<std::chrono::seconds>(ctx_.clock.now() + left));
-    return dispatcher().idle_wait(std::max(left, std::chrono::milliseconds(1))) ? Idle::claim_again : Idle::done;
+    auto wait = std::max(left, std::chrono::milliseconds(1));
+    if (ctx_.ledger.cooperative()) wait = std::min(wait, absent_hosts_.period());  // sweep again in time
+    return dispatcher().idle_wait(wait) ? Idle::claim_again : Idle::done;
   }
   // Everything listed is staged: look for new objects, like the original.
   scanning_ = true;

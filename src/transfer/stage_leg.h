@@ -17,6 +17,9 @@
 //   * while the destination refuses the run (the relay's SideGate, when
 //     the drain runs in this process), admit() waits: nothing is staged
 //     that could not be uploaded;
+//   * on a cooperative ledger each staged copy names this host, and when
+//     idle the leg sends back what absent hosts had staged (AbsentHostSweep)
+//     and fetches it again;
 //   * idle: continuous mode lists the source again every scan_interval
 //     (`scanning`, via `scan`); `once` ends the leg (role stage) or waits
 //     until no object of the job is left in flight (role relay: the drain
@@ -35,6 +38,7 @@
 
 #include "s3/s3_client.h"
 #include "staging/stager.h"
+#include "transfer/absent_hosts.h"
 #include "transfer/leg.h"
 #include "transfer/relay_activity.h"
 #include "transfer/relay_settings.h"
@@ -75,6 +79,7 @@ class StageLeg final : public Leg {
   WorkerPool part_pool_;
   StagedFetcher fetcher_;
   std::stop_source stop_;
+  AbsentHostSweep absent_hosts_;  // the claiming thread's
   std::atomic<bool> scanning_{false};
   std::chrono::steady_clock::time_point last_scan_;  // used by the claiming thread only
 

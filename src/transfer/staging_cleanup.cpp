@@ -5,7 +5,7 @@
 namespace s5j::transfer {
 
 Result<CleanupStats> clean_staging(staging::Stager& stager, ledger::ObjectCatalog& ledger, ledger::JobId job,
-                                   bool stage_role, log::EventLog& events) {
+                                   bool stage_role, log::EventLog& events, const std::optional<std::string>& own_host) {
   CleanupStats stats;
   if (stage_role) {
     auto removed = stager.discard_partials();
@@ -20,7 +20,9 @@ Result<CleanupStats> clean_staging(staging::Stager& stager, ledger::ObjectCatalo
     auto record = ledger.get_object(ledger::ObjectId{entry.id});
     if (!record) return std::unexpected(record.error());
     bool keep = false;
-    if (*record && (*record)->job == job) {
+    const auto& staged = *record ? (*record)->staged : std::nullopt;
+    const bool elsewhere = own_host && staged && !staged->host.empty() && staged->host != *own_host;
+    if (*record && (*record)->job == job && !elsewhere) {
       const auto state = (*record)->state;
       if (stage_role) {
         keep = state == ledger::ObjectState::staged || state == ledger::ObjectState::uploading ||

@@ -20,6 +20,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string>
 
 #include "ledger/object_catalog.h"
 #include "log/event_log.h"
@@ -33,7 +35,11 @@ struct CleanupStats {
   uint64_t kept = 0;
 };
 
+// `own_host`: on a cooperative ledger, this host's name. A file whose record
+// names another host's staged copy is stale whatever the role: this host
+// was taken for gone and the object was fetched again elsewhere.
 Result<CleanupStats> clean_staging(staging::Stager& stager, ledger::ObjectCatalog& ledger, ledger::JobId job,
-                                   bool stage_role, log::EventLog& events);
+                                   bool stage_role, log::EventLog& events,
+                                   const std::optional<std::string>& own_host = std::nullopt);
 
 }  // namespace s5j::transfer

@@ -50,6 +50,7 @@ ObjectRecord read_object(const Rows& rows, int i) {
     if (!rows.is_null(i, 18)) s.md5 = md5_from_bytes(rows.bytea(i, 18));
     if (!rows.is_null(i, 19)) s.crc32c = static_cast<uint32_t>(rows.i64(i, 19));
     if (!rows.is_null(i, 22)) s.metadata = rows.bytea(i, 22);
+    if (!rows.is_null(i, 24)) s.host = rows.text(i, 24);
     r.staged = std::move(s);
   }
   r.created_at = from_ms(rows.i64(i, 20));

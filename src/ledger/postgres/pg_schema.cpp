@@ -159,9 +159,14 @@ constexpr const char* kV2 =
     "UPDATE job_locks SET renewed_at = acquired_at;\n"
     "ALTER TABLE job_locks ADD COLUMN figures text;\n";
 
+// The host whose volumes hold a staged copy (StagedCopy::host), as SQLite's
+// schema 14 has it.
+constexpr const char* kV3 = "ALTER TABLE objects ADD COLUMN staged_host text;\n";
+
 constexpr std::array kMigrations{
     Migration{1, "the ledger's tables as SQLite's schema 12 has them", kV1},
     Migration{2, "totals by size class, lock heartbeats and run figures", kV2},
+    Migration{3, "the host of each staged copy", kV3},
 };
 
 }  // namespace

@@ -44,7 +44,9 @@ Result<std::vector<ObjectRecord>> PostgresLedger::claim(const ClaimRequest& requ
   auto claim_step = [&](ObjectState s, size_t room) {
     return pg::Step{
         "WITH picked AS (SELECT id FROM objects WHERE job_id = $1 AND state = $2 AND lease_expires <= $3 "
-        "AND state <> 'verified' LIMIT $4 FOR UPDATE SKIP LOCKED) "
+        "AND state <> 'verified' "
+        "AND ($7::text IS NULL OR staged_path IS NULL OR staged_host IS NULL OR staged_host = $7) "
+        "LIMIT $4 FOR UPDATE SKIP LOCKED) "
         "UPDATE objects o SET lease_owner = $5, lease_expires = $6, lease_epoch = o.lease_epoch + 1, updated_at = $3 "
         "FROM picked WHERE o.id = picked.id RETURNING " S5J_PG_OBJECT_COLUMNS_O,
         Params()
@@ -53,7 +55,8 @@ Result<std::vector<ObjectRecord>> PostgresLedger::claim(const ClaimRequest& requ
             .i64(now)
             .i64(static_cast<int64_t>(room))
             .text(request.owner)
-            .i64(now + request.lease.count())};
+            .i64(now + request.lease.count())
+            .opt_text(request.staged_host)};
   };
   // One transaction, each state's claim in the round trip of the step
   // before it (BEGIN with the first, COMMIT with the last).

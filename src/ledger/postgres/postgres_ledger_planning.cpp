@@ -1,6 +1,6 @@
 // PostgresLedger, the ObjectCatalog part: planning (merging a source
-// listing, a page in a few statements) and putting failed records back in
-// line.
+// listing, a page in a few statements) and putting failed records, and
+// those staged on absent hosts, back in line.
 #include <map>
 
 #include "ledger/postgres/pg_rows.h"
@@ -110,7 +110,7 @@ Status PostgresLedger::upsert_listed_locked(pg::Connection& c, JobId job, std::s
     auto upd = c.exec(
         "UPDATE objects o SET size = v.s, source_etag = v.e, source_mtime = v.m, state = 'pending', attempts = 0, "
         "last_error = NULL, error_at = NULL, md5 = NULL, crc32c = NULL, dest_etag = NULL, lease_owner = NULL, "
-        "lease_expires = 0, staged_volume = NULL, staged_path = NULL, staged_size = NULL, staged_md5 = NULL, "
+        "lease_expires = 0, staged_volume = NULL, staged_host = NULL, staged_path = NULL, staged_size = NULL, staged_md5 = NULL, "
         "staged_crc32c = NULL, staged_metadata = NULL, updated_at = $5 "
         "FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[]) AS v(id, s, e, m) WHERE o.id = v.id",
         Params().array(ch_ids.str()).array(ch_sizes.str()).array(ch_etags.str()).array(ch_mtimes.str()).i64(now));
@@ -159,6 +159,41 @@ Result<uint64_t> PostgresLedger::requeue_failed(JobId job) {
       Params().i64(job.value).i64(now));
   if (!r) return std::unexpected(r.error());
   for (int i = 0; i < r->size(); ++i) totals.move(job, ObjectState::failed, ObjectState::pending, r->i64(i, 0));
+  n += static_cast<uint64_t>(r->size());
+  if (auto st = totals.apply(**c); !st) return std::unexpected(st.error());
+  if (auto st = txn->commit(); !st) return std::unexpected(st.error());
+  return n;
+}
+
+Result<uint64_t> PostgresLedger::unstage_absent_hosts(JobId job, std::span<const std::string> present_hosts) {
+  ArrayLiteral present;
+  for (const auto& h : present_hosts) present.text(h);
+  std::lock_guard lock(db_mu_);
+  auto c = conn_locked();
+  if (!c) return std::unexpected(c.error());
+  auto txn = pg::Transaction::begin(**c);
+  if (!txn) return std::unexpected(txn.error());
+  const int64_t now = now_ms();
+  pg::TotalsDelta totals;
+  uint64_t n = 0;
+  // The old state comes back with each row (a self-join sees the row as it
+  // was), for the totals. Rows another worker holds locked are skipped:
+  // they are being written right now, so not abandoned; the next sweep
+  // sees them.
+  auto r = (*c)->exec(
+      "WITH picked AS (SELECT id, state FROM objects WHERE job_id = $1 AND state = ANY('{staged,failed,uploading}') "
+      "AND lease_expires <= $3 AND staged_path IS NOT NULL AND staged_host IS NOT NULL "
+      "AND NOT (staged_host = ANY($2::text[])) FOR UPDATE SKIP LOCKED) "
+      "UPDATE objects o SET state = 'pending', lease_owner = NULL, lease_expires = 0, lease_epoch = o.lease_epoch + 1, "
+      "staged_volume = NULL, staged_path = NULL, staged_size = NULL, staged_md5 = NULL, staged_crc32c = NULL, "
+      "staged_metadata = NULL, staged_host = NULL, updated_at = $3 FROM picked WHERE o.id = picked.id "
+      "RETURNING picked.state, o.size",
+      Params().i64(job.value).array(present.str()).i64(now));
+  if (!r) return std::unexpected(r.error());
+  for (int i = 0; i < r->size(); ++i) {
+    totals.move(job, parse_object_state(r->text(i, 0)).value_or(ObjectState::staged), ObjectState::pending,
+                r->i64(i, 1));
+  }
   n += static_cast<uint64_t>(r->size());
   if (auto st = totals.apply(**c); !st) return std::unexpected(st.error());
   if (auto st = txn->commit(); !st) return std::unexpected(st.error());

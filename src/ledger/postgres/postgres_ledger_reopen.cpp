@@ -39,7 +39,7 @@ Result<std::vector<ObjectId>> PostgresLedger::reopen_verified(JobId job, std::sp
   // object; attempts stay (the object's history).
   auto upd = (*c)->exec(
       "UPDATE objects o SET state = 'pending', last_error = v.reason, error_at = $7, md5 = NULL, crc32c = NULL, "
-      "dest_etag = NULL, lease_owner = NULL, lease_expires = 0, staged_volume = NULL, staged_path = NULL, "
+      "dest_etag = NULL, lease_owner = NULL, lease_expires = 0, staged_volume = NULL, staged_host = NULL, staged_path = NULL, "
       "staged_size = NULL, staged_md5 = NULL, staged_crc32c = NULL, updated_at = $7 "
       "FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::bigint[], $6::text[]) AS v(id, size, etag, upd, reason) "
       "WHERE o.id = v.id AND o.job_id = $1 AND o.state = 'verified' AND o.size = v.size AND o.source_etag = v.etag "

@@ -43,6 +43,7 @@ struct Row {
   std::optional<Md5Bytes> staged_md5;
   std::optional<uint32_t> staged_crc32c;
   std::optional<std::string> staged_metadata;
+  std::optional<std::string> staged_host;
   int64_t updated_at = 0;
   bool dirty = false;
 };
@@ -159,6 +160,7 @@ std::optional<Rejection> apply_transition(const Transition& t, Row* row, int64_t
     row->staged_md5 = u.staged->md5;
     row->staged_crc32c = u.staged->crc32c;
     row->staged_metadata = u.staged->metadata.empty() ? std::nullopt : std::optional<std::string>(u.staged->metadata);
+    row->staged_host = u.staged->host.empty() ? std::nullopt : std::optional<std::string>(u.staged->host);
   } else if (t.to == ObjectState::pending) {
     // Back to pending means "fetch it from the source again".
     row->staged_volume.reset();
@@ -167,6 +169,7 @@ std::optional<Rejection> apply_transition(const Transition& t, Row* row, int64_t
     row->staged_md5.reset();
     row->staged_crc32c.reset();
     row->staged_metadata.reset();
+    row->staged_host.reset();
   }
   totals.move(t.job, t.from, t.to, row->size);
   row->state = t.to;
@@ -263,7 +266,7 @@ Status PostgresLedger::apply_batch_locked(pg::Connection& c, const std::vector<Q
     steps.push_back(pg::Step{
         "SELECT id, job_id, state, lease_owner, lease_expires, lease_epoch, attempts, md5, crc32c, dest_etag, "
         "source_etag, size, last_error, error_at, staged_volume, staged_path, staged_size, staged_md5, "
-        "staged_crc32c, staged_metadata, updated_at FROM objects WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE",
+        "staged_crc32c, staged_metadata, updated_at, staged_host FROM objects WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE",
         Params().array(ids.str())});
   }
   if (!upload_ids.empty()) {
@@ -302,6 +305,7 @@ Status PostgresLedger::apply_batch_locked(pg::Connection& c, const std::vector<Q
       row.staged_crc32c = opt_crc(r, i, 18);
       if (!r.is_null(i, 19)) row.staged_metadata = r.bytea(i, 19);
       row.updated_at = r.i64(i, 20);
+      row.staged_host = opt_text(r, i, 21);
       rows.emplace(r.i64(i, 0), std::move(row));
     }
   }
@@ -348,7 +352,7 @@ Status PostgresLedger::apply_batch_locked(pg::Connection& c, const std::vector<Q
   // Round trip two: the final rows, one statement per table, and COMMIT.
   steps.clear();
   ArrayLiteral ids, states, attempts, owners, expires, md5s, crcs, dest_etags, errors, error_ats, volumes, paths,
-      staged_sizes, staged_md5s, staged_crcs, metadata, updated;
+      staged_sizes, staged_md5s, staged_crcs, metadata, updated, hosts;
   for (const auto& [id, row] : rows) {
     if (!row.dirty) continue;
     ids.i64(id);
@@ -368,17 +372,18 @@ Status PostgresLedger::apply_batch_locked(pg::Connection& c, const std::vector<Q
     staged_crcs.opt_i64(pg::opt_u32(row.staged_crc32c));
     metadata.opt_bytea(row.staged_metadata);
     updated.i64(row.updated_at);
+    hosts.opt_text(row.staged_host);
   }
   if (!ids.empty()) {
     steps.push_back(pg::Step{
         "UPDATE objects o SET state = v.state, attempts = v.attempts, lease_owner = v.owner, lease_expires = v.expires, "
         "md5 = v.md5, crc32c = v.crc, dest_etag = v.dest_etag, last_error = v.err, error_at = v.err_at, "
         "staged_volume = v.vol, staged_path = v.path, staged_size = v.ssize, staged_md5 = v.smd5, "
-        "staged_crc32c = v.scrc, staged_metadata = v.meta, updated_at = v.upd "
+        "staged_crc32c = v.scrc, staged_metadata = v.meta, updated_at = v.upd, staged_host = v.host "
         "FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::bigint[], $6::bytea[], $7::bigint[], "
         "$8::text[], $9::text[], $10::bigint[], $11::text[], $12::text[], $13::bigint[], $14::bytea[], $15::bigint[], "
-        "$16::bytea[], $17::bigint[]) AS v(id, state, attempts, owner, expires, md5, crc, dest_etag, err, err_at, vol, "
-        "path, ssize, smd5, scrc, meta, upd) WHERE o.id = v.id",
+        "$16::bytea[], $17::bigint[], $18::text[]) AS v(id, state, attempts, owner, expires, md5, crc, dest_etag, err, "
+        "err_at, vol, path, ssize, smd5, scrc, meta, upd, host) WHERE o.id = v.id",
         Params()
             .array(ids.str())
             .array(states.str())
@@ -396,7 +401,8 @@ Status PostgresLedger::apply_batch_locked(pg::Connection& c, const std::vector<Q
             .array(staged_md5s.str())
             .array(staged_crcs.str())
             .array(metadata.str())
-            .array(updated.str())});
+            .array(updated.str())
+            .array(hosts.str())});
   }
   if (!parts.empty()) {
     ArrayLiteral refs, numbers, offsets, sizes, etags, pmd5s, pcrcs, done;

@@ -81,6 +81,7 @@ class SqliteLedger final : public Ledger {
   Result<std::optional<ObjectRecord>> get_object(ObjectId id) override;
   Result<std::vector<ObjectId>> reopen_verified(JobId job, std::span<const ReopenRequest> requests) override;
   Result<uint64_t> requeue_failed(JobId job) override;
+  Result<uint64_t> unstage_absent_hosts(JobId job, std::span<const std::string> present_hosts) override;
   Result<std::vector<StateTotals>> totals(JobId job) override;
   Result<std::vector<SizeClassTotals>> totals_by_size_class(JobId job) override;
   Result<std::vector<ErrorEntry>> recent_errors(JobId job, size_t limit) override;

@@ -20,11 +20,16 @@ Result<std::vector<ObjectRecord>> SqliteLedger::claim_state_locked(const ClaimRe
       "UPDATE objects SET lease_owner = ?1, lease_expires = ?2, lease_epoch = lease_epoch + 1, updated_at = ?3 "
       "WHERE id IN "
       "(SELECT id FROM objects WHERE job_id = ?4 AND state = ?5 AND lease_expires <= ?3 AND " S5J_CLAIM_INDEX_WHERE
-      " LIMIT ?6) "
+      " AND (?7 IS NULL OR staged_path IS NULL OR staged_host IS NULL OR staged_host = ?7) LIMIT ?6) "
       "RETURNING " S5J_OBJECT_COLUMNS);
   if (!st) return std::unexpected(st.error());
   (*st)->bind_text(1, r.owner).bind(2, now + r.lease.count()).bind(3, now).bind(4, r.job.value);
   (*st)->bind_text(5, to_string(state)).bind(6, static_cast<int64_t>(max));
+  if (r.staged_host) {
+    (*st)->bind_text(7, *r.staged_host);
+  } else {
+    (*st)->bind_null(7);
+  }
   return sqlite::read_objects(**st);
 }
 

@@ -1,5 +1,7 @@
 // SqliteLedger, the ObjectCatalog part: planning (merging a source listing)
-// and putting failed records back in line.
+// and putting failed records, and those staged on absent hosts, back in line.
+#include <nlohmann/json.hpp>
+
 #include "ledger/sqlite/sqlite_ledger.h"
 #include "ledger/ledger_error.h"
 #include "ledger/sqlite/sqlite_rows.h"
@@ -71,7 +73,7 @@ Status SqliteLedger::upsert_listed_locked(JobId job, std::span<const ListedObjec
       auto upd = state_.db->cached(
           "UPDATE objects SET size = ?2, source_etag = ?3, source_mtime = ?4, state = 'pending', attempts = 0, "
           "last_error = NULL, error_at = NULL, md5 = NULL, crc32c = NULL, dest_etag = NULL, lease_owner = NULL, "
-          "lease_expires = 0, staged_volume = NULL, staged_path = NULL, staged_size = NULL, staged_md5 = NULL, "
+          "lease_expires = 0, staged_volume = NULL, staged_host = NULL, staged_path = NULL, staged_size = NULL, staged_md5 = NULL, "
           "staged_crc32c = NULL, staged_metadata = NULL, updated_at = ?5 WHERE id = ?1");
       if (!upd) return std::unexpected(upd.error());
       (*upd)->bind(1, id).bind(2, static_cast<int64_t>(o.size)).bind_text(3, o.etag);
@@ -136,6 +138,39 @@ Result<uint64_t> SqliteLedger::requeue_failed(JobId job) {
           ObjectState::pending);
       !st) {
     return std::unexpected(st.error());
+  }
+  if (auto st = totals.apply(*state_.db); !st) return std::unexpected(st.error());
+  if (auto st = txn->commit(); !st) return std::unexpected(st.error());
+  return n;
+}
+
+Result<uint64_t> SqliteLedger::unstage_absent_hosts(JobId job, std::span<const std::string> present_hosts) {
+  const std::string present = nlohmann::json(std::vector<std::string>(present_hosts.begin(), present_hosts.end())).dump();
+  std::lock_guard lock(db_mu_);
+  auto txn = WriteTransaction::begin(*state_.db);
+  if (!txn) return std::unexpected(txn.error());
+  const int64_t now = now_ms();
+  sqlite::ObjectTotalsDelta totals;
+  uint64_t n = 0;
+  // One state at a time, so that each row's totals move from the state it
+  // had (RETURNING gives the new one); each over the claim index.
+  for (ObjectState from : {ObjectState::staged, ObjectState::failed, ObjectState::uploading}) {
+    auto st = state_.db->cached(
+        "UPDATE objects SET state = 'pending', lease_owner = NULL, lease_expires = 0, lease_epoch = lease_epoch + 1, "
+        "staged_volume = NULL, staged_path = NULL, staged_size = NULL, staged_md5 = NULL, staged_crc32c = NULL, "
+        "staged_metadata = NULL, staged_host = NULL, updated_at = ?4 "
+        "WHERE job_id = ?1 AND state = ?2 AND " S5J_CLAIM_INDEX_WHERE " AND lease_expires <= ?4 "
+        "AND staged_path IS NOT NULL AND staged_host IS NOT NULL "
+        "AND staged_host NOT IN (SELECT value FROM json_each(?3)) RETURNING size");
+    if (!st) return std::unexpected(st.error());
+    (*st)->bind(1, job.value).bind_text(2, to_string(from)).bind_text(3, present).bind(4, now);
+    for (;;) {
+      auto row = (*st)->step();
+      if (!row) return std::unexpected(row.error());
+      if (!*row) break;
+      totals.move(job, from, ObjectState::pending, (*st)->get_int(0));
+      ++n;
+    }
   }
   if (auto st = totals.apply(*state_.db); !st) return std::unexpected(st.error());
   if (auto st = txn->commit(); !st) return std::unexpected(st.error());

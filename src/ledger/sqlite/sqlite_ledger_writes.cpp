@@ -206,6 +206,7 @@ Result<std::optional<Rejection>> SqliteLedger::apply_transition_locked(const Tra
       "staged_md5 = CASE WHEN ?10 THEN ?14 WHEN ?16 THEN NULL ELSE staged_md5 END, "
       "staged_crc32c = CASE WHEN ?10 THEN ?15 WHEN ?16 THEN NULL ELSE staged_crc32c END, "
       "staged_metadata = CASE WHEN ?10 THEN ?17 WHEN ?16 THEN NULL ELSE staged_metadata END, "
+      "staged_host = CASE WHEN ?10 THEN ?18 WHEN ?16 THEN NULL ELSE staged_host END, "
       "updated_at = ?9 WHERE id = ?1");
   if (!upd) return std::unexpected(upd.error());
   auto& s = **upd;
@@ -237,6 +238,11 @@ Result<std::optional<Rejection>> SqliteLedger::apply_transition_locked(const Tra
       s.bind_null(17);
     } else {
       s.bind_text(17, u.staged->metadata);
+    }
+    if (u.staged->host.empty()) {
+      s.bind_null(18);
+    } else {
+      s.bind_text(18, u.staged->host);
     }
   }
   if (auto st = s.run(); !st) return std::unexpected(st.error());

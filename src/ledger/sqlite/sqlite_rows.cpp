@@ -74,6 +74,7 @@ ObjectRecord read_object(const Statement& st) {
     if (!st.is_null(18)) s.md5 = md5_from_blob(st.get_blob(18));
     if (!st.is_null(19)) s.crc32c = static_cast<uint32_t>(st.get_int(19));
     if (!st.is_null(22)) s.metadata = st.get_text(22);
+    if (!st.is_null(24)) s.host = st.get_text(24);
     r.staged = std::move(s);
   }
   r.created_at = from_ms(st.get_int(20));

@@ -253,6 +253,11 @@ constexpr const char* kV13 =
     "UPDATE job_locks SET renewed_at = acquired_at;\n"
     "ALTER TABLE job_locks ADD COLUMN figures TEXT;\n";
 
+// The host whose volumes hold a staged copy (StagedCopy::host), so that
+// cooperating relays on several hosts each upload their own files and take
+// back a vanished host's. Existing staged copies keep an unknown host.
+constexpr const char* kV14 = "ALTER TABLE objects ADD COLUMN staged_host TEXT;\n";
+
 // Version 1 wrote the state CHECK as an IN list. SQLite evaluates an IN
 // list of more than two constants by building a temporary index, with its
 // own page cache (87 KB from malloc), on every INSERT and on every UPDATE
@@ -309,6 +314,7 @@ constexpr std::array kMigrations{
     Migration{11, "source listings in progress: key ranges and their cursors", kV11},
     Migration{12, "fencing epochs of leases, shared job locks", kV12},
     Migration{13, "totals by size class, lock heartbeats and run figures", kV13},
+    Migration{14, "the host of each staged copy", kV14},
 };
 
 Error not_a_ledger(const Database& db, const std::string& why) {

@@ -9,6 +9,7 @@
 #include "unit/ledger/ledger_conformance_claims.h"
 #include "unit/ledger/ledger_conformance_jobs.h"
 #include "unit/ledger/ledger_conformance_listing.h"
+#include "unit/ledger/ledger_conformance_hosts.h"
 #include "unit/ledger/ledger_conformance_reopen.h"
 #include "unit/ledger/ledger_conformance_totals.h"
 #include "unit/ledger/ledger_conformance_transitions.h"

@@ -28,6 +28,7 @@ INSTANTIATE_TEST_SUITE_P(Backends, ObjectCatalogConformance, ::testing::Values(p
 INSTANTIATE_TEST_SUITE_P(Backends, ObjectClaimsConformance, ::testing::Values(postgres_backend()), backend_name);
 INSTANTIATE_TEST_SUITE_P(Backends, TransitionQueueConformance, ::testing::Values(postgres_backend()), backend_name);
 INSTANTIATE_TEST_SUITE_P(Backends, ListingRangesConformance, ::testing::Values(postgres_backend()), backend_name);
+INSTANTIATE_TEST_SUITE_P(Backends, StagedHostsConformance, ::testing::Values(postgres_backend()), backend_name);
 
 }  // namespace
 }  // namespace s5j::ledger::conformance

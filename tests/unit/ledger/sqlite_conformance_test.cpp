@@ -27,6 +27,7 @@ INSTANTIATE_TEST_SUITE_P(Backends, ObjectCatalogConformance, ::testing::Values(s
 INSTANTIATE_TEST_SUITE_P(Backends, ObjectClaimsConformance, ::testing::Values(sqlite_backend()), backend_name);
 INSTANTIATE_TEST_SUITE_P(Backends, TransitionQueueConformance, ::testing::Values(sqlite_backend()), backend_name);
 INSTANTIATE_TEST_SUITE_P(Backends, ListingRangesConformance, ::testing::Values(sqlite_backend()), backend_name);
+INSTANTIATE_TEST_SUITE_P(Backends, StagedHostsConformance, ::testing::Values(sqlite_backend()), backend_name);
 
 }  // namespace
 }  // namespace s5j::ledger::conformance

@@ -25,7 +25,7 @@ ObjectRecord staged_record(ObjectState state) {
   r.state = state;
   r.attempts = 1;
   r.crc32c = 0x2a;
-  r.staged = ledger::StagedCopy{"vol-1", "/mnt/vol-1/s5j/job/7", 100, std::nullopt, 0x2a, ""};
+  r.staged = ledger::StagedCopy{"vol-1", "/mnt/vol-1/s5j/job/7", 100, std::nullopt, 0x2a, "", "host-1"};
   return r;
 }
 
@@ -47,13 +47,13 @@ size_t column(const std::string& name) {
 }
 
 const std::vector<std::string> kStagedColumns = {"staged_volume", "staged_path", "staged_size", "staged_md5",
-                                                 "staged_crc32c"};
+                                                 "staged_crc32c", "staged_host"};
 
 TEST(LedgerExport, HeaderKeepsItsColumns) {
   EXPECT_EQ(export_csv_header(),
             "id,key,state,size,source_etag,source_last_modified,dest_etag,md5,crc32c,attempts,last_error,error_at,"
-            "staged_volume,staged_path,staged_size,staged_md5,staged_crc32c,lease_owner,lease_expires,created_at,"
-            "updated_at\n");
+            "staged_volume,staged_path,staged_size,staged_md5,staged_crc32c,staged_host,lease_owner,lease_expires,"
+            "created_at,updated_at\n");
 }
 
 TEST(LedgerExport, VerifiedObjectShowsNoStagedCopy) {
@@ -76,8 +76,10 @@ TEST(LedgerExport, ExistingStagedCopyIsShown) {
     EXPECT_EQ(fields[column("staged_path")], "/mnt/vol-1/s5j/job/7");
     EXPECT_EQ(fields[column("staged_size")], "100");
     EXPECT_EQ(fields[column("staged_crc32c")], "0000002a");
+    EXPECT_EQ(fields[column("staged_host")], "host-1");
     const auto json = nlohmann::json::parse(export_jsonl_line(r));
     EXPECT_EQ(json.at("staged_path"), "/mnt/vol-1/s5j/job/7");
+    EXPECT_EQ(json.at("staged_host"), "host-1");
   }
 }
 

@@ -70,8 +70,11 @@ class CrashRecoveryTest : public InMemoryFixture {
   void expect_all_verified() {
     auto totals = ledger_->totals(job());
     ASSERT_TRUE(totals.has_value());
-    for (const auto& t : *totals)
-      if (t.objects > 0) EXPECT_EQ(t.state, ObjectState::verified) << ledger::to_string(t.state) << " " << t.objects;
+    for (const auto& t : *totals) {
+      if (t.objects > 0) {
+        EXPECT_EQ(t.state, ObjectState::verified) << ledger::to_string(t.state) << " " << t.objects;
+      }
+    }
     auto open = ledger_->open_uploads(job());
     ASSERT_TRUE(open.has_value());
     EXPECT_TRUE(open->empty());
