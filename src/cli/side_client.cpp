@@ -10,6 +10,7 @@ s3::ClientOptions client_options_for(const config::SideConfig& side, const confi
   options.region = side.region;
   options.credentials = {side.access_key, side.secret_access_key, side.session_token};
   options.virtual_hosted = side.addressing == config::Addressing::virtual_hosted;
+  options.outposts = side.outposts;
   options.list_api = side.list_api;
   if (side.max_requests > 0) options.concurrency.ceiling = side.max_requests;
   options.retry.max_attempts = transfer.max_attempts;

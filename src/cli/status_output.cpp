@@ -76,6 +76,35 @@ Json activity_json(const std::optional<ledger::RunActivity>& activity) {
 }
 
 
+// A worker's endpoints, one line each, when a side has several or one has
+// failed: the usual single healthy endpoint per side says nothing new.
+std::string endpoint_lines(const std::vector<transfer::EndpointFigures>& endpoints) {
+  const auto several = [&](const std::string& side) {
+    return std::count_if(endpoints.begin(), endpoints.end(), [&](const auto& o) { return o.side == side; }) > 1;
+  };
+  const bool worth = std::any_of(endpoints.begin(), endpoints.end(),
+                                 [&](const auto& e) { return !e.in_use || e.failures > 0 || several(e.side); });
+  std::string out;
+  if (!worth) return out;
+  for (const auto& e : endpoints)
+    out += "    " + e.side + " " + e.url + ": " + (e.in_use ? "in use" : "set aside") + ", " +
+           std::to_string(e.requests) + " requests, " + std::to_string(e.failures) + " failures\n";
+  return out;
+}
+
+// Each endpoint of the worker's sides, as its client sees it.
+Json endpoints_json(const ops::WorkerStatus& w) {
+  Json out = Json::array();
+  if (w.figures)
+    for (const auto& e : w.figures->endpoints)
+      out.push_back({{"side", e.side},
+                     {"endpoint", e.url},
+                     {"requests", e.requests},
+                     {"failures", e.failures},
+                     {"state", e.in_use ? "in_use" : "set_aside"}});
+  return out;
+}
+
 Json workers_json(const std::vector<ops::WorkerStatus>& workers) {
   Json out = Json::array();
   for (const auto& w : workers) {
@@ -99,7 +128,8 @@ Json workers_json(const std::vector<ops::WorkerStatus>& workers) {
                    {"leases_held", w.figures ? Json(w.figures->leases_held) : Json(nullptr)},
                    {"objects_per_second", w.figures ? Json(objects_per_second) : Json(nullptr)},
                    {"bytes_per_second", w.figures ? Json(bytes_per_second) : Json(nullptr)},
-                   {"legs", std::move(legs)}});
+                   {"legs", std::move(legs)},
+                   {"endpoints", endpoints_json(w)}});
   }
   return out;
 }
@@ -278,6 +308,7 @@ std::string status_text(const ops::StatusReport& r) {
         out += figures + format_rate(bps) + ", " + std::to_string(w.figures->leases_held) + " leases held";
       }
       out += "\n";
+      if (w.figures) out += endpoint_lines(w.figures->endpoints);
     }
   }
 

@@ -19,6 +19,7 @@
 #include "base/error.h"
 #include "http/network_options.h"
 #include "s3/list_api.h"
+#include "s3/outposts_arn.h"
 
 namespace s5j::config {
 
@@ -30,6 +31,8 @@ enum class Addressing { path, virtual_hosted };
 struct SideConfig {
   std::string name;  // "source" or "destination", for messages
   std::string bucket;
+  // Set when `bucket` is an S3 on Outposts access-point ARN (s3/outposts_arn.h).
+  std::optional<s3::OutpostsAccessPoint> outposts;
   std::string prefix;  // may be empty
   std::string region = "us-east-1";
   std::string access_key;         // resolved: config, else profile key, else env, else AWS_PROFILE/default profile

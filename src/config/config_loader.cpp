@@ -103,7 +103,9 @@ std::expected<Config, std::vector<Failure>> parse_document(const YAML::Node& roo
                                                          side->name +
                                                          ".endpoint_urls, e.g. 'https://192.168.1.100:8443'"});
       }
-      side->endpoint_urls.push_back(aws_default_endpoint(side->region));
+      // An Outposts access point has its own endpoint, in its ARN's region.
+      side->endpoint_urls.push_back(side->outposts ? side->outposts->default_endpoint()
+                                                   : aws_default_endpoint(side->region));
       side->aws_default_endpoint = true;
     }
     if (side->region == "snow") {

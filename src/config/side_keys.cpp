@@ -48,6 +48,13 @@ Problem check_readable_file(const std::string& path) {
 
 Problem side_bucket(Ctx& c, const Value& v) {
   const std::string& b = v.text;
+  if (s3::is_arn(b)) {
+    auto ap = s3::parse_outposts_arn(b);
+    if (!ap) return ap.error().message;
+    c.side->outposts = *ap;
+    c.side->bucket = b;
+    return std::nullopt;
+  }
   if (b.starts_with("s3://") || b.starts_with("S3://")) {
     return "takes the bare bucket name, not an s3:// URL (got " + in_quotes(b) + ")";
   }

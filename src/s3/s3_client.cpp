@@ -79,10 +79,16 @@ std::string S3Client::region() const {
   return region_;
 }
 
+std::string S3Client::request_host(const Endpoint& endpoint, const Call& call) const {
+  if (call.bucket.empty()) return endpoint.host_header;
+  if (options_.outposts) return options_.outposts->host_prefix() + "." + endpoint.host_header;
+  if (options_.virtual_hosted) return call.bucket + "." + endpoint.host_header;
+  return endpoint.host_header;
+}
+
 std::string S3Client::request_url(const Endpoint& endpoint, const Call& call, std::string& encoded_path) const {
-  std::string host = endpoint.host_header;
-  if (options_.virtual_hosted && !call.bucket.empty()) {
-    host = call.bucket + "." + endpoint.host_header;
+  const std::string host = request_host(endpoint, call);
+  if ((options_.virtual_hosted || options_.outposts) && !call.bucket.empty()) {
     encoded_path = call.has_key ? encode_virtual_hosted(call.key) : "/";
   } else {
     encoded_path = call.has_key ? encode_path_style(call.bucket, call.key) : encode_path_style(call.bucket, "");
@@ -128,13 +134,13 @@ Result<http::Response> S3Client::execute_once(Call& call, size_t endpoint_index,
 
   SigningRequest signing;
   signing.method = call.method;
-  signing.host = options_.virtual_hosted && !call.bucket.empty() ? call.bucket + "." + endpoint.host_header
-                                                                  : endpoint.host_header;
+  signing.host = request_host(endpoint, call);
   signing.encoded_path = encoded_path;
   signing.query = call.query;
   signing.headers = request.headers;
   signing.payload_sha256 = payload_hash;
-  signing.region = region();
+  signing.region = options_.outposts ? options_.outposts->region : region();
+  if (options_.outposts) signing.service = std::string(kOutpostsSigningName);
   signing.time = clock_.now() + std::chrono::milliseconds(clock_offset_ms_.load());
   auto signed_headers = signer_.sign(signing);
   for (auto& h : signed_headers.headers) request.headers.push_back(std::move(h));

@@ -34,6 +34,7 @@
 #include "s3/concurrency_limiter.h"
 #include "s3/endpoint_pool.h"
 #include "s3/list_api.h"
+#include "s3/outposts_arn.h"
 #include "s3/retry_policy.h"
 #include "s3/s3_xml.h"
 #include "s3/sigv4_signer.h"
@@ -45,6 +46,10 @@ struct ClientOptions {
   std::string region = "us-east-1";
   Credentials credentials;
   bool virtual_hosted = false;
+  // Set: the side's bucket is this Outposts access point (outposts_arn.h):
+  // every request to a bucket goes to its host and is signed for
+  // s3-outposts in its region; `region` and `virtual_hosted` do not apply.
+  std::optional<OutpostsAccessPoint> outposts;
   ListApi list_api = ListApi::automatic;  // automatic: v2, falling back to v1 when refused
   RetryOptions retry;
   // Requests in flight adapt to throttling between concurrency.floor and
@@ -216,6 +221,9 @@ class S3Client {
   struct Call;
   Result<http::Response> execute(Call& call);
   Result<http::Response> execute_once(Call& call, size_t endpoint_index, int attempt);
+  // The Host of a request: the endpoint's, with the bucket (virtual-hosted)
+  // or the Outposts access point in front when the call names a bucket.
+  std::string request_host(const Endpoint& endpoint, const Call& call) const;
   std::string request_url(const Endpoint& endpoint, const Call& call, std::string& encoded_path) const;
   void notify(const RequestEvent& event) const;
   // Whether `error` is a server saying it lacks a feature the request used.

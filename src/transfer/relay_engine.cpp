@@ -239,6 +239,16 @@ struct RelayEngine::State final : RunSpec {
     activity.stopping();
   }
 
+  std::vector<EndpointFigures> endpoint_figures() const override {
+    std::vector<EndpointFigures> out;
+    if (source != nullptr) out = endpoint_figures_of("source", source->endpoints());
+    if (destination != nullptr) {
+      auto destination_side = endpoint_figures_of("destination", destination->endpoints());
+      out.insert(out.end(), destination_side.begin(), destination_side.end());
+    }
+    return out;
+  }
+
   RunSummary summarize(const RunEnd& end) override {
     const RunTally& t = driver.tally();
     RelayReport& r = report;

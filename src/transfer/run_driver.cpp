@@ -109,6 +109,7 @@ void RunDriver::publish_figures() {
     figures.leases_held += slot.dispatcher->held();
     figures.legs.push_back(slot.leg->pace().snapshot());
   }
+  figures.endpoints = spec_.endpoint_figures();
   run_.set_figures(encode_run_figures(figures));
 }
 

@@ -43,6 +43,7 @@
 #include "transfer/job_run.h"
 #include "transfer/leg.h"
 #include "transfer/run_context.h"
+#include "transfer/run_figures.h"
 
 namespace s5j::transfer {
 
@@ -76,6 +77,9 @@ class RunSpec {
   // A stop was requested (any thread; "stopping" is published already).
   virtual void stopping() {}
   virtual RunSummary summarize(const RunEnd& end) = 0;
+  // Each endpoint of the run's sides, published with its figures (any
+  // thread, every kFiguresPeriod).
+  virtual std::vector<EndpointFigures> endpoint_figures() const { return {}; }
 };
 
 struct DriverSettings {

@@ -9,6 +9,13 @@ constexpr int kVersion = 1;
 
 }  // namespace
 
+std::vector<EndpointFigures> endpoint_figures_of(const std::string& side, const s3::EndpointPool& pool) {
+  std::vector<EndpointFigures> out;
+  for (size_t i = 0; i < pool.size(); ++i)
+    out.push_back({side, pool.endpoint(i).url, pool.requests(i), pool.failures(i), pool.is_up(i)});
+  return out;
+}
+
 std::string encode_run_figures(const RunFigures& figures) {
   nlohmann::json legs = nlohmann::json::array();
   for (const auto& l : figures.legs) {
@@ -20,7 +27,11 @@ std::string encode_run_figures(const RunFigures& figures) {
                     {"bps", l.bytes_per_second},
                     {"classes", std::move(classes)}});
   }
-  return nlohmann::json{{"v", kVersion}, {"leases", figures.leases_held}, {"legs", std::move(legs)}}.dump();
+  nlohmann::json endpoints = nlohmann::json::array();
+  for (const auto& e : figures.endpoints) endpoints.push_back({e.side, e.url, e.requests, e.failures, e.in_use});
+  return nlohmann::json{
+      {"v", kVersion}, {"leases", figures.leases_held}, {"legs", std::move(legs)}, {"endpoints", std::move(endpoints)}}
+      .dump();
 }
 
 std::optional<RunFigures> parse_run_figures(std::string_view text) {
@@ -43,6 +54,12 @@ std::optional<RunFigures> parse_run_figures(std::string_view text) {
         leg.classes[c] = {classes[c].at(0).get<uint64_t>(), classes[c].at(1).get<double>(),
                           classes[c].at(2).get<double>()};
       f.legs.push_back(std::move(leg));
+    }
+    // Added within version 1: absent from the first releases that wrote it.
+    if (auto e = j.find("endpoints"); e != j.end()) {
+      for (const auto& x : *e)
+        f.endpoints.push_back({x.at(0).get<std::string>(), x.at(1).get<std::string>(), x.at(2).get<uint64_t>(),
+                               x.at(3).get<uint64_t>(), x.at(4).get<bool>()});
     }
     return f;
   } catch (const nlohmann::json::exception&) {

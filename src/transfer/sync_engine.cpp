@@ -103,6 +103,13 @@ struct SyncEngine::State final : RunSpec {
 
   void legs_starting() override { driver.job_run().set_activity("transferring"); }
 
+  std::vector<EndpointFigures> endpoint_figures() const override {
+    auto out = endpoint_figures_of("source", source.endpoints());
+    auto destination_side = endpoint_figures_of("destination", destination.endpoints());
+    out.insert(out.end(), destination_side.begin(), destination_side.end());
+    return out;
+  }
+
   RunSummary summarize(const RunEnd& end) override {
     const RunTally& t = tally();
     SyncReport& r = report;

@@ -313,10 +313,25 @@ void FaultSync::sick_endpoint_is_set_aside(FaultKind sickness) {
   FaultProxy sick({.upstream = endpoint_a(), .plan = plan});
   FaultProxy healthy({.upstream = endpoint_a()});
   // A hung request ends after low_speed_time (2 s) below low_speed_limit.
+  // The cap makes the run outlast its first published figures (5 s).
   const auto cfg = config(sick.url() + ", " + healthy.url(), endpoint_b(), "transfer:\n  workers: 8\n",
-                            "  low_speed_time: 2\n");
-  auto result = run_s5j({"sync", "-c", cfg, "--no-progress"});
+                          "  low_speed_time: 2\n  max_bandwidth: 300KiB\n");
+  BackgroundProcess run({s5j_binary(), "sync", "-c", cfg, "--no-progress"}, {}, dir_);
+  // `status` shows the worker's view of each endpoint while it runs.
+  bool status_shows_it_set_aside = false;
+  while (run.running() && !status_shows_it_set_aside) {
+    auto status = nlohmann::json::parse(run_s5j({"status", "-c", cfg, "--json"}).out, nullptr, false);
+    if (!status.is_discarded() && status["workers"].is_array())
+      for (const auto& w : status["workers"])
+        for (const auto& e : w["endpoints"])
+          if (e["side"] == "source" && e["endpoint"] == sick.url() && e["state"] == "set_aside" &&
+              e["failures"].get<uint64_t>() >= 1)
+            status_shows_it_set_aside = true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  auto result = run.wait();
   ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+  EXPECT_TRUE(status_shows_it_set_aside) << "status never showed the sick endpoint set aside";
   expect_identical();
   EXPECT_EQ(ledger_verdict(ledger_path()).verified, 400u);
 

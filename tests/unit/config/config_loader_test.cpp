@@ -219,6 +219,27 @@ TEST_F(ConfigTest, BucketNamesAreChecked) {
   EXPECT_HAS(error_of("source:\n  bucket: \"my bucket\"\n"), "must not contain white space");
 }
 
+// An S3 on Outposts access point is given as its ARN: addressed through the
+// Outposts endpoint of the ARN's region unless endpoint_urls says otherwise.
+TEST_F(ConfigTest, AnOutpostsAccessPointArnIsABucket) {
+  const std::string arn = "arn:aws:s3-outposts:us-west-2:123456789012:outpost/op-01ac5d28a6a232904/accesspoint/my-ap";
+  std::string yaml = kMinimal;
+  yaml.replace(yaml.find("dst-bucket"), std::string("dst-bucket").size(), arn);
+  auto r = parse(yaml);
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  EXPECT_EQ(r->destination.bucket, arn);
+  ASSERT_TRUE(r->destination.outposts.has_value());
+  EXPECT_EQ(r->destination.outposts->name, "my-ap");
+  EXPECT_EQ(r->destination.endpoint_urls, std::vector<std::string>{"https://s3-outposts.us-west-2.amazonaws.com"});
+  EXPECT_FALSE(r->source.outposts.has_value());
+
+  std::string plain_access_point = kMinimal;
+  plain_access_point.replace(plain_access_point.find("dst-bucket"), std::string("dst-bucket").size(),
+                             "arn:aws:s3:us-west-2:123456789012:accesspoint/my-ap");
+  EXPECT_HAS(error_of(plain_access_point), "config.yaml:6: destination.bucket 'arn:aws:s3:us-west-2:123456789012:"
+                                           "accesspoint/my-ap' is an ARN of 's3', not of s3-outposts");
+}
+
 // --- Prefix -----------------------------------------------------------------
 
 TEST_F(ConfigTest, PrefixWithLeadingSlashIsRejectedWithTheFix) {

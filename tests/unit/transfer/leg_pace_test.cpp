@@ -101,9 +101,35 @@ TEST(RunFigures, RoundTripsThroughItsText) {
   leg.classes[0] = {256, 0.125, 4096};
   leg.classes[4] = {3, 31.5, 1.0e9};
   f.legs = {leg, LegPaceFigures{.leg = "stage"}};
+  f.endpoints = {{"source", "http://10.0.0.1:8080", 1200, 0, true}, {"source", "http://10.0.0.2:8080", 7, 7, false}};
   const auto parsed = parse_run_figures(encode_run_figures(f));
   ASSERT_TRUE(parsed);
   EXPECT_EQ(*parsed, f);
+}
+
+// The first releases of version 1 published no endpoints.
+TEST(RunFigures, FiguresWithoutEndpointsReadAsNone) {
+  const auto parsed = parse_run_figures(R"({"v":1,"leases":3,"legs":[]})");
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->leases_held, 3u);
+  EXPECT_TRUE(parsed->endpoints.empty());
+  EXPECT_FALSE(parse_run_figures(R"({"v":1,"leases":3,"legs":[],"endpoints":[["source"]]})"));
+}
+
+TEST(RunFigures, EndpointsOfAPoolAreItsCounts) {
+  s3::EndpointPool pool({*s3::parse_endpoint("http://10.0.0.1:8080"), *s3::parse_endpoint("http://10.0.0.2:8080")},
+                        SystemClock::instance());
+  const size_t first = pool.acquire();
+  pool.release(first, s3::EndpointPool::Outcome::unreachable);  // set aside at once
+  const auto figures = endpoint_figures_of("destination", pool);
+  ASSERT_EQ(figures.size(), 2u);
+  EXPECT_EQ(figures[first].side, "destination");
+  EXPECT_EQ(figures[first].url, pool.endpoint(first).url);
+  EXPECT_EQ(figures[first].requests, 1u);
+  EXPECT_EQ(figures[first].failures, 1u);
+  EXPECT_FALSE(figures[first].in_use);
+  EXPECT_TRUE(figures[1 - first].in_use);
+  EXPECT_EQ(figures[1 - first].requests, 0u);
 }
 
 TEST(RunFigures, TextItCannotReadIsNoFiguresNotAnError) {
