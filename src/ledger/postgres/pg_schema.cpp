@@ -159,9 +159,14 @@ constexpr const char* kV2 =
     "UPDATE job_locks SET renewed_at = acquired_at;\n"
     "ALTER TABLE job_locks ADD COLUMN figures text;\n";
 
+// The CRC-64/NVME of the source bytes (SQLite's schema 14): all 64 bits in
+// the signed bigint.
+constexpr const char* kV3 = "ALTER TABLE objects ADD COLUMN crc64nvme bigint;\n";
+
 constexpr std::array kMigrations{
     Migration{1, "the ledger's tables as SQLite's schema 12 has them", kV1},
     Migration{2, "totals by size class, lock heartbeats and run figures", kV2},
+    Migration{3, "CRC-64/NVME of the source bytes", kV3},
 };
 
 }  // namespace

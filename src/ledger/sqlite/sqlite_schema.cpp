@@ -253,6 +253,12 @@ constexpr const char* kV13 =
     "UPDATE job_locks SET renewed_at = acquired_at;\n"
     "ALTER TABLE job_locks ADD COLUMN figures TEXT;\n";
 
+// The CRC-64/NVME of the source bytes, computed in flight when the
+// destination's checksum_algorithm is crc64nvme: what verify compares a
+// destination's x-amz-checksum-crc64nvme with. All 64 bits in the signed
+// INTEGER.
+constexpr const char* kV14 = "ALTER TABLE objects ADD COLUMN crc64nvme INTEGER;\n";
+
 // Version 1 wrote the state CHECK as an IN list. SQLite evaluates an IN
 // list of more than two constants by building a temporary index, with its
 // own page cache (87 KB from malloc), on every INSERT and on every UPDATE
@@ -309,6 +315,7 @@ constexpr std::array kMigrations{
     Migration{11, "source listings in progress: key ranges and their cursors", kV11},
     Migration{12, "fencing epochs of leases, shared job locks", kV12},
     Migration{13, "totals by size class, lock heartbeats and run figures", kV13},
+    Migration{14, "CRC-64/NVME of the source bytes", kV14},
 };
 
 Error not_a_ledger(const Database& db, const std::string& why) {

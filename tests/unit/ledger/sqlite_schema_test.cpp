@@ -234,7 +234,7 @@ TEST_F(SchemaTest, TotalsOfAVersion12FileAreSplitBySizeClass) {
                       std::to_string(j.value) + ", '', 'old-run', 77, 'h', 1234, 9000000000000)");
   auto now = open_at(path_);
   ASSERT_TRUE(now.has_value()) << now.error().describe();
-  EXPECT_EQ(raw_int(path_, "SELECT max(version) FROM schema_version"), 13);
+  EXPECT_EQ(raw_int(path_, "SELECT max(version) FROM schema_version"), sqlite::latest_schema_version());
   const auto by_class = (*now)->totals_by_size_class(j);
   ASSERT_TRUE(by_class.has_value()) << by_class.error().describe();
   const std::vector<SizeClassTotals> expected{{ObjectState::pending, 0, 1, 10},
