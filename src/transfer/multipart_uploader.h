@@ -52,7 +52,8 @@
 // the create options into the session): a new upload is created FULL_OBJECT
 // with that algorithm; upload_parts() sends each part's checksum (computed
 // here over the part's bytes); stream_parts() cannot (the bytes pass only
-// once, after the headers) and sends none; complete() lists the checksums
+// once, after the headers) and sends none, but computes the parts' CRCs in
+// flight (CRC-64/NVME too when chosen); complete() lists the checksums
 // sent and gives the whole object's, combined from the part CRCs, for the
 // destination to check.
 //

@@ -233,12 +233,17 @@ ObjectOutcome ObjectCopier::copy_streamed(const ledger::ObjectRecord& record, bo
                               events_.emit("object_reread", {{"key", record.key}, {"reason", "put_retried"}});
                             stream = std::make_shared<SourceStream>(source_, settings_.source_bucket, record.key,
                                                                     record.source_etag, record.size, buffer_bytes);
+                            if (settings_.checksum_algorithm == s3::ChecksumAlgorithm::crc64nvme)
+                              stream->want_crc64nvme();
                             return [s = stream](char* data, size_t capacity) { return s->read(data, capacity); };
                           },
                       .content_md5 = checksum::md5_base64(*info.digest)};
   auto etag = destination_.put_object(settings_.destination_bucket, destination_key(record.key), body,
                                       {.metadata = head->metadata});
   const uint32_t crc = stream ? stream->crc32c() : 0;
+  // Not sent (known only after the last byte) but recorded: AWS keeps a
+  // CRC-64/NVME of every object, which verify can then compare with it.
+  const std::optional<uint64_t> crc64 = stream ? stream->crc64nvme() : std::nullopt;
   end_stream();
   out.method = CopyMethod::streamed_put;
   if (!etag) {
@@ -264,6 +269,7 @@ ObjectOutcome ObjectCopier::copy_streamed(const ledger::ObjectRecord& record, bo
   out.kind = Kind::verified;
   out.update.md5 = *info.digest;
   out.update.crc32c = crc;
+  out.update.crc64nvme = crc64;
   out.update.dest_etag = *etag;
   out.proof = checksum::is_plain_md5_etag(*etag)
                   ? "destination checked the source's MD5 (Content-MD5); destination ETag = source ETag"
