@@ -26,6 +26,28 @@ std::string crc32_base64(uint32_t crc) {
   return base64_encode(be);
 }
 
+std::string crc64_base64(uint64_t crc) {
+  std::array<unsigned char, 8> be{};
+  for (size_t i = 0; i < be.size(); ++i) be[i] = static_cast<unsigned char>(crc >> (8 * (7 - i)));
+  return base64_encode(be);
+}
+
+std::optional<uint32_t> parse_crc32_base64(std::string_view text) {
+  const auto bytes = base64_decode(text);
+  if (!bytes || bytes->size() != 4) return std::nullopt;
+  uint32_t v = 0;
+  for (unsigned char b : *bytes) v = (v << 8) | b;
+  return v;
+}
+
+std::optional<uint64_t> parse_crc64_base64(std::string_view text) {
+  const auto bytes = base64_decode(text);
+  if (!bytes || bytes->size() != 8) return std::nullopt;
+  uint64_t v = 0;
+  for (unsigned char b : *bytes) v = (v << 8) | b;
+  return v;
+}
+
 std::optional<Md5Digest> parse_md5_hex(std::string_view text) { return to_digest(from_hex(text)); }
 
 }  // namespace s5j::checksum

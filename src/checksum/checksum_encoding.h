@@ -18,6 +18,10 @@ namespace s5j::checksum {
 std::string md5_base64(const Md5Digest& digest);  // Content-MD5 value
 std::string md5_hex(const Md5Digest& digest);      // ETag form, lower case
 std::string crc32_base64(uint32_t crc);            // x-amz-checksum-crc32 / -crc32c
+std::string crc64_base64(uint64_t crc);            // x-amz-checksum-crc64nvme
+// The inverses: nullopt when the text is not the base64 of 4 (8) bytes.
+std::optional<uint32_t> parse_crc32_base64(std::string_view text);
+std::optional<uint64_t> parse_crc64_base64(std::string_view text);
 
 // The inverse of md5_hex; nullopt when the text is not 32 hex digits.
 // Either case.

@@ -30,6 +30,7 @@ void MultiHasher::update(std::span<const unsigned char> data) {
     if (md5_) md5_->update(block);
     if (selection_.crc32c) crc32c_.update(block);
     if (selection_.crc32) crc32_.update(block);
+    if (selection_.crc64nvme) crc64nvme_.update(block);
     data = data.subspan(block.size());
   }
 }
@@ -44,8 +45,10 @@ Checksums MultiHasher::finish() {
   if (md5_) out.md5 = md5_->finish();
   if (selection_.crc32c) out.crc32c = crc32c_.value();
   if (selection_.crc32) out.crc32 = crc32_.value();
+  if (selection_.crc64nvme) out.crc64nvme = crc64nvme_.value();
   crc32c_.reset();
   crc32_.reset();
+  crc64nvme_.reset();
   bytes_ = 0;
   return out;
 }

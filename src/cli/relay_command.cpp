@@ -57,6 +57,7 @@ transfer::RelaySettings settings_for(const config::Config& c, RelayRole role, co
   s.part_size = c.transfer.part_size;
   s.multipart_threshold = c.transfer.multipart_threshold;
   if (c.destination.region == "snow") s.destination_max_part_size = 512ull << 20;
+  s.checksum_algorithm = c.destination.checksum_algorithm;
   s.staging = staging_options_for(c);
   s.workers = options.workers > 0 ? options.workers : c.transfer.workers;
   s.part_threads = std::min(s.workers, transfer::kMaxPartThreads);

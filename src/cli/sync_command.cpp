@@ -139,6 +139,7 @@ int run_sync_command(const SyncOptions& options, RunOutcome* outcome) {
   settings.copier.multipart_threshold = config->transfer.multipart_threshold;
   settings.copier.server_side_copy = config->transfer.server_side_copy && same_endpoints_and_credentials(*config);
   if (config->destination.region == "snow") settings.copier.destination_max_part_size = 512ull << 20;
+  settings.copier.checksum_algorithm = config->destination.checksum_algorithm;
   settings.workers = options.workers > 0 ? options.workers : config->transfer.workers;
   settings.part_threads = std::min(settings.workers, transfer::kMaxPartThreads);
   settings.list_workers = config->transfer.list_workers;

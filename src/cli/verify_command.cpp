@@ -42,6 +42,7 @@ Json report_json(const std::string& job, const VerifyReport& r, const std::strin
   j["checked"] = r.checked;
   j["checked_bytes"] = r.checked_bytes;
   j["ok"] = r.ok;
+  j["ok_by_checksum"] = r.ok_by_checksum;
   j["missing"] = r.missing;
   j["different"] = r.different;
   j["unproven"] = r.unproven;
@@ -88,7 +89,10 @@ void print_text(const std::string& job, std::optional<ledger::JobMode> mode, con
   } else {
     std::cout << "  checked:    " << r.checked << " verified objects (" << human_bytes(r.checked_bytes) << ")";
     if (r.deep) std::cout << ", " << human_bytes(r.bytes_read) << " read back";
-    std::cout << "\n  ok:         " << r.ok << "\n"
+    std::cout << "\n  ok:         " << r.ok;
+    if (r.ok_by_checksum > 0)
+      std::cout << " (" << r.ok_by_checksum << " by the destination's additional checksum: its ETag proves nothing)";
+    std::cout << "\n"
               << "  missing:    " << r.missing << " at the destination\n"
               << "  different:  " << r.different << " at the destination\n";
     if (r.unproven > 0)

@@ -18,6 +18,7 @@
 
 #include "base/error.h"
 #include "http/network_options.h"
+#include "s3/checksum_algorithm.h"
 #include "s3/list_api.h"
 #include "s3/outposts_arn.h"
 
@@ -52,6 +53,9 @@ struct SideConfig {
   // 0: no cap of its own (the client's adaptive limit alone). `region: snow`
   // sets kSnowMaxRequests unless the file sets it.
   int max_requests = 0;
+  // Destination only: the additional checksum (x-amz-checksum-*) sent with
+  // uploads and recorded, for `verify` to prove objects whose ETag is no MD5.
+  s3::ChecksumAlgorithm checksum_algorithm = s3::ChecksumAlgorithm::none;
   http::NetworkOptions network;
 };
 

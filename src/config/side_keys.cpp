@@ -113,6 +113,16 @@ Problem side_list_api(Ctx& c, const Value& v) {
   return pick(v.text, choices, c.side->list_api);
 }
 
+Problem side_checksum_algorithm(Ctx& c, const Value& v) {
+  if (c.side->name != "destination")
+    return "applies to the destination only (the checksum s5j sends with its uploads); move it to 'destination'";
+  using s3::ChecksumAlgorithm;
+  static const std::pair<std::string_view, ChecksumAlgorithm> choices[] = {
+      {"none", ChecksumAlgorithm::none}, {"crc32c", ChecksumAlgorithm::crc32c},
+      {"crc64nvme", ChecksumAlgorithm::crc64nvme}};
+  return pick(v.text, choices, c.side->checksum_algorithm);
+}
+
 Problem side_addressing(Ctx& c, const Value& v) {
   static const std::pair<std::string_view, Addressing> choices[] = {{"path", Addressing::path},
                                                                     {"virtual", Addressing::virtual_hosted}};
@@ -197,6 +207,7 @@ const Key kSideKeys[] = {
     {S::side, "endpoint_url", T::strings, side_endpoints, "endpoint_urls"},
     {S::side, "list_api", T::string, side_list_api},
     {S::side, "addressing", T::string, side_addressing},
+    {S::side, "checksum_algorithm", T::string, side_checksum_algorithm},
     {S::side, "ca_bundle", T::string, side_ca_bundle},
     {S::side, "insecure", T::boolean, side_insecure},
     {S::side, "insecure_skip_verify", T::boolean, side_insecure, "insecure"},

@@ -76,6 +76,9 @@ struct ObjectRecord {
   std::optional<TimePoint> error_at;
   std::optional<Md5Bytes> md5;    // computed in flight over the source bytes
   std::optional<uint32_t> crc32c; // ditto
+  // Ditto, computed only when the destination's checksum_algorithm is
+  // crc64nvme: what a destination's x-amz-checksum-crc64nvme is compared with.
+  std::optional<uint64_t> crc64nvme;
   std::string dest_etag;          // empty until known
   std::string lease_owner;        // empty when not leased
   std::optional<TimePoint> lease_expires;

@@ -21,6 +21,7 @@ namespace s5j::ledger {
 struct ObjectUpdate {
   std::optional<Md5Bytes> md5;        // must agree with any value already recorded
   std::optional<uint32_t> crc32c;     // ditto
+  std::optional<uint64_t> crc64nvme;  // ditto (computed only with checksum_algorithm crc64nvme)
   std::optional<std::string> dest_etag;
   std::optional<std::string> error;   // becomes last_error, stamped now
   std::optional<StagedCopy> staged;   // replaces the staged copy as a whole

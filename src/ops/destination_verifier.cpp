@@ -160,7 +160,10 @@ Status DestinationVerifier::settle_page(std::vector<Item>& items, VerifyReport& 
       continue;
     }
     switch (it.verdict.verdict) {
-      case Verdict::ok: ++report.ok; continue;
+      case Verdict::ok:
+        ++report.ok;
+        if (it.verdict.by_checksum) ++report.ok_by_checksum;
+        continue;
       case Verdict::missing:
         ++report.missing;
         keep_sample(report.samples.missing, it.record.key, settings_.samples);
@@ -213,6 +216,16 @@ void DestinationVerifier::check_item(Item& it) {
     seen = *h;
     it.verdict = compare_metadata(it.record, seen);
   }
+  // The ETag cannot tell: the destination's additional checksum may.
+  if (seen && it.verdict.verdict == Verdict::unproven && checksum_may_prove(it.record)) {
+    auto h = head(it.dest_key, true);
+    if (!h) {
+      it.error = h.error().describe();
+      return;
+    }
+    seen = *h;
+    it.verdict = compare_metadata(it.record, seen);
+  }
   if (!settings_.deep || !seen || it.verdict.verdict == Verdict::missing || it.verdict.verdict == Verdict::different)
     return;
   // Read back; an object rewritten between our look and the read fails the
@@ -242,14 +255,17 @@ void DestinationVerifier::check_item(Item& it) {
   }
 }
 
-Result<std::optional<DestinationObject>> DestinationVerifier::head(const std::string& dest_key) {
+Result<std::optional<DestinationObject>> DestinationVerifier::head(const std::string& dest_key, bool checksum_mode) {
   ++heads_;
-  auto h = destination_.head_object(settings_.destination_bucket, dest_key);
+  auto h = destination_.head_object(settings_.destination_bucket, dest_key, {.checksum_mode = checksum_mode});
   if (!h) {
     if (h.error().code == s3::kNoSuchKey) return std::optional<DestinationObject>();
     return std::unexpected(h.error());
   }
-  return std::optional<DestinationObject>(DestinationObject{h->size, h->etag});
+  DestinationObject seen{h->size, h->etag};
+  seen.checksum_crc32c = s3::returned_checksum(h->raw_headers, s3::ChecksumAlgorithm::crc32c);
+  seen.checksum_crc64nvme = s3::returned_checksum(h->raw_headers, s3::ChecksumAlgorithm::crc64nvme);
+  return std::optional<DestinationObject>(std::move(seen));
 }
 
 // The part layout of a multipart destination object, to rebuild its ETag

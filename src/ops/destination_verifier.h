@@ -9,7 +9,10 @@
 //     listing is unsorted) is asked again with HEAD, so a listing page that
 //     was stale, or an object a concurrent run verified after its page was
 //     read, is not reported. With `deep` every object present is read back
-//     and its bytes' MD5/CRC-32C compared with the source's.
+//     and its bytes' MD5/CRC-32C compared with the source's. An object the
+//     ETag cannot prove (unproven) is asked once more, HEAD with checksum
+//     mode, and settled by the destination's additional checksum where the
+//     ledger recorded the same CRC of the source bytes (ok_by_checksum).
 //  2. Objects missing or different are put back to `pending`
 //     (Ledger::reopen_verified, a compare-and-set on the record as read; no
 //     job lock, so verify may run beside a sync or relay), so the next run
@@ -67,6 +70,7 @@ struct VerifyReport {
   uint64_t checked = 0;            // verified records checked at the destination
   uint64_t checked_bytes = 0;
   uint64_t ok = 0;
+  uint64_t ok_by_checksum = 0;     // of ok: proven by the destination's additional checksum
   uint64_t missing = 0;
   uint64_t different = 0;
   uint64_t unproven = 0;           // ETag changed, not comparable: run --deep
@@ -108,7 +112,8 @@ class DestinationVerifier {
   Status check_destination(VerifyReport& report);
   Status settle_page(std::vector<Item>& items, VerifyReport& report);
   void check_item(Item& item);
-  Result<std::optional<DestinationObject>> head(const std::string& dest_key);
+  // `checksum_mode`: ask for the additional checksums too.
+  Result<std::optional<DestinationObject>> head(const std::string& dest_key, bool checksum_mode = false);
   std::optional<checksum::PartPlan> part_layout(const std::string& dest_key, const DestinationObject& seen);
   Result<std::optional<ReadBack>> read_back(const ledger::ObjectRecord& record, const std::string& dest_key,
                                             const DestinationObject& seen);

@@ -26,7 +26,43 @@ std::optional<checksum::Md5Digest> known_md5(const ledger::ObjectRecord& r) {
   return std::nullopt;
 }
 
+std::string crc64_text(uint64_t crc) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(crc));
+  return buf;
+}
+
+// One algorithm's comparison: nullopt when it cannot decide (not recorded,
+// not answered, or a composite value).
+std::optional<VerdictDetail> by_checksum(const std::optional<std::string>& answered, const std::string& recorded,
+                                         std::string_view header, const std::string& recorded_text) {
+  if (!answered || recorded.empty()) return std::nullopt;
+  if (*answered == recorded)
+    return VerdictDetail{Verdict::ok, std::string(header) + " is the source bytes' (" + recorded_text + ")", true};
+  if (answered->find('-') != std::string::npos) return std::nullopt;  // composite: a CRC of part CRCs
+  return VerdictDetail{Verdict::different,
+                       std::string(header) + " " + *answered + " is not the source bytes' " + recorded +
+                           " (" + recorded_text + ")",
+                       true};
+}
+
+std::optional<VerdictDetail> compare_checksums(const ledger::ObjectRecord& r, const DestinationObject& dest) {
+  if (r.crc64nvme) {
+    if (auto v = by_checksum(dest.checksum_crc64nvme, checksum::crc64_base64(*r.crc64nvme),
+                             "x-amz-checksum-crc64nvme", "CRC-64/NVME " + crc64_text(*r.crc64nvme)))
+      return v;
+  }
+  if (r.crc32c) {
+    if (auto v = by_checksum(dest.checksum_crc32c, checksum::crc32_base64(*r.crc32c), "x-amz-checksum-crc32c",
+                             "CRC-32C " + crc_text(*r.crc32c)))
+      return v;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
+
+bool checksum_may_prove(const ledger::ObjectRecord& r) { return r.crc32c.has_value() || r.crc64nvme.has_value(); }
 
 std::string_view to_string(Verdict verdict) {
   switch (verdict) {
@@ -51,6 +87,7 @@ VerdictDetail compare_metadata(const ledger::ObjectRecord& r, const std::optiona
   if (md5 && checksum::etag_matches_md5(dest->etag, *md5)) return {Verdict::ok, "ETag is the MD5 of the source bytes"};
   if (now.kind == EtagKind::multipart && checksum::etags_equal(dest->etag, r.source_etag))
     return {Verdict::ok, "ETag is the source's multipart ETag"};
+  if (auto v = compare_checksums(r, *dest)) return *v;
   // A plain ETag is only known to be an MD5 where this destination proved
   // it for this object (under SSE-KMS a 32-hex ETag is not a digest).
   const bool dest_etags_are_md5 = md5 && checksum::etag_matches_md5(r.dest_etag, *md5);

@@ -11,6 +11,14 @@
 //   ok          the ETag is the one recorded at verification (the object was
 //               not rewritten since), or is the MD5 of the source bytes, or
 //               is the source's own multipart ETag
+//   ok / different by checksum  the ETag proves nothing (changed, opaque:
+//               SSE-KMS, or multipart of another layout) but the destination
+//               answered a whole-object additional checksum (HEAD with
+//               checksum mode: x-amz-checksum-crc64nvme / -crc32c) of an
+//               algorithm whose value the ledger recorded over the source
+//               bytes: equal is ok (VerdictDetail::by_checksum), a different
+//               whole-object value is different; a composite one ("...-N",
+//               the CRC of the part CRCs) proves nothing either way
 //   unproven    the ETag changed and is multipart-shaped or opaque: a
 //               different multipart ETag means different bytes or only a
 //               different part layout (and SSE-KMS ETags are not digests),
@@ -38,13 +46,23 @@ std::string_view to_string(Verdict verdict);
 struct VerdictDetail {
   Verdict verdict = Verdict::ok;
   std::string detail;  // why, for the report and the event log
+  bool by_checksum = false;  // decided by the destination's additional checksum
 };
 
 // What the destination lists or HEADs for the object.
 struct DestinationObject {
   uint64_t size = 0;
   std::string etag;  // without quotes
+  // The additional checksums a HEAD with checksum mode answered (base64 as
+  // sent); nullopt when not asked or not answered.
+  std::optional<std::string> checksum_crc32c;
+  std::optional<std::string> checksum_crc64nvme;
 };
+
+// True when the destination's additional checksums could settle what
+// compare_metadata found unproven: the record holds a CRC of the source
+// bytes (CRC-32C always, CRC-64/NVME with that algorithm).
+bool checksum_may_prove(const ledger::ObjectRecord& record);
 
 VerdictDetail compare_metadata(const ledger::ObjectRecord& record, const std::optional<DestinationObject>& dest);
 

@@ -163,6 +163,20 @@ void S3Client::notify(const RequestEvent& event) const {
   for (const auto& o : extra_observers_) o(event);
 }
 
+Result<http::Response> S3Client::execute_with_checksum(Call& call, const AdditionalChecksum& checksum) {
+  const size_t plain_headers = call.headers.size();
+  const bool with_checksum = !checksum.empty() && honours_additional_checksums();
+  if (with_checksum)
+    for (auto& h : upload_checksum_headers(checksum)) call.headers.push_back(std::move(h));
+  auto r = execute(call);
+  if (!r && with_checksum && refuses_feature(r.error())) {
+    note_refused_feature(checksums_refused_, checksum_header_name(checksum.algorithm).data(), call, r.error());
+    call.headers.resize(plain_headers);
+    r = execute(call);
+  }
+  return r;
+}
+
 bool S3Client::refuses_feature(const Error& error) {
   if (error.http_status == 501) return true;
   return error.http_status == 400 && (error.code == kNotImplemented || error.code == kInvalidArgument ||

@@ -31,6 +31,7 @@
 #include "base/clock.h"
 #include "base/error.h"
 #include "http/transport.h"
+#include "s3/additional_checksum.h"
 #include "s3/concurrency_limiter.h"
 #include "s3/endpoint_pool.h"
 #include "s3/list_api.h"
@@ -127,12 +128,18 @@ struct BodySource {
   std::function<http::BodyReader()> open;  // a fresh reader for each attempt
   std::string content_md5;     // base64 MD5 of the body; sent as Content-MD5 when set
   std::string sha256_hex;      // hex SHA-256 of the body when known
-  http::Headers extra_headers;  // e.g. x-amz-checksum-crc32c
+  http::Headers extra_headers;  // sent as given (a probe's deliberately wrong checksum)
+  // PutObject / UploadPart: the additional checksum of the body, sent while
+  // the server honours additional checksums (honours_additional_checksums).
+  AdditionalChecksum checksum;
 };
 
 struct PutOptions {
   ObjectMetadata metadata;
   std::string storage_class;
+  // CreateMultipartUpload: the parts will carry this additional checksum
+  // (FULL_OBJECT), while the server honours additional checksums.
+  ChecksumAlgorithm checksum_algorithm = ChecksumAlgorithm::none;
 };
 
 struct ListRequest {
@@ -172,6 +179,12 @@ class S3Client {
   // refuses it once (as above) is not asked again this run; later such
   // HEADs fail at once with NotImplemented, and callers infer the layout.
   bool honours_part_number() const { return !part_number_refused_.load(); }
+  // Additional checksums (BodySource::checksum, PutOptions::checksum_algorithm,
+  // CompletedPart::checksum): a server that refuses one (as above: 501, or
+  // 400 NotImplemented / InvalidArgument / InvalidRequest) is asked again
+  // without, and none are sent for the rest of the run. A BadDigest is not
+  // a refusal: the checksum did not match the bytes.
+  bool honours_additional_checksums() const { return !checksums_refused_.load(); }
   Result<ObjectHead> head_object(const std::string& bucket, const std::string& key, const GetOptions& options = {});
   // Streams the body to `sink`; returns the head fields of the answer.
   Result<ObjectHead> get_object(const std::string& bucket, const std::string& key, const GetOptions& options,
@@ -195,9 +208,12 @@ class S3Client {
                                       const std::string& upload_id, int part_number, const std::string& if_match = {});
   // A retried Complete that finds NoSuchUpload HEADs the key: when it has the
   // expected "-N" ETag the first attempt had succeeded, and that is success.
+  // `whole`: the object's FULL_OBJECT checksum, for the server to check
+  // (sent, with the parts' checksums, while additional checksums are honoured).
   Result<CompleteMultipartResult> complete_multipart_upload(const std::string& bucket, const std::string& key,
                                                             const std::string& upload_id,
-                                                            const std::vector<CompletedPart>& parts);
+                                                            const std::vector<CompletedPart>& parts,
+                                                            const AdditionalChecksum& whole = {});
   // NoSuchUpload counts as done.
   Status abort_multipart_upload(const std::string& bucket, const std::string& key, const std::string& upload_id);
   Result<MultipartUploadsPage> list_multipart_uploads(const std::string& bucket, const std::string& prefix,
@@ -224,6 +240,9 @@ class S3Client {
   // The Host of a request: the endpoint's, with the bucket (virtual-hosted)
   // or the Outposts access point in front when the call names a bucket.
   std::string request_host(const Endpoint& endpoint, const Call& call) const;
+  // execute() with the body's additional checksum while it is honoured; a
+  // refusal is noted once and the request sent again without.
+  Result<http::Response> execute_with_checksum(Call& call, const AdditionalChecksum& checksum);
   std::string request_url(const Endpoint& endpoint, const Call& call, std::string& encoded_path) const;
   void notify(const RequestEvent& event) const;
   // Whether `error` is a server saying it lacks a feature the request used.
@@ -244,6 +263,7 @@ class S3Client {
   std::atomic<bool> list_v1_{false};
   std::atomic<bool> conditional_refused_{false};  // If-Match on GET and HEAD
   std::atomic<bool> part_number_refused_{false};  // HEAD ?partNumber
+  std::atomic<bool> checksums_refused_{false};    // x-amz-checksum-* on uploads
   mutable std::mutex region_mutex_;
   std::string region_;  // guarded by region_mutex_; may be corrected once
   std::atomic<bool> region_corrected_{false};

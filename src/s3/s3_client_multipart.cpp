@@ -2,6 +2,8 @@
 // copied from an object), complete, abort, and list the uploads in flight.
 #include "s3/s3_client.h"
 
+#include <algorithm>
+
 #include "base/strings.h"
 #include "s3/s3_client_call.h"
 #include "s3/s3_error.h"
@@ -15,7 +17,17 @@ Result<std::string> S3Client::create_multipart_upload(const std::string& bucket,
   call.query.push_back({"uploads", ""});
   call.headers = options.metadata.headers;
   if (!options.storage_class.empty()) call.headers.push_back({"x-amz-storage-class", options.storage_class});
+  const size_t plain_headers = call.headers.size();
+  const bool with_checksum =
+      options.checksum_algorithm != ChecksumAlgorithm::none && honours_additional_checksums();
+  if (with_checksum)
+    for (auto& h : create_upload_checksum_headers(options.checksum_algorithm)) call.headers.push_back(std::move(h));
   auto r = execute(call);
+  if (!r && with_checksum && refuses_feature(r.error())) {
+    note_refused_feature(checksums_refused_, "x-amz-checksum-algorithm", call, r.error());
+    call.headers.resize(plain_headers);
+    r = execute(call);
+  }
   if (!r) return std::unexpected(r.error());
   return parse_initiate_multipart_upload(r->body);
 }
@@ -26,7 +38,7 @@ Result<std::string> S3Client::upload_part(const std::string& bucket, const std::
   call.query.push_back({"partNumber", std::to_string(part_number)});
   call.query.push_back({"uploadId", upload_id});
   call.body = &body;
-  auto r = execute(call);
+  auto r = execute_with_checksum(call, body.checksum);
   if (!r) return std::unexpected(r.error());
   auto etag = http::find_header(r->headers, "etag");
   if (!etag) return make_error(ErrorKind::retryable, "MissingETag", "UploadPart answer carried no ETag");
@@ -52,14 +64,34 @@ Result<CopyResult> S3Client::upload_part_copy(const std::string& source_bucket, 
 
 Result<CompleteMultipartResult> S3Client::complete_multipart_upload(const std::string& bucket, const std::string& key,
                                                                     const std::string& upload_id,
-                                                                    const std::vector<CompletedPart>& parts) {
+                                                                    const std::vector<CompletedPart>& parts,
+                                                                    const AdditionalChecksum& whole) {
   Call call{.operation = "CompleteMultipartUpload", .method = "POST", .bucket = bucket, .key = key, .has_key = true};
   call.error_in_200 = true;
   call.query.push_back({"uploadId", upload_id});
-  call.owned_body = build_complete_multipart_upload(parts);
+  const bool with_checksums =
+      honours_additional_checksums() &&
+      (!whole.empty() || std::any_of(parts.begin(), parts.end(), [](const auto& p) { return !p.checksum.empty(); }));
+  auto set_body = [&](bool checksums) {
+    call.headers.clear();
+    if (checksums) {
+      call.headers = complete_upload_checksum_headers(whole);
+      call.owned_body = build_complete_multipart_upload(parts);
+    } else {
+      std::vector<CompletedPart> plain = parts;
+      for (auto& p : plain) p.checksum = {};
+      call.owned_body = build_complete_multipart_upload(plain);
+    }
+  };
+  set_body(with_checksums);
   int attempts_seen = 0;
   call.before_retry = [&](Call&) { ++attempts_seen; };
   auto r = execute(call);
+  if (!r && with_checksums && refuses_feature(r.error())) {
+    note_refused_feature(checksums_refused_, "x-amz-checksum", call, r.error());
+    set_body(false);
+    r = execute(call);
+  }
   if (!r) {
     // A retried Complete whose first attempt succeeded finds the upload gone.
     if (r.error().code == kNoSuchUpload && attempts_seen > 0) {

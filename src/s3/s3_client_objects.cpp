@@ -163,7 +163,7 @@ Result<std::string> S3Client::put_object(const std::string& bucket, const std::s
   call.body = &body;
   call.headers = options.metadata.headers;
   if (!options.storage_class.empty()) call.headers.push_back({"x-amz-storage-class", options.storage_class});
-  auto r = execute(call);
+  auto r = execute_with_checksum(call, body.checksum);
   if (!r) return std::unexpected(r.error());
   auto etag = http::find_header(r->headers, "etag");
   return etag ? strip_quotes(trim(*etag)) : std::string();

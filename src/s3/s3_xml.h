@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "s3/additional_checksum.h"
 
 namespace s5j::s3 {
 
@@ -108,6 +109,7 @@ Result<DeleteObjectsResult> parse_delete_objects(std::string_view xml);
 struct CompletedPart {
   int part_number = 0;
   std::string etag;  // without quotes; the builder adds them
+  AdditionalChecksum checksum;  // written as <ChecksumCRC32C> etc. when not empty
 };
 // Parts are written in ascending part-number order whatever the input order.
 std::string build_complete_multipart_upload(const std::vector<CompletedPart>& parts);

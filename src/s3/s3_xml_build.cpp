@@ -54,7 +54,18 @@ std::string build_complete_multipart_upload(const std::vector<CompletedPart>& pa
     out += std::to_string(p->part_number);
     out += "</PartNumber><ETag>&quot;";
     append_escaped(out, p->etag);
-    out += "&quot;</ETag></Part>";
+    out += "&quot;</ETag>";
+    if (!p->checksum.empty()) {
+      const std::string_view element = checksum_part_element(p->checksum.algorithm);
+      out += "<";
+      out += element;
+      out += ">";
+      append_escaped(out, p->checksum.value);
+      out += "</";
+      out += element;
+      out += ">";
+    }
+    out += "</Part>";
   }
   out += "</CompleteMultipartUpload>";
   return out;

@@ -4,10 +4,12 @@
 #include <mutex>
 
 #include "checksum/crc32c.h"
+#include "checksum/crc64nvme.h"
 #include "checksum/multi_hasher.h"
 #include "checksum/multipart_etag.h"
 #include "ledger/transition.h"
 #include "s3/s3_error_codes.h"
+#include "transfer/additional_checksums.h"
 #include "transfer/ordered_hasher.h"
 #include "transfer/parts_run.h"
 #include "transfer/transfer_error.h"
@@ -21,6 +23,7 @@ Result<UploadSession> MultipartUploader::open(const ledger::ObjectRecord& record
   session.bucket = bucket;
   session.key = key;
   session.parts = parts;
+  session.checksum_algorithm = create_options.checksum_algorithm;
   // Resume the upload the ledger knows, if its layout is the one we want.
   auto progress = ledger_.active_upload(record.id);
   if (!progress) return std::unexpected(progress.error());
@@ -80,8 +83,12 @@ PartsOutcome MultipartUploader::upload_parts(const UploadSession& session, const
     const auto range = checksum::part_range(session.parts, n);
     std::optional<ledger::PartRecord> recorded;
     if (auto it = session.done.find(n); it != session.done.end()) recorded = it->second;
-    if (recorded && !whole_md5 && recorded->md5 && recorded->crc32c && recorded->size == range.length) {
-      shared->results[n - 1] = {*recorded->md5, Md5Origin::read_here, *recorded->crc32c, recorded->etag};
+    const bool crc64_wanted = session.checksum_algorithm == s3::ChecksumAlgorithm::crc64nvme;
+    if (recorded && !whole_md5 && !crc64_wanted && recorded->md5 && recorded->crc32c &&
+        recorded->size == range.length) {
+      // Sent by this algorithm's run before the restart, its checksum too.
+      const bool sent = session.checksum_algorithm != s3::ChecksumAlgorithm::none;
+      shared->results[n - 1] = {*recorded->md5, Md5Origin::read_here, *recorded->crc32c, recorded->etag, {}, sent};
       continue;  // uploaded before the restart: nothing to send or read
     }
     if (!budget_.acquire(range.length)) {
@@ -98,7 +105,7 @@ PartsOutcome MultipartUploader::upload_parts(const UploadSession& session, const
       auto got = read(n, range, buffer);
       shared->read += buffer.size();
       if (!got) return fail(got.error());
-      auto hasher = checksum::MultiHasher::create();
+      auto hasher = checksum::MultiHasher::create(selection_for(session.checksum_algorithm));
       if (!hasher) return fail(hasher.error());
       hasher->update(buffer);
       const std::optional<checksum::Checksums> sums = hasher->finish();
@@ -108,7 +115,8 @@ PartsOutcome MultipartUploader::upload_parts(const UploadSession& session, const
         if (*recorded->md5 != *sums->md5)
           return fail(Error{ErrorKind::permanent, ledger::kChecksumMismatch,
                             "part " + std::to_string(n) + " reads differently from when it was uploaded"});
-        shared->results[n - 1] = {*sums->md5, Md5Origin::read_here, *sums->crc32c, recorded->etag};
+        shared->results[n - 1] = {*sums->md5, Md5Origin::read_here, *sums->crc32c, recorded->etag, sums->crc64nvme,
+                                  session.checksum_algorithm != s3::ChecksumAlgorithm::none};
         return;
       }
       // Streamed (no MD5 computed then): the destination's ETag is its MD5
@@ -122,7 +130,10 @@ PartsOutcome MultipartUploader::upload_parts(const UploadSession& session, const
         shared->results[n - 1] = {*sums->md5, Md5Origin::read_here, *sums->crc32c, ""};
         return;
       }
-      s3::BodySource body{.size = buffer.size(), .data = buffer, .content_md5 = sums->content_md5()};
+      s3::BodySource body{.size = buffer.size(),
+                          .data = buffer,
+                          .content_md5 = sums->content_md5(),
+                          .checksum = additional_checksum(session.checksum_algorithm, *sums)};
       auto etag = destination_.upload_part(session.bucket, session.key, session.upload_id, static_cast<int>(n), body);
       if (!etag && etag.error().code == s3::kNoSuchUpload && session.resumed) {
         // Killed after Complete succeeded but before the ledger heard: the
@@ -137,7 +148,8 @@ PartsOutcome MultipartUploader::upload_parts(const UploadSession& session, const
         return fail(Error{ErrorKind::retryable, kDestinationMismatch,
                           "part " + std::to_string(n) + ": the destination stored other bytes than were sent"});
       shared->uploaded += buffer.size();
-      shared->results[n - 1] = {*sums->md5, Md5Origin::read_here, *sums->crc32c, *etag};
+      shared->results[n - 1] = {*sums->md5,    Md5Origin::read_here, *sums->crc32c, *etag, sums->crc64nvme,
+                                !body.checksum.empty() && destination_.honours_additional_checksums()};
       ledger::PartRecord part{n, range.offset, range.length, *etag, sums->md5, sums->crc32c};
       if (auto q = ledger_.queue_part(session.ref, part); !q) return fail(q.error());
       events_.emit("part_done", {{"key", record.key}, {"part", n}, {"bytes", range.length}});
@@ -160,16 +172,27 @@ Result<CompletedUpload> MultipartUploader::complete(const UploadSession& session
   std::vector<checksum::Md5Digest> md5s;
   completed_parts.reserve(count);
   for (uint32_t n = 1; n <= count; ++n) {
-    completed_parts.push_back({static_cast<int>(n), parts.parts[n - 1].etag});
-    md5s.push_back(parts.parts[n - 1].md5);
+    const PartDigest& p = parts.parts[n - 1];
+    s3::AdditionalChecksum sent;
+    if (p.checksum_sent) sent = additional_checksum(session.checksum_algorithm, p.crc32c, p.crc64nvme);
+    completed_parts.push_back({static_cast<int>(n), p.etag, sent});
+    md5s.push_back(p.md5);
   }
+  const uint32_t whole_crc32c = combined_crc32c(session, parts);
+  const std::optional<uint64_t> whole_crc64nvme = combined_crc64nvme(session, parts);
+  // The whole object's checksum: the destination checks it against the CRC
+  // of the parts it stored (FULL_OBJECT), streamed parts included.
+  const s3::AdditionalChecksum whole =
+      session.resumed ? s3::AdditionalChecksum{}  // created by an earlier run, perhaps without checksums
+                      : additional_checksum(session.checksum_algorithm, whole_crc32c, whole_crc64nvme);
   auto expected = checksum::multipart_etag(md5s);
   if (!expected) return std::unexpected(expected.error());
   auto completed =
       parts.upload_gone
           ? Result<s3::CompleteMultipartResult>(make_error(ErrorKind::permanent, s3::kNoSuchUpload,
                                                   "upload " + session.upload_id + " of " + session.key + " is gone"))
-          : destination_.complete_multipart_upload(session.bucket, session.key, session.upload_id, completed_parts);
+          : destination_.complete_multipart_upload(session.bucket, session.key, session.upload_id, completed_parts,
+                                                   whole);
   if (!completed) {
     // A resumed upload whose Complete had succeeded before a crash (the
     // ledger never heard of it) is gone: the object it made, with exactly
@@ -190,7 +213,8 @@ Result<CompletedUpload> MultipartUploader::complete(const UploadSession& session
   CompletedUpload out;
   out.dest_etag = dest->etag;
   out.expected_etag = *expected;
-  out.crc32c = combined_crc32c(session, parts);
+  out.crc32c = whole_crc32c;
+  out.crc64nvme = whole_crc64nvme;
   return out;
 }
 
@@ -218,6 +242,16 @@ UploadSession MultipartUploader::with_parts_done(const UploadSession& session, c
     out.done[n] = ledger::PartRecord{n, range.offset, range.length, p.etag, md5, p.crc32c};
   }
   return out;
+}
+
+std::optional<uint64_t> MultipartUploader::combined_crc64nvme(const UploadSession& session, const PartsOutcome& parts) {
+  if (parts.parts.empty() || !parts.parts[0].crc64nvme) return std::nullopt;
+  uint64_t crc = *parts.parts[0].crc64nvme;
+  for (uint32_t n = 2; n <= session.parts.part_count; ++n) {
+    if (!parts.parts[n - 1].crc64nvme) return std::nullopt;
+    crc = checksum::crc64nvme_combine(crc, *parts.parts[n - 1].crc64nvme, checksum::part_range(session.parts, n).length);
+  }
+  return crc;
 }
 
 uint32_t MultipartUploader::combined_crc32c(const UploadSession& session, const PartsOutcome& parts) {

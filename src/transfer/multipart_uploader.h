@@ -48,6 +48,15 @@
 //               key has exactly the size and multipart ETag the parts imply.
 //   abandon()   aborts the upload and records it aborted.
 //
+// Additional checksums (the destination's checksum_algorithm, carried by
+// the create options into the session): a new upload is created FULL_OBJECT
+// with that algorithm; upload_parts() sends each part's checksum (computed
+// here over the part's bytes); stream_parts() cannot (the bytes pass only
+// once, after the headers) and sends none, but computes the parts' CRCs in
+// flight (CRC-64/NVME too when chosen); complete() lists the checksums
+// sent and gives the whole object's, combined from the part CRCs, for the
+// destination to check.
+//
 // Errors carry the code of the first failure (the reader's own codes, e.g.
 // PreconditionFailed, SizeChanged, StagedCorrupt; S3 codes; Cancelled when
 // the budget was cancelled; ChecksumMismatch when a recorded part reads
@@ -91,6 +100,7 @@ struct UploadSession {
   checksum::PartPlan parts;
   std::map<uint32_t, ledger::PartRecord> done;  // parts recorded before a restart
   bool resumed = false;
+  s3::ChecksumAlgorithm checksum_algorithm = s3::ChecksumAlgorithm::none;  // sent with the parts
 };
 
 // Where a part's MD5 comes from.
@@ -110,6 +120,8 @@ struct PartDigest {
   Md5Origin md5_origin = Md5Origin::read_here;
   uint32_t crc32c = 0;
   std::string etag;
+  std::optional<uint64_t> crc64nvme;  // computed when the session's algorithm is crc64nvme
+  bool checksum_sent = false;         // the part went with the session's additional checksum
 };
 
 struct PartsOutcome {
@@ -127,6 +139,7 @@ struct CompletedUpload {
   std::string dest_etag;     // from HEAD
   std::string expected_etag; // the multipart ETag the part MD5s imply
   uint32_t crc32c = 0;       // of the whole object, combined from the parts
+  std::optional<uint64_t> crc64nvme;  // ditto, when every part's was computed
 };
 
 class MultipartUploader {
@@ -144,6 +157,8 @@ class MultipartUploader {
   Result<CompletedUpload> complete(const UploadSession& session, const PartsOutcome& parts, uint64_t size);
   // The whole object's CRC32C from the part CRCs (every part present).
   static uint32_t combined_crc32c(const UploadSession& session, const PartsOutcome& parts);
+  // The whole object's CRC-64/NVME, when every part's was computed.
+  static std::optional<uint64_t> combined_crc64nvme(const UploadSession& session, const PartsOutcome& parts);
   void abandon(const UploadSession& session);
   // The multipart ETag the parts' MD5s imply; nullopt when a part's MD5 is
   // unknown (Md5Origin::none) or a part is missing.

@@ -62,10 +62,12 @@ PartsOutcome MultipartUploader::stream_parts(const UploadSession& session, const
       s3::BodySource body{.size = range.length, .open = [&]() -> http::BodyReader {
                             end_stream();
                             stream = open(range, buffer_bytes);
+                            if (session.checksum_algorithm == s3::ChecksumAlgorithm::crc64nvme) stream->want_crc64nvme();
                             return [s = stream](char* data, size_t capacity) { return s->read(data, capacity); };
                           }};
       auto etag = destination_.upload_part(session.bucket, session.key, session.upload_id, static_cast<int>(n), body);
       const uint32_t crc = stream ? stream->crc32c() : 0;
+      const std::optional<uint64_t> crc64 = stream ? stream->crc64nvme() : std::nullopt;
       end_stream();
       shared->read += downloaded;
       if (!etag && etag.error().code == s3::kNoSuchUpload && session.resumed) {
@@ -76,7 +78,7 @@ PartsOutcome MultipartUploader::stream_parts(const UploadSession& session, const
       }
       if (!etag) return fail(etag.error());
       shared->uploaded += range.length;
-      PartDigest part{.crc32c = crc, .etag = *etag};
+      PartDigest part{.crc32c = crc, .etag = *etag, .crc64nvme = crc64};
       const auto info = checksum::classify_etag(*etag);
       if (info.kind == checksum::EtagKind::plain_md5) {
         part.md5 = *info.digest;

@@ -11,6 +11,7 @@
 #include "ledger/transition.h"
 #include "s3/s3_error.h"
 #include "s3/s3_error_codes.h"
+#include "transfer/additional_checksums.h"
 #include "transfer/copy_part_plan.h"
 #include "transfer/key_mapping.h"
 #include "transfer/source_proof.h"
@@ -55,8 +56,8 @@ std::string inferred_multipart_etag(std::string_view data, const checksum::EtagI
   return etag ? *etag : std::string();
 }
 
-Result<checksum::Checksums> hash_all(std::string_view data) {
-  auto hasher = checksum::MultiHasher::create();
+Result<checksum::Checksums> hash_all(std::string_view data, s3::ChecksumAlgorithm algorithm) {
+  auto hasher = checksum::MultiHasher::create(selection_for(algorithm));
   if (!hasher) return std::unexpected(hasher.error());
   hasher->update(data);
   return hasher->finish();
@@ -148,7 +149,7 @@ ObjectOutcome ObjectCopier::copy_single(const ledger::ObjectRecord& record) {
       return ObjectOutcome::of(
           Kind::changed, kSizeChanged,
           "read " + std::to_string(buffer.size()) + " bytes, listed " + std::to_string(record.size));
-    auto hashed = hash_all(buffer);
+    auto hashed = hash_all(buffer, settings_.checksum_algorithm);
     if (!hashed) return ObjectOutcome::from_error(hashed.error());
     head = std::move(*got);
     sums = *hashed;
@@ -175,7 +176,10 @@ ObjectOutcome ObjectCopier::copy_single(const ledger::ObjectRecord& record) {
     // is the proof for a source ETag that proves nothing.
     events_.emit("object_reread", {{"key", record.key}, {"reason", plain || had_read ? "mismatch" : "unproven"}});
   }
-  s3::BodySource body{.size = buffer.size(), .data = buffer, .content_md5 = sums->content_md5()};
+  s3::BodySource body{.size = buffer.size(),
+                      .data = buffer,
+                      .content_md5 = sums->content_md5(),
+                      .checksum = additional_checksum(settings_.checksum_algorithm, *sums)};
   s3::PutOptions put_options{.metadata = head->metadata};
   const std::string key = destination_key(record.key);
   auto etag = destination_.put_object(settings_.destination_bucket, key, body, put_options);
@@ -185,6 +189,7 @@ ObjectOutcome ObjectCopier::copy_single(const ledger::ObjectRecord& record) {
   out.bytes_uploaded = buffer.size();
   out.update.md5 = sums->md5;
   out.update.crc32c = sums->crc32c;
+  out.update.crc64nvme = sums->crc64nvme;
   out.update.dest_etag = *etag;
   out.proof = proof;
   out.proof += checksum::etag_matches_md5(*etag, *sums->md5) ? "; destination ETag = MD5"
@@ -228,12 +233,17 @@ ObjectOutcome ObjectCopier::copy_streamed(const ledger::ObjectRecord& record, bo
                               events_.emit("object_reread", {{"key", record.key}, {"reason", "put_retried"}});
                             stream = std::make_shared<SourceStream>(source_, settings_.source_bucket, record.key,
                                                                     record.source_etag, record.size, buffer_bytes);
+                            if (settings_.checksum_algorithm == s3::ChecksumAlgorithm::crc64nvme)
+                              stream->want_crc64nvme();
                             return [s = stream](char* data, size_t capacity) { return s->read(data, capacity); };
                           },
                       .content_md5 = checksum::md5_base64(*info.digest)};
   auto etag = destination_.put_object(settings_.destination_bucket, destination_key(record.key), body,
                                       {.metadata = head->metadata});
   const uint32_t crc = stream ? stream->crc32c() : 0;
+  // Not sent (known only after the last byte) but recorded: AWS keeps a
+  // CRC-64/NVME of every object, which verify can then compare with it.
+  const std::optional<uint64_t> crc64 = stream ? stream->crc64nvme() : std::nullopt;
   end_stream();
   out.method = CopyMethod::streamed_put;
   if (!etag) {
@@ -259,6 +269,7 @@ ObjectOutcome ObjectCopier::copy_streamed(const ledger::ObjectRecord& record, bo
   out.kind = Kind::verified;
   out.update.md5 = *info.digest;
   out.update.crc32c = crc;
+  out.update.crc64nvme = crc64;
   out.update.dest_etag = *etag;
   out.proof = checksum::is_plain_md5_etag(*etag)
                   ? "destination checked the source's MD5 (Content-MD5); destination ETag = source ETag"
@@ -283,8 +294,10 @@ ObjectOutcome ObjectCopier::copy_multipart(const ledger::ObjectRecord& record, b
   const bool need_md5 = info.kind == checksum::EtagKind::plain_md5;
   const std::string key = destination_key(record.key);
 
-  auto session = fresh ? open_fresh_upload(record, key, plan->parts, {.metadata = head->metadata})
-                       : uploader_.open(record, settings_.destination_bucket, key, plan->parts, {.metadata = head->metadata});
+  s3::PutOptions create_options{.metadata = head->metadata};
+  create_options.checksum_algorithm = settings_.checksum_algorithm;
+  auto session = fresh ? open_fresh_upload(record, key, plan->parts, create_options)
+                       : uploader_.open(record, settings_.destination_bucket, key, plan->parts, create_options);
   if (!session) return ObjectOutcome::from_error(session.error());
   // Parts come from ranged GETs pinned to the listed version.
   const PartReader read_source = [&](uint32_t n, const checksum::PartRange& range, std::string& buffer) -> Status {
@@ -431,6 +444,7 @@ ObjectOutcome ObjectCopier::copy_multipart(const ledger::ObjectRecord& record, b
   out.proof += "; destination confirmed every part's MD5 and the object's ETag";
   out.kind = Kind::verified;
   out.update.crc32c = done->crc32c;
+  out.update.crc64nvme = done->crc64nvme;
   out.update.dest_etag = done->dest_etag;
   out.completed_upload = session->ref;
   return out;

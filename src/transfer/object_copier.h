@@ -80,6 +80,11 @@ struct CopierSettings {
   uint64_t multipart_threshold = 512ull << 20;
   bool server_side_copy = false;  // both sides are the same endpoints and credentials
   std::optional<uint64_t> destination_max_part_size;  // quirk (e.g. Snowball 512 MB)
+  // The destination's checksum_algorithm: sent with single PUTs read into
+  // memory and with hashed parts (a streamed PUT cannot: its bytes pass
+  // after the headers); a multipart upload gets the whole object's at
+  // Complete. CRC-64/NVME is then computed in flight and recorded.
+  s3::ChecksumAlgorithm checksum_algorithm = s3::ChecksumAlgorithm::none;
 };
 
 class ObjectCopier {

@@ -81,6 +81,7 @@ Result<size_t> SourceStream::read(char* out, size_t capacity) {
   lock.unlock();
   writable_.notify_one();
   crc_.update(std::string_view(out, copied));
+  hash_handed_out(std::string_view(out, copied));
   handed_out_ += copied;
   return copied;
 }

@@ -23,6 +23,7 @@ Result<size_t> StagedPartStream::read(char* out, size_t capacity) {
                       reader_.path() + " ends at " + std::to_string(offset_ + handed_out_) + ", expected " +
                           std::to_string(offset_ + length_) + " bytes");
   crc_.update(std::string_view(out, *got));
+  hash_handed_out(std::string_view(out, *got));
   handed_out_ += *got;
   return *got;
 }

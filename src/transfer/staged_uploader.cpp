@@ -9,6 +9,7 @@
 #include "ledger/transition.h"
 #include "s3/s3_error_codes.h"
 #include "staging/staging_error.h"
+#include "transfer/additional_checksums.h"
 #include "transfer/copy_part_plan.h"
 #include "transfer/metadata_codec.h"
 #include "transfer/transfer_error.h"
@@ -101,7 +102,7 @@ ObjectOutcome StagedUploader::upload_single(const ledger::ObjectRecord& record, 
   if (auto r = read_range(reader, 0, record.size, buffer); !r)
     return ObjectOutcome::of(is_corruption(r.error().code) ? Kind::corrupt : Kind::failed, r.error().code,
                              r.error().message);
-  auto hasher = checksum::MultiHasher::create();
+  auto hasher = checksum::MultiHasher::create(selection_for(settings_.checksum_algorithm));
   if (!hasher) return ObjectOutcome::of(Kind::failed, hasher.error().code, hasher.error().message);
   hasher->update(buffer);
   const checksum::Checksums sums = hasher->finish();
@@ -113,7 +114,10 @@ ObjectOutcome StagedUploader::upload_single(const ledger::ObjectRecord& record, 
     return ObjectOutcome::of(Kind::corrupt, staging::kStagedCorrupt,
                              reader.path() + " reads differently from the bytes read from the source");
   }
-  s3::BodySource body{.size = buffer.size(), .data = buffer, .content_md5 = sums.content_md5()};
+  s3::BodySource body{.size = buffer.size(),
+                      .data = buffer,
+                      .content_md5 = sums.content_md5(),
+                      .checksum = additional_checksum(settings_.checksum_algorithm, sums)};
   auto etag = destination_.put_object(settings_.destination_bucket, destination_key(record.key), body,
                                       s3::PutOptions{.metadata = metadata});
   if (!etag) return ObjectOutcome::of(Kind::failed, etag.error().code, etag.error().message);
@@ -123,6 +127,7 @@ ObjectOutcome StagedUploader::upload_single(const ledger::ObjectRecord& record, 
   out.bytes_uploaded = buffer.size();
   out.update.md5 = sums.md5;
   out.update.crc32c = sums.crc32c;
+  out.update.crc64nvme = sums.crc64nvme;
   out.update.dest_etag = *etag;
   out.proof = want.md5 ? "staged bytes = source MD5 and CRC32C" : "staged bytes = source CRC32C";
   out.proof += checksum::etag_matches_md5(*etag, *sums.md5) ? "; destination ETag = MD5"
@@ -166,7 +171,10 @@ ObjectOutcome StagedUploader::upload_streamed(const ledger::ObjectRecord& record
               return got;
             };
           },
-      .content_md5 = checksum::md5_base64(*want.md5)};
+      .content_md5 = checksum::md5_base64(*want.md5),
+      // The source's CRC-32C is known before the bytes pass (a CRC-64/NVME
+      // is not: it would be computed only as they go).
+      .checksum = additional_checksum(settings_.checksum_algorithm, want.crc32c, std::nullopt)};
   auto etag = destination_.put_object(settings_.destination_bucket, destination_key(record.key), body,
                                       s3::PutOptions{.metadata = metadata});
   if (sent) out.bytes_uploaded += *sent;
@@ -206,8 +214,10 @@ ObjectOutcome StagedUploader::upload_multipart(const ledger::ObjectRecord& recor
   const Expected want = expected_of(record);
   const bool whole_md5 = want.md5.has_value();
 
-  auto session = uploader_.open(record, settings_.destination_bucket, destination_key(record.key), plan->parts,
-                                s3::PutOptions{.metadata = metadata});
+  s3::PutOptions create_options{.metadata = metadata};
+  create_options.checksum_algorithm = settings_.checksum_algorithm;
+  auto session =
+      uploader_.open(record, settings_.destination_bucket, destination_key(record.key), plan->parts, create_options);
   if (!session) return ObjectOutcome::of(Kind::failed, session.error().code, session.error().message);
   const PartReader read_staged = [&reader](uint32_t, const checksum::PartRange& range, std::string& buffer) {
     return read_range(reader, range.offset, range.length, buffer);
@@ -282,6 +292,7 @@ ObjectOutcome StagedUploader::upload_multipart(const ledger::ObjectRecord& recor
   ObjectOutcome out = with_bytes(ObjectOutcome{});
   out.kind = Kind::verified;
   out.update.crc32c = done->crc32c;
+  out.update.crc64nvme = done->crc64nvme;
   if (whole_md5) out.update.md5 = streamed_proof ? want.md5 : parts.whole_md5;
   out.update.dest_etag = done->dest_etag;
   out.completed_upload = session->ref;

@@ -61,6 +61,8 @@ struct StagedUploadSettings {
   uint64_t part_size = 16ull << 20;
   uint64_t multipart_threshold = 512ull << 20;
   std::optional<uint64_t> destination_max_part_size;  // quirk (e.g. Snowball 512 MB)
+  // The destination's checksum_algorithm (CopierSettings has the details).
+  s3::ChecksumAlgorithm checksum_algorithm = s3::ChecksumAlgorithm::none;
 };
 
 class StagedUploader {

@@ -10,6 +10,7 @@
 #include "base/strings.h"
 #include "s3/uri_encode.h"
 #include "support/fake_transport.h"
+#include "support/in_memory_s3_checksums.h"
 #include "support/in_memory_s3_parsed.h"
 
 namespace s5j::testing {
@@ -118,6 +119,18 @@ void InMemoryS3::put_multipart(const std::string& bucket, const std::string& key
 void InMemoryS3::remove(const std::string& bucket, const std::string& key) {
   std::lock_guard lock(mutex_);
   buckets_[bucket].erase(key);
+}
+
+void InMemoryS3::set_etag(const std::string& bucket, const std::string& key, std::string etag) {
+  std::lock_guard lock(mutex_);
+  buckets_[bucket].at(key).etag = std::move(etag);
+}
+
+void InMemoryS3::set_data(const std::string& bucket, const std::string& key, std::string data) {
+  std::lock_guard lock(mutex_);
+  StoredObject& o = buckets_[bucket].at(key);
+  o.data = std::move(data);
+  for (auto& [name, value] : o.checksums) value = *additional_checksum_of(name, o.data);
 }
 
 std::optional<StoredObject> InMemoryS3::object(const std::string& bucket, const std::string& key) const {

@@ -4,7 +4,9 @@
 //
 // It answers what s5j sends (path-style URLs): ListObjectsV2 and v1,
 // HeadBucket, HEAD/GET object (Range, If-Match, ?partNumber=N), PUT object
-// (Content-MD5 checked: BadDigest), DELETE, DeleteObjects, CopyObject
+// (Content-MD5 checked: BadDigest; additional checksums x-amz-checksum-
+// crc32c / -crc64nvme checked, kept and answered with checksum mode, as AWS
+// does, FULL_OBJECT for multipart uploads), DELETE, DeleteObjects, CopyObject
 // (x-amz-copy-source, -if-match, metadata directive), and multipart uploads
 // (Create, UploadPart with Content-MD5, UploadPartCopy with a range,
 // Complete, Abort, ListMultipartUploads). ETags are what S3 computes: the
@@ -68,6 +70,10 @@ struct StoredObject {
   std::string etag;                  // without quotes
   std::vector<uint64_t> part_sizes;  // a completed multipart upload's parts; empty otherwise
   http::Headers metadata;            // Content-Type, x-amz-meta-*, ... as sent
+  // Additional checksums as AWS keeps them (x-amz-checksum-crc32c /
+  // -crc64nvme -> base64 value), computed here over the stored bytes;
+  // answered to HEAD/GET with x-amz-checksum-mode: ENABLED.
+  http::Headers checksums;
   std::chrono::system_clock::time_point last_modified{};
 };
 
@@ -78,6 +84,7 @@ struct OpenUpload {
   http::Headers metadata;
   std::map<int, std::string> parts;       // part number -> bytes
   std::map<int, std::string> part_etags;  // part number -> MD5 hex of its bytes
+  std::string checksum_header;  // "x-amz-checksum-crc32c": created with x-amz-checksum-algorithm (FULL_OBJECT)
 };
 
 struct S3Fault {
@@ -123,6 +130,12 @@ class InMemoryS3 final : public http::Transport {
   void put_multipart(const std::string& bucket, const std::string& key, std::string data, uint64_t part_size,
                      http::Headers metadata = {});
   void remove(const std::string& bucket, const std::string& key);
+  // Gives a stored object another ETag, bytes and checksums unchanged (as
+  // an SSE-KMS rewrite or a copy in another part layout leaves it).
+  void set_etag(const std::string& bucket, const std::string& key, std::string etag);
+  // Replaces a stored object's bytes, keeping its ETag (damage the ETag
+  // does not show); its additional checksums are computed again.
+  void set_data(const std::string& bucket, const std::string& key, std::string data);
   std::optional<StoredObject> object(const std::string& bucket, const std::string& key) const;
   std::vector<std::string> keys(const std::string& bucket) const;
   std::vector<OpenUpload> uploads(const std::string& bucket) const;

@@ -9,6 +9,7 @@
 #include "base/strings.h"
 #include "s3/uri_encode.h"
 #include "support/in_memory_s3.h"
+#include "support/in_memory_s3_checksums.h"
 #include "support/in_memory_s3_parsed.h"
 
 namespace s5j::testing {
@@ -314,6 +315,10 @@ InMemoryS3::Answer InMemoryS3::get_or_head(const Parsed& p, bool head) {
   a.headers.push_back({"Last-Modified", http_date(o.last_modified)});
   a.headers.push_back({"Accept-Ranges", "bytes"});
   for (const auto& h : o.metadata) a.headers.push_back(h);
+  if (iequals(p.header("x-amz-checksum-mode").value_or(""), "ENABLED") && !partial) {
+    for (const auto& h : o.checksums) a.headers.push_back(h);
+    if (!o.checksums.empty()) a.headers.push_back({"x-amz-checksum-type", "FULL_OBJECT"});
+  }
   if (!head) a.body = o.data.substr(first, length);
   return a;
 }
@@ -322,6 +327,8 @@ InMemoryS3::Answer InMemoryS3::put_object(const Parsed& p) {
   StoredObject o;
   o.etag = md5_hex(p.body);
   if (auto bad = check_content_md5(p, o.etag)) return *bad;
+  if (!mismatched_checksum(p.headers, p.body).empty()) return error_answer(400, "BadDigest", p.bucket + "/" + p.key);
+  o.checksums = checksums_sent(p.headers, p.body);
   o.data = p.body;
   o.metadata = metadata_of(p.headers);
   o.last_modified = std::chrono::system_clock::now();
@@ -371,7 +378,8 @@ InMemoryS3::Answer InMemoryS3::copy(const Parsed& p, bool part) {
 }
 
 InMemoryS3::Answer InMemoryS3::create_upload(const Parsed& p) {
-  OpenUpload u{p.bucket, p.key, next_upload_id(), metadata_of(p.headers), {}, {}};
+  OpenUpload u{p.bucket, p.key, next_upload_id(), metadata_of(p.headers), {}, {}, {}};
+  u.checksum_header = checksum_header_of_algorithm(p.header("x-amz-checksum-algorithm").value_or(""));
   const std::string id = u.upload_id;
   uploads_[id] = std::move(u);
   return xml_answer("<InitiateMultipartUploadResult><Bucket>" + p.bucket + "</Bucket><Key>" + xml_escape(p.key) +
@@ -386,6 +394,7 @@ InMemoryS3::Answer InMemoryS3::upload_part(const Parsed& p) {
   if (n < 1 || n > 10000) return error_answer(400, "InvalidArgument", resource);
   const std::string etag = md5_hex(p.body);
   if (auto bad = check_content_md5(p, etag)) return *bad;
+  if (!mismatched_checksum(p.headers, p.body).empty()) return error_answer(400, "BadDigest", resource);
   u->second.parts[n] = p.body;
   u->second.part_etags[n] = etag;
   Answer a;
@@ -400,6 +409,7 @@ InMemoryS3::Answer InMemoryS3::complete_upload(const Parsed& p) {
   const auto numbers = elements(p.body, "PartNumber");
   const auto etags = elements(p.body, "ETag");
   if (numbers.empty() || numbers.size() != etags.size()) return error_answer(400, "MalformedXML", resource);
+  const auto part_xmls = elements(p.body, "Part");
   std::vector<std::string_view> parts;
   std::vector<std::string> part_md5s;
   StoredObject o;
@@ -413,12 +423,23 @@ InMemoryS3::Answer InMemoryS3::complete_upload(const Parsed& p) {
       return error_answer(400, "InvalidPart", resource);
     if (i + 1 < numbers.size() && part->second.size() < kMinPartSize)
       return error_answer(400, "EntityTooSmall", resource);
+    // A part checksum listed must be the part's (AWS: InvalidPart).
+    for (const char* element : {"ChecksumCRC32C", "ChecksumCRC64NVME"}) {
+      const auto listed = i < part_xmls.size() ? elements(part_xmls[i], element) : std::vector<std::string>{};
+      const std::string header = checksum_header_of_algorithm(std::string_view(element).substr(8));
+      if (!listed.empty() && listed.front() != additional_checksum_of(header, part->second))
+        return error_answer(400, "InvalidPart", resource);
+    }
     parts.push_back(part->second);
     part_md5s.push_back(u->second.part_etags[n]);
     o.part_sizes.push_back(part->second.size());
   }
   o.etag = multipart_etag_of(part_md5s);
   for (auto part : parts) o.data.append(part);
+  // FULL_OBJECT: the CRC of all the bytes; a whole-object value sent must be it.
+  if (!mismatched_checksum(p.headers, o.data).empty()) return error_answer(400, "BadDigest", resource);
+  if (!u->second.checksum_header.empty())
+    o.checksums.push_back({u->second.checksum_header, *additional_checksum_of(u->second.checksum_header, o.data)});
   o.metadata = u->second.metadata;
   o.last_modified = std::chrono::system_clock::now();
   const std::string etag = o.etag;

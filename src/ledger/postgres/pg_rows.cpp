@@ -56,6 +56,8 @@ ObjectRecord read_object(const Rows& rows, int i) {
   r.created_at = from_ms(rows.i64(i, 20));
   r.updated_at = from_ms(rows.i64(i, 21));
   r.lease_epoch = static_cast<uint64_t>(rows.i64(i, 23));
+  // All 64 bits, stored as a (signed) bigint.
+  if (!rows.is_null(i, 25)) r.crc64nvme = static_cast<uint64_t>(rows.i64(i, 25));
   return r;
 }
 

@@ -21,14 +21,14 @@ namespace s5j::ledger::pg {
 #define S5J_PG_OBJECT_COLUMNS                                                                              \
   "id, job_id, key, size, source_etag, source_mtime, state, attempts, last_error, error_at, md5, crc32c, " \
   "dest_etag, lease_owner, lease_expires, staged_volume, staged_path, staged_size, staged_md5, "         \
-  "staged_crc32c, created_at, updated_at, staged_metadata, lease_epoch, staged_host"
+  "staged_crc32c, created_at, updated_at, staged_metadata, lease_epoch, staged_host, crc64nvme"
 
 // The same, qualified by the alias `o` (for UPDATE objects o ... FROM ...).
 #define S5J_PG_OBJECT_COLUMNS_O                                                                              \
   "o.id, o.job_id, o.key, o.size, o.source_etag, o.source_mtime, o.state, o.attempts, o.last_error, "       \
   "o.error_at, o.md5, o.crc32c, o.dest_etag, o.lease_owner, o.lease_expires, o.staged_volume, o.staged_path, " \
   "o.staged_size, o.staged_md5, o.staged_crc32c, o.created_at, o.updated_at, o.staged_metadata, o.lease_epoch, "   \
-  "o.staged_host"
+  "o.staged_host, o.crc64nvme"
 
 #define S5J_PG_UPLOAD_COLUMNS \
   "id, job_id, object_id, key, upload_id, part_size, part_count, status, created_at, updated_at"

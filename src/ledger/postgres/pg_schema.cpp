@@ -163,10 +163,15 @@ constexpr const char* kV2 =
 // schema 14 has it.
 constexpr const char* kV3 = "ALTER TABLE objects ADD COLUMN staged_host text;\n";
 
+// The CRC-64/NVME of the source bytes (SQLite's schema 15): all 64 bits in
+// the signed bigint.
+constexpr const char* kV4 = "ALTER TABLE objects ADD COLUMN crc64nvme bigint;\n";
+
 constexpr std::array kMigrations{
     Migration{1, "the ledger's tables as SQLite's schema 12 has them", kV1},
     Migration{2, "totals by size class, lock heartbeats and run figures", kV2},
     Migration{3, "the host of each staged copy", kV3},
+    Migration{4, "CRC-64/NVME of the source bytes", kV4},
 };
 
 }  // namespace

@@ -109,7 +109,7 @@ Status PostgresLedger::upsert_listed_locked(pg::Connection& c, JobId job, std::s
   if (!ch_ids.empty()) {
     auto upd = c.exec(
         "UPDATE objects o SET size = v.s, source_etag = v.e, source_mtime = v.m, state = 'pending', attempts = 0, "
-        "last_error = NULL, error_at = NULL, md5 = NULL, crc32c = NULL, dest_etag = NULL, lease_owner = NULL, "
+        "last_error = NULL, error_at = NULL, md5 = NULL, crc32c = NULL, crc64nvme = NULL, dest_etag = NULL, lease_owner = NULL, "
         "lease_expires = 0, staged_volume = NULL, staged_host = NULL, staged_path = NULL, staged_size = NULL, staged_md5 = NULL, "
         "staged_crc32c = NULL, staged_metadata = NULL, updated_at = $5 "
         "FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[]) AS v(id, s, e, m) WHERE o.id = v.id",

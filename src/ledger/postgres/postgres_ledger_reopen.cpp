@@ -38,7 +38,7 @@ Result<std::vector<ObjectId>> PostgresLedger::reopen_verified(JobId job, std::sp
   // (updated_at) since the caller read it; cleared as for a changed source
   // object; attempts stay (the object's history).
   auto upd = (*c)->exec(
-      "UPDATE objects o SET state = 'pending', last_error = v.reason, error_at = $7, md5 = NULL, crc32c = NULL, "
+      "UPDATE objects o SET state = 'pending', last_error = v.reason, error_at = $7, md5 = NULL, crc32c = NULL, crc64nvme = NULL, "
       "dest_etag = NULL, lease_owner = NULL, lease_expires = 0, staged_volume = NULL, staged_host = NULL, staged_path = NULL, "
       "staged_size = NULL, staged_md5 = NULL, staged_crc32c = NULL, updated_at = $7 "
       "FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::bigint[], $6::text[]) AS v(id, size, etag, upd, reason) "

@@ -33,6 +33,9 @@ struct Row {
   int64_t attempts = 0;
   std::optional<Md5Bytes> md5;
   std::optional<uint32_t> crc32c;
+  // Only a value this flush records (not read: the UPDATE keeps the stored
+  // one when this is null, as SQLite's coalesce does).
+  std::optional<uint64_t> crc64nvme;
   std::optional<std::string> dest_etag;
   std::string source_etag;
   int64_t size = 0;
@@ -148,6 +151,7 @@ std::optional<Rejection> apply_transition(const Transition& t, Row* row, int64_t
   }
   if (u.md5) row->md5 = u.md5;
   if (u.crc32c) row->crc32c = u.crc32c;
+  if (u.crc64nvme) row->crc64nvme = u.crc64nvme;
   if (u.dest_etag) row->dest_etag = u.dest_etag;
   if (u.error) {
     row->last_error = u.error;
@@ -352,7 +356,7 @@ Status PostgresLedger::apply_batch_locked(pg::Connection& c, const std::vector<Q
   // Round trip two: the final rows, one statement per table, and COMMIT.
   steps.clear();
   ArrayLiteral ids, states, attempts, owners, expires, md5s, crcs, dest_etags, errors, error_ats, volumes, paths,
-      staged_sizes, staged_md5s, staged_crcs, metadata, updated, hosts;
+      staged_sizes, staged_md5s, staged_crcs, metadata, updated, hosts, crc64s;
   for (const auto& [id, row] : rows) {
     if (!row.dirty) continue;
     ids.i64(id);
@@ -373,17 +377,19 @@ Status PostgresLedger::apply_batch_locked(pg::Connection& c, const std::vector<Q
     metadata.opt_bytea(row.staged_metadata);
     updated.i64(row.updated_at);
     hosts.opt_text(row.staged_host);
+    crc64s.opt_i64(row.crc64nvme ? std::optional<int64_t>(static_cast<int64_t>(*row.crc64nvme)) : std::nullopt);
   }
   if (!ids.empty()) {
     steps.push_back(pg::Step{
         "UPDATE objects o SET state = v.state, attempts = v.attempts, lease_owner = v.owner, lease_expires = v.expires, "
         "md5 = v.md5, crc32c = v.crc, dest_etag = v.dest_etag, last_error = v.err, error_at = v.err_at, "
         "staged_volume = v.vol, staged_path = v.path, staged_size = v.ssize, staged_md5 = v.smd5, "
-        "staged_crc32c = v.scrc, staged_metadata = v.meta, updated_at = v.upd, staged_host = v.host "
+        "staged_crc32c = v.scrc, staged_metadata = v.meta, updated_at = v.upd, staged_host = v.host, "
+        "crc64nvme = coalesce(v.c64, o.crc64nvme) "
         "FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::bigint[], $6::bytea[], $7::bigint[], "
         "$8::text[], $9::text[], $10::bigint[], $11::text[], $12::text[], $13::bigint[], $14::bytea[], $15::bigint[], "
-        "$16::bytea[], $17::bigint[], $18::text[]) AS v(id, state, attempts, owner, expires, md5, crc, dest_etag, err, "
-        "err_at, vol, path, ssize, smd5, scrc, meta, upd, host) WHERE o.id = v.id",
+        "$16::bytea[], $17::bigint[], $18::text[], $19::bigint[]) AS v(id, state, attempts, owner, expires, md5, crc, "
+        "dest_etag, err, err_at, vol, path, ssize, smd5, scrc, meta, upd, host, c64) WHERE o.id = v.id",
         Params()
             .array(ids.str())
             .array(states.str())
@@ -402,7 +408,8 @@ Status PostgresLedger::apply_batch_locked(pg::Connection& c, const std::vector<Q
             .array(staged_crcs.str())
             .array(metadata.str())
             .array(updated.str())
-            .array(hosts.str())});
+            .array(hosts.str())
+            .array(crc64s.str())});
   }
   if (!parts.empty()) {
     ArrayLiteral refs, numbers, offsets, sizes, etags, pmd5s, pcrcs, done;

@@ -72,7 +72,7 @@ Status SqliteLedger::upsert_listed_locked(JobId job, std::span<const ListedObjec
       // (checksums, staged copy, destination ETag, parts) no longer applies.
       auto upd = state_.db->cached(
           "UPDATE objects SET size = ?2, source_etag = ?3, source_mtime = ?4, state = 'pending', attempts = 0, "
-          "last_error = NULL, error_at = NULL, md5 = NULL, crc32c = NULL, dest_etag = NULL, lease_owner = NULL, "
+          "last_error = NULL, error_at = NULL, md5 = NULL, crc32c = NULL, crc64nvme = NULL, dest_etag = NULL, lease_owner = NULL, "
           "lease_expires = 0, staged_volume = NULL, staged_host = NULL, staged_path = NULL, staged_size = NULL, staged_md5 = NULL, "
           "staged_crc32c = NULL, staged_metadata = NULL, updated_at = ?5 WHERE id = ?1");
       if (!upd) return std::unexpected(upd.error());

@@ -24,7 +24,7 @@ Result<std::vector<ObjectId>> SqliteLedger::reopen_verified(JobId job, std::span
     // source object: the next run fetches the object afresh and records new
     // evidence. attempts stays: it is the object's history.
     auto upd = state_.db->cached(
-        "UPDATE objects SET state = 'pending', last_error = ?6, error_at = ?7, md5 = NULL, crc32c = NULL, "
+        "UPDATE objects SET state = 'pending', last_error = ?6, error_at = ?7, md5 = NULL, crc32c = NULL, crc64nvme = NULL, "
         "dest_etag = NULL, lease_owner = NULL, lease_expires = 0, staged_volume = NULL, staged_host = NULL, staged_path = NULL, "
         "staged_size = NULL, staged_md5 = NULL, staged_crc32c = NULL, updated_at = ?7 "
         "WHERE id = ?1 AND job_id = ?2 AND state = 'verified' AND size = ?3 AND source_etag = ?4 "

@@ -207,7 +207,7 @@ Result<std::optional<Rejection>> SqliteLedger::apply_transition_locked(const Tra
       "staged_crc32c = CASE WHEN ?10 THEN ?15 WHEN ?16 THEN NULL ELSE staged_crc32c END, "
       "staged_metadata = CASE WHEN ?10 THEN ?17 WHEN ?16 THEN NULL ELSE staged_metadata END, "
       "staged_host = CASE WHEN ?10 THEN ?18 WHEN ?16 THEN NULL ELSE staged_host END, "
-      "updated_at = ?9 WHERE id = ?1");
+      "crc64nvme = coalesce(?19, crc64nvme), updated_at = ?9 WHERE id = ?1");
   if (!upd) return std::unexpected(upd.error());
   auto& s = **upd;
   // One attempt is one pass of the object: a copy (direct) or a staging
@@ -224,6 +224,11 @@ Result<std::optional<Rejection>> SqliteLedger::apply_transition_locked(const Tra
   s.bind(1, t.id.value).bind_text(2, to_string(t.to)).bind(3, counts_attempt ? 1 : 0).bind(4, drop_lease ? 1 : 0);
   bind_md5(s, 5, u.md5);
   bind_u32(s, 6, u.crc32c);
+  if (u.crc64nvme) {
+    s.bind(19, static_cast<int64_t>(*u.crc64nvme));
+  } else {
+    s.bind_null(19);
+  }
   bind_opt_text(s, 7, u.dest_etag);
   bind_opt_text(s, 8, u.error);
   // Back to pending means "fetch it from the source again": a staged copy

@@ -80,6 +80,8 @@ ObjectRecord read_object(const Statement& st) {
   r.created_at = from_ms(st.get_int(20));
   r.updated_at = from_ms(st.get_int(21));
   r.lease_epoch = static_cast<uint64_t>(st.get_int(23));
+  // All 64 bits, stored as SQLite's signed INTEGER.
+  if (!st.is_null(25)) r.crc64nvme = static_cast<uint64_t>(st.get_int(25));
   return r;
 }
 

@@ -24,7 +24,7 @@ namespace s5j::ledger::sqlite {
 #define S5J_OBJECT_COLUMNS                                                                                   \
   "id, job_id, key, size, source_etag, source_mtime, state, attempts, last_error, error_at, md5, crc32c, " \
   "dest_etag, lease_owner, lease_expires, staged_volume, staged_path, staged_size, staged_md5, "           \
-  "staged_crc32c, created_at, updated_at, staged_metadata, lease_epoch, staged_host"
+  "staged_crc32c, created_at, updated_at, staged_metadata, lease_epoch, staged_host, crc64nvme"
 
 #define S5J_UPLOAD_COLUMNS \
   "id, job_id, object_id, key, upload_id, part_size, part_count, status, created_at, updated_at"

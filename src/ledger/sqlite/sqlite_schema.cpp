@@ -258,6 +258,12 @@ constexpr const char* kV13 =
 // back a vanished host's. Existing staged copies keep an unknown host.
 constexpr const char* kV14 = "ALTER TABLE objects ADD COLUMN staged_host TEXT;\n";
 
+// The CRC-64/NVME of the source bytes, computed in flight when the
+// destination's checksum_algorithm is crc64nvme: what verify compares a
+// destination's x-amz-checksum-crc64nvme with. All 64 bits in the signed
+// INTEGER.
+constexpr const char* kV15 = "ALTER TABLE objects ADD COLUMN crc64nvme INTEGER;\n";
+
 // Version 1 wrote the state CHECK as an IN list. SQLite evaluates an IN
 // list of more than two constants by building a temporary index, with its
 // own page cache (87 KB from malloc), on every INSERT and on every UPDATE
@@ -315,6 +321,7 @@ constexpr std::array kMigrations{
     Migration{12, "fencing epochs of leases, shared job locks", kV12},
     Migration{13, "totals by size class, lock heartbeats and run figures", kV13},
     Migration{14, "the host of each staged copy", kV14},
+    Migration{15, "CRC-64/NVME of the source bytes", kV15},
 };
 
 Error not_a_ledger(const Database& db, const std::string& why) {

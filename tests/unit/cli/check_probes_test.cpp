@@ -62,12 +62,22 @@ class CheckProbes : public ::testing::Test {
 
 TEST_F(CheckProbes, HonouringServerSupportsEveryProbedFeatureAndKeepsNoProbeObject) {
   const auto caps = probe_destination_now();
-  for (const char* f : {"conditional_get", "head_part_number", "ranged_get", "content_md5"})
+  // The in-memory server checks x-amz-checksum-* as AWS does.
+  for (const char* f : {"conditional_get", "head_part_number", "ranged_get", "content_md5", "additional_checksums"})
     EXPECT_EQ(caps.get(f).state, supported) << f << ": " << caps.get(f).detail;
-  // The in-memory server, like RGW, knows nothing of x-amz-checksum-*.
-  EXPECT_EQ(caps.get("additional_checksums").state, unsupported) << caps.get("additional_checksums").detail;
   EXPECT_TRUE(server_->keys("b").empty());
   EXPECT_TRUE(warnings_.empty());
+}
+
+// A server that knows nothing of x-amz-checksum-* (RGW 16) accepts a wrong
+// one and answers none with checksum mode.
+TEST_F(CheckProbes, IgnoredAdditionalChecksumIsUnsupported) {
+  front_->ignored = {"x-amz-checksum-crc32c"};
+  const auto caps = probe_destination_now();
+  EXPECT_EQ(caps.get("additional_checksums").state, unsupported) << caps.get("additional_checksums").detail;
+  EXPECT_NE(caps.get("additional_checksums").detail.find("ignored"), std::string::npos)
+      << caps.get("additional_checksums").detail;
+  EXPECT_TRUE(server_->keys("b").empty());
 }
 
 TEST_F(CheckProbes, IgnoredIfMatchIsUnsupported) {

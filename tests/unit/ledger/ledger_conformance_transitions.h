@@ -34,6 +34,41 @@ TEST_P(TransitionQueueConformance, DirectLifecycleRecordsEverything) {
   EXPECT_TRUE(r.lease_owner.empty());  // resting states hold no lease
 }
 
+// The CRC-64/NVME recorded with `verified` (checksum_algorithm crc64nvme):
+// all 64 bits survive (the high bit set: a signed column must not lose
+// it), durably; a later update without one keeps it; reopen clears it with
+// the other checksums of the bytes.
+TEST_P(TransitionQueueConformance, Crc64NvmeIsRecordedWhole) {
+  const JobId j = job();
+  add(j, {"obj", "plain"});
+  constexpr uint64_t kCrc = 0xAE8B14860A799888ull;
+  for (const char* key : {"obj", "plain"}) {
+    auto claimed = ledger_->claim(ClaimRequest{j, 1, "w1", std::chrono::minutes(1), {ObjectState::pending}});
+    ASSERT_EQ(claimed->size(), 1u) << key;
+    EXPECT_TRUE(commit(Transition::of(claimed->front(), ObjectState::copying, "w1")).rejected.empty());
+    Transition t = Transition::of(get(j, claimed->front().key), ObjectState::verified, "w1");
+    t.update.crc32c = 0xE3069283u;
+    if (claimed->front().key == "obj") t.update.crc64nvme = kCrc;
+    EXPECT_TRUE(commit(t).rejected.empty());
+  }
+  EXPECT_EQ(get(j, "obj").crc64nvme, kCrc);
+  EXPECT_FALSE(get(j, "plain").crc64nvme.has_value());
+  auto other = open_instance();
+  auto seen = other->find_object(j, "obj");
+  ASSERT_TRUE(seen && *seen);
+  EXPECT_EQ((*seen)->crc64nvme, kCrc);
+  auto listed = ledger_->list_objects(j, ListQuery{.limit = 10, .state = ObjectState::verified});
+  ASSERT_TRUE(listed.has_value());
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ(listed->front().crc64nvme, kCrc);
+
+  const ObjectRecord before = get(j, "obj");
+  auto ids = ledger_->reopen_verified(
+      j, std::vector{ReopenRequest{before.id, before.size, before.source_etag, before.updated_at, "verify: gone"}});
+  ASSERT_TRUE(ids.has_value()) << ids.error().describe();
+  EXPECT_FALSE(get(j, "obj").crc64nvme.has_value());
+}
+
 TEST_P(TransitionQueueConformance, IllegalTransitionsFailWhenQueued) {
   const JobId d = job(JobMode::direct, "d");
   const JobId s = job(JobMode::staged, "s");
