@@ -3,6 +3,7 @@
 #include "s3/s3_client.h"
 
 #include "base/strings.h"
+#include "s3/put_headers.h"
 #include "s3/s3_client_call.h"
 #include "s3/s3_error.h"
 #include "s3/uri_encode.h"
@@ -13,8 +14,7 @@ Result<std::string> S3Client::create_multipart_upload(const std::string& bucket,
                                                       const PutOptions& options) {
   Call call{.operation = "CreateMultipartUpload", .method = "POST", .bucket = bucket, .key = key, .has_key = true};
   call.query.push_back({"uploads", ""});
-  call.headers = options.metadata.headers;
-  if (!options.storage_class.empty()) call.headers.push_back({"x-amz-storage-class", options.storage_class});
+  call.headers = put_headers(options);
   auto r = execute(call);
   if (!r) return std::unexpected(r.error());
   return parse_initiate_multipart_upload(r->body);

@@ -65,6 +65,7 @@
 #include "log/event_log.h"
 #include "s3/s3_client.h"
 #include "transfer/byte_budget.h"
+#include "transfer/landing.h"
 #include "transfer/multipart_uploader.h"
 #include "transfer/object_outcome.h"
 #include "transfer/worker_pool.h"
@@ -80,6 +81,7 @@ struct CopierSettings {
   uint64_t multipart_threshold = 512ull << 20;
   bool server_side_copy = false;  // both sides are the same endpoints and credentials
   std::optional<uint64_t> destination_max_part_size;  // quirk (e.g. Snowball 512 MB)
+  LandingSettings landing;  // sent with every write; under SSE-KMS no server-side copy
 };
 
 class ObjectCopier {

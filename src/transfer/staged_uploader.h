@@ -48,6 +48,7 @@
 #include "staging/stager.h"
 #include "transfer/byte_budget.h"
 #include "transfer/key_mapping.h"
+#include "transfer/landing.h"
 #include "transfer/multipart_uploader.h"
 #include "transfer/object_outcome.h"
 #include "transfer/worker_pool.h"
@@ -61,6 +62,7 @@ struct StagedUploadSettings {
   uint64_t part_size = 16ull << 20;
   uint64_t multipart_threshold = 512ull << 20;
   std::optional<uint64_t> destination_max_part_size;  // quirk (e.g. Snowball 512 MB)
+  LandingSettings landing;  // sent with every write
 };
 
 class StagedUploader {
