@@ -11,6 +11,7 @@
 
 #include <filesystem>
 #include <map>
+#include <set>
 
 #include "support/job_files.h"
 #include "support/process.h"
@@ -45,7 +46,7 @@ const std::string kLandingYaml =
 
 using Tags = std::vector<std::pair<std::string, std::string>>;
 
-class LandingTest : public ::testing::Test {
+class LandingRgwTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = testing::make_temp_dir("landing");
@@ -95,9 +96,14 @@ class LandingTest : public ::testing::Test {
     return out;
   }
 
-  // The landing of kLandingYaml on both objects of `bucket` under out/.
-  void expect_landed(s3::S3Client& client, const std::string& bucket) {
-    for (const char* key : {"out/small", "out/large"}) {
+  // The landing of kLandingYaml on both objects of `bucket` under out/;
+  // the tags on the keys of `tagged` only: Ceph 16 keeps the tags of a
+  // PutObject but drops x-amz-tagging on CreateMultipartUpload and on
+  // CopyObject (with the REPLACE directive), which AWS honours; that s5j
+  // sends them there is checked in tests/unit (botocore's request shapes,
+  // InMemoryS3).
+  void expect_landed(s3::S3Client& client, const std::string& bucket, const std::set<std::string>& tagged) {
+    for (const std::string key : {"out/small", "out/large"}) {
       SCOPED_TRACE(key);
       const auto meta = metadata_of(client, bucket, key);
       EXPECT_EQ(meta.count("content-type") ? meta.at("content-type") : "(none)", "text/csv");
@@ -107,7 +113,8 @@ class LandingTest : public ::testing::Test {
       auto tags = client.get_object_tagging(bucket, key);
       ASSERT_TRUE(tags.has_value()) << tags.error().describe();
       std::map<std::string, std::string> got(tags->begin(), tags->end());
-      EXPECT_EQ(got, (std::map<std::string, std::string>{{"project", "survey 2024"}, {"team", "geo&data"}}));
+      if (tagged.contains(key))
+        EXPECT_EQ(got, (std::map<std::string, std::string>{{"project", "survey 2024"}, {"team", "geo&data"}}));
       auto head = client.head_object(bucket, key);
       ASSERT_TRUE(head.has_value());
       EXPECT_TRUE(head->storage_class.empty() || head->storage_class == "STANDARD") << head->storage_class;
@@ -120,15 +127,15 @@ class LandingTest : public ::testing::Test {
   std::string small_, large_;
 };
 
-TEST_F(LandingTest, SyncLandsWithStorageClassTagsAclAndGivenMetadata) {
+TEST_F(LandingRgwTest, SyncLandsWithStorageClassTagsAclAndGivenMetadata) {
   auto r = s5j({"sync", "-c", config(kLandingYaml), "--no-progress"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  expect_landed(*dst_client_, dst_bucket_);
+  expect_landed(*dst_client_, dst_bucket_, {"out/small"});
   EXPECT_TRUE(testing::bucket_digests(*src_client_, src_bucket_, "in/") ==
               testing::bucket_digests(*dst_client_, dst_bucket_, "out/"));
 }
 
-TEST_F(LandingTest, SyncCopiesTheSourcesMetadataByDefaultAndNoneOnRequest) {
+TEST_F(LandingRgwTest, SyncCopiesTheSourcesMetadataByDefaultAndNoneOnRequest) {
   auto copied = s5j({"sync", "-c", config(""), "--no-progress"});
   ASSERT_EQ(copied.exit_code, 0) << copied.out << copied.err;
   for (const char* key : {"out/small", "out/large"}) {
@@ -154,34 +161,37 @@ TEST_F(LandingTest, SyncCopiesTheSourcesMetadataByDefaultAndNoneOnRequest) {
 
 // One endpoint on both sides: CopyObject and UploadPartCopy, with the
 // directives replacing metadata and tags.
-TEST_F(LandingTest, ServerSideCopyReplacesMetadataAndTags) {
+TEST_F(LandingRgwTest, ServerSideCopyReplacesMetadataAndTags) {
   const std::string dst_on_a = testing::unique_bucket_name("ldst-a");
   ASSERT_TRUE(src_client_->create_bucket(dst_on_a).has_value());
   auto r = s5j({"sync", "-c", config(kLandingYaml, kTransferYaml, testing::endpoint_a(), dst_on_a), "--no-progress"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("by server-side copy"), std::string::npos) << r.out;
-  expect_landed(*src_client_, dst_on_a);
+  expect_landed(*src_client_, dst_on_a, {});
   testing::remove_bucket(*src_client_, dst_on_a);
 }
 
-TEST_F(LandingTest, RelayLandsStagedObjectsTheSameWay) {
+TEST_F(LandingRgwTest, RelayLandsStagedObjectsTheSameWay) {
   auto r = s5j({"relay", "--once", "-c", relay_config(kLandingYaml), "--no-progress"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  expect_landed(*dst_client_, dst_bucket_);
+  expect_landed(*dst_client_, dst_bucket_, {"out/small"});
   EXPECT_TRUE(testing::bucket_digests(*src_client_, src_bucket_, "in/") ==
               testing::bucket_digests(*dst_client_, dst_bucket_, "out/"));
 }
 
-TEST_F(LandingTest, AStorageClassTheServerLacksFailsTheObjectsWithItsCode) {
+// RGW answers a storage class its placement lacks with 400 InvalidArgument
+// (AWS: InvalidStorageClass).
+TEST_F(LandingRgwTest, AStorageClassTheServerLacksFailsTheObjectsWithItsCode) {
   auto r = s5j({"sync", "-c", config("  storage_class: NO_SUCH_CLASS\n"), "--no-progress"});
   EXPECT_NE(r.exit_code, 0) << r.out << r.err;
-  EXPECT_NE((r.out + r.err).find("InvalidStorageClass"), std::string::npos) << r.out << r.err;
+  EXPECT_NE(r.err.find("in/small: InvalidArgument: PutObject"), std::string::npos) << r.out << r.err;
+  EXPECT_NE(r.err.find("in/large: InvalidArgument: CreateMultipartUpload"), std::string::npos) << r.out << r.err;
   auto listed = dst_client_->list_objects({.bucket = dst_bucket_, .prefix = "out/"});
   ASSERT_TRUE(listed.has_value());
   EXPECT_TRUE(listed->objects.empty());
 }
 
-TEST_F(LandingTest, LandingKeysOnTheSourceAreRefused) {
+TEST_F(LandingRgwTest, LandingKeysOnTheSourceAreRefused) {
   const std::string cfg = testing::write_job_config(
       JobConfig{{testing::endpoint_a(), src_bucket_, "in/", "  storage_class: STANDARD\n"},
                 {testing::endpoint_b(), dst_bucket_, "out/"},
