@@ -19,6 +19,7 @@
 #include "cli/exit_codes.h"
 #include "cli/version.h"
 #include "cli/job_context.h"
+#include "cli/landing_settings.h"
 #include "ops/orphan_uploads.h"
 #include "cli/output.h"
 #include "cli/relay_output.h"
@@ -58,6 +59,7 @@ transfer::RelaySettings settings_for(const config::Config& c, RelayRole role, co
   s.multipart_threshold = c.transfer.multipart_threshold;
   if (c.destination.region == "snow") s.destination_max_part_size = 512ull << 20;
   s.checksum_algorithm = c.destination.checksum_algorithm;
+  s.landing = landing_settings_for(c.destination.landing);
   s.staging = staging_options_for(c);
   s.workers = options.workers > 0 ? options.workers : c.transfer.workers;
   s.part_threads = std::min(s.workers, transfer::kMaxPartThreads);
@@ -121,7 +123,8 @@ int run_relay_command(RelayRole role, const RelayOptions& options, RunOutcome* o
   }
   if (destination) {
     destination->set_observer(transfer::log_retries(**events, "destination"));
-    auto writable = s3::probe_writable(*destination, config->destination.bucket, config->destination.prefix);
+    auto writable = s3::probe_writable(*destination, config->destination.bucket, config->destination.prefix,
+                                       landing_settings_for(config->destination.landing).options);
     if (!writable) return report_failure(on_side("destination", writable.error()), redactor);
   }
 

@@ -24,6 +24,7 @@
 #include "metrics/run_families.h"
 #include "cli/signal_handling.h"
 #include "cli/job_context.h"
+#include "cli/landing_settings.h"
 #include "log/event_log.h"
 #include "s3/access_probe.h"
 #include "transfer/job_run.h"
@@ -140,6 +141,7 @@ int run_sync_command(const SyncOptions& options, RunOutcome* outcome) {
   settings.copier.server_side_copy = config->transfer.server_side_copy && same_endpoints_and_credentials(*config);
   if (config->destination.region == "snow") settings.copier.destination_max_part_size = 512ull << 20;
   settings.copier.checksum_algorithm = config->destination.checksum_algorithm;
+  settings.copier.landing = landing_settings_for(config->destination.landing);
   settings.workers = options.workers > 0 ? options.workers : config->transfer.workers;
   settings.part_threads = std::min(settings.workers, transfer::kMaxPartThreads);
   settings.list_workers = config->transfer.list_workers;

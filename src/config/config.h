@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/error.h"
@@ -28,6 +29,26 @@ namespace s5j::config {
 inline constexpr char kConfigError[] = "ConfigError";
 
 enum class Addressing { path, virtual_hosted };
+
+// Which metadata an object takes to the destination: the source's
+// (Content-Type, Cache-Control, Content-Disposition, Content-Encoding,
+// Content-Language, Expires and x-amz-meta-*), none, or the file's own.
+enum class MetadataMode { copy, none, given };
+
+// How objects land at the destination (keys of the `destination` section
+// only; docs/config.md "destination"). Empty strings send nothing. Checked
+// when the file is loaded: values here are valid for S3.
+struct LandingConfig {
+  std::string storage_class;   // upper-case token: AWS's or an appliance's own class
+  std::string sse;             // "", "AES256" or "aws:kms"
+  std::string sse_kms_key_id;  // only with sse "aws:kms"
+  std::vector<std::pair<std::string, std::string>> tags;  // at most 10, in file order
+  std::string acl;             // a canned ACL, "" = none sent (the bucket's default)
+  MetadataMode metadata = MetadataMode::copy;
+  // MetadataMode::given: header name (lower case: "content-type", ...,
+  // "x-amz-meta-NAME") and value, in file order.
+  std::vector<std::pair<std::string, std::string>> metadata_headers;
+};
 
 struct SideConfig {
   std::string name;  // "source" or "destination", for messages
@@ -57,6 +78,7 @@ struct SideConfig {
   // uploads and recorded, for `verify` to prove objects whose ETag is no MD5.
   s3::ChecksumAlgorithm checksum_algorithm = s3::ChecksumAlgorithm::none;
   http::NetworkOptions network;
+  LandingConfig landing;  // destination only (the source's stays empty)
 };
 
 // What `region: snow` selects unless the file says otherwise: Snowball

@@ -80,6 +80,10 @@ std::expected<Config, std::vector<Failure>> parse_document(const YAML::Node& roo
     return std::unexpected(std::move(failures));
   }
 
+  {
+    int line = 0;
+    if (auto problem = detail::check_landing(ctx, line)) return one_failure(Failure{line, *problem});
+  }
   for (SideConfig* side : {&cfg.source, &cfg.destination}) {
     const auto section = ctx.seen.find(side->name);
     if (section == ctx.seen.end()) {

@@ -25,7 +25,11 @@
 
 namespace s5j::config::detail {
 
-enum class Section : uint8_t { top, side, job, transfer, staging, ledger, log, metrics, local, transfer_settings };
+// `destination`: keys only the destination section takes (the walker looks
+// them up in that section besides the `side` keys both sides share).
+enum class Section : uint8_t {
+  top, side, destination, job, transfer, staging, ledger, log, metrics, local, transfer_settings
+};
 
 enum class Type : uint8_t {
   section,     // a mapping of further keys
@@ -39,6 +43,8 @@ enum class Type : uint8_t {
   seconds,    // number, fractions allowed
   bandwidth,  // bytes/s: number, "100MiB", "800Mbit"
   ignored,    // accepted legacy key with no effect (a warning says so)
+  mapping,    // name: value lines (a map of scalars)
+  word_or_mapping,  // one scalar, or name: value lines
 };
 
 struct Value {
@@ -50,6 +56,9 @@ struct Value {
   int64_t count = 0;
   uint64_t bytes = 0;
   double seconds = 0;
+  // mapping / word_or_mapping given as a map: its entries in file order.
+  bool is_map = false;
+  std::vector<std::pair<std::string, std::string>> entries;
 };
 
 struct Ctx {
@@ -96,6 +105,12 @@ Problem set_endpoints(SideConfig& side, const std::vector<std::string>& urls);
 std::span<const Key> side_keys();
 std::span<const Key> settings_keys();
 std::span<const Key> legacy_keys();
+std::span<const Key> destination_keys();
+
+// The rules between destination keys (sse_kms_key_id needs sse: aws:kms),
+// checked after the walk: the problem (a whole message) and its line in
+// `line`, or nullopt when they hold.
+Problem check_landing(const Ctx& ctx, int& line);
 const std::vector<Key>& all_keys();
 
 // "transfer", "staging", ... ("" for the top level; "source" for the side

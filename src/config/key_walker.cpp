@@ -51,6 +51,14 @@ size_t edit_distance(std::string_view a, std::string_view b) {
 std::string unknown_key_message(Section section, std::string_view where, const std::string& name) {
   std::string msg = "unknown key " + in_quotes(name) +
                     (section == S::top ? std::string(" at the top level") : " in " + std::string(where));
+  // A landing option given on the source: say where it goes rather than
+  // guess a source key it might be a misspelling of.
+  if (section == S::side) {
+    for (const Key& k : all_keys()) {
+      if (k.section == S::destination && k.name == name)
+        return msg + " (" + in_quotes(name) + " says how objects land: it belongs in section 'destination')";
+    }
+  }
   const Key* best = nullptr;
   size_t best_distance = 0;
   for (const Key& k : all_keys()) {
@@ -86,7 +94,36 @@ bool is_unset(const YAML::Node& n) {
   return n.IsNull() || (n.IsScalar() && trim(n.Scalar()).empty()) || (n.IsSequence() && n.size() == 0);
 }
 
+// A mapping key's value: name: value lines of scalars (or, for
+// word_or_mapping, one scalar).
+std::expected<Value, std::string> convert_mapping(const Key& key, const YAML::Node& node, const std::string& what) {
+  Value v;
+  v.line = line_of(node);
+  if (node.IsScalar() && key.type == T::word_or_mapping) {
+    v.text = std::string(trim(node.Scalar()));
+    return v;
+  }
+  if (!node.IsMap()) return std::unexpected(what + " must be " + type_description(key.type) + ", not " + node_kind(node));
+  v.is_map = true;
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    const YAML::Node name = it->first;
+    const YAML::Node value = it->second;
+    if (!name.IsScalar()) return std::unexpected(what + " must have plain names, not " + node_kind(name));
+    if (value.IsNull()) {
+      v.entries.emplace_back(name.Scalar(), "");
+      continue;
+    }
+    if (!value.IsScalar()) {
+      return std::unexpected(what + "." + name.Scalar() + " must be a single value, not " + node_kind(value) +
+                             " (quote it if it holds ':' or starts with '[' or '{')");
+    }
+    v.entries.emplace_back(name.Scalar(), value.Scalar());
+  }
+  return v;
+}
+
 std::expected<Value, std::string> convert(const Key& key, const YAML::Node& node, const std::string& what) {
+  if (key.type == T::mapping || key.type == T::word_or_mapping) return convert_mapping(key, node, what);
   Value v;
   v.line = line_of(node);
   if (key.type == T::strings) {
@@ -175,6 +212,9 @@ class Walker {
       }
       const std::string name = key_node.Scalar();
       const Key* key = find(section, name);
+      // The destination also takes the keys of how objects land.
+      if (key == nullptr && section == S::side && ctx_.side == &ctx_.cfg.destination)
+        key = find(S::destination, name);
       if (key == nullptr) {
         fail(line, unknown_key_message(section, where, name));
         continue;  // its value (or the keys under it) mean nothing here

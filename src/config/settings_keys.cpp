@@ -265,6 +265,7 @@ const std::vector<Key>& all_keys() {
   static const std::vector<Key> keys = [] {
     std::vector<Key> all(settings_keys().begin(), settings_keys().end());
     all.insert(all.end(), side_keys().begin(), side_keys().end());
+    all.insert(all.end(), destination_keys().begin(), destination_keys().end());
     all.insert(all.end(), legacy_keys().begin(), legacy_keys().end());
     return all;
   }();
@@ -277,6 +278,8 @@ std::string_view section_name(Section s) {
       return "";
     case S::side:
       return "source";  // replaced by the side's own name where known
+    case S::destination:
+      return "destination";
     case S::job:
       return "job";
     case S::transfer:
@@ -318,6 +321,10 @@ std::string type_description(Type t) {
       return "a number of seconds";
     case T::bandwidth:
       return "a rate such as 100MiB or 800Mbit, or bytes per second";
+    case T::mapping:
+      return "name: value lines indented under it";
+    case T::word_or_mapping:
+      return "a single value, or name: value lines indented under it";
   }
   return "a value";
 }

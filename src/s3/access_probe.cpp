@@ -30,10 +30,13 @@ bool is_write_probe_key(const std::string& prefix, const std::string& key) {
   return key.starts_with(prefix + ".s5j-write-probe-");
 }
 
-Status probe_writable(S3Client& client, const std::string& bucket, const std::string& prefix) {
+Status probe_writable(S3Client& client, const std::string& bucket, const std::string& prefix,
+                      const PutOptions& landing) {
   if (auto readable = probe_readable(client, bucket, prefix); !readable) return readable;
   const std::string key = write_probe_key(prefix);
-  auto upload = client.create_multipart_upload(bucket, key);
+  PutOptions options = landing;
+  options.metadata = {};  // the objects' metadata is no right of its own
+  auto upload = client.create_multipart_upload(bucket, key, options);
   if (!upload) {
     // The server lacks the request, which says nothing about our rights.
     if (is_unsupported_operation(upload.error())) return {};

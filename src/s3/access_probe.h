@@ -8,7 +8,10 @@
 //                    key under the prefix and its AbortMultipartUpload: the
 //                    write right where the bucket policy applies it (a
 //                    multipart upload leaves no object behind, even in a
-//                    versioned bucket)
+//                    versioned bucket), with the landing's headers
+//                    (storage class, encryption, tags, ACL): a bucket
+//                    policy that demands encryption, or a storage class the
+//                    server lacks, refuses the probe as it would every write
 //
 // Both return the request's Error unchanged (code, status, endpoint), so
 // exit codes follow from it as for any other request. A server that does
@@ -24,7 +27,8 @@
 namespace s5j::s3 {
 
 Status probe_readable(S3Client& client, const std::string& bucket, const std::string& prefix);
-Status probe_writable(S3Client& client, const std::string& bucket, const std::string& prefix);
+Status probe_writable(S3Client& client, const std::string& bucket, const std::string& prefix,
+                      const PutOptions& landing = {});
 
 // The key probe_writable creates its upload under: `prefix` +
 // ".s5j-write-probe-" + a unique suffix (for the orphan sweep and for

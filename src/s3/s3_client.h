@@ -26,6 +26,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/clock.h"
@@ -134,12 +135,31 @@ struct BodySource {
   AdditionalChecksum checksum;
 };
 
+// How an object lands at the destination: sent on PutObject,
+// CreateMultipartUpload and CopyObject (s3/put_headers.h turns it into
+// headers). Empty fields send nothing; the values are checked by the config
+// loader, not here.
 struct PutOptions {
   ObjectMetadata metadata;
-  std::string storage_class;
+  std::string storage_class;   // x-amz-storage-class
+  std::string sse;             // x-amz-server-side-encryption: "AES256" or "aws:kms"
+  std::string sse_kms_key_id;  // x-amz-server-side-encryption-aws-kms-key-id (with "aws:kms")
+  std::vector<std::pair<std::string, std::string>> tags;  // x-amz-tagging, in this order
+  std::string acl;             // x-amz-acl: a canned ACL
   // CreateMultipartUpload: the parts will carry this additional checksum
   // (FULL_OBJECT), while the server honours additional checksums.
   ChecksumAlgorithm checksum_algorithm = ChecksumAlgorithm::none;
+};
+
+// CopyObject's landing: the destination object keeps the source's metadata
+// and tags (the directives' COPY) unless told to replace them; storage
+// class, encryption and ACL of `landing` are always sent.
+struct CopyOptions {
+  std::string if_match;           // the source ETag the copy must have (x-amz-copy-source-if-match)
+  PutOptions landing;
+  bool replace_metadata = false;  // x-amz-metadata-directive: REPLACE, with landing.metadata
+  // Tags are replaced (x-amz-tagging-directive: REPLACE) whenever
+  // landing.tags is not empty.
 };
 
 struct ListRequest {
@@ -193,10 +213,12 @@ class S3Client {
   Result<std::string> put_object(const std::string& bucket, const std::string& key, const BodySource& body,
                                  const PutOptions& options = {});
   Status delete_object(const std::string& bucket, const std::string& key);
+  // The object's tags (GetObjectTagging), in the server's order.
+  Result<std::vector<std::pair<std::string, std::string>>> get_object_tagging(const std::string& bucket,
+                                                                              const std::string& key);
   Result<DeleteObjectsResult> delete_objects(const std::string& bucket, const std::vector<std::string>& keys);
   Result<CopyResult> copy_object(const std::string& source_bucket, const std::string& source_key,
-                                 const std::string& bucket, const std::string& key, const std::string& if_match = {},
-                                 const PutOptions* replace_metadata = nullptr);
+                                 const std::string& bucket, const std::string& key, const CopyOptions& options = {});
 
   // --- multipart
   Result<std::string> create_multipart_upload(const std::string& bucket, const std::string& key,

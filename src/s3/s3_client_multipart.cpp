@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "base/strings.h"
+#include "s3/put_headers.h"
 #include "s3/s3_client_call.h"
 #include "s3/s3_error.h"
 #include "s3/uri_encode.h"
@@ -15,8 +16,7 @@ Result<std::string> S3Client::create_multipart_upload(const std::string& bucket,
                                                       const PutOptions& options) {
   Call call{.operation = "CreateMultipartUpload", .method = "POST", .bucket = bucket, .key = key, .has_key = true};
   call.query.push_back({"uploads", ""});
-  call.headers = options.metadata.headers;
-  if (!options.storage_class.empty()) call.headers.push_back({"x-amz-storage-class", options.storage_class});
+  call.headers = put_headers(options);
   const size_t plain_headers = call.headers.size();
   const bool with_checksum =
       options.checksum_algorithm != ChecksumAlgorithm::none && honours_additional_checksums();

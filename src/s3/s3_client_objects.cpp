@@ -8,6 +8,7 @@
 
 #include "base/strings.h"
 #include "s3/s3_client_call.h"
+#include "s3/put_headers.h"
 #include "s3/s3_error.h"
 #include "s3/uri_encode.h"
 
@@ -161,12 +162,20 @@ Result<std::string> S3Client::put_object(const std::string& bucket, const std::s
                                          const PutOptions& options) {
   Call call{.operation = "PutObject", .method = "PUT", .bucket = bucket, .key = key, .has_key = true};
   call.body = &body;
-  call.headers = options.metadata.headers;
-  if (!options.storage_class.empty()) call.headers.push_back({"x-amz-storage-class", options.storage_class});
+  call.headers = put_headers(options);
   auto r = execute_with_checksum(call, body.checksum);
   if (!r) return std::unexpected(r.error());
   auto etag = http::find_header(r->headers, "etag");
   return etag ? strip_quotes(trim(*etag)) : std::string();
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> S3Client::get_object_tagging(const std::string& bucket,
+                                                                                     const std::string& key) {
+  Call call{.operation = "GetObjectTagging", .method = "GET", .bucket = bucket, .key = key, .has_key = true};
+  call.query.push_back({"tagging", ""});
+  auto r = execute(call);
+  if (!r) return std::unexpected(r.error());
+  return parse_tagging(r->body);
 }
 
 Status S3Client::delete_object(const std::string& bucket, const std::string& key) {
@@ -209,16 +218,14 @@ Result<DeleteObjectsResult> S3Client::delete_objects(const std::string& bucket, 
 }
 
 Result<CopyResult> S3Client::copy_object(const std::string& source_bucket, const std::string& source_key,
-                                         const std::string& bucket, const std::string& key, const std::string& if_match,
-                                         const PutOptions* replace_metadata) {
+                                         const std::string& bucket, const std::string& key,
+                                         const CopyOptions& options) {
   Call call{.operation = "CopyObject", .method = "PUT", .bucket = bucket, .key = key, .has_key = true};
   call.error_in_200 = true;
   call.headers.push_back({"x-amz-copy-source", uri_encode(source_bucket, false) + "/" + uri_encode(source_key, true)});
-  if (!if_match.empty()) call.headers.push_back({"x-amz-copy-source-if-match", "\"" + if_match + "\""});
-  if (replace_metadata) {
-    call.headers.push_back({"x-amz-metadata-directive", "REPLACE"});
-    for (const auto& h : replace_metadata->metadata.headers) call.headers.push_back(h);
-  }
+  if (!options.if_match.empty())
+    call.headers.push_back({"x-amz-copy-source-if-match", "\"" + options.if_match + "\""});
+  for (auto& h : copy_headers(options)) call.headers.push_back(std::move(h));
   auto r = execute(call);
   if (!r) return std::unexpected(r.error());
   return parse_copy_result(r->body);

@@ -75,6 +75,11 @@ struct CopyResult {
 // CopyObjectResult (CopyObject) or CopyPartResult (UploadPartCopy).
 Result<CopyResult> parse_copy_result(std::string_view xml);
 
+// GetObjectTagging's <Tagging><TagSet><Tag><Key/><Value/></Tag>...: the
+// tags in the order given; an empty body is no tags (Ceph RGW's answer for
+// an object without them).
+Result<std::vector<std::pair<std::string, std::string>>> parse_tagging(std::string_view xml);
+
 struct MultipartUploadInfo {
   std::string key;
   std::string upload_id;

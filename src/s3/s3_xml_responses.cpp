@@ -32,6 +32,18 @@ Result<std::string> parse_initiate_multipart_upload(std::string_view xml) {
   return id;
 }
 
+Result<std::vector<std::pair<std::string, std::string>>> parse_tagging(std::string_view xml) {
+  constexpr std::string_view op = "GetObjectTagging";
+  std::vector<std::pair<std::string, std::string>> tags;
+  if (trim(xml).empty()) return tags;  // Ceph RGW answers an object without tags with no body
+  pugi::xml_document doc;
+  auto root = load_root(doc, xml, op, "Tagging");
+  if (!root) return std::unexpected(std::move(root.error()));
+  for (pugi::xml_node tag : root->child("TagSet").children("Tag"))
+    tags.emplace_back(text_of(tag.child("Key")), text_of(tag.child("Value")));
+  return tags;
+}
+
 Result<CompleteMultipartResult> parse_complete_multipart_upload(std::string_view xml) {
   constexpr std::string_view op = "CompleteMultipartUpload";
   pugi::xml_document doc;

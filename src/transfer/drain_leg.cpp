@@ -30,7 +30,7 @@ Error failure_of(const ObjectOutcome& out) {
 
 StagedUploadSettings upload_settings(const RelaySettings& s) {
   return {s.source_prefix, s.destination_bucket, s.destination_prefix, s.part_size, s.multipart_threshold,
-          s.destination_max_part_size, s.checksum_algorithm};
+          s.destination_max_part_size, s.checksum_algorithm, s.landing};
 }
 
 }  // namespace

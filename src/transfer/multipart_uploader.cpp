@@ -144,7 +144,7 @@ PartsOutcome MultipartUploader::upload_parts(const UploadSession& session, const
         return;
       }
       if (!etag) return fail(etag.error());
-      if (checksum::is_plain_md5_etag(*etag) && !checksum::etag_matches_md5(*etag, *sums->md5))
+      if (etags_are_md5_ && checksum::is_plain_md5_etag(*etag) && !checksum::etag_matches_md5(*etag, *sums->md5))
         return fail(Error{ErrorKind::retryable, kDestinationMismatch,
                           "part " + std::to_string(n) + ": the destination stored other bytes than were sent"});
       shared->uploaded += buffer.size();
@@ -206,7 +206,9 @@ Result<CompletedUpload> MultipartUploader::complete(const UploadSession& session
   // Ceph 16 answers Complete with an empty ETag: HEAD gives the real one.
   auto dest = destination_.head_object(session.bucket, session.key);
   if (!dest) return std::unexpected(dest.error());
-  if (dest->size != size || (checksum::is_multipart_etag(dest->etag) && !checksum::etags_equal(dest->etag, *expected)))
+  const bool etag_differs =
+      etags_are_md5_ && checksum::is_multipart_etag(dest->etag) && !checksum::etags_equal(dest->etag, *expected);
+  if (dest->size != size || etag_differs)
     return make_error(ErrorKind::permanent, kDestinationMismatch,
                       "destination holds " + std::to_string(dest->size) + " bytes, ETag " + dest->etag +
                           ", expected " + std::to_string(size) + " bytes, ETag " + *expected);

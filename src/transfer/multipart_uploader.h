@@ -144,9 +144,18 @@ struct CompletedUpload {
 
 class MultipartUploader {
  public:
+  // `etags_are_md5` false (SSE-KMS, transfer/landing.h): the destination's
+  // part and object ETags are not MD5s, so upload_parts() and complete()
+  // compare none of them with MD5s (Content-MD5 on every part remains the
+  // proof) and stream_parts() must not be used (its proof is the ETags).
   MultipartUploader(s3::S3Client& destination, ledger::TransitionQueue& ledger, ByteBudget& budget, WorkerPool& part_pool,
-                    log::EventLog& events)
-      : destination_(destination), ledger_(ledger), budget_(budget), part_pool_(part_pool), events_(events) {}
+                    log::EventLog& events, bool etags_are_md5 = true)
+      : destination_(destination),
+        ledger_(ledger),
+        budget_(budget),
+        part_pool_(part_pool),
+        events_(events),
+        etags_are_md5_(etags_are_md5) {}
 
   Result<UploadSession> open(const ledger::ObjectRecord& record, const std::string& bucket, const std::string& key,
                              const checksum::PartPlan& parts, const s3::PutOptions& create_options);
@@ -174,6 +183,7 @@ class MultipartUploader {
   ByteBudget& budget_;
   WorkerPool& part_pool_;
   log::EventLog& events_;
+  bool etags_are_md5_ = true;
 };
 
 }  // namespace s5j::transfer

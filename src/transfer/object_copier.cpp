@@ -74,14 +74,15 @@ ObjectCopier::ObjectCopier(CopierSettings settings, s3::S3Client& source, s3::S3
       budget_(budget),
       part_pool_(part_pool),
       events_(events),
-      uploader_(destination, ledger, budget, part_pool, events) {}
+      uploader_(destination, ledger, budget, part_pool, events, settings_.landing.etags_are_md5()) {}
 
 std::string ObjectCopier::destination_key(const std::string& source_key) const {
   return transfer::destination_key_for(settings_.source_prefix, settings_.destination_prefix, source_key);
 }
 
 ObjectOutcome ObjectCopier::copy(const ledger::ObjectRecord& record) {
-  if (settings_.server_side_copy && !server_copy_refused_.load()) {
+  // Under SSE-KMS the copy's ETag, its only proof, is no MD5: stream instead.
+  if (settings_.server_side_copy && !server_copy_refused_.load() && settings_.landing.etags_are_md5()) {
     bool fall_back = false;
     ObjectOutcome out = copy_server_side(record, fall_back);
     if (!fall_back) return out;
@@ -180,7 +181,7 @@ ObjectOutcome ObjectCopier::copy_single(const ledger::ObjectRecord& record) {
                       .data = buffer,
                       .content_md5 = sums->content_md5(),
                       .checksum = additional_checksum(settings_.checksum_algorithm, *sums)};
-  s3::PutOptions put_options{.metadata = head->metadata};
+  const s3::PutOptions put_options = landing_put_options(settings_.landing, head->metadata);
   const std::string key = destination_key(record.key);
   auto etag = destination_.put_object(settings_.destination_bucket, key, body, put_options);
   if (!etag) return ObjectOutcome::from_error(etag.error());
@@ -192,8 +193,9 @@ ObjectOutcome ObjectCopier::copy_single(const ledger::ObjectRecord& record) {
   out.update.crc64nvme = sums->crc64nvme;
   out.update.dest_etag = *etag;
   out.proof = proof;
-  out.proof += checksum::etag_matches_md5(*etag, *sums->md5) ? "; destination ETag = MD5"
-                                                             : "; destination verified Content-MD5";
+  out.proof += settings_.landing.etags_are_md5() && checksum::etag_matches_md5(*etag, *sums->md5)
+                   ? "; destination ETag = MD5"
+                   : "; destination verified Content-MD5";
   return out;
 }
 
@@ -239,7 +241,7 @@ ObjectOutcome ObjectCopier::copy_streamed(const ledger::ObjectRecord& record, bo
                           },
                       .content_md5 = checksum::md5_base64(*info.digest)};
   auto etag = destination_.put_object(settings_.destination_bucket, destination_key(record.key), body,
-                                      {.metadata = head->metadata});
+                                      landing_put_options(settings_.landing, head->metadata));
   const uint32_t crc = stream ? stream->crc32c() : 0;
   // Not sent (known only after the last byte) but recorded: AWS keeps a
   // CRC-64/NVME of every object, which verify can then compare with it.
@@ -260,7 +262,8 @@ ObjectOutcome ObjectCopier::copy_streamed(const ledger::ObjectRecord& record, bo
   }
   // A plain-MD5 destination ETag is the server's MD5 of what it stored: it
   // must be the source's (a server that ignored Content-MD5 shows here).
-  if (checksum::is_plain_md5_etag(*etag) && !checksum::etag_matches_md5(*etag, *info.digest)) {
+  const bool etag_is_md5 = settings_.landing.etags_are_md5() && checksum::is_plain_md5_etag(*etag);
+  if (etag_is_md5 && !checksum::etag_matches_md5(*etag, *info.digest)) {
     return with_progress(
         ObjectOutcome::of(Kind::failed, kDestinationMismatch,
                           "the destination stored ETag " + *etag + ", the source has " + record.source_etag),
@@ -271,7 +274,7 @@ ObjectOutcome ObjectCopier::copy_streamed(const ledger::ObjectRecord& record, bo
   out.update.crc32c = crc;
   out.update.crc64nvme = crc64;
   out.update.dest_etag = *etag;
-  out.proof = checksum::is_plain_md5_etag(*etag)
+  out.proof = etag_is_md5
                   ? "destination checked the source's MD5 (Content-MD5); destination ETag = source ETag"
                   : "destination checked the source's MD5 (Content-MD5)";
   return out;
@@ -294,7 +297,7 @@ ObjectOutcome ObjectCopier::copy_multipart(const ledger::ObjectRecord& record, b
   const bool need_md5 = info.kind == checksum::EtagKind::plain_md5;
   const std::string key = destination_key(record.key);
 
-  s3::PutOptions create_options{.metadata = head->metadata};
+  s3::PutOptions create_options = landing_put_options(settings_.landing, head->metadata);
   create_options.checksum_algorithm = settings_.checksum_algorithm;
   auto session = fresh ? open_fresh_upload(record, key, plan->parts, create_options)
                        : uploader_.open(record, settings_.destination_bucket, key, plan->parts, create_options);
@@ -324,7 +327,8 @@ ObjectOutcome ObjectCopier::copy_multipart(const ledger::ObjectRecord& record, b
     out.bytes_uploaded += p.uploaded;
     out.bytes_downloaded += p.read;
   };
-  if (info.kind == checksum::EtagKind::multipart && plan->mirrors_source) {
+  // Streamed parts are proven by the destination's part ETags: not under SSE-KMS.
+  if (info.kind == checksum::EtagKind::multipart && plan->mirrors_source && settings_.landing.etags_are_md5()) {
     // The source's own parts: stream them, hash nothing here; the
     // destination's part ETags, combined, must give the source's ETag.
     const PartStreamOpener open_stream = [&](const checksum::PartRange& range, size_t buffer_bytes) {
@@ -441,7 +445,8 @@ ObjectOutcome ObjectCopier::copy_multipart(const ledger::ObjectRecord& record, b
       (void)ledger_.queue_upload_end(session->ref, ledger::UploadStatus::completed);
     return with_progress(ObjectOutcome::from_error(done.error()), out);
   }
-  out.proof += "; destination confirmed every part's MD5 and the object's ETag";
+  out.proof += settings_.landing.etags_are_md5() ? "; destination confirmed every part's MD5 and the object's ETag"
+                                                 : "; destination checked every part's Content-MD5";
   out.kind = Kind::verified;
   out.update.crc32c = done->crc32c;
   out.update.crc64nvme = done->crc64nvme;

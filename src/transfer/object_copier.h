@@ -65,6 +65,7 @@
 #include "log/event_log.h"
 #include "s3/s3_client.h"
 #include "transfer/byte_budget.h"
+#include "transfer/landing.h"
 #include "transfer/multipart_uploader.h"
 #include "transfer/object_outcome.h"
 #include "transfer/worker_pool.h"
@@ -85,6 +86,7 @@ struct CopierSettings {
   // after the headers); a multipart upload gets the whole object's at
   // Complete. CRC-64/NVME is then computed in flight and recorded.
   s3::ChecksumAlgorithm checksum_algorithm = s3::ChecksumAlgorithm::none;
+  LandingSettings landing;  // sent with every write; under SSE-KMS no server-side copy
 };
 
 class ObjectCopier {

@@ -30,7 +30,7 @@ ObjectOutcome ObjectCopier::copy_server_side(const ledger::ObjectRecord& record,
 
   if (info.kind == checksum::EtagKind::plain_md5 && record.size <= kMaxCopyObjectSize) {
     auto copied = destination_.copy_object(settings_.source_bucket, record.key, settings_.destination_bucket, key,
-                                           record.source_etag);
+                                           landing_copy_options(settings_.landing, record.source_etag));
     if (!copied) {
       if (refused(copied.error())) return {};
       return ObjectOutcome::from_source_error(copied.error());
@@ -59,7 +59,8 @@ ObjectOutcome ObjectCopier::copy_server_side(const ledger::ObjectRecord& record,
     fall_back = true;
     return {};
   }
-  auto created = destination_.create_multipart_upload(settings_.destination_bucket, key, {.metadata = head->metadata});
+  auto created = destination_.create_multipart_upload(settings_.destination_bucket, key,
+                                                      landing_put_options(settings_.landing, head->metadata));
   if (!created) {
     if (refused(created.error())) return {};
     return ObjectOutcome::from_error(created.error());

@@ -59,7 +59,7 @@ struct RelayEngine::State final : RunSpec {
         destination_gate(gate_settings(settings),
                          [this] {
                            return s3::probe_writable(*destination, settings.destination_bucket,
-                                                     settings.destination_prefix);
+                                                     settings.destination_prefix, settings.landing.options);
                          },
                          c, e),
         driver(run_settings(settings), {settings.lease, settings.flush_interval, settings.ledger_unavailable_limit},

@@ -10,6 +10,7 @@
 
 #include "s3/checksum_algorithm.h"
 #include "staging/stager.h"
+#include "transfer/landing.h"
 
 namespace s5j::transfer {
 
@@ -27,6 +28,7 @@ struct RelaySettings {
   uint64_t multipart_threshold = 512ull << 20;
   std::optional<uint64_t> destination_max_part_size;  // quirk (e.g. Snowball 512 MB)
   s3::ChecksumAlgorithm checksum_algorithm = s3::ChecksumAlgorithm::none;  // the destination's (drain leg)
+  LandingSettings landing;  // how the drain's uploads land
   staging::StagingOptions staging;        // volumes, reserve, limit, job (on_space_wait is set by the engine)
   int workers = 16;                       // objects in flight, per leg
   int list_workers = 8;                   // source key ranges listed at once

@@ -65,7 +65,7 @@ StagedUploader::StagedUploader(StagedUploadSettings settings, s3::S3Client& dest
       stager_(stager),
       budget_(budget),
       events_(events),
-      uploader_(destination, ledger, budget, part_pool, events) {}
+      uploader_(destination, ledger, budget, part_pool, events, settings_.landing.etags_are_md5()) {}
 
 ObjectOutcome StagedUploader::upload(const ledger::ObjectRecord& record) {
   auto reader = stager_.open_reader_anywhere(record.id.value);
@@ -119,7 +119,7 @@ ObjectOutcome StagedUploader::upload_single(const ledger::ObjectRecord& record, 
                       .content_md5 = sums.content_md5(),
                       .checksum = additional_checksum(settings_.checksum_algorithm, sums)};
   auto etag = destination_.put_object(settings_.destination_bucket, destination_key(record.key), body,
-                                      s3::PutOptions{.metadata = metadata});
+                                      landing_put_options(settings_.landing, metadata));
   if (!etag) return ObjectOutcome::of(Kind::failed, etag.error().code, etag.error().message);
   ObjectOutcome out;
   out.kind = Kind::verified;
@@ -130,8 +130,9 @@ ObjectOutcome StagedUploader::upload_single(const ledger::ObjectRecord& record, 
   out.update.crc64nvme = sums.crc64nvme;
   out.update.dest_etag = *etag;
   out.proof = want.md5 ? "staged bytes = source MD5 and CRC32C" : "staged bytes = source CRC32C";
-  out.proof += checksum::etag_matches_md5(*etag, *sums.md5) ? "; destination ETag = MD5"
-                                                            : "; destination verified Content-MD5";
+  out.proof += settings_.landing.etags_are_md5() && checksum::etag_matches_md5(*etag, *sums.md5)
+                   ? "; destination ETag = MD5"
+                   : "; destination verified Content-MD5";
   return out;
 }
 
@@ -176,7 +177,7 @@ ObjectOutcome StagedUploader::upload_streamed(const ledger::ObjectRecord& record
       // is not: it would be computed only as they go).
       .checksum = additional_checksum(settings_.checksum_algorithm, want.crc32c, std::nullopt)};
   auto etag = destination_.put_object(settings_.destination_bucket, destination_key(record.key), body,
-                                      s3::PutOptions{.metadata = metadata});
+                                      landing_put_options(settings_.landing, metadata));
   if (sent) out.bytes_uploaded += *sent;
   if (!etag) {
     const Error& e = etag.error();
@@ -186,7 +187,8 @@ ObjectOutcome StagedUploader::upload_streamed(const ledger::ObjectRecord& record
     if (is_corruption(e.code)) return with_bytes(ObjectOutcome::of(Kind::corrupt, e.code, e.message));
     return with_bytes(ObjectOutcome::of(Kind::failed, e.code, e.message));
   }
-  if (checksum::is_plain_md5_etag(*etag) && !checksum::etag_matches_md5(*etag, *want.md5))
+  const bool etag_is_md5 = settings_.landing.etags_are_md5() && checksum::is_plain_md5_etag(*etag);
+  if (etag_is_md5 && !checksum::etag_matches_md5(*etag, *want.md5))
     return with_bytes(
         ObjectOutcome::of(Kind::failed, kDestinationMismatch,
                           "the destination stored ETag " + *etag + ", the source has " + record.source_etag));
@@ -197,7 +199,7 @@ ObjectOutcome StagedUploader::upload_streamed(const ledger::ObjectRecord& record
   out.update.crc32c = want.crc32c;
   out.update.dest_etag = *etag;
   out.proof = "destination checked the source's MD5 (Content-MD5) over the staged bytes";
-  if (checksum::is_plain_md5_etag(*etag)) out.proof += "; destination ETag = source ETag";
+  if (etag_is_md5) out.proof += "; destination ETag = source ETag";
   return out;
 }
 
@@ -214,7 +216,7 @@ ObjectOutcome StagedUploader::upload_multipart(const ledger::ObjectRecord& recor
   const Expected want = expected_of(record);
   const bool whole_md5 = want.md5.has_value();
 
-  s3::PutOptions create_options{.metadata = metadata};
+  s3::PutOptions create_options = landing_put_options(settings_.landing, metadata);
   create_options.checksum_algorithm = settings_.checksum_algorithm;
   auto session =
       uploader_.open(record, settings_.destination_bucket, destination_key(record.key), plan->parts, create_options);
@@ -230,7 +232,9 @@ ObjectOutcome StagedUploader::upload_multipart(const ledger::ObjectRecord& recor
   // every part is read again and hashed (and the whole MD5 too, when the
   // stage recorded one), and the bad ones sent again, as the direct copy
   // does.
-  const bool mirrored = info.kind == checksum::EtagKind::multipart && plan->parts.part_count == info.part_count;
+  // Not under SSE-KMS: the destination's part ETags are then no MD5s.
+  const bool mirrored = info.kind == checksum::EtagKind::multipart && plan->parts.part_count == info.part_count &&
+                        settings_.landing.etags_are_md5();
   PartsOutcome parts;
   bool streamed_proof = false;
   if (mirrored) {
@@ -301,9 +305,11 @@ ObjectOutcome StagedUploader::upload_multipart(const ledger::ObjectRecord& recor
                 "combine into the source's multipart ETag";
   } else {
     out.proof = whole_md5 ? "staged bytes = source MD5 and CRC32C" : "staged bytes = source CRC32C";
-    out.proof += "; destination confirmed every part's MD5 and the object's ETag";
+    out.proof += settings_.landing.etags_are_md5() ? "; destination confirmed every part's MD5 and the object's ETag"
+                                                   : "; destination checked every part's Content-MD5";
   }
-  if (checksum::etags_equal(done->dest_etag, record.source_etag)) out.proof += "; destination ETag = source ETag";
+  if (settings_.landing.etags_are_md5() && checksum::etags_equal(done->dest_etag, record.source_etag))
+    out.proof += "; destination ETag = source ETag";
   return out;
 }
 

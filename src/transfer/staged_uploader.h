@@ -48,6 +48,7 @@
 #include "staging/stager.h"
 #include "transfer/byte_budget.h"
 #include "transfer/key_mapping.h"
+#include "transfer/landing.h"
 #include "transfer/multipart_uploader.h"
 #include "transfer/object_outcome.h"
 #include "transfer/worker_pool.h"
@@ -63,6 +64,7 @@ struct StagedUploadSettings {
   std::optional<uint64_t> destination_max_part_size;  // quirk (e.g. Snowball 512 MB)
   // The destination's checksum_algorithm (CopierSettings has the details).
   s3::ChecksumAlgorithm checksum_algorithm = s3::ChecksumAlgorithm::none;
+  LandingSettings landing;  // sent with every write
 };
 
 class StagedUploader {

@@ -235,7 +235,7 @@ TEST_F(RgwClient, ServerSideCopyAndUploadPartCopy) {
   const std::string data = random_bytes(6 * 1024 * 1024 + 10, 21);
   auto etag = client_->put_object(bucket_, "src obj+1", BodySource{.size = data.size(), .data = data});
   ASSERT_TRUE(etag.has_value());
-  auto copy = client_->copy_object(bucket_, "src obj+1", bucket_, "copy/whole", *etag);
+  auto copy = client_->copy_object(bucket_, "src obj+1", bucket_, "copy/whole", {.if_match = *etag});
   ASSERT_TRUE(copy.has_value()) << copy.error().describe();
   EXPECT_EQ(copy->etag, *etag);
   // A copy pinned to a stale ETag must not pass unnoticed. AWS refuses it
@@ -243,7 +243,7 @@ TEST_F(RgwClient, ServerSideCopyAndUploadPartCopy) {
   // copies, so the ETag of the copy is what reveals the change: the
   // transfer engine always compares it with the ETag it expected.
   const std::string stale = "0123456789abcdef0123456789abcdef";
-  auto changed = client_->copy_object(bucket_, "src obj+1", bucket_, "copy/stale", stale);
+  auto changed = client_->copy_object(bucket_, "src obj+1", bucket_, "copy/stale", {.if_match = stale});
   if (changed.has_value())
     EXPECT_NE(changed->etag, stale);
   else

@@ -66,6 +66,8 @@ std::string InMemoryS3::md5_hex(std::string_view data) {
   return to_hex(std::span<const unsigned char>(digest, len));
 }
 
+std::string InMemoryS3::kms_etag(std::string_view data) { return md5_hex("kms-encrypted:" + std::string(data)); }
+
 std::string InMemoryS3::multipart_etag(const std::vector<std::string_view>& parts) {
   std::vector<std::string> md5s;
   for (auto part : parts) md5s.push_back(md5_hex(part));
@@ -161,7 +163,7 @@ std::vector<OpenUpload> InMemoryS3::uploads(const std::string& bucket) const {
 std::string InMemoryS3::open_upload(const std::string& bucket, const std::string& key,
                                     const std::map<int, std::string>& parts) {
   std::lock_guard lock(mutex_);
-  OpenUpload u{bucket, key, next_upload_id(), {}, parts, {}};
+  OpenUpload u{bucket, key, next_upload_id(), {}, parts, {}, {}, false};
   for (const auto& [n, bytes] : parts) u.part_etags[n] = md5_hex(bytes);
   uploads_[u.upload_id] = u;
   return u.upload_id;

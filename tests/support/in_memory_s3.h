@@ -12,7 +12,12 @@
 // Complete, Abort, ListMultipartUploads). ETags are what S3 computes: the
 // MD5 of the bytes, or for a completed multipart upload the MD5 of the
 // concatenated part MD5s followed by "-N". CopyObject keeps the source's
-// ETag and part layout (as Ceph RGW does). Signatures are not checked.
+// ETag and part layout (as Ceph RGW does). A write with
+// x-amz-server-side-encryption: aws:kms gets ETags that are no MD5 of the
+// data (as AWS answers under SSE-KMS): 32 hex digits for a PUT and each
+// part, "-N" after Complete, none of them digests of the bytes (Content-MD5
+// is still checked). Each object keeps the landing headers it was written
+// with (StoredObject::landing). Signatures are not checked.
 //
 // Fault hooks (add_fault): an S3 error answer (any status and code) for the
 // Nth call of an operation, optionally only for one key; a GET body cut
@@ -75,6 +80,9 @@ struct StoredObject {
   // answered to HEAD/GET with x-amz-checksum-mode: ENABLED.
   http::Headers checksums;
   std::chrono::system_clock::time_point last_modified{};
+  // x-amz-storage-class, x-amz-server-side-encryption(-aws-kms-key-id),
+  // x-amz-tagging, x-amz-acl as sent with the write (names in lower case).
+  http::Headers landing;
 };
 
 struct OpenUpload {
@@ -83,8 +91,10 @@ struct OpenUpload {
   std::string upload_id;
   http::Headers metadata;
   std::map<int, std::string> parts;       // part number -> bytes
-  std::map<int, std::string> part_etags;  // part number -> MD5 hex of its bytes
+  std::map<int, std::string> part_etags;  // part number -> MD5 hex of its bytes (not under SSE-KMS)
   std::string checksum_header;  // "x-amz-checksum-crc32c": created with x-amz-checksum-algorithm (FULL_OBJECT)
+  http::Headers landing;                  // as sent with CreateMultipartUpload
+  bool kms = false;                       // SSE-KMS: part ETags are no MD5s
 };
 
 struct S3Fault {
@@ -160,6 +170,8 @@ class InMemoryS3 final : public http::Transport {
   static std::string md5_hex(std::string_view data);
   static std::string multipart_etag(const std::vector<std::string_view>& parts);
   static std::string multipart_etag_of(const std::vector<std::string>& part_md5_hex);
+  // The ETag of `data` written under SSE-KMS: 32 hex digits, not its MD5.
+  static std::string kms_etag(std::string_view data);
 
   // --- used by the request handlers (in_memory_s3_handlers.cpp)
   struct Parsed;

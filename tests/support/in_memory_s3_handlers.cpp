@@ -81,6 +81,23 @@ http::Headers metadata_of(const http::Headers& headers) {
 }
 
 // 400 BadDigest when a Content-MD5 is sent and the body (whose MD5 is
+// The landing headers of a write, names in lower case.
+http::Headers landing_of(const http::Headers& headers) {
+  static constexpr std::string_view kLanding[] = {"x-amz-storage-class", "x-amz-server-side-encryption",
+                                                  "x-amz-server-side-encryption-aws-kms-key-id", "x-amz-tagging",
+                                                  "x-amz-acl"};
+  http::Headers out;
+  for (const auto& h : headers)
+    for (auto name : kLanding)
+      if (iequals(h.name, name)) out.push_back({std::string(name), h.value});
+  return out;
+}
+
+bool kms_requested(const http::Headers& headers) {
+  auto sse = http::find_header(headers, "x-amz-server-side-encryption");
+  return sse && trim(*sse) == "aws:kms";
+}
+
 // `body_md5_hex`) has another MD5.
 std::optional<InMemoryS3::Answer> check_content_md5(const InMemoryS3::Parsed& p, const std::string& body_md5_hex) {
   auto sent = p.header("Content-MD5");
@@ -329,8 +346,10 @@ InMemoryS3::Answer InMemoryS3::put_object(const Parsed& p) {
   if (auto bad = check_content_md5(p, o.etag)) return *bad;
   if (!mismatched_checksum(p.headers, p.body).empty()) return error_answer(400, "BadDigest", p.bucket + "/" + p.key);
   o.checksums = checksums_sent(p.headers, p.body);
+  if (kms_requested(p.headers)) o.etag = kms_etag(p.body);
   o.data = p.body;
   o.metadata = metadata_of(p.headers);
+  o.landing = landing_of(p.headers);
   o.last_modified = std::chrono::system_clock::now();
   Answer a;
   a.headers.push_back({"ETag", quoted(o.etag)});
@@ -371,14 +390,21 @@ InMemoryS3::Answer InMemoryS3::copy(const Parsed& p, bool part) {
   }
   StoredObject o = src;
   if (iequals(p.header("x-amz-metadata-directive").value_or(""), "REPLACE")) o.metadata = metadata_of(p.headers);
+  o.landing = landing_of(p.headers);
+  if (!iequals(p.header("x-amz-tagging-directive").value_or(""), "REPLACE"))  // COPY keeps the source's tags
+    for (const auto& h : src.landing)
+      if (h.name == "x-amz-tagging") o.landing.push_back(h);
+  if (kms_requested(p.headers)) o.etag = kms_etag(o.data);
   o.last_modified = std::chrono::system_clock::now();
+  const std::string copy_etag = o.etag;
   buckets_[p.bucket][p.key] = std::move(o);
-  return xml_answer("<CopyObjectResult><LastModified>" + now + "</LastModified><ETag>&quot;" + src.etag +
+  return xml_answer("<CopyObjectResult><LastModified>" + now + "</LastModified><ETag>&quot;" + copy_etag +
                     "&quot;</ETag></CopyObjectResult>");
 }
 
 InMemoryS3::Answer InMemoryS3::create_upload(const Parsed& p) {
-  OpenUpload u{p.bucket, p.key, next_upload_id(), metadata_of(p.headers), {}, {}, {}};
+  OpenUpload u{p.bucket, p.key, next_upload_id(), metadata_of(p.headers), {}, {}, {}, landing_of(p.headers),
+               kms_requested(p.headers)};
   u.checksum_header = checksum_header_of_algorithm(p.header("x-amz-checksum-algorithm").value_or(""));
   const std::string id = u.upload_id;
   uploads_[id] = std::move(u);
@@ -392,9 +418,10 @@ InMemoryS3::Answer InMemoryS3::upload_part(const Parsed& p) {
   if (u == uploads_.end() || u->second.key != p.key) return error_answer(404, "NoSuchUpload", resource);
   const int n = std::atoi(p.query_value("partNumber").c_str());
   if (n < 1 || n > 10000) return error_answer(400, "InvalidArgument", resource);
-  const std::string etag = md5_hex(p.body);
+  std::string etag = md5_hex(p.body);
   if (auto bad = check_content_md5(p, etag)) return *bad;
   if (!mismatched_checksum(p.headers, p.body).empty()) return error_answer(400, "BadDigest", resource);
+  if (u->second.kms) etag = kms_etag(p.body);
   u->second.parts[n] = p.body;
   u->second.part_etags[n] = etag;
   Answer a;
@@ -441,6 +468,7 @@ InMemoryS3::Answer InMemoryS3::complete_upload(const Parsed& p) {
   if (!u->second.checksum_header.empty())
     o.checksums.push_back({u->second.checksum_header, *additional_checksum_of(u->second.checksum_header, o.data)});
   o.metadata = u->second.metadata;
+  o.landing = u->second.landing;
   o.last_modified = std::chrono::system_clock::now();
   const std::string etag = o.etag;
   buckets_[p.bucket][p.key] = std::move(o);
