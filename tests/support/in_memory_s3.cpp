@@ -163,7 +163,7 @@ std::vector<OpenUpload> InMemoryS3::uploads(const std::string& bucket) const {
 std::string InMemoryS3::open_upload(const std::string& bucket, const std::string& key,
                                     const std::map<int, std::string>& parts) {
   std::lock_guard lock(mutex_);
-  OpenUpload u{bucket, key, next_upload_id(), {}, parts, {}, {}, false};
+  OpenUpload u{bucket, key, next_upload_id(), {}, parts, {}, {}, {}, false};
   for (const auto& [n, bytes] : parts) u.part_etags[n] = md5_hex(bytes);
   uploads_[u.upload_id] = u;
   return u.upload_id;
