@@ -97,8 +97,9 @@ class FleetTest : public ::testing::Test {
     return false;
   }
 
-  std::map<std::string, uint32_t> attempts_by_key() {
-    std::map<std::string, uint32_t> out;
+  // Every record of the job in the shared ledger, in key order.
+  std::vector<ledger::ObjectRecord> records() {
+    std::vector<ledger::ObjectRecord> out;
     auto ledger = ledger::open_ledger({.location = testing::postgres_url()});
     EXPECT_TRUE(ledger.has_value()) << ledger.error().describe();
     if (!ledger) return out;
@@ -106,10 +107,16 @@ class FleetTest : public ::testing::Test {
     EXPECT_TRUE(job && *job);
     if (!job || !*job) return out;
     auto st = ledger::for_each_object(**ledger, (**job).id, [&](const ledger::ObjectRecord& r) -> Status {
-      out[r.key] = r.attempts;
+      out.push_back(r);
       return {};
     });
     EXPECT_TRUE(st.has_value());
+    return out;
+  }
+
+  std::map<std::string, uint32_t> attempts_by_key() {
+    std::map<std::string, uint32_t> out;
+    for (const auto& r : records()) out[r.key] = r.attempts;
     return out;
   }
 

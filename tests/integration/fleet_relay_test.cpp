@@ -53,20 +53,6 @@ class FleetRelayTest : public FleetTest {
     return n;
   }
 
-  std::vector<ledger::ObjectRecord> records() {
-    std::vector<ledger::ObjectRecord> out;
-    auto ledger = ledger::open_ledger({.location = testing::postgres_url()});
-    EXPECT_TRUE(ledger.has_value()) << ledger.error().describe();
-    if (!ledger) return out;
-    auto job = (*ledger)->find_job(job_);
-    if (!job || !*job) return out;
-    (void)ledger::for_each_object(**ledger, (**job).id, [&](const ledger::ObjectRecord& r) -> Status {
-      out.push_back(r);
-      return {};
-    });
-    return out;
-  }
-
   std::vector<nlohmann::json> host_events(const std::string& host, const std::string& name) {
     return events_named(testing::read_events(dir_ + "/" + host + "/logs"), name);
   }
