@@ -41,7 +41,10 @@ bool job_complete(const transfer::RelayReport& r) {
 
 std::string relay_progress_text(transfer::RelayRole role, const transfer::RelayProgress& p) {
   using transfer::RelayRole;
-  if (p.planning) return "listing the source: " + std::to_string(p.listed_objects) + " objects so far";
+  // The legs work while the listing goes on: what they did so far.
+  if (p.planning)
+    return "listing the source: " + std::to_string(p.listed_objects) + " objects so far; " +
+           std::to_string(p.staged_objects) + " staged, " + std::to_string(p.verified_objects) + " verified";
   const bool stage_done = p.staged_objects >= p.to_stage_objects;
   const bool upload_done = p.verified_objects >= p.to_upload_objects;
   std::string line;

@@ -57,7 +57,10 @@ std::string duration_text(std::chrono::milliseconds d) {
 // The progress text: a bar of the bytes done, objects and bytes, the run's
 // average rate, failures, and the ETA of `s5j status`.
 std::string sync_progress_text(const transfer::SyncProgress& p, double seconds, metrics::JobStatusSource* status) {
-  if (p.planning) return "listing: " + std::to_string(p.listed_objects) + " objects";
+  // The copy runs while the listing goes on: both counts.
+  if (p.planning)
+    return "listing: " + std::to_string(p.listed_objects) + " objects; " + std::to_string(p.done_objects) +
+           " copied so far, " + human_bytes(p.done_bytes);
   const double rate = p.done_bytes / std::max(seconds, 0.001);
   std::string line = progress_bar(p.done_bytes, p.planned_bytes) + " " + std::to_string(p.done_objects) + "/" +
                      std::to_string(p.planned_objects) + " objects, " + human_bytes(p.done_bytes) + "/" +

@@ -26,8 +26,10 @@ class ObjectCatalog {
   // keys whose size or ETag differ go back to pending with their checksums,
   // staged copy, error and attempts cleared (their active uploads become
   // abandoned); vanished keys listed again go back to pending; everything
-  // else (a verified unchanged object above all) is left alone. One
-  // transaction; durable on return.
+  // else (a verified unchanged object above all) is left alone. A listed
+  // object the planner found at the destination (ListedObject::
+  // at_destination) is recorded verified where it would be left pending.
+  // One transaction; durable on return.
   virtual Result<UpsertStats> upsert_listed(JobId job, std::span<const ListedObject> objects) = 0;
 
   // ---- Reads ----

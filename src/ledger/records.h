@@ -98,6 +98,13 @@ struct ListedObject {
   uint64_t size = 0;
   std::string etag;
   std::optional<TimePoint> last_modified;
+  // The planner found the destination holding this object already: the
+  // same size and an equal, comparable (MD5-shaped) ETag. Where the merge
+  // would leave the record pending (a new key, a new version, a revived or
+  // a still pending one) it is recorded verified instead, with the ETag as
+  // its destination ETag: the evidence `verified` asks for. Anything else
+  // (a record in flight, verified already) is left as the merge leaves it.
+  bool at_destination = false;
 };
 
 struct UpsertStats {
@@ -105,6 +112,9 @@ struct UpsertStats {
   uint64_t changed = 0;    // size or ETag differ: back to pending, progress dropped
   uint64_t revived = 0;    // were vanished, listed again unchanged: pending
   uint64_t unchanged = 0;  // left exactly as they were (verified stays verified)
+  // Of all the above, recorded verified because they were at_destination.
+  uint64_t found_at_destination = 0;
+  uint64_t found_at_destination_bytes = 0;
 };
 
 // A page of a job's records in key order, strictly after `after_key`.

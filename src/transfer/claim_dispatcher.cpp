@@ -54,6 +54,14 @@ bool ClaimDispatcher::idle_wait(std::chrono::milliseconds d) {
   return !stop_.load();
 }
 
+void ClaimDispatcher::hold_claims(bool hold) {
+  std::lock_guard lock(mutex_);
+  claims_held_ = hold;
+  if (hold) return;
+  claim_worthwhile_ = true;
+  cv_.notify_all();
+}
+
 void ClaimDispatcher::wake_for_claimed_locked(size_t queued) {
   // The claiming thread takes one record itself.
   const size_t wanted = queued - 1 + (claim_worthwhile_ ? 1 : 0);
@@ -75,7 +83,14 @@ std::optional<ledger::ObjectRecord> ClaimDispatcher::next() {
       return r;
     }
     // Wait for the claim in progress, or, when the last claim found nothing,
-    // for a busy worker (it may put work back) or wake().
+    // for a busy worker (it may put work back) or wake(); or for the claims
+    // to be let go.
+    if (claims_held_) {
+      ++waiting_;
+      cv_.wait(lock);
+      --waiting_;
+      continue;
+    }
     if (claiming_ || (!claim_worthwhile_ && busy_ > 0)) {
       const bool on_busy = !claiming_;
       ++waiting_;

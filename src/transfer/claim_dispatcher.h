@@ -21,6 +21,11 @@
 // cost the relay's drain ~160 futex calls per object: its 64 workers mostly
 // wait for the stage leg, which wakes them once per staged object.
 //
+// Held claims (hold_claims(true)): no claim is made until they are let go,
+// so records claimable now are not claimed yet (a plan beside the legs
+// holds them while what it leaves pending is not all to be moved). Records
+// claimed before are still handed out.
+//
 // Stopping: request_stop() or set_fatal() make next() return nullopt to
 // every worker (the first fatal error is kept); `on_stop` runs once, first
 // (e.g. to cancel the memory budget so in-flight work drains; it may run
@@ -98,6 +103,9 @@ class ClaimDispatcher {
   // For on_idle: waits up to `d`, or until wake() or a stop. False when
   // stopping.
   bool idle_wait(std::chrono::milliseconds d);
+  // Holds or lets go the claims (see above); letting go makes a waiting
+  // worker claim.
+  void hold_claims(bool hold);
 
   // Idempotent: on_stop runs at the first request (or at set_fatal).
   void request_stop();
@@ -154,6 +162,7 @@ class ClaimDispatcher {
   size_t waiting_ = 0;          // guarded by mutex_: workers waiting in next()
   size_t waiting_on_busy_ = 0;  // guarded by mutex_: of those, the ones whose claim found nothing
   bool done_ = false;           // guarded by mutex_
+  bool claims_held_ = false;    // guarded by mutex_
   uint64_t wakes_ = 0;          // guarded by mutex_
   std::optional<Error> fatal_;  // guarded by mutex_
 

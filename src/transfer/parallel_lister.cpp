@@ -168,6 +168,8 @@ Result<ListingOutcome> ParallelLister::run(const std::function<void(uint64_t, ui
         o.upsert.changed += c.upsert.changed;
         o.upsert.revived += c.upsert.revived;
         o.upsert.unchanged += c.upsert.unchanged;
+        o.upsert.found_at_destination += c.upsert.found_at_destination;
+        o.upsert.found_at_destination_bytes += c.upsert.found_at_destination_bytes;
         if (shared.on_page) shared.on_page(o.objects, o.bytes);
         shared.bump();
       });
@@ -178,6 +180,8 @@ Result<ListingOutcome> ParallelLister::run(const std::function<void(uint64_t, ui
     request.start_after = range.cursor;
     std::string previous = range.cursor;
     std::string last_token;
+    std::optional<DestinationMatcher::RangeMatch> match;
+    if (settings_.matcher != nullptr) match.emplace(settings_.matcher->for_range());
     for (;;) {
       {
         std::lock_guard lock(shared.mutex);
@@ -196,6 +200,7 @@ Result<ListingOutcome> ParallelLister::run(const std::function<void(uint64_t, ui
       }
       ledger::RangePage listed{.range = range.id, .last_page = !page->is_truncated};
       listed.objects.reserve(page->objects.size());
+      const std::string before_page = previous;
       for (auto& o : page->objects) {
         if (!key_less(previous, o.key)) {
           std::lock_guard lock(shared.mutex);
@@ -206,6 +211,8 @@ Result<ListingOutcome> ParallelLister::run(const std::function<void(uint64_t, ui
         previous = o.key;
         listed.objects.push_back({std::move(o.key), o.size, std::move(o.etag), o.last_modified});
       }
+      if (match)
+        if (auto marked = match->mark(listed.objects, before_page); !marked) return marked;
       // The page reached the range's end: the commit ends the range.
       const bool at_end = listed.last_page || (known.through && !key_less(previous, *known.through));
       committer.submit(slot, std::move(listed));

@@ -9,7 +9,8 @@
 //     that a delimiter listing of the prefix names (descending while there
 //     is only one).
 //  2. `workers` threads claim ranges and list each with start-after its
-//     cursor, a page at a time; each page is committed with the cursor in
+//     cursor, a page at a time; each page (compared with the destination
+//     first, when there is a `matcher`) is committed with the cursor in
 //     one transaction (keys past the range's end, which a split moved, are
 //     left to the range that owns them now) by a RangePageCommitter, which
 //     commits the pages of all workers together while they ask for their
@@ -41,6 +42,7 @@
 #include "ledger/ledger.h"
 #include "log/event_log.h"
 #include "s3/s3_client.h"
+#include "transfer/destination_matcher.h"
 
 namespace s5j::transfer {
 
@@ -63,6 +65,10 @@ struct ListerSettings {
   // Asked before each list request: true ends the listing early (the run is
   // stopping); what was listed is committed, the rest resumes next time.
   std::function<bool()> stop_requested;
+  // When set, each page is compared with the destination before it is
+  // committed (DestinationMatcher: what is there already is committed
+  // verified). Not owned.
+  DestinationMatcher* matcher = nullptr;
 };
 
 struct ListingOutcome {

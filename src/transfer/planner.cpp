@@ -3,6 +3,7 @@
 #include "checksum/multipart_etag.h"
 #include "s3/s3_error_codes.h"
 #include "transfer/key_mapping.h"
+#include "transfer/destination_matcher.h"
 #include "transfer/parallel_lister.h"
 
 namespace s5j::transfer {
@@ -22,37 +23,69 @@ std::string Planner::destination_key(const std::string& source_key) const {
 
 Result<PlanSummary> Planner::plan(const std::function<void(uint64_t, uint64_t)>& on_page) {
   PlanSummary summary;
-  if (auto s = list_source(summary, on_page); !s) return std::unexpected(s.error());
   auto totals = ledger_.totals(job_);
   if (!totals) return std::unexpected(totals.error());
-  uint64_t pending = 0;
-  for (const auto& t : *totals)
+  uint64_t pending = 0, records = 0, verified_before = 0, verified_before_bytes = 0;
+  for (const auto& t : *totals) {
+    records += t.objects;
     if (t.state == ledger::ObjectState::pending) pending = t.objects;
-  if (settings_.match_destination && pending > 0 && !summary.listing_stopped)
+    if (t.state == ledger::ObjectState::verified) {
+      verified_before = t.objects;
+      verified_before_bytes = t.bytes;
+    }
+  }
+  // Pending from earlier runs (a listing cut short, objects in flight when
+  // a run died): compared before any of them may be claimed.
+  if (settings_.match_destination && pending > 0)
     if (auto s = match_destination(summary); !s) return std::unexpected(s.error());
+  open_claims(true);
+  if (auto s = list_source(summary, on_page, records > 0); !s) return std::unexpected(s.error());
+  open_claims(true);
   totals = ledger_.totals(job_);
   if (!totals) return std::unexpected(totals.error());
+  uint64_t verified = 0, verified_bytes = 0;
   for (const auto& t : *totals) {
     if (t.state == ledger::ObjectState::pending || t.state == ledger::ObjectState::copying ||
         t.state == ledger::ObjectState::failed) {
       summary.pending_objects += t.objects;
       summary.pending_bytes += t.bytes;
     } else if (t.state == ledger::ObjectState::verified) {
-      summary.verified_objects = t.objects;
-      summary.verified_bytes = t.bytes;
+      verified = t.objects;
+      verified_bytes = t.bytes;
     }
   }
+  // Copied while the listing went on (copy while listing, or other workers
+  // of the job): part of what the plan had to copy, not verified before it.
+  auto copied_meanwhile = [&](uint64_t now, uint64_t before, uint64_t found) {
+    return now > before + found ? now - before - found : 0;
+  };
+  const uint64_t copied = copied_meanwhile(verified, verified_before, summary.found_at_destination);
+  const uint64_t copied_bytes =
+      copied_meanwhile(verified_bytes, verified_before_bytes, summary.found_at_destination_bytes);
+  summary.pending_objects += copied;
+  summary.pending_bytes += copied_bytes;
+  summary.verified_objects = verified - copied;
+  summary.verified_bytes = verified_bytes - copied_bytes;
   return summary;
 }
 
-Status Planner::list_source(PlanSummary& summary, const std::function<void(uint64_t, uint64_t)>& on_page) {
+Status Planner::list_source(PlanSummary& summary, const std::function<void(uint64_t, uint64_t)>& on_page,
+                            bool job_had_records) {
+  std::optional<DestinationMatcher> matcher;
+  if (settings_.match_destination)
+    matcher.emplace(DestinationMatchSettings{.source_prefix = settings_.source_prefix,
+                                             .destination_bucket = settings_.destination_bucket,
+                                             .destination_prefix = settings_.destination_prefix,
+                                             .read_ledger = job_had_records},
+                    destination_, ledger_, job_, events_);
   ParallelLister lister({.bucket = settings_.source_bucket,
                          .prefix = settings_.source_prefix,
                          .workers = settings_.list_workers,
                          .owner = settings_.lister_owner,
                          .lease = settings_.range_lease,
                          .cooperative = settings_.cooperative,
-                         .stop_requested = settings_.stop_requested},
+                         .stop_requested = settings_.stop_requested,
+                         .matcher = matcher ? &*matcher : nullptr},
                         source_, ledger_, job_, events_);
   auto listed = lister.run(on_page);
   if (!listed) return std::unexpected(listed.error());
@@ -65,8 +98,14 @@ Status Planner::list_source(PlanSummary& summary, const std::function<void(uint6
     summary.listed_in_parallel = false;
     summary.single_stream_reason = listed->single_stream_reason;
     if (listed->single_stream_reason == "unsorted") summary.source_sorted = false;
-    return list_in_one_stream(summary, on_page);
+    // What it commits is compared with the destination only at its end.
+    open_claims(false);
+    if (auto s = list_in_one_stream(summary, on_page); !s) return s;
+    if (settings_.match_destination && !summary.listing_stopped) return match_destination(summary);
+    return {};
   }
+  summary.found_at_destination += listed->upsert.found_at_destination;
+  summary.found_at_destination_bytes += listed->upsert.found_at_destination_bytes;
   summary.listed_objects = listed->objects;
   summary.listed_bytes = listed->bytes;
   summary.upsert = listed->upsert;
@@ -89,7 +128,8 @@ Status Planner::list_source(PlanSummary& summary, const std::function<void(uint6
                                  {"parallel", true},
                                  {"ranges", summary.listing_ranges},
                                  {"pages", summary.listing_pages},
-                                 {"resumed", summary.listing_resumed}});
+                                 {"resumed", summary.listing_resumed},
+                                 {"identical_at_destination", listed->upsert.found_at_destination}});
   return {};
 }
 

@@ -10,11 +10,19 @@
 //     (the legacy Snowball adapter) is listed in one stream from the start
 //     (upsert_listed per page); because the ledger, not memory, holds the
 //     listing, an unsorted one needs nothing else.
-//  2. The pending records, read from the ledger in key order, are merged
-//     with the destination listing (sorted by the server): an object already
-//     at the destination with the same size and an equal, comparable ETag
-//     (MD5 or multipart-MD5 shaped) is recorded verified without copying.
-//     Skipped when nothing is pending (a no-op re-sync lists one side only).
+//  2. What the destination holds already (the same size and an equal,
+//     comparable ETag: MD5 or multipart-MD5 shaped) is recorded verified
+//     without copying:
+//     - each page of the parallel listing is compared with the destination
+//       before it is committed (DestinationMatcher), so that the records it
+//       leaves pending are those to copy, and the copy may start on them
+//       while the listing goes on (copy while listing: `claims_open`);
+//     - records pending from earlier runs are compared first, before the
+//       listing, by merging them (read from the ledger in key order) with
+//       the destination listing; and so is everything listed in one stream,
+//       after that listing (an unsorted source cannot be compared a range
+//       at a time).
+//     A no-op re-sync lists one side only: the ledger knows every key.
 //
 // Thread safety: one plan() at a time.
 #pragma once
@@ -74,6 +82,12 @@ struct PlannerSettings {
   // each range's lease (renewed by every page committed).
   bool cooperative = false;
   std::chrono::milliseconds range_lease{std::chrono::minutes(10)};
+  // Copy while listing: told true once the records the plan leaves pending
+  // are all to be moved (compared with the destination, when it is matched)
+  // and may be claimed while the listing goes on; false while they may not
+  // (a listing in one stream is compared only at its end); true again then.
+  // The plan's end opens them in any case.
+  std::function<void(bool open)> claims_open;
 };
 
 class Planner {
@@ -85,9 +99,13 @@ class Planner {
   Result<PlanSummary> plan(const std::function<void(uint64_t objects, uint64_t bytes)>& on_page = {});
 
  private:
-  Status list_source(PlanSummary& summary, const std::function<void(uint64_t, uint64_t)>& on_page);
+  Status list_source(PlanSummary& summary, const std::function<void(uint64_t, uint64_t)>& on_page,
+                     bool job_had_records);
   Status list_in_one_stream(PlanSummary& summary, const std::function<void(uint64_t, uint64_t)>& on_page);
   Status match_destination(PlanSummary& summary);
+  void open_claims(bool open) const {
+    if (settings_.claims_open) settings_.claims_open(open);
+  }
   std::string destination_key(const std::string& source_key) const;
 
   PlannerSettings settings_;

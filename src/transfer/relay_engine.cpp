@@ -163,16 +163,21 @@ struct RelayEngine::State final : RunSpec {
       // The rescans of continuous mode do not list the destination again:
       // at 10^8 objects that is a full listing per scan for new keys alone.
       const bool match_destination = first && has_drain() && destination != nullptr;
-      Planner planner({settings.source_bucket, settings.source_prefix, settings.destination_bucket,
-                       settings.destination_prefix, match_destination, settings.list_workers,
-                       driver.job_run().owner(),
-                       [this, first](const std::string& why) {
-                         if (first) driver.job_run().set_activity({.name = "listing", .detail = why});
-                       },
-                       [this] { return stop_listing.load(); }, ledger.cooperative(),
-                       ledger.cooperative() ? settings.lease : PlannerSettings{}.range_lease},
-                      *source, match_destination ? *destination : *source, ledger, job(), events);
-      auto plan = planner.plan([this](uint64_t objects, uint64_t) { listed = objects; });
+      PlannerSettings ps{settings.source_bucket, settings.source_prefix, settings.destination_bucket,
+                         settings.destination_prefix, match_destination, settings.list_workers,
+                         driver.job_run().owner(),
+                         [this, first](const std::string& why) {
+                           if (first) driver.job_run().set_activity({.name = "listing", .detail = why});
+                         },
+                         [this] { return stop_listing.load(); }, ledger.cooperative(),
+                         ledger.cooperative() ? settings.lease : PlannerSettings{}.range_lease};
+      // The first listing runs beside the legs (copy while listing).
+      if (first) ps.claims_open = [this](bool open) { driver.open_claims(open); };
+      Planner planner(std::move(ps), *source, match_destination ? *destination : *source, ledger, job(), events);
+      auto plan = planner.plan([this](uint64_t objects, uint64_t) {
+        listed = objects;
+        driver.wake_legs();  // the stage leg may fetch what was just committed
+      });
       if (!plan) return std::unexpected(plan.error());
       if (first) {
         report.listed_objects = plan->listed_objects;
@@ -217,6 +222,10 @@ struct RelayEngine::State final : RunSpec {
                           {"to_upload_bytes", to_upload_bytes.load()},
                           {"volumes", stager->volumes()}};
   }
+
+  // The stage leg fetches the first committed records while the listing
+  // goes on.
+  bool plans_beside_legs() const override { return has_stage(); }
 
   std::vector<std::unique_ptr<Leg>> make_legs(RunContext& context) override {
     std::vector<std::unique_ptr<Leg>> legs;

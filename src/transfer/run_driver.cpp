@@ -10,6 +10,10 @@ namespace {
 constexpr int kErrorExitStatus = 1;
 constexpr int kIncompleteExitStatus = 12;
 
+// How often a leg with nothing to claim looks again while the plan beside
+// it runs (it is woken at once as the plan commits records).
+constexpr std::chrono::milliseconds kPlanningPoll{1000};
+
 }  // namespace
 
 RunDriver::RunDriver(JobRunSettings run_settings, DriverSettings settings, RunSpec& spec, ledger::Ledger& ledger,
@@ -49,14 +53,18 @@ Result<RunEnd> RunDriver::run() {
   events_.emit("run_started", spec_.started_fields());
   if (auto r = recover_job(ledger_, run_.job(), spec_.recovery(), events_); !r) return fail(r.error());
   if (auto p = spec_.prepare(); !p) return fail(p.error());
-  auto plan = spec_.plan();
-  if (!plan) return fail(plan.error());
-  events_.emit("plan_done", std::move(*plan));
-  if (spec_.dry_run()) {
-    run_.finish("dry-run", 0);
-    return RunEnd{false, elapsed()};
+  const bool beside = spec_.plans_beside_legs() && !spec_.dry_run();
+  if (!beside) {
+    auto plan = spec_.plan();
+    if (!plan) return fail(plan.error());
+    events_.emit("plan_done", std::move(*plan));
+    if (spec_.dry_run()) {
+      run_.finish("dry-run", 0);
+      return RunEnd{false, elapsed()};
+    }
   }
 
+  planning_ = beside;
   create_legs();
   committer_.start(
       settings_.flush_interval, [this](const Error& e) {
@@ -71,8 +79,14 @@ Result<RunEnd> RunDriver::run() {
       },
       std::min(kFiguresPeriod, std::max(std::chrono::milliseconds(1000), settings_.lease / 3)),
       [this] { publish_figures(); });
-  spec_.legs_starting();
+  std::thread planning;
+  if (beside) {
+    planning = start_planning();
+  } else {
+    spec_.legs_starting();
+  }
   run_legs();
+  if (planning.joinable()) planning.join();
   committer_.stop();
   run_.stop_renewer();
 
@@ -101,6 +115,30 @@ Result<RunEnd> RunDriver::run() {
                                  : "incomplete",
               summary.complete || end.stopped ? 0 : kIncompleteExitStatus);
   return end;
+}
+
+std::thread RunDriver::start_planning() {
+  return std::thread([this] {
+    auto plan = spec_.plan();
+    if (plan) events_.emit("plan_done", std::move(*plan));
+    planning_ = false;
+    if (!plan) {
+      // The run fails with the plan's error, as a leg's fatal error fails it.
+      for (auto& slot : slots_) slot.dispatcher->set_fatal(plan.error());
+      return;
+    }
+    spec_.legs_starting();
+    open_claims(true);
+    wake_legs();  // the idle ones may be done now
+  });
+}
+
+void RunDriver::open_claims(bool open) {
+  for (auto& slot : slots_) slot.dispatcher->hold_claims(!open);
+}
+
+void RunDriver::wake_legs() {
+  for (auto& slot : slots_) slot.dispatcher->wake();
 }
 
 void RunDriver::publish_figures() {
@@ -132,11 +170,20 @@ void RunDriver::create_legs() {
   for (size_t i = 0; i < slots_.size(); ++i) {
     Leg& leg = *slots_[i].leg;
     ClaimDispatcher& d = *slots_[i].dispatcher;
-    d.set_on_idle([&leg] { return leg.on_idle(); });
+    d.set_on_idle([this, &leg, &d] {
+      // Not done while the plan beside the legs may commit more records.
+      if (planning_) {
+        d.idle_wait(kPlanningPoll);
+        return ClaimDispatcher::Idle::claim_again;
+      }
+      return leg.on_idle();
+    });
     d.set_on_stop([this, i, &leg] {
       leg.on_stop();
+      if (planning_) spec_.stopping();  // the plan beside the legs stops too
       stop_others(i);  // one leg stopping (or failing) stops the run
     });
+    if (planning_) d.hold_claims(true);
     leg.bind(d, [this, i] { wake_others(i); });
   }
   if (stop_requested_)

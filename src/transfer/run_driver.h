@@ -7,7 +7,12 @@
 //      requeued, abandoned uploads aborted);
 //   3. spec.prepare() (the relay opens and cleans its staging volumes),
 //      spec.plan() (source listing → ledger), `plan_done`; a dry run ends
-//      here;
+//      here. A spec that plans beside its legs (plans_beside_legs: copy
+//      while listing) has plan() run on a thread of its own while the legs
+//      work: the legs start with their claims held until plan() lets them
+//      go (open_claims), are woken by it as it commits records
+//      (wake_legs), and are not done while it runs; its failure is the
+//      run's, and a leg's failure or a stop stops it (spec.stopping());
 //   4. the spec's legs, a ClaimDispatcher for each: their workers run
 //      Leg::work_on on every claimed record; one GroupCommit flusher for
 //      every leg, a renewer for the leases and the lock (whose thread also
@@ -71,6 +76,8 @@ class RunSpec {
   virtual Status prepare() { return {}; }
   // Plans the run (publishing "listing" if it lists); plan_done's fields.
   virtual Result<nlohmann::json> plan() = 0;
+  // plan() runs beside the legs (see RunDriver, step 3), except in a dry run.
+  virtual bool plans_beside_legs() const { return false; }
   virtual bool dry_run() const { return false; }
   virtual std::vector<std::unique_ptr<Leg>> make_legs(RunContext& context) = 0;
   virtual void legs_starting() {}
@@ -101,6 +108,10 @@ class RunDriver {
   // recovery, prepare and plan, and a fatal error of the legs.
   Result<RunEnd> run();
   void request_stop();
+  // For a plan beside the legs (any thread): lets the legs claim, or holds
+  // their claims again; wakes legs waiting for records.
+  void open_claims(bool open);
+  void wake_legs();
 
   JobRun& job_run() { return run_; }
   const JobRun& job_run() const { return run_; }
@@ -118,6 +129,8 @@ class RunDriver {
   // as the legs start, then every kFiguresPeriod.
   void publish_figures();
   void run_legs();
+  // Runs spec.plan() on its own thread beside the legs (step 3).
+  std::thread start_planning();
   void stop_others(size_t leg);
   void wake_others(size_t leg);
 
@@ -133,6 +146,7 @@ class RunDriver {
   RunTally tally_;
   RunContext context_;
   std::atomic<bool> stop_requested_{false};
+  std::atomic<bool> planning_{false};  // a plan beside the legs is running
   std::mutex slots_mutex_;   // request_stop() may come from a signal thread at any time
   std::vector<Slot> slots_;  // set once, under slots_mutex_, before any worker starts
 };

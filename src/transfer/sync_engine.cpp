@@ -66,15 +66,19 @@ struct SyncEngine::State final : RunSpec {
 
   Result<nlohmann::json> plan() override {
     const auto& c = settings.copier;
-    Planner planner(
-        {c.source_bucket, c.source_prefix, c.destination_bucket, c.destination_prefix, settings.match_destination,
-         settings.list_workers, driver.job_run().owner(),
-         [this](const std::string& why) { driver.job_run().set_activity({.name = "listing", .detail = why}); },
-         [this] { return stop_listing.load(); }, ledger.cooperative(),
-         ledger.cooperative() ? settings.lease : PlannerSettings{}.range_lease},
-        source, destination, ledger, driver.job_run().job(), events);
+    PlannerSettings ps{
+        c.source_bucket, c.source_prefix, c.destination_bucket, c.destination_prefix, settings.match_destination,
+        settings.list_workers, driver.job_run().owner(),
+        [this](const std::string& why) { driver.job_run().set_activity({.name = "listing", .detail = why}); },
+        [this] { return stop_listing.load(); }, ledger.cooperative(),
+        ledger.cooperative() ? settings.lease : PlannerSettings{}.range_lease};
+    ps.claims_open = [this](bool open) { driver.open_claims(open); };
+    Planner planner(std::move(ps), source, destination, ledger, driver.job_run().job(), events);
     driver.job_run().set_activity("listing");
-    auto plan = planner.plan([this](uint64_t objects, uint64_t) { listed_objects = objects; });
+    auto plan = planner.plan([this](uint64_t objects, uint64_t) {
+      listed_objects = objects;
+      driver.wake_legs();  // copy while listing: the records just committed
+    });
     if (!plan) return std::unexpected(plan.error());
     plan_summary = *plan;
     planned_objects = plan->pending_objects;
@@ -89,6 +93,7 @@ struct SyncEngine::State final : RunSpec {
   }
 
   bool dry_run() const override { return settings.dry_run; }
+  bool plans_beside_legs() const override { return true; }
 
   void stopping() override { stop_listing = true; }
 

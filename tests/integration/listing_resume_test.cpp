@@ -6,6 +6,9 @@
 // answer for a while (so the kill lands in the middle of the listing) and
 // counts the list requests of the second run. A SIGTERM in the middle of
 // the listing stops the run cleanly with the listing kept for the next.
+// Copy while listing: with every list answer held, objects are verified
+// before the listing has ended, and what the destination holds already is
+// recognised page by page and not sent.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -128,6 +131,50 @@ TEST_F(ListingResume, SigtermWhileListingStopsCleanlyAndTheNextRunResumesTheList
   EXPECT_TRUE(listed[0]["resumed"].get<bool>());
   EXPECT_EQ(listed[0]["objects"].get<uint64_t>(), objects.size() - listed_before);
   expect_identical();
+}
+
+TEST_F(ListingResume, TheCopyStartsOnTheFirstCommittedPagesAndWhatTheDestinationHoldsIsNotSent) {
+  // 4,000 objects; every fourth is at the destination already, identical.
+  constexpr int kCount = 4000;
+  std::vector<SeedObject> objects, there;
+  for (int i = 0; i < kCount; ++i) {
+    char key[32];
+    std::snprintf(key, sizeof key, "c%05d", i);
+    objects.push_back({std::string("in/") + key, random_bytes(1 + i % 9, 300 + i)});
+    if (i % 4 == 0) there.push_back({std::string("out/") + key, objects.back().data});
+  }
+  ASSERT_TRUE(seed_objects(*src_, src_bucket_, objects, 16));
+  ASSERT_TRUE(seed_objects(*dst_, dst_bucket_, there, 16));
+  // Every source list answer held 700 ms: the listing takes seconds.
+  FaultProxy proxy({.upstream = endpoint_a()});
+  proxy.set_plan({.seed = 9, .rate = 1.0, .kinds = {FaultKind::delay_past_timeout},
+                  .filter = {.operations = {"ListObjectsV2"}}, .delay = 700ms});
+  const std::string cfg = config(proxy.url(), endpoint_b(), kTransfer);
+  auto r = run_s5j({"sync", "-c", cfg, "--no-progress"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+
+  const auto events = read_event_file(log_files(log_dir()).back());
+  size_t first_verified = events.size(), listed_at = events.size(), plan_done_at = events.size();
+  for (size_t i = 0; i < events.size(); ++i) {
+    const std::string name = events[i].value("event", "");
+    if (name == "object_verified" && first_verified == events.size()) first_verified = i;
+    if (name == "source_listed") listed_at = i;
+    if (name == "plan_done") plan_done_at = i;
+  }
+  ASSERT_LT(listed_at, events.size());
+  ASSERT_LT(plan_done_at, events.size());
+  // Objects were copied and verified before the listing had ended.
+  EXPECT_LT(first_verified, listed_at);
+  auto listed = events_named(events, "source_listed");
+  EXPECT_EQ(listed[0]["objects"].get<uint64_t>(), static_cast<uint64_t>(kCount));
+  EXPECT_EQ(listed[0]["identical_at_destination"].get<uint64_t>(), there.size());
+  auto summary = events_named(events, "run_summary");
+  ASSERT_EQ(summary.size(), 1u);
+  // Only what the destination lacked was sent.
+  EXPECT_EQ(summary[0]["copied"].get<uint64_t>(), kCount - there.size());
+  EXPECT_EQ(summary[0]["planned"].get<uint64_t>(), kCount - there.size());
+  expect_identical();
+  EXPECT_EQ(ledger_verdict(ledger_path()).verified, static_cast<uint64_t>(kCount));
 }
 
 }  // namespace

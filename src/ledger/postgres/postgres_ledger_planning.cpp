@@ -48,9 +48,22 @@ Status PostgresLedger::upsert_listed_locked(pg::Connection& c, JobId job, std::s
     known[found->bytea(i, 1)] = Known{found->i64(i, 0), found->i64(i, 2), found->text(i, 3),
                                       parse_object_state(found->text(i, 4)).value_or(ObjectState::pending)};
   }
-  ArrayLiteral new_keys, new_sizes, new_etags, new_mtimes;
-  ArrayLiteral ch_ids, ch_sizes, ch_etags, ch_mtimes;
-  ArrayLiteral revived_ids;
+  // Where the merge leaves a record pending, one found at the destination
+  // is verified instead (ListedObject::at_destination), its ETag as the
+  // destination's.
+  auto state_of = [](const ListedObject& o) { return o.at_destination ? ObjectState::verified : ObjectState::pending; };
+  auto dest_etag_of = [](const ListedObject& o) {
+    return o.at_destination ? std::optional<std::string>(o.etag) : std::nullopt;
+  };
+  auto found_at_destination = [&](const ListedObject& o) {
+    if (!o.at_destination) return;
+    ++stats.found_at_destination;
+    stats.found_at_destination_bytes += o.size;
+  };
+  ArrayLiteral new_keys, new_sizes, new_etags, new_mtimes, new_states, new_dest_etags;
+  ArrayLiteral ch_ids, ch_sizes, ch_etags, ch_mtimes, ch_states, ch_dest_etags;
+  ArrayLiteral revived_ids, revived_states, revived_dest_etags;
+  std::map<std::string, const ListedObject*> fresh_objects;  // for the stats of those the insert took
   std::map<std::string, bool> seen;  // a key twice in one page counts once, as the first
   size_t fresh = 0;
   for (const ListedObject& o : objects) {
@@ -66,6 +79,9 @@ Status PostgresLedger::upsert_listed_locked(pg::Connection& c, JobId job, std::s
       new_sizes.i64(static_cast<int64_t>(o.size));
       new_etags.text(o.etag);
       new_mtimes.opt_i64(mtime);
+      new_states.text(std::string(to_string(state_of(o))));
+      new_dest_etags.opt_text(dest_etag_of(o));
+      fresh_objects[o.key] = &o;
       ++fresh;
       continue;
     }
@@ -77,13 +93,20 @@ Status PostgresLedger::upsert_listed_locked(pg::Connection& c, JobId job, std::s
       ch_sizes.i64(static_cast<int64_t>(o.size));
       ch_etags.text(o.etag);
       ch_mtimes.opt_i64(mtime);
+      ch_states.text(std::string(to_string(state_of(o))));
+      ch_dest_etags.opt_text(dest_etag_of(o));
       totals.leave(job, k.state, k.size);
-      totals.enter(job, ObjectState::pending, static_cast<int64_t>(o.size));
+      totals.enter(job, state_of(o), static_cast<int64_t>(o.size));
       ++stats.changed;
-    } else if (k.state == ObjectState::vanished) {
+      found_at_destination(o);
+    } else if (k.state == ObjectState::vanished || (o.at_destination && k.state == ObjectState::pending)) {
+      // Revived (pending again), or a pending one found at the destination.
       revived_ids.i64(k.id);
-      totals.move(job, ObjectState::vanished, ObjectState::pending, k.size);
-      ++stats.revived;
+      revived_states.text(std::string(to_string(state_of(o))));
+      revived_dest_etags.opt_text(dest_etag_of(o));
+      totals.move(job, k.state, state_of(o), k.size);
+      ++(k.state == ObjectState::vanished ? stats.revived : stats.unchanged);
+      found_at_destination(o);
     } else {
       ++stats.unchanged;
     }
@@ -91,29 +114,43 @@ Status PostgresLedger::upsert_listed_locked(pg::Connection& c, JobId job, std::s
   if (fresh > 0) {
     // A key another host inserted since the SELECT is left to it.
     auto ins = c.exec(
-        "INSERT INTO objects(job_id, key, size, source_etag, source_mtime, state, created_at, updated_at) "
-        "SELECT $1, k, s, e, m, 'pending', $6, $6 FROM unnest($2::bytea[], $3::bigint[], $4::text[], $5::bigint[]) "
-        "AS v(k, s, e, m) ON CONFLICT (job_id, key) DO NOTHING RETURNING size",
+        "INSERT INTO objects(job_id, key, size, source_etag, source_mtime, state, dest_etag, created_at, updated_at) "
+        "SELECT $1, k, s, e, m, st, de, $6, $6 FROM unnest($2::bytea[], $3::bigint[], $4::text[], $5::bigint[], "
+        "$7::text[], $8::text[]) AS v(k, s, e, m, st, de) ON CONFLICT (job_id, key) DO NOTHING RETURNING key, size",
         Params()
             .i64(job.value)
             .array(new_keys.str())
             .array(new_sizes.str())
             .array(new_etags.str())
             .array(new_mtimes.str())
-            .i64(now));
+            .i64(now)
+            .array(new_states.str())
+            .array(new_dest_etags.str()));
     if (!ins) return std::unexpected(ins.error());
-    for (int i = 0; i < ins->size(); ++i) totals.enter(job, ObjectState::pending, ins->i64(i, 0));
+    for (int i = 0; i < ins->size(); ++i) {
+      const ListedObject& o = *fresh_objects.at(ins->bytea(i, 0));
+      totals.enter(job, state_of(o), ins->i64(i, 1));
+      found_at_destination(o);
+    }
     stats.inserted += static_cast<uint64_t>(ins->size());
     stats.unchanged += fresh - static_cast<uint64_t>(ins->size());
   }
   if (!ch_ids.empty()) {
     auto upd = c.exec(
-        "UPDATE objects o SET size = v.s, source_etag = v.e, source_mtime = v.m, state = 'pending', attempts = 0, "
-        "last_error = NULL, error_at = NULL, md5 = NULL, crc32c = NULL, crc64nvme = NULL, dest_etag = NULL, lease_owner = NULL, "
+        "UPDATE objects o SET size = v.s, source_etag = v.e, source_mtime = v.m, state = v.st, attempts = 0, "
+        "last_error = NULL, error_at = NULL, md5 = NULL, crc32c = NULL, crc64nvme = NULL, dest_etag = v.de, lease_owner = NULL, "
         "lease_expires = 0, staged_volume = NULL, staged_host = NULL, staged_path = NULL, staged_size = NULL, staged_md5 = NULL, "
         "staged_crc32c = NULL, staged_metadata = NULL, updated_at = $5 "
-        "FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[]) AS v(id, s, e, m) WHERE o.id = v.id",
-        Params().array(ch_ids.str()).array(ch_sizes.str()).array(ch_etags.str()).array(ch_mtimes.str()).i64(now));
+        "FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $6::text[], $7::text[]) "
+        "AS v(id, s, e, m, st, de) WHERE o.id = v.id",
+        Params()
+            .array(ch_ids.str())
+            .array(ch_sizes.str())
+            .array(ch_etags.str())
+            .array(ch_mtimes.str())
+            .i64(now)
+            .array(ch_states.str())
+            .array(ch_dest_etags.str()));
     if (!upd) return std::unexpected(upd.error());
     auto ab = c.exec(
         "UPDATE uploads SET status = 'abandoned', updated_at = $2 WHERE object_id = ANY($1::bigint[]) AND "
@@ -123,9 +160,10 @@ Status PostgresLedger::upsert_listed_locked(pg::Connection& c, JobId job, std::s
   }
   if (!revived_ids.empty()) {
     auto upd = c.exec(
-        "UPDATE objects SET state = 'pending', lease_owner = NULL, lease_expires = 0, updated_at = $2 "
-        "WHERE id = ANY($1::bigint[])",
-        Params().array(revived_ids.str()).i64(now));
+        "UPDATE objects o SET state = v.st, dest_etag = COALESCE(v.de, o.dest_etag), lease_owner = NULL, "
+        "lease_expires = 0, updated_at = $2 FROM unnest($1::bigint[], $3::text[], $4::text[]) AS v(id, st, de) "
+        "WHERE o.id = v.id",
+        Params().array(revived_ids.str()).i64(now).array(revived_states.str()).array(revived_dest_etags.str()));
     if (!upd) return std::unexpected(upd.error());
   }
   return {};

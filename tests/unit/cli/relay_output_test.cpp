@@ -52,9 +52,11 @@ TEST(RelayProgressText, MoreDoneThanCountedAtTheStartNamesTheNewOnes) {
   EXPECT_TRUE(has(relay_progress_text(RelayRole::relay, p), "staged 320 (307 at the start, the rest found since)"));
 }
 
-TEST(RelayProgressText, PlanningShowsTheListingSoFar) {
+TEST(RelayProgressText, PlanningShowsTheListingAndTheWorkSoFar) {
   RelayProgress p{.planning = true, .listed_objects = 42};
-  EXPECT_EQ(relay_progress_text(RelayRole::relay, p), "listing the source: 42 objects so far");
+  p.staged_objects = 7;
+  p.verified_objects = 3;
+  EXPECT_EQ(relay_progress_text(RelayRole::relay, p), "listing the source: 42 objects so far; 7 staged, 3 verified");
 }
 
 RelayReport stopped_report(RelayRole role, uint64_t total, uint64_t verified, uint64_t remaining) {
