@@ -7,6 +7,11 @@
              and the single-stream latency floor (pages x round trip)
   interrupt  the same plan SIGKILLed when the server has answered about
              --kill-at of the pages, then run again: pages listed twice
+  rgw        against the benchmark's two Ceph RGWs (bench/e2e/gateways.sh,
+             started and stopped here): --objects objects of 1 byte written
+             with --ceiling, planned (dry run) at each of --workers, then
+             synced at the last of them (copy while listing: when the first
+             object was verified, when the listing ended, when the run did)
 
 Each run gets a fresh directory (ledger, logs) under --work. The server is
 bench/listing/synthetic_s3.py, started here on --port.
@@ -14,6 +19,8 @@ bench/listing/synthetic_s3.py, started here on --port.
 Usage:
   bench/listing/listing_bench.py --s5j build/s5j plan --objects 2000000 --workers 1 8
   bench/listing/listing_bench.py --s5j build/s5j interrupt --objects 2000000
+  bench/listing/listing_bench.py --s5j build-bench/s5j rgw --objects 100000 --workers 1 8 \
+      --ceiling build-bench/bench/s5j_ceiling
 """
 import argparse
 import datetime
@@ -172,10 +179,101 @@ def interrupt(args):
     return row
 
 
+GATEWAYS = os.path.join(HERE, "..", "e2e", "gateways.sh")
+RGW_SRC = {"endpoint": "http://127.0.0.1:18480", "bucket": "bench-src", "ak": "BENCHSRCACCESSKEY001",
+           "sk": "benchsrcsecret00000000000000000000000001"}
+RGW_DST = {"endpoint": "http://127.0.0.1:18482", "bucket": "bench-dst", "ak": "BENCHDSTACCESSKEY001",
+           "sk": "benchdstsecret00000000000000000000000001"}
+
+
+def write_rgw_config(run_dir, list_workers, prefix):
+    text = ""
+    for side, g in (("source", RGW_SRC), ("destination", RGW_DST)):
+        text += (f"{side}:\n  bucket: {g['bucket']}\n  prefix: {prefix}\n  region: us-east-1\n"
+                 f"  endpoint_urls: [{g['endpoint']}]\n  access_key: {g['ak']}\n  secret_access_key: {g['sk']}\n")
+    text += f"transfer:\n  list_workers: {list_workers}\n"
+    text += f"ledger:\n  path: {os.path.join(run_dir, 'ledger.db')}\nlog:\n  dir: {os.path.join(run_dir, 'logs')}\n"
+    path = os.path.join(run_dir, "config.yaml")
+    with open(path, "w") as f:
+        f.write(text)
+    os.chmod(path, 0o600)
+    return path
+
+
+def event_offsets(run_dir, names):
+    """Seconds from run_started to the first event of each name (None when absent), and those events."""
+    first, found = {}, {}
+    log_dir = os.path.join(run_dir, "logs")
+    for name in sorted(os.listdir(log_dir)) if os.path.isdir(log_dir) else []:
+        with open(os.path.join(log_dir, name)) as f:
+            for line in f:
+                e = json.loads(line)
+                ev = e.get("event")
+                if ev in names or ev == "run_started":
+                    if ev not in first:
+                        first[ev] = datetime.datetime.strptime(e["ts"], "%Y-%m-%dT%H:%M:%S.%fZ")
+                        found[ev] = e
+    start = first.get("run_started")
+    return ({n: round((first[n] - start).total_seconds(), 2) if start and n in first else None for n in names},
+            found)
+
+
+def timed(argv):
+    start = time.monotonic()
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.monotonic() - start
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        sys.stderr.write(proc.stderr.read())
+    return code, wall, usage
+
+
+def rgw(args):
+    prefix = f"plan{args.objects}/"
+    subprocess.run([GATEWAYS, "start", "all"], check=True)
+    try:
+        env = dict(os.environ, BENCH_ACCESS_KEY=RGW_SRC["ak"], BENCH_SECRET_KEY=RGW_SRC["sk"])
+        start = time.monotonic()
+        subprocess.run([args.ceiling, "generate", "--endpoint", RGW_SRC["endpoint"], "--bucket", RGW_SRC["bucket"],
+                        "--prefix", prefix, "--count", str(args.objects), "--size", "1", "--concurrency", "64"],
+                       env=env, check=True, stdout=subprocess.DEVNULL)
+        print(json.dumps({"generated": args.objects, "seconds": round(time.monotonic() - start, 1)}), flush=True)
+        for workers in args.workers:
+            run_dir = tempfile.mkdtemp(prefix="s5j-listing-rgw-", dir=args.work)
+            cfg = write_rgw_config(run_dir, workers, prefix)
+            code, wall, usage = timed([args.s5j, "sync", "-c", cfg, "--dry-run", "--no-progress"])
+            offsets, events = event_offsets(run_dir, ["source_listed", "plan_done"])
+            listed = events.get("source_listed", {})
+            print(json.dumps({"mode": "plan", "objects": args.objects, "list_workers": workers, "exit": code,
+                              "wall_s": round(wall, 2), "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
+                              "peak_rss_mib": round(usage.ru_maxrss / 1024, 1), "listed_at_s": offsets["source_listed"],
+                              "pages": listed.get("pages"), "ranges": listed.get("ranges"),
+                              "objects_per_s": round(args.objects / wall)}), flush=True)
+            if not args.keep:
+                shutil.rmtree(run_dir, ignore_errors=True)
+        # The copy of them all, the copy starting while the listing goes on.
+        run_dir = tempfile.mkdtemp(prefix="s5j-listing-rgw-sync-", dir=args.work)
+        cfg = write_rgw_config(run_dir, args.workers[-1], prefix)
+        code, wall, usage = timed([args.s5j, "sync", "-c", cfg, "--no-progress"])
+        offsets, events = event_offsets(run_dir, ["object_verified", "source_listed", "plan_done", "run_summary"])
+        summary = events.get("run_summary", {})
+        print(json.dumps({"mode": "sync", "objects": args.objects, "list_workers": args.workers[-1], "exit": code,
+                          "wall_s": round(wall, 2), "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
+                          "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
+                          "first_verified_at_s": offsets["object_verified"],
+                          "listing_ended_at_s": offsets["source_listed"], "run_ended_at_s": offsets["run_summary"],
+                          "copied": summary.get("copied")}), flush=True)
+        if not args.keep:
+            shutil.rmtree(run_dir, ignore_errors=True)
+    finally:
+        subprocess.run([GATEWAYS, "stop", "all"])
+
+
 def main():
     p = argparse.ArgumentParser(description="s5j listing benchmarks (issue #16)")
     p.add_argument("--s5j", required=True)
-    p.add_argument("mode", choices=["plan", "interrupt"])
+    p.add_argument("mode", choices=["plan", "interrupt", "rgw"])
     p.add_argument("--objects", type=int, default=2_000_000)
     p.add_argument("--latency-ms", type=float, default=25.0)
     p.add_argument("--layout", choices=["flat", "tree"], default="tree")
@@ -184,8 +282,9 @@ def main():
     p.add_argument("--port", type=int, default=9400)
     p.add_argument("--work", default=os.environ.get("S5J_BENCH_DIR", tempfile.gettempdir()))
     p.add_argument("--keep", action="store_true")
+    p.add_argument("--ceiling", default="build-bench/bench/s5j_ceiling", help="rgw: writes the objects")
     args = p.parse_args()
-    (plan if args.mode == "plan" else interrupt)(args)
+    {"plan": plan, "interrupt": interrupt, "rgw": rgw}[args.mode](args)
 
 
 if __name__ == "__main__":

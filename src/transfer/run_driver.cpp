@@ -120,13 +120,24 @@ Result<RunEnd> RunDriver::run() {
 std::thread RunDriver::start_planning() {
   return std::thread([this] {
     auto plan = spec_.plan();
-    if (plan) events_.emit("plan_done", std::move(*plan));
+    // A ledger out of reach for a while (LedgerOutage) ends the listing
+    // with its cursors kept: plan again once it answers, resuming there.
+    bool riding_out = false;
+    while (!plan && (riding_out = outage_.tolerate(plan.error())) && !stop_requested_) {
+      clock_.sleep_for(outage_.backoff());
+      if (stop_requested_) break;
+      plan = spec_.plan();
+    }
     planning_ = false;
     if (!plan) {
+      // Stopping during an outage: the next run resumes the listing.
+      if (riding_out && stop_requested_) return;
       // The run fails with the plan's error, as a leg's fatal error fails it.
       for (auto& slot : slots_) slot.dispatcher->set_fatal(plan.error());
       return;
     }
+    outage_.ended();
+    events_.emit("plan_done", std::move(*plan));
     spec_.legs_starting();
     open_claims(true);
     wake_legs();  // the idle ones may be done now

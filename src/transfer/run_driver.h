@@ -12,7 +12,9 @@
 //      work: the legs start with their claims held until plan() lets them
 //      go (open_claims), are woken by it as it commits records
 //      (wake_legs), and are not done while it runs; its failure is the
-//      run's, and a leg's failure or a stop stops it (spec.stopping());
+//      run's (a ledger outage the run rides out makes it plan again once
+//      the ledger answers: the listing resumes from its cursors), and a
+//      leg's failure or a stop stops it (spec.stopping());
 //   4. the spec's legs, a ClaimDispatcher for each: their workers run
 //      Leg::work_on on every claimed record; one GroupCommit flusher for
 //      every leg, a renewer for the leases and the lock (whose thread also
