@@ -7,8 +7,10 @@
 //
 // Keys look like an archive's ("archive/2019/07/<dir>/<file>-<n>.dat",
 // ~48 bytes), sizes spread 1 KiB..64 MiB, ETags MD5-shaped; the first F of
-// the keys (default 0.5) are verified with an MD5 and CRC recorded, the
-// rest pending. Prints one line per figure (bench/ledger_scale.sh runs it
+// the keys (default 0.5) are verified with an MD5 and a CRC-32C (spread
+// over all 32 bits, as real ones are) recorded and a destination ETag equal
+// to the source's, stored as the ledger stores it (a zero-length BLOB:
+// sqlite_rows.h), the rest pending. Prints one line per figure (bench/ledger_scale.sh runs it
 // and times `s5j status` on the same file).
 #include <sqlite3.h>
 
@@ -82,8 +84,8 @@ int main(int argc, char** argv) {
         " THEN 'verified' ELSE 'pending' END, CASE WHEN x < " + std::to_string(verified_below) +
         " THEN 1 ELSE 0 END, CASE WHEN x < " + std::to_string(verified_below) +
         " THEN randomblob(16) END, CASE WHEN x < " + std::to_string(verified_below) +
-        " THEN x % 4294967296 END, CASE WHEN x < " + std::to_string(verified_below) +
-        " THEN printf('\"%016x%016x\"', x * 11400714819323198485, x) END, 1700000000000, 1700000000000 FROM n; COMMIT;";
+        " THEN (x * 2654435761) % 4294967296 END, CASE WHEN x < " + std::to_string(verified_below) +
+        " THEN x'' END, 1700000000000, 1700000000000 FROM n; COMMIT;";
     if (!exec(db, sql)) return 1;
     if ((to / 1'000'000) % 10 == 0 || to == objects)
       std::fprintf(stderr, "ledger_scale: %llu rows, %.0f s\n", static_cast<unsigned long long>(to), seconds_since(t0));

@@ -66,6 +66,7 @@ void Statement::reset() {
 }
 
 bool Statement::is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+bool Statement::is_blob(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_BLOB; }
 int64_t Statement::get_int(int col) const { return sqlite3_column_int64(stmt_, col); }
 
 std::string Statement::get_text(int col) const {

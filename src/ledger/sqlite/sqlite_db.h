@@ -48,6 +48,7 @@ class Statement {
   void reset();
 
   bool is_null(int col) const;
+  bool is_blob(int col) const;
   int64_t get_int(int col) const;
   std::string get_text(int col) const;
   std::string get_blob(int col) const;

@@ -31,11 +31,7 @@ Status SqliteLedger::upsert_listed_locked(JobId job, std::span<const ListedObjec
     }
   };
   auto bind_dest_etag = [](sqlite::Statement& s, int i, const ListedObject& o) {
-    if (o.at_destination) {
-      s.bind_text(i, o.etag);
-    } else {
-      s.bind_null(i);
-    }
+    sqlite::bind_dest_etag(s, i, o.at_destination ? std::optional<std::string>(o.etag) : std::nullopt, o.etag);
   };
   for (const ListedObject& o : objects) {
     // A new key (nearly every key of a first listing) costs one index

@@ -156,7 +156,7 @@ Result<std::optional<Rejection>> SqliteLedger::apply_transition_locked(const Tra
   const auto old_staged_md5 = (*sel)->is_null(6) ? std::nullopt : md5_from_blob((*sel)->get_blob(6));
   const auto old_staged_crc = (*sel)->is_null(7) ? std::nullopt : std::optional<uint32_t>((*sel)->get_int(7));
   const std::string source_etag = (*sel)->is_null(8) ? std::string() : (*sel)->get_text(8);
-  const std::string old_dest_etag = (*sel)->is_null(9) ? std::string() : (*sel)->get_text(9);
+  const std::string old_dest_etag = (*sel)->is_null(9) ? std::string() : sqlite::read_dest_etag(**sel, 9, source_etag);
   const int64_t size = (*sel)->get_int(10);
   (*sel)->reset();  // finish the read before writing the same row
 
@@ -229,7 +229,7 @@ Result<std::optional<Rejection>> SqliteLedger::apply_transition_locked(const Tra
   } else {
     s.bind_null(19);
   }
-  bind_opt_text(s, 7, u.dest_etag);
+  sqlite::bind_dest_etag(s, 7, u.dest_etag, source_etag);
   bind_opt_text(s, 8, u.error);
   // Back to pending means "fetch it from the source again": a staged copy
   // (e.g. one found corrupt) no longer stands for the object.

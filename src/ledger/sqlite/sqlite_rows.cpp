@@ -39,6 +39,18 @@ void bind_opt_text(Statement& st, int i, const std::optional<std::string>& v) {
   }
 }
 
+void bind_dest_etag(Statement& st, int i, const std::optional<std::string>& dest_etag, std::string_view source_etag) {
+  if (dest_etag && !dest_etag->empty() && *dest_etag == source_etag) {
+    st.bind_blob(i, std::string_view());
+  } else {
+    bind_opt_text(st, i, dest_etag);
+  }
+}
+
+std::string read_dest_etag(const Statement& st, int col, const std::string& source_etag) {
+  return st.is_blob(col) ? source_etag : st.get_text(col);
+}
+
 Result<std::vector<ObjectRecord>> read_objects(Statement& st) {
   std::vector<ObjectRecord> out;
   for (;;) {
@@ -63,7 +75,7 @@ ObjectRecord read_object(const Statement& st) {
   if (!st.is_null(9)) r.error_at = from_ms(st.get_int(9));
   if (!st.is_null(10)) r.md5 = md5_from_blob(st.get_blob(10));
   if (!st.is_null(11)) r.crc32c = static_cast<uint32_t>(st.get_int(11));
-  r.dest_etag = st.get_text(12);
+  r.dest_etag = read_dest_etag(st, 12, r.source_etag);
   r.lease_owner = st.get_text(13);
   if (st.get_int(14) != 0) r.lease_expires = from_ms(st.get_int(14));
   if (!st.is_null(16)) {

@@ -42,6 +42,15 @@ void bind_md5(Statement& st, int i, const std::optional<Md5Bytes>& md5);
 void bind_u32(Statement& st, int i, const std::optional<uint32_t>& v);
 void bind_opt_text(Statement& st, int i, const std::optional<std::string>& v);
 
+// A destination ETag equal to the object's source ETag (nearly every
+// verified object: a streamed PUT, a multipart copy in the source's layout,
+// a server-side copy, an object found identical) is stored as a
+// zero-length BLOB (schema 16), not as a second copy of the ETag: 34 bytes
+// less per verified object. Any other value is TEXT, no value NULL; an
+// empty ETag some servers answer stays an empty TEXT, never the BLOB.
+void bind_dest_etag(Statement& st, int i, const std::optional<std::string>& dest_etag, std::string_view source_etag);
+std::string read_dest_etag(const Statement& st, int col, const std::string& source_etag);
+
 ObjectRecord read_object(const Statement& st);
 // Steps `st` to its end, reading every row as an object record.
 Result<std::vector<ObjectRecord>> read_objects(Statement& st);

@@ -264,6 +264,12 @@ constexpr const char* kV14 = "ALTER TABLE objects ADD COLUMN staged_host TEXT;\n
 // INTEGER.
 constexpr const char* kV15 = "ALTER TABLE objects ADD COLUMN crc64nvme INTEGER;\n";
 
+// No change of the tables: a destination ETag equal to the source's is
+// stored from now on as a zero-length BLOB (sqlite_rows.h,
+// bind_dest_etag), which an older s5j would read as no ETag; the version
+// keeps such a binary from opening the file.
+constexpr const char* kV16 = nullptr;
+
 // Version 1 wrote the state CHECK as an IN list. SQLite evaluates an IN
 // list of more than two constants by building a temporary index, with its
 // own page cache (87 KB from malloc), on every INSERT and on every UPDATE
@@ -322,6 +328,7 @@ constexpr std::array kMigrations{
     Migration{13, "totals by size class, lock heartbeats and run figures", kV13},
     Migration{14, "the host of each staged copy", kV14},
     Migration{15, "CRC-64/NVME of the source bytes", kV15},
+    Migration{16, "a destination ETag equal to the source's stored once", kV16},
 };
 
 Error not_a_ledger(const Database& db, const std::string& why) {

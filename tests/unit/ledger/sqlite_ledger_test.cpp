@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -241,6 +242,56 @@ TEST_F(SqliteLedgerTest, AutoFlushCommitsAFullQueue) {
   EXPECT_EQ(rep->applied, 0u);
   ASSERT_EQ(rep->rejected.size(), 1u);
   EXPECT_EQ(rep->rejected[0].code, "StateChanged");
+}
+
+// The type and length of a record's dest_etag column as stored.
+std::pair<int, int> stored_dest_etag(const std::string& path, const std::string& key) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, "SELECT dest_etag FROM objects WHERE key = ?1", -1, &st, nullptr), SQLITE_OK);
+  sqlite3_bind_blob(st, 1, key.data(), static_cast<int>(key.size()), SQLITE_TRANSIENT);
+  std::pair<int, int> out{-1, -1};
+  if (sqlite3_step(st) == SQLITE_ROW) out = {sqlite3_column_type(st, 0), sqlite3_column_bytes(st, 0)};
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return out;
+}
+
+TEST_F(SqliteLedgerTest, ADestinationEtagEqualToTheSourcesIsStoredOnce) {
+  auto l = open(path_);
+  const JobId j = l->open_job("j", JobMode::direct)->id;
+  std::vector<ListedObject> page{{"same", 10, "\"aa\""}, {"other", 10, "\"bb\""}, {"empty", 10, "\"cc\""},
+                                 {"found", 10, "\"dd\""}};
+  page[3].at_destination = true;
+  ASSERT_TRUE(l->upsert_listed(j, page).has_value());
+  auto settle = [&](const std::string& key, const std::string& dest_etag) {
+    auto r = **l->find_object(j, key);
+    Transition copying = Transition::of(r, ObjectState::copying);
+    ASSERT_TRUE(l->queue(copying).has_value());
+    ASSERT_TRUE(l->flush().has_value());
+    r = **l->find_object(j, key);
+    Transition t = Transition::of(r, ObjectState::verified);
+    t.update.md5 = Md5Bytes{};
+    t.update.dest_etag = dest_etag;
+    ASSERT_TRUE(l->queue(t).has_value());
+    auto flushed = l->flush();
+    ASSERT_TRUE(flushed.has_value());
+    ASSERT_TRUE(flushed->rejected.empty());
+  };
+  settle("same", "\"aa\"");
+  settle("other", "\"not-bb\"");
+  settle("empty", "");  // a server that answers an empty ETag
+  // Equal to the source's: a zero-length BLOB, read back as the source's.
+  EXPECT_EQ(stored_dest_etag(path_, "same"), std::make_pair(SQLITE_BLOB, 0));
+  EXPECT_EQ((**l->find_object(j, "same")).dest_etag, "\"aa\"");
+  EXPECT_EQ(stored_dest_etag(path_, "found"), std::make_pair(SQLITE_BLOB, 0));
+  EXPECT_EQ((**l->find_object(j, "found")).dest_etag, "\"dd\"");
+  // Anything else as it is.
+  EXPECT_EQ(stored_dest_etag(path_, "other"), std::make_pair(SQLITE_TEXT, 8));
+  EXPECT_EQ((**l->find_object(j, "other")).dest_etag, "\"not-bb\"");
+  EXPECT_EQ(stored_dest_etag(path_, "empty"), std::make_pair(SQLITE_TEXT, 0));
+  EXPECT_EQ((**l->find_object(j, "empty")).dest_etag, "");
 }
 
 TEST_F(SqliteLedgerTest, MissingFileWithoutCreateIsALedgerError) {
