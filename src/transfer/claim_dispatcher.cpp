@@ -54,6 +54,13 @@ bool ClaimDispatcher::idle_wait(std::chrono::milliseconds d) {
   return !stop_.load();
 }
 
+bool ClaimDispatcher::idle_wait_while(const std::function<bool()>& waiting, std::chrono::milliseconds d) {
+  std::unique_lock lock(mutex_);
+  const uint64_t seen = wakes_;
+  idle_cv_.wait_for(lock, d, [&] { return stop_.load() || wakes_ != seen || !waiting(); });
+  return !stop_.load();
+}
+
 void ClaimDispatcher::hold_claims(bool hold) {
   std::lock_guard lock(mutex_);
   claims_held_ = hold;

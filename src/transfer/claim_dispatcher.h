@@ -103,6 +103,10 @@ class ClaimDispatcher {
   // For on_idle: waits up to `d`, or until wake() or a stop. False when
   // stopping.
   bool idle_wait(std::chrono::milliseconds d);
+  // The same, returning at once when `waiting` (asked under the lock
+  // wake() takes) is false: a wake() made after whatever `waiting` reads
+  // was changed is never missed.
+  bool idle_wait_while(const std::function<bool()>& waiting, std::chrono::milliseconds d);
   // Holds or lets go the claims (see above); letting go makes a waiting
   // worker claim.
   void hold_claims(bool hold);

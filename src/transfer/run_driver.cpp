@@ -184,7 +184,8 @@ void RunDriver::create_legs() {
     d.set_on_idle([this, &leg, &d] {
       // Not done while the plan beside the legs may commit more records.
       if (planning_) {
-        d.idle_wait(kPlanningPoll);
+        // The plan's end (planning_ false, then wake_legs) is never missed.
+        d.idle_wait_while([this] { return planning_.load(); }, kPlanningPoll);
         return ClaimDispatcher::Idle::claim_again;
       }
       return leg.on_idle();
