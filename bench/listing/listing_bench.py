@@ -64,11 +64,14 @@ class SyntheticServer:
         self.proc.wait()
 
 
-def write_config(run_dir, port, list_workers):
+def write_config(run_dir, sides, list_workers):
+    """A job config: `sides` maps source/destination to endpoint, bucket, prefix and keys."""
     text = ""
-    for side, bucket in (("source", "src"), ("destination", "dst")):
-        text += (f"{side}:\n  bucket: {bucket}\n  region: us-east-1\n  endpoint_urls: [http://127.0.0.1:{port}]\n"
-                 f"  access_key: BENCHACCESSKEY000001\n  secret_access_key: benchsecret0000000000000000000000000001\n")
+    for side in ("source", "destination"):
+        g = sides[side]
+        prefix = f"  prefix: {g['prefix']}\n" if g.get("prefix") else ""
+        text += (f"{side}:\n  bucket: {g['bucket']}\n{prefix}  region: us-east-1\n"
+                 f"  endpoint_urls: [{g['endpoint']}]\n  access_key: {g['ak']}\n  secret_access_key: {g['sk']}\n")
     text += f"transfer:\n  list_workers: {list_workers}\n"
     text += f"ledger:\n  path: {os.path.join(run_dir, 'ledger.db')}\nlog:\n  dir: {os.path.join(run_dir, 'logs')}\n"
     path = os.path.join(run_dir, "config.yaml")
@@ -76,6 +79,12 @@ def write_config(run_dir, port, list_workers):
         f.write(text)
     os.chmod(path, 0o600)
     return path
+
+
+def synthetic_sides(port):
+    keys = {"endpoint": f"http://127.0.0.1:{port}", "ak": "BENCHACCESSKEY000001",
+            "sk": "benchsecret0000000000000000000000000001"}
+    return {"source": dict(keys, bucket="src"), "destination": dict(keys, bucket="dst")}
 
 
 def phase_seconds(run_dir, start_event, end_event):
@@ -102,7 +111,7 @@ def plan(args):
         count = os.path.join(run_dir, "requests")
         server = SyntheticServer(args.port, args.objects, args.latency_ms, args.layout, count)
         try:
-            cfg = write_config(run_dir, args.port, workers)
+            cfg = write_config(run_dir, synthetic_sides(args.port), workers)
             # wait4: the CPU and peak RSS of this child alone.
             start = time.monotonic()
             proc = subprocess.Popen([args.s5j, "sync", "-c", cfg, "--dry-run", "--no-progress"],
@@ -138,7 +147,7 @@ def interrupt(args):
     count = os.path.join(run_dir, "requests")
     server = SyntheticServer(args.port, args.objects, args.latency_ms, args.layout, count)
     try:
-        cfg = write_config(run_dir, args.port, args.workers[0])
+        cfg = write_config(run_dir, synthetic_sides(args.port), args.workers[0])
         kill_at = int(pages * args.kill_at)
         start = time.monotonic()
         proc = subprocess.Popen([args.s5j, "sync", "-c", cfg, "--dry-run", "--no-progress"],
@@ -186,18 +195,8 @@ RGW_DST = {"endpoint": "http://127.0.0.1:18482", "bucket": "bench-dst", "ak": "B
            "sk": "benchdstsecret00000000000000000000000001"}
 
 
-def write_rgw_config(run_dir, list_workers, prefix):
-    text = ""
-    for side, g in (("source", RGW_SRC), ("destination", RGW_DST)):
-        text += (f"{side}:\n  bucket: {g['bucket']}\n  prefix: {prefix}\n  region: us-east-1\n"
-                 f"  endpoint_urls: [{g['endpoint']}]\n  access_key: {g['ak']}\n  secret_access_key: {g['sk']}\n")
-    text += f"transfer:\n  list_workers: {list_workers}\n"
-    text += f"ledger:\n  path: {os.path.join(run_dir, 'ledger.db')}\nlog:\n  dir: {os.path.join(run_dir, 'logs')}\n"
-    path = os.path.join(run_dir, "config.yaml")
-    with open(path, "w") as f:
-        f.write(text)
-    os.chmod(path, 0o600)
-    return path
+def rgw_sides(prefix):
+    return {"source": dict(RGW_SRC, prefix=prefix), "destination": dict(RGW_DST, prefix=prefix)}
 
 
 def event_offsets(run_dir, names):
@@ -241,7 +240,7 @@ def rgw(args):
         print(json.dumps({"generated": args.objects, "seconds": round(time.monotonic() - start, 1)}), flush=True)
         for workers in args.workers:
             run_dir = tempfile.mkdtemp(prefix="s5j-listing-rgw-", dir=args.work)
-            cfg = write_rgw_config(run_dir, workers, prefix)
+            cfg = write_config(run_dir, rgw_sides(prefix), workers)
             code, wall, usage = timed([args.s5j, "sync", "-c", cfg, "--dry-run", "--no-progress"])
             offsets, events = event_offsets(run_dir, ["source_listed", "plan_done"])
             listed = events.get("source_listed", {})
@@ -254,7 +253,7 @@ def rgw(args):
                 shutil.rmtree(run_dir, ignore_errors=True)
         # The copy of them all, the copy starting while the listing goes on.
         run_dir = tempfile.mkdtemp(prefix="s5j-listing-rgw-sync-", dir=args.work)
-        cfg = write_rgw_config(run_dir, args.workers[-1], prefix)
+        cfg = write_config(run_dir, rgw_sides(prefix), args.workers[-1])
         code, wall, usage = timed([args.s5j, "sync", "-c", cfg, "--no-progress"])
         offsets, events = event_offsets(run_dir, ["object_verified", "source_listed", "plan_done", "run_summary"])
         summary = events.get("run_summary", {})

@@ -65,7 +65,6 @@ Status DestinationMatcher::RangeMatch::mark(std::vector<ledger::ListedObject>& p
     if (checksum::classify_etag(o.etag).kind == checksum::EtagKind::opaque || !checksum::etags_equal(d->etag, o.etag))
       continue;
     o.at_destination = true;
-    matcher_.marked_.fetch_add(1);
   }
   return {};
 }

@@ -80,9 +80,7 @@ class DestinationMatcher {
   // A matcher for one range (one listing worker's current range).
   RangeMatch for_range() { return RangeMatch(*this); }
 
-  // Objects marked, for the planner's summary (the ledger's counts say
-  // which of them it recorded verified).
-  uint64_t marked() const { return marked_.load(); }
+  // Destination list requests made so far (source_listed reports them).
   uint64_t destination_requests() const { return requests_.load(); }
 
  private:
@@ -94,7 +92,6 @@ class DestinationMatcher {
   const ledger::JobId job_;
   log::EventLog& events_;
   std::atomic<bool> unsorted_{false};
-  std::atomic<uint64_t> marked_{0};
   std::atomic<uint64_t> requests_{0};
 };
 

@@ -2,8 +2,8 @@
 
 #include "checksum/multipart_etag.h"
 #include "s3/s3_error_codes.h"
-#include "transfer/key_mapping.h"
 #include "transfer/destination_matcher.h"
+#include "transfer/key_mapping.h"
 #include "transfer/parallel_lister.h"
 
 namespace s5j::transfer {
@@ -129,7 +129,8 @@ Status Planner::list_source(PlanSummary& summary, const std::function<void(uint6
                                  {"ranges", summary.listing_ranges},
                                  {"pages", summary.listing_pages},
                                  {"resumed", summary.listing_resumed},
-                                 {"identical_at_destination", listed->upsert.found_at_destination}});
+                                 {"identical_at_destination", listed->upsert.found_at_destination},
+                                 {"destination_requests", matcher ? matcher->destination_requests() : 0}});
   return {};
 }
 

@@ -172,7 +172,11 @@ void RunDriver::create_legs() {
     ds.owner = run_.owner();
     ds.from = {t.claims};
     ds.staged_host = t.staged_host;
-    ds.claim_batch = static_cast<size_t>(std::max(32, t.workers * 2));
+    // Several workers of one job claim from the same records: a batch
+    // beyond what this one's workers can start soon would starve the
+    // others (a host whose listing commits first would claim them all).
+    const int batch = ledger_.cooperative() ? t.workers * 2 : std::max(32, t.workers * 2);
+    ds.claim_batch = static_cast<size_t>(std::max(1, batch));
     ds.lease = settings_.lease;
     ds.clock = &clock_;
     slots_.push_back({std::move(leg), std::make_unique<ClaimDispatcher>(ds, ledger_, committer_, events_), {}});
