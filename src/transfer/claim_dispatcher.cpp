@@ -48,10 +48,7 @@ void ClaimDispatcher::wake() {
 }
 
 bool ClaimDispatcher::idle_wait(std::chrono::milliseconds d) {
-  std::unique_lock lock(mutex_);
-  const uint64_t seen = wakes_;
-  idle_cv_.wait_for(lock, d, [&] { return stop_.load() || wakes_ != seen; });
-  return !stop_.load();
+  return idle_wait_while([] { return true; }, d);
 }
 
 bool ClaimDispatcher::idle_wait_while(const std::function<bool()>& waiting, std::chrono::milliseconds d) {
